@@ -1,0 +1,282 @@
+//! `Table<T>`: one resource's records on a sharded `DashMap`, behind a facade that
+//! never hands out a guard — reads return an `Arc` of the record, writes run a
+//! closure on it (copy-on-write) — so no lock is ever held across an `.await` or a
+//! second lookup. Plus the atomic [`NameIndex`] and reference resolution.
+//!
+//! ```
+//! use sockerless::backend::memory::table::{Table, Resolution};
+//! let t: Table<u32> = Table::new();
+//! assert!(t.insert_new("abcdef".into(), 1).is_ok());
+//! assert!(t.insert_new("abcdef".into(), 2).is_err());
+//! assert_eq!(t.update("abcdef", |v| { *v += 1; *v }), Some(2));
+//! assert_eq!(*t.get("abcdef").unwrap(), 2);
+//! assert_eq!(t.resolve("abc", None), Resolution::Found("abcdef".into()));
+//! ```
+
+use std::sync::Arc;
+
+use dashmap::mapref::entry::Entry;
+use dashmap::DashMap;
+
+/// One resource's records keyed by ID.
+#[derive(Debug)]
+pub struct Table<T> {
+    map: DashMap<String, Arc<T>>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            map: DashMap::new(),
+        }
+    }
+}
+
+/// What a reference (ID, ID prefix or name) resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Exactly one record: its ID.
+    Found(String),
+    /// Nothing matches.
+    NotFound,
+    /// An ID prefix that matches more than one record: never a silent pick.
+    Ambiguous(usize),
+}
+
+impl<T: Clone> Table<T> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The record with this exact ID (a cheap `Arc` clone; the stored record is
+    /// never exposed for mutation).
+    pub fn get(&self, id: &str) -> Option<Arc<T>> {
+        self.map.get(id).map(|r| Arc::clone(r.value()))
+    }
+
+    /// Whether the exact ID exists.
+    pub fn contains(&self, id: &str) -> bool {
+        self.map.contains_key(id)
+    }
+
+    /// Inserts a record under a new ID; gives the value back if the ID is taken.
+    pub fn insert_new(&self, id: String, value: T) -> Result<(), T> {
+        match self.map.entry(id) {
+            Entry::Occupied(_) => Err(value),
+            Entry::Vacant(v) => {
+                v.insert(Arc::new(value));
+                Ok(())
+            }
+        }
+    }
+
+    /// Inserts or replaces a record.
+    pub fn put(&self, id: String, value: T) {
+        self.map.insert(id, Arc::new(value));
+    }
+
+    /// Mutates a record in place with `f` (which must not touch this table) and
+    /// returns what `f` returns; `None` when the ID is unknown. Readers holding an
+    /// earlier `Arc` keep the old version.
+    pub fn update<R>(&self, id: &str, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        let mut slot = self.map.get_mut(id)?;
+        Some(f(Arc::make_mut(slot.value_mut())))
+    }
+
+    /// Removes a record, returning it.
+    pub fn remove(&self, id: &str) -> Option<Arc<T>> {
+        self.map.remove(id).map(|(_, v)| v)
+    }
+
+    /// Removes a record only if `pred` holds for it, atomically.
+    pub fn remove_if(&self, id: &str, pred: impl FnOnce(&T) -> bool) -> Option<Arc<T>> {
+        self.map.remove_if(id, |_, v| pred(v)).map(|(_, v)| v)
+    }
+
+    /// Every record for which `filter` holds (unordered).
+    pub fn list(&self, filter: impl Fn(&T) -> bool) -> Vec<Arc<T>> {
+        self.map
+            .iter()
+            .filter(|r| filter(r.value()))
+            .map(|r| Arc::clone(r.value()))
+            .collect()
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Drops every record.
+    pub fn clear(&self) {
+        self.map.clear();
+    }
+
+    /// Resolves a reference as Docker does: exact ID, then exact name (through
+    /// `names`, a leading `/` ignored), then a unique ID prefix.
+    pub fn resolve(&self, reference: &str, names: Option<&NameIndex>) -> Resolution {
+        if reference.is_empty() {
+            return Resolution::NotFound;
+        }
+        if self.map.contains_key(reference) {
+            return Resolution::Found(reference.to_string());
+        }
+        if let Some(id) = names.and_then(|n| n.get(reference)) {
+            if self.map.contains_key(&id) {
+                return Resolution::Found(id);
+            }
+        }
+        let mut found: Option<String> = None;
+        let mut count = 0usize;
+        for r in self.map.iter() {
+            if r.key().starts_with(reference) {
+                count += 1;
+                if found.is_none() {
+                    found = Some(r.key().clone());
+                }
+            }
+        }
+        match (count, found) {
+            (1, Some(id)) => Resolution::Found(id),
+            (0, _) | (_, None) => Resolution::NotFound,
+            (n, _) => Resolution::Ambiguous(n),
+        }
+    }
+}
+
+/// Unique names → IDs, with atomic reservation: of many concurrent reservations
+/// of one name exactly one wins.
+#[derive(Debug, Default)]
+pub struct NameIndex {
+    map: DashMap<String, String>,
+}
+
+/// Names are stored without the leading `/`.
+fn bare(name: &str) -> &str {
+    name.strip_prefix('/').unwrap_or(name)
+}
+
+impl NameIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The ID holding `name` (with or without a leading `/`).
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.map.get(bare(name)).map(|r| r.value().clone())
+    }
+
+    /// Reserves `name` for `id`; on conflict returns the holder's ID.
+    pub fn reserve(&self, name: &str, id: &str) -> Result<(), String> {
+        match self.map.entry(bare(name).to_string()) {
+            Entry::Occupied(o) if o.get() == id => Ok(()),
+            Entry::Occupied(o) => Err(o.get().clone()),
+            Entry::Vacant(v) => {
+                v.insert(id.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    /// Releases `name` if (and only if) `id` holds it.
+    pub fn release(&self, name: &str, id: &str) -> bool {
+        self.map.remove_if(bare(name), |_, v| v == id).is_some()
+    }
+
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether no name is reserved.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Drops every name.
+    pub fn clear(&self) {
+        self.map.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_get_update_remove() {
+        let t: Table<Vec<u8>> = Table::new();
+        assert!(t.is_empty());
+        t.insert_new("a1".into(), vec![1]).unwrap();
+        assert_eq!(t.insert_new("a1".into(), vec![2]), Err(vec![2]));
+        let before = t.get("a1").unwrap();
+        assert_eq!(t.update("a1", |v| v.push(2)), Some(()));
+        assert_eq!(*before, vec![1], "readers keep their version");
+        assert_eq!(*t.get("a1").unwrap(), vec![1, 2]);
+        assert_eq!(t.update("zz", |v| v.len()), None);
+        assert_eq!(t.list(|v| v.len() == 2).len(), 1);
+        assert!(t.remove_if("a1", |v| v.is_empty()).is_none());
+        assert_eq!(*t.remove("a1").unwrap(), vec![1, 2]);
+        assert!(t.get("a1").is_none());
+        assert_eq!(t.len(), 0);
+    }
+
+    #[test]
+    fn resolution_order_and_ambiguity() {
+        let t: Table<()> = Table::new();
+        let names = NameIndex::new();
+        t.insert_new("abc123".into(), ()).unwrap();
+        t.insert_new("abd456".into(), ()).unwrap();
+        t.insert_new("ffff00".into(), ()).unwrap();
+        names.reserve("/web", "ffff00").unwrap();
+        names.reserve("abc", "abd456").unwrap();
+        let table = [
+            ("abc123", Resolution::Found("abc123".into())),
+            ("abc1", Resolution::Found("abc123".into())),
+            ("ab", Resolution::Ambiguous(2)),
+            ("web", Resolution::Found("ffff00".into())),
+            ("/web", Resolution::Found("ffff00".into())),
+            // an exact name beats an ID prefix, as in Docker
+            ("abc", Resolution::Found("abd456".into())),
+            ("zzz", Resolution::NotFound),
+            ("", Resolution::NotFound),
+        ];
+        for (reference, want) in table {
+            assert_eq!(t.resolve(reference, Some(&names)), want, "{reference}");
+        }
+    }
+
+    #[test]
+    fn name_index_reserve_release() {
+        let n = NameIndex::new();
+        assert_eq!(n.reserve("/a", "1"), Ok(()));
+        assert_eq!(n.reserve("a", "1"), Ok(()), "idempotent for the holder");
+        assert_eq!(n.reserve("a", "2"), Err("1".into()));
+        assert!(!n.release("a", "2"));
+        assert!(n.release("/a", "1"));
+        assert_eq!(n.reserve("a", "2"), Ok(()));
+    }
+
+    #[test]
+    fn concurrent_reservations_have_one_winner() {
+        let n = Arc::new(NameIndex::new());
+        let handles: Vec<_> = (0..32)
+            .map(|i| {
+                let n = Arc::clone(&n);
+                std::thread::spawn(move || n.reserve("same", &i.to_string()).is_ok())
+            })
+            .collect();
+        let wins = handles
+            .into_iter()
+            .filter(|h| matches!(h.join(), Ok(true)))
+            .count();
+        assert_eq!(wins, 1);
+    }
+}

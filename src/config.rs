@@ -1,0 +1,446 @@
+//! Configuration: figment merges, lowest first, the defaults, an optional config
+//! file (`--config PATH` or `SOCKERLESS_BACKEND_CONFIG`; TOML or YAML by
+//! extension), the environment, and the command-line flags.
+//!
+//! | flag | env | file key | default |
+//! |---|---|---|---|
+//! | `--socket PATH` | `SOCKERLESS_BACKEND_SOCKET` | `listen.socket` | `/var/run/sockerless-backend.sock` (when no TCP address is given) |
+//! | `--tcp ADDR` | `SOCKERLESS_BACKEND_TCP` | `listen.tcp` | none |
+//! | `--log-level LEVEL` | `SOCKERLESS_BACKEND_LOG_LEVEL` | `logging.level` | `info` |
+//! | `--log-format json\|text` | `SOCKERLESS_BACKEND_LOG_FORMAT` | `logging.format` | `text` |
+//! | `--max-body-size BYTES` | `SOCKERLESS_BACKEND_MAX_BODY_SIZE` | `server.max_body_size` | 16777216 |
+//! | `--drain-timeout SECS` | `SOCKERLESS_BACKEND_DRAIN_TIMEOUT` | `server.drain_timeout` | 10 |
+//! | `--config PATH` | `SOCKERLESS_BACKEND_CONFIG` | — | none |
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Parser;
+use figment::providers::{Env, Format, Serialized, Toml, Yaml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// The default Unix socket.
+pub const DEFAULT_SOCKET: &str = "/var/run/sockerless-backend.sock";
+
+/// Environment variables and the file keys they set.
+pub const ENV_KEYS: &[(&str, &str)] = &[
+    ("SOCKERLESS_BACKEND_SOCKET", "listen.socket"),
+    ("SOCKERLESS_BACKEND_TCP", "listen.tcp"),
+    ("SOCKERLESS_BACKEND_LOG_LEVEL", "logging.level"),
+    ("SOCKERLESS_BACKEND_LOG_FORMAT", "logging.format"),
+    ("SOCKERLESS_BACKEND_MAX_BODY_SIZE", "server.max_body_size"),
+    ("SOCKERLESS_BACKEND_DRAIN_TIMEOUT", "server.drain_timeout"),
+];
+
+/// The config-file variable.
+pub const ENV_CONFIG: &str = "SOCKERLESS_BACKEND_CONFIG";
+
+/// Command-line flags. Every flag is optional: what is not given comes from the
+/// environment, the config file or the defaults.
+#[derive(Debug, Clone, Default, Parser)]
+#[command(
+    name = "sockerless-backend-memory",
+    version,
+    about = "Sockerless in-memory backend: serves the internal API over a Unix socket or TCP. \
+             All state is lost on restart. This backend is for testing only."
+)]
+pub struct Cli {
+    /// Unix socket to listen on [env: SOCKERLESS_BACKEND_SOCKET] [file: listen.socket]
+    /// [default: /var/run/sockerless-backend.sock, unless only --tcp is given]
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<String>,
+    /// TCP address to listen on, e.g. 127.0.0.1:2375 [env: SOCKERLESS_BACKEND_TCP]
+    /// [file: listen.tcp] [default: none]
+    #[arg(long, value_name = "ADDR")]
+    pub tcp: Option<String>,
+    /// Log level: trace, debug, info, warn, error [env: SOCKERLESS_BACKEND_LOG_LEVEL]
+    /// [file: logging.level] [default: info]
+    #[arg(long, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+    /// Log format: text or json [env: SOCKERLESS_BACKEND_LOG_FORMAT]
+    /// [file: logging.format] [default: text]
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Largest accepted request body in bytes (image load streams and is exempt)
+    /// [env: SOCKERLESS_BACKEND_MAX_BODY_SIZE] [file: server.max_body_size]
+    /// [default: 16777216]
+    #[arg(long, value_name = "BYTES")]
+    pub max_body_size: Option<String>,
+    /// Seconds in-flight requests get to finish at shutdown
+    /// [env: SOCKERLESS_BACKEND_DRAIN_TIMEOUT] [file: server.drain_timeout] [default: 10]
+    #[arg(long, value_name = "SECS")]
+    pub drain_timeout: Option<String>,
+    /// Config file, TOML (.toml) or YAML (.yaml, .yml) [env: SOCKERLESS_BACKEND_CONFIG]
+    /// [default: none]
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where to listen.
+    pub listen: ListenConfig,
+    /// Logging.
+    pub logging: LoggingConfig,
+    /// Server limits.
+    pub server: ServerSettings,
+}
+
+/// `listen.*`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ListenConfig {
+    /// Unix socket path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub socket: Option<String>,
+    /// TCP address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp: Option<String>,
+}
+
+/// `logging.*`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoggingConfig {
+    /// trace, debug, info, warn or error.
+    pub level: String,
+    /// text or json.
+    pub format: String,
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        LoggingConfig {
+            level: "info".into(),
+            format: "text".into(),
+        }
+    }
+}
+
+/// `server.*`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Request-body limit in bytes.
+    pub max_body_size: u64,
+    /// Drain timeout in seconds.
+    pub drain_timeout: f64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            max_body_size: crate::http::DEFAULT_MAX_BODY as u64,
+            drain_timeout: 10.0,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: ListenConfig::default(),
+            logging: LoggingConfig::default(),
+            server: ServerSettings::default(),
+        }
+    }
+}
+
+/// An invalid setting: one line naming it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+fn bad(msg: impl Into<String>) -> ConfigError {
+    ConfigError(msg.into())
+}
+
+/// The flags as a figment layer: only the ones given.
+fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
+    let mut listen = serde_json::Map::new();
+    let mut logging = serde_json::Map::new();
+    let mut server = serde_json::Map::new();
+    if let Some(v) = &cli.socket {
+        listen.insert("socket".into(), v.clone().into());
+    }
+    if let Some(v) = &cli.tcp {
+        listen.insert("tcp".into(), v.clone().into());
+    }
+    if let Some(v) = &cli.log_level {
+        logging.insert("level".into(), v.clone().into());
+    }
+    if let Some(v) = &cli.log_format {
+        logging.insert("format".into(), v.clone().into());
+    }
+    if let Some(v) = &cli.max_body_size {
+        let n: u64 = v.trim().parse().map_err(|_| {
+            bad(format!(
+                "--max-body-size {v:?}: expected a whole number of bytes"
+            ))
+        })?;
+        server.insert("max_body_size".into(), n.into());
+    }
+    if let Some(v) = &cli.drain_timeout {
+        let n: f64 = v
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("--drain-timeout {v:?}: expected seconds")))?;
+        server.insert("drain_timeout".into(), n.into());
+    }
+    let mut root = serde_json::Map::new();
+    for (k, m) in [("listen", listen), ("logging", logging), ("server", server)] {
+        if !m.is_empty() {
+            root.insert(k.into(), m.into());
+        }
+    }
+    Ok(root.into())
+}
+
+/// The config file named by the flag or the environment, resolved as given (no
+/// search through parent directories).
+fn config_path(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    cli.config
+        .clone()
+        .or_else(|| env(ENV_CONFIG).filter(|s| !s.is_empty()).map(PathBuf::from))
+}
+
+fn file_layer(path: &Path) -> Result<Figment, ConfigError> {
+    if !path.is_file() {
+        return Err(bad(format!("config file {}: not found", path.display())));
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "toml" => Ok(Figment::from(Toml::file_exact(path))),
+        "yaml" | "yml" => Ok(Figment::from(Yaml::file_exact(path))),
+        _ => Err(bad(format!(
+            "config file {}: unknown format (use .toml, .yaml or .yml)",
+            path.display()
+        ))),
+    }
+}
+
+impl Config {
+    /// Loads the configuration from flags, the process environment, the optional
+    /// file and the defaults, and validates it.
+    pub fn load(cli: &Cli) -> Result<Config, ConfigError> {
+        let env = |k: &str| std::env::var(k).ok();
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = config_path(cli, &env) {
+            figment = figment.merge(file_layer(&path)?);
+        }
+        let env_provider = Env::raw()
+            .filter_map(|k| {
+                ENV_KEYS
+                    .iter()
+                    .find(|(name, _)| k.as_str().eq_ignore_ascii_case(name))
+                    .map(|(_, key)| (*key).into())
+            })
+            .lowercase(false)
+            .split("__");
+        // Env values are strings by figment's rules ("0660" stays text), except
+        // the numeric ones which the model parses.
+        figment = figment.merge(env_provider);
+        figment = figment.merge(Serialized::defaults(flag_layer(cli)?));
+        let config: Config = figment.extract().map_err(|e| {
+            let msg = e.to_string();
+            bad(msg
+                .lines()
+                .next()
+                .unwrap_or("unreadable configuration")
+                .to_string())
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every setting; the error names the first bad one.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error"];
+        if !LEVELS.contains(&self.logging.level.to_ascii_lowercase().as_str()) {
+            return Err(bad(format!(
+                "logging.level {:?}: expected one of trace, debug, info, warn, error",
+                self.logging.level
+            )));
+        }
+        if !["text", "json"].contains(&self.logging.format.as_str()) {
+            return Err(bad(format!(
+                "logging.format {:?}: expected text or json",
+                self.logging.format
+            )));
+        }
+        if let Some(tcp) = &self.listen.tcp {
+            parse_tcp(tcp)?;
+        }
+        if let Some(socket) = &self.listen.socket {
+            if socket.is_empty() {
+                return Err(bad("listen.socket: the path is empty"));
+            }
+        }
+        if self.server.max_body_size == 0 {
+            return Err(bad("server.max_body_size: must be at least 1 byte"));
+        }
+        if !self.server.drain_timeout.is_finite() || self.server.drain_timeout < 0.0 {
+            return Err(bad(format!(
+                "server.drain_timeout {}: expected a non-negative number of seconds",
+                self.server.drain_timeout
+            )));
+        }
+        Ok(())
+    }
+
+    /// The Unix socket to serve: the configured one, or the default when no TCP
+    /// address is configured either.
+    pub fn socket_path(&self) -> Option<PathBuf> {
+        match (&self.listen.socket, &self.listen.tcp) {
+            (Some(s), _) => Some(PathBuf::from(s)),
+            (None, None) => Some(PathBuf::from(DEFAULT_SOCKET)),
+            (None, Some(_)) => None,
+        }
+    }
+
+    /// The TCP address to serve, parsed.
+    pub fn tcp_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        self.listen.tcp.as_deref().map(parse_tcp).transpose()
+    }
+
+    /// The drain timeout.
+    pub fn drain_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.server.drain_timeout)
+    }
+}
+
+/// `HOST:PORT` with an IP host, or `localhost:PORT`.
+fn parse_tcp(s: &str) -> Result<SocketAddr, ConfigError> {
+    let err = || {
+        bad(format!(
+            "listen.tcp {s:?}: expected IP:PORT, e.g. 127.0.0.1:2375"
+        ))
+    };
+    if let Some(port) = s.strip_prefix("localhost:") {
+        let port: u16 = port.parse().map_err(|_| err())?;
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.parse().map_err(|_| err())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn cli(args: &[&str]) -> Cli {
+        let mut argv = vec!["sockerless-backend-memory"];
+        argv.extend_from_slice(args);
+        Cli::parse_from(argv)
+    }
+
+    #[test]
+    fn defaults() {
+        Jail::expect_with(|_| {
+            let c = Config::load(&cli(&[])).map_err(|e| e.to_string())?;
+            assert_eq!(c, Config::default());
+            assert_eq!(c.socket_path(), Some(PathBuf::from(DEFAULT_SOCKET)));
+            assert_eq!(c.tcp_addr().map_err(|e| e.to_string())?, None);
+            assert_eq!(c.drain_timeout(), Duration::from_secs(10));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn precedence_flag_env_file_default() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "c.toml",
+                "[listen]\nsocket = \"/file.sock\"\n[logging]\nlevel = \"warn\"\nformat = \"json\"\n",
+            )?;
+            let file_only =
+                Config::load(&cli(&["--config", "c.toml"])).map_err(|e| e.to_string())?;
+            assert_eq!(file_only.listen.socket.as_deref(), Some("/file.sock"));
+            assert_eq!(file_only.logging.level, "warn");
+            assert_eq!(file_only.logging.format, "json");
+
+            jail.set_env("SOCKERLESS_BACKEND_SOCKET", "/env.sock");
+            jail.set_env("SOCKERLESS_BACKEND_LOG_LEVEL", "debug");
+            let env = Config::load(&cli(&["--config", "c.toml"])).map_err(|e| e.to_string())?;
+            assert_eq!(env.listen.socket.as_deref(), Some("/env.sock"));
+            assert_eq!(env.logging.level, "debug");
+            assert_eq!(env.logging.format, "json");
+
+            let flags = Config::load(&cli(&[
+                "--config",
+                "c.toml",
+                "--socket",
+                "/flag.sock",
+                "--log-level",
+                "error",
+            ]))
+            .map_err(|e| e.to_string())?;
+            assert_eq!(flags.listen.socket.as_deref(), Some("/flag.sock"));
+            assert_eq!(flags.logging.level, "error");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn yaml_file_and_env_config_path() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "c.yaml",
+                "listen:\n  tcp: 127.0.0.1:0\nserver:\n  drain_timeout: 2.5\n",
+            )?;
+            jail.set_env(ENV_CONFIG, "c.yaml");
+            let c = Config::load(&cli(&[])).map_err(|e| e.to_string())?;
+            assert_eq!(
+                c.socket_path(),
+                None,
+                "only TCP when only TCP is configured"
+            );
+            assert_eq!(
+                c.tcp_addr().map_err(|e| e.to_string())?,
+                Some("127.0.0.1:0".parse().map_err(|_| "addr")?)
+            );
+            assert_eq!(c.drain_timeout(), Duration::from_millis(2500));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_settings_name_themselves() {
+        Jail::expect_with(|jail| {
+            jail.create_file("unknown.toml", "[listen]\nsockett = \"/x\"\n")?;
+            jail.create_file("broken.toml", "[listen\n")?;
+            jail.create_file("c.ini", "x=1\n")?;
+            let table: &[(&[&str], &str)] = &[
+                (&["--log-level", "loud"], "logging.level"),
+                (&["--log-format", "xml"], "logging.format"),
+                (&["--tcp", "nowhere"], "listen.tcp"),
+                (&["--tcp", "localhost:99999"], "listen.tcp"),
+                (&["--config", "missing.toml"], "missing.toml: not found"),
+                (&["--config", "unknown.toml"], "sockett"),
+                (&["--config", "broken.toml"], "broken.toml"),
+                (&["--config", "c.ini"], "unknown format"),
+                (&["--max-body-size", "lots"], "--max-body-size"),
+                (&["--max-body-size", "0"], "server.max_body_size"),
+                (&["--drain-timeout", "-1"], "server.drain_timeout"),
+                (&["--socket", ""], "listen.socket"),
+            ];
+            for (args, want) in table {
+                let err = Config::load(&cli(args)).expect_err("must fail").to_string();
+                assert!(err.contains(want), "{args:?}: {err}");
+                assert!(!err.contains('\n'), "one line: {err}");
+            }
+            jail.set_env("SOCKERLESS_BACKEND_DRAIN_TIMEOUT", "soon");
+            let err = Config::load(&cli(&[])).expect_err("must fail").to_string();
+            assert!(err.contains("drain_timeout"), "{err}");
+            Ok(())
+        });
+    }
+}

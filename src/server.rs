@@ -1,0 +1,273 @@
+//! Listeners and the accept loop: a Unix socket (mode 0660, a stale file
+//! replaced, a live one never stolen, removed on exit) and/or TCP; every
+//! connection served by hyper with upgrades (WebSocket); graceful drain on
+//! shutdown.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, UnixListener};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::backend::Backend;
+use crate::config::Config;
+use crate::http::{app, App, AppOptions};
+
+/// A listener could not be set up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ServerError(pub String);
+
+/// The default mode of the Unix socket.
+pub const SOCKET_MODE: u32 = 0o660;
+
+/// The bound listeners.
+#[derive(Debug)]
+pub struct Listeners {
+    unix: Option<(UnixListener, PathBuf)>,
+    tcp: Option<TcpListener>,
+}
+
+impl Listeners {
+    /// Binds what `config` asks for.
+    pub async fn bind(config: &Config) -> Result<Listeners, ServerError> {
+        let tcp_addr = config.tcp_addr().map_err(|e| ServerError(e.to_string()))?;
+        Listeners::bind_to(config.socket_path().as_deref(), tcp_addr).await
+    }
+
+    /// Binds a Unix socket and/or a TCP address.
+    pub async fn bind_to(
+        socket: Option<&Path>,
+        tcp: Option<SocketAddr>,
+    ) -> Result<Listeners, ServerError> {
+        let unix = match socket {
+            Some(path) => Some((bind_unix(path, SOCKET_MODE)?, path.to_path_buf())),
+            None => None,
+        };
+        let tcp = match tcp {
+            Some(addr) => {
+                let l = TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| ServerError(format!("listen.tcp {addr}: {e}")))?;
+                if !addr.ip().is_loopback() {
+                    tracing::warn!(
+                        address = %addr,
+                        "listening on a TCP address that is not loopback: the internal API has no authentication and no TLS"
+                    );
+                }
+                Some(l)
+            }
+            None => None,
+        };
+        if unix.is_none() && tcp.is_none() {
+            return Err(ServerError("nothing to listen on".into()));
+        }
+        Ok(Listeners { unix, tcp })
+    }
+
+    /// The bound TCP address (the real port when 0 was asked for).
+    pub fn tcp_addr(&self) -> Option<SocketAddr> {
+        self.tcp.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// The Unix socket path.
+    pub fn socket_path(&self) -> Option<&Path> {
+        self.unix.as_ref().map(|(_, p)| p.as_path())
+    }
+}
+
+/// Binds a Unix socket at `path`: refuses a missing directory, a non-socket file
+/// and a socket with a live server behind it; replaces a stale one; sets `mode`
+/// between bind and listen so the socket is never reachable with looser
+/// permissions.
+pub fn bind_unix(path: &Path, mode: u32) -> Result<UnixListener, ServerError> {
+    let shown = path.display();
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(ServerError(format!(
+            "listen.socket {shown}: directory {} does not exist",
+            parent.display()
+        )));
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_socket() {
+            return Err(ServerError(format!(
+                "listen.socket {shown}: the path exists and is not a socket"
+            )));
+        }
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(ServerError(format!(
+                "listen.socket {shown}: another server is listening on it"
+            )));
+        }
+        std::fs::remove_file(path).map_err(|e| {
+            ServerError(format!(
+                "listen.socket {shown}: removing the stale socket: {e}"
+            ))
+        })?;
+        tracing::info!(socket = %shown, "replaced a stale socket file");
+    }
+    let fail =
+        |what: &str, e: io::Error| ServerError(format!("listen.socket {shown}: {what}: {e}"));
+    let socket = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None)
+        .map_err(|e| fail("socket", e))?;
+    let addr = socket2::SockAddr::unix(path).map_err(|e| fail("address", e))?;
+    socket.bind(&addr).map_err(|e| fail("bind", e))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| fail("chmod", e))?;
+    socket.listen(1024).map_err(|e| fail("listen", e))?;
+    socket
+        .set_nonblocking(true)
+        .map_err(|e| fail("nonblocking", e))?;
+    let std_listener: std::os::unix::net::UnixListener = socket.into();
+    UnixListener::from_std(std_listener).map_err(|e| fail("register", e))
+}
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Request-body limit.
+    pub max_body_bytes: usize,
+    /// How long in-flight requests get at shutdown.
+    pub drain_timeout: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            max_body_bytes: crate::http::DEFAULT_MAX_BODY,
+            drain_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ServeOptions {
+    /// The options `config` sets.
+    pub fn from_config(config: &Config) -> Self {
+        ServeOptions {
+            max_body_bytes: usize::try_from(config.server.max_body_size).unwrap_or(usize::MAX),
+            drain_timeout: config.drain_timeout(),
+        }
+    }
+}
+
+/// Serves `backend` on `listeners` until `shutdown` resolves, then stops
+/// accepting, removes the socket file, closes idle connections, gives in-flight
+/// requests up to the drain timeout, closes WebSocket streams normally, and
+/// returns.
+pub async fn serve(
+    listeners: Listeners,
+    backend: Arc<dyn Backend>,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()>,
+) {
+    let app_options = AppOptions {
+        max_body_bytes: options.max_body_bytes,
+        shutdown: CancellationToken::new(),
+        tasks: TaskTracker::new(),
+    };
+    let svc: App<Incoming> = app(backend, app_options.clone());
+    let graceful = GracefulShutdown::new();
+    let Listeners { unix, tcp } = listeners;
+    let (unix, socket_path) = match unix {
+        Some((l, p)) => (Some(l), Some(p)),
+        None => (None, None),
+    };
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            r = accept_unix(unix.as_ref()) => match r {
+                Ok(stream) => serve_connection(stream, &svc, &graceful),
+                Err(e) => accept_error(e).await,
+            },
+            r = accept_tcp(tcp.as_ref()) => match r {
+                Ok(stream) => {
+                    let _ = stream.set_nodelay(true);
+                    serve_connection(stream, &svc, &graceful)
+                }
+                Err(e) => accept_error(e).await,
+            },
+        }
+    }
+    drop(unix);
+    drop(tcp);
+    if let Some(path) = socket_path {
+        let _ = std::fs::remove_file(&path);
+    }
+    tracing::info!("shutting down: draining in-flight requests");
+    app_options.shutdown.cancel();
+    app_options.tasks.close();
+    let drained = tokio::time::timeout(options.drain_timeout, async {
+        graceful.shutdown().await;
+        app_options.tasks.wait().await;
+    })
+    .await;
+    match drained {
+        Ok(()) => tracing::info!("drained; bye"),
+        Err(_) => tracing::warn!("drain timeout elapsed; closing the remaining connections"),
+    }
+}
+
+async fn accept_unix(l: Option<&UnixListener>) -> io::Result<tokio::net::UnixStream> {
+    match l {
+        Some(l) => l.accept().await.map(|(s, _)| s),
+        None => std::future::pending().await,
+    }
+}
+
+async fn accept_tcp(l: Option<&TcpListener>) -> io::Result<tokio::net::TcpStream> {
+    match l {
+        Some(l) => l.accept().await.map(|(s, _)| s),
+        None => std::future::pending().await,
+    }
+}
+
+/// The accept loop survives transient errors: log, back off, continue.
+async fn accept_error(e: io::Error) {
+    let resource = matches!(
+        e.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    );
+    if resource {
+        tracing::warn!(error = %e, "accept failed: out of resources; backing off");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    } else {
+        tracing::debug!(error = %e, "accept failed; continuing");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+fn serve_connection<S>(stream: S, svc: &App<Incoming>, graceful: &GracefulShutdown)
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    let hyper_svc = TowerToHyperService::new(svc.clone());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new());
+    let conn = builder
+        .http1_only()
+        .serve_connection_with_upgrades(TokioIo::new(stream), hyper_svc)
+        .into_owned();
+    let conn = graceful.watch(conn);
+    tokio::spawn(async move {
+        if let Err(e) = conn.await {
+            tracing::debug!(error = %e, "connection ended with an error");
+        }
+    });
+}

@@ -1,0 +1,1 @@
+//! Simulated processes: nothing runs, but commands behave like processes.
