@@ -1,0 +1,228 @@
+//! Shared black-box test harness: a real server on a temporary Unix socket and
+//! TCP port 0, and small HTTP/WebSocket clients that speak to it.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Method, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use sockerless::server::{serve, Listeners, ServeOptions};
+use sockerless::{Backend, MemoryBackend};
+use tokio::net::{TcpStream, UnixStream};
+use tokio::sync::oneshot;
+use tokio_tungstenite::WebSocketStream;
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    /// The body as JSON (`Null` when empty, a string when not JSON).
+    pub fn json(&self) -> Value {
+        if self.body.is_empty() {
+            return Value::Null;
+        }
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&self.body).into_owned()))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as ndjson lines.
+    pub fn lines(&self) -> Vec<Value> {
+        self.text()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("ndjson line"))
+            .collect()
+    }
+}
+
+/// A server owned by one test; shut down on drop.
+pub struct TestServer {
+    pub dir: tempfile::TempDir,
+    pub socket: PathBuf,
+    pub tcp: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    pub done: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// A memory backend with default options.
+    pub async fn start() -> TestServer {
+        Self::with_backend(Arc::new(MemoryBackend::new()), ServeOptions::default()).await
+    }
+
+    /// Any backend, any options.
+    pub async fn with_backend(backend: Arc<dyn Backend>, options: ServeOptions) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let socket = dir.path().join("backend.sock");
+        let listeners = Listeners::bind_to(Some(&socket), Some("127.0.0.1:0".parse().unwrap()))
+            .await
+            .expect("bind");
+        let tcp = listeners.tcp_addr().expect("tcp addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let done = tokio::spawn(serve(listeners, backend, options, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            dir,
+            socket,
+            tcp,
+            shutdown: Some(tx),
+            done: Some(done),
+        }
+    }
+
+    /// Triggers shutdown and waits for the server to finish draining.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(done) = self.done.take() {
+            done.await.expect("server task");
+        }
+    }
+
+    /// Sends one request over a fresh Unix-socket connection.
+    pub async fn send(&self, req: Request<Full<Bytes>>) -> Reply {
+        let stream = UnixStream::connect(&self.socket)
+            .await
+            .expect("connect unix");
+        send_on(stream, req).await
+    }
+
+    /// Sends one request over a fresh TCP connection.
+    pub async fn send_tcp(&self, req: Request<Full<Bytes>>) -> Reply {
+        let stream = TcpStream::connect(self.tcp).await.expect("connect tcp");
+        send_on(stream, req).await
+    }
+
+    /// A request with an optional JSON body (content type set).
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.send(request(method, path, body)).await
+    }
+
+    /// GET → (status, JSON).
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self.call(Method::GET, path, None).await;
+        (r.status, r.json())
+    }
+
+    /// POST with a JSON body → (status, JSON).
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.call(Method::POST, path, Some(body)).await;
+        (r.status, r.json())
+    }
+
+    /// POST without a body → (status, JSON).
+    pub async fn post_empty(&self, path: &str) -> (StatusCode, Value) {
+        let r = self.call(Method::POST, path, None).await;
+        (r.status, r.json())
+    }
+
+    /// DELETE → (status, JSON).
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        let r = self.call(Method::DELETE, path, None).await;
+        (r.status, r.json())
+    }
+
+    /// Opens a WebSocket on `path` over the Unix socket.
+    pub async fn ws(&self, path: &str) -> WebSocketStream<UnixStream> {
+        self.try_ws(path).await.expect("websocket upgrade")
+    }
+
+    /// Opens a WebSocket, or returns the refusal (status and body).
+    pub async fn try_ws(&self, path: &str) -> Result<WebSocketStream<UnixStream>, (u16, String)> {
+        let stream = UnixStream::connect(&self.socket)
+            .await
+            .expect("connect unix");
+        let url = format!("ws://localhost{path}");
+        match tokio_tungstenite::client_async(url, stream).await {
+            Ok((ws, _)) => Ok(ws),
+            Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+                let status = res.status().as_u16();
+                let body = res
+                    .body()
+                    .as_ref()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default();
+                Err((status, body))
+            }
+            Err(e) => panic!("websocket: {e}"),
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Builds a request; a JSON body gets `content-type: application/json`.
+pub fn request(method: Method, path: &str, body: Option<Value>) -> Request<Full<Bytes>> {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost");
+    let bytes = match body {
+        Some(v) => {
+            b = b.header("content-type", "application/json");
+            Bytes::from(v.to_string())
+        }
+        None => Bytes::new(),
+    };
+    b.body(Full::new(bytes)).expect("request")
+}
+
+/// Sends `req` on an open stream and reads the whole response.
+pub async fn send_on<S>(stream: S, req: Request<Full<Bytes>>) -> Reply
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
+    tokio::spawn(conn);
+    let res = sender.send_request(req).await.expect("send");
+    let (parts, body) = res.into_parts();
+    let body = body.collect().await.expect("body").to_bytes();
+    Reply {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    }
+}
+
+/// Polls `check` until it returns `Some`, or panics after `timeout`.
+pub async fn eventually<T, F, Fut>(timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("condition not met within {timeout:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
