@@ -79,7 +79,7 @@ pub struct Cli {
 }
 
 /// The whole configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Where to listen.
@@ -140,16 +140,6 @@ impl Default for ServerSettings {
     }
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            listen: ListenConfig::default(),
-            logging: LoggingConfig::default(),
-            server: ServerSettings::default(),
-        }
-    }
-}
-
 /// An invalid setting: one line naming it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid configuration: {0}")]
@@ -177,19 +167,16 @@ fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
         logging.insert("format".into(), v.clone().into());
     }
     if let Some(v) = &cli.max_body_size {
-        let n: u64 = v.trim().parse().map_err(|_| {
-            bad(format!(
-                "--max-body-size {v:?}: expected a whole number of bytes"
-            ))
-        })?;
-        server.insert("max_body_size".into(), n.into());
+        server.insert(
+            "max_body_size".into(),
+            parse_bytes("--max-body-size", v)?.into(),
+        );
     }
     if let Some(v) = &cli.drain_timeout {
-        let n: f64 = v
-            .trim()
-            .parse()
-            .map_err(|_| bad(format!("--drain-timeout {v:?}: expected seconds")))?;
-        server.insert("drain_timeout".into(), n.into());
+        server.insert(
+            "drain_timeout".into(),
+            parse_secs("--drain-timeout", v)?.into(),
+        );
     }
     let mut root = serde_json::Map::new();
     for (k, m) in [("listen", listen), ("logging", logging), ("server", server)] {
@@ -198,6 +185,30 @@ fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
         }
     }
     Ok(root.into())
+}
+
+fn parse_bytes(name: &str, v: &str) -> Result<u64, ConfigError> {
+    v.trim()
+        .parse()
+        .map_err(|_| bad(format!("{name} {v:?}: expected a whole number of bytes")))
+}
+
+fn parse_secs(name: &str, v: &str) -> Result<f64, ConfigError> {
+    v.trim()
+        .parse()
+        .map_err(|_| bad(format!("{name} {v:?}: expected a number of seconds")))
+}
+
+/// Numeric environment values are checked here so the message names the
+/// variable.
+fn check_env_numbers(env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+    if let Some(v) = env("SOCKERLESS_BACKEND_MAX_BODY_SIZE") {
+        parse_bytes("SOCKERLESS_BACKEND_MAX_BODY_SIZE", &v)?;
+    }
+    if let Some(v) = env("SOCKERLESS_BACKEND_DRAIN_TIMEOUT") {
+        parse_secs("SOCKERLESS_BACKEND_DRAIN_TIMEOUT", &v)?;
+    }
+    Ok(())
 }
 
 /// The config file named by the flag or the environment, resolved as given (no
@@ -234,8 +245,16 @@ impl Config {
         let env = |k: &str| std::env::var(k).ok();
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = config_path(cli, &env) {
-            figment = figment.merge(file_layer(&path)?);
+            let file = file_layer(&path)?;
+            // Syntax errors name the file (figment's own message does not).
+            file.extract::<figment::value::Dict>().map_err(|e| {
+                let msg = e.to_string();
+                let first = msg.lines().next().unwrap_or("unreadable").to_string();
+                bad(format!("config file {}: {first}", path.display()))
+            })?;
+            figment = figment.merge(file);
         }
+        check_env_numbers(&env)?;
         let env_provider = Env::raw()
             .filter_map(|k| {
                 ENV_KEYS
@@ -332,6 +351,7 @@ fn parse_tcp(s: &str) -> Result<SocketAddr, ConfigError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;
@@ -429,7 +449,7 @@ mod tests {
                 (&["--config", "c.ini"], "unknown format"),
                 (&["--max-body-size", "lots"], "--max-body-size"),
                 (&["--max-body-size", "0"], "server.max_body_size"),
-                (&["--drain-timeout", "-1"], "server.drain_timeout"),
+                (&["--drain-timeout=-1"], "server.drain_timeout"),
                 (&["--socket", ""], "listen.socket"),
             ];
             for (args, want) in table {
@@ -439,7 +459,7 @@ mod tests {
             }
             jail.set_env("SOCKERLESS_BACKEND_DRAIN_TIMEOUT", "soon");
             let err = Config::load(&cli(&[])).expect_err("must fail").to_string();
-            assert!(err.contains("drain_timeout"), "{err}");
+            assert!(err.contains("SOCKERLESS_BACKEND_DRAIN_TIMEOUT"), "{err}");
             Ok(())
         });
     }

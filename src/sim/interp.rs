@@ -26,16 +26,27 @@
 //!   stdout is buffered and becomes the next stage's stdin; the pipeline's
 //!   status is the last stage's. A stage that never finishes blocks the
 //!   pipeline (there is no `yes | head`).
-//! * `cmd &` runs `cmd` synchronously, unless it would block forever (or is a
-//!   `sleep`), in which case it is skipped; `wait` returns 0.
+//! * `cmd &` runs `cmd` to completion in a subshell before going on, unless
+//!   it would block forever (or is a `sleep`), in which case it is skipped;
+//!   `$?` is 0 afterwards and `wait` returns 0.
+//! * Errors follow dash's format, prefixed by `$0` and the line:
+//!   `sh: 1: foo: not found` (127), `sh: 1: syntax error: …` (2). Invoked as
+//!   `/bin/sh -c …`, the prefix is `/bin/sh`, as with dash.
+//! * Unknown commands: 127 inside scripts; at the top level (the argv
+//!   itself, `exec cmd`, `env … cmd`) they follow [`UnknownCommand`].
+//! * Users for `id`/`whoami`: `root`, `daemon`, `bin`, `sys`, `www-data`,
+//!   `nobody` (group `nogroup`) are known; other names get uid/gid 1000;
+//!   numeric uids other than those have no name.
 //!
 //! # What is not
 //!
+//! `trap` (accepted, never fires), `umask`, `ulimit` and `sync` are no-ops.
 //! No compound commands (`if`, `for`, `while`, `case`, `{ }`, `( )`),
 //! functions, here-documents, arithmetic `$((…))`, globbing, pattern
-//! operators (`${V#p}`), and no file system (only `/dev/null`, `/dev/stdin`
-//! and `/etc/hostname` exist for reading). These are reported as syntax or
-//! runtime errors, never silently mis-run.
+//! operators (`${V#p}`): these are syntax errors (status 2), never mis-run.
+//! No globbing: `*` stays literal. No file system: only `/dev/null`,
+//! `/dev/stdin` and `/etc/hostname` can be read; other reads fail like
+//! missing files, and writes to files are discarded.
 
 use std::fmt::Write as _;
 use std::future::Future;
@@ -176,6 +187,8 @@ impl Program {
 struct Input<'r> {
     rx: Option<&'r mut Receiver<Bytes>>,
     buf: Vec<u8>,
+    /// Prefix of `buf` known to hold no newline.
+    scanned: usize,
     eof: bool,
 }
 
@@ -185,6 +198,7 @@ impl<'r> Input<'r> {
         Input {
             rx,
             buf: Vec::new(),
+            scanned: 0,
             eof,
         }
     }
@@ -193,6 +207,7 @@ impl<'r> Input<'r> {
         Input {
             rx: None,
             buf,
+            scanned: 0,
             eof: true,
         }
     }
@@ -222,6 +237,7 @@ impl<'r> Input<'r> {
     async fn read_chunk(&mut self) -> Option<Vec<u8>> {
         loop {
             if !self.buf.is_empty() {
+                self.scanned = 0;
                 return Some(std::mem::take(&mut self.buf));
             }
             if !self.fill().await {
@@ -234,11 +250,15 @@ impl<'r> Input<'r> {
     /// `None` at EOF.
     async fn read_line(&mut self) -> Option<Vec<u8>> {
         loop {
-            if let Some(i) = self.buf.iter().position(|&b| b == b'\n') {
-                let rest = self.buf.split_off(i + 1);
+            let from = self.scanned.min(self.buf.len());
+            if let Some(i) = self.buf[from..].iter().position(|&b| b == b'\n') {
+                let rest = self.buf.split_off(from + i + 1);
+                self.scanned = 0;
                 return Some(std::mem::replace(&mut self.buf, rest));
             }
+            self.scanned = self.buf.len();
             if !self.fill().await {
+                self.scanned = 0;
                 return if self.buf.is_empty() {
                     None
                 } else {
@@ -2145,12 +2165,7 @@ impl Shell {
                     self.set_var("PWD", &new, false);
                     0
                 }
-                "seq" => {
-                    let (out, err, status) = seq(args);
-                    io.out(out);
-                    io.err(err);
-                    status
-                }
+                "seq" => self.seq(args, io).await,
                 "head" => self.head(args, io).await,
                 "tail" => return self.tail(args, io).await,
                 "read" => self.read(args, io).await,
@@ -2386,6 +2401,32 @@ impl Shell {
                 }
             }
         }
+        0
+    }
+
+    /// `seq`, streamed in chunks so that huge ranges stay cancellable.
+    async fn seq(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
+        let (first, incr, last) = match seq_range(args) {
+            Ok(range) => range,
+            Err(msg) => {
+                io.err(msg);
+                return 1;
+            }
+        };
+        let mut out = String::new();
+        let mut n = first;
+        while (incr > 0 && n <= last) || (incr < 0 && n >= last) {
+            let _ = writeln!(out, "{n}");
+            if out.len() >= 64 * 1024 {
+                io.out(std::mem::take(&mut out));
+                tokio::task::yield_now().await;
+            }
+            match n.checked_add(incr) {
+                Some(next) => n = next,
+                None => break,
+            }
+        }
+        io.out(out);
         0
     }
 
@@ -2752,6 +2793,9 @@ fn c_exp(v: f64, prec: usize, upper: bool) -> String {
     }
 }
 
+/// Largest field width or precision `printf` honours.
+const MAX_PAD: usize = 1 << 16;
+
 /// `printf FORMAT ARGS…` → (stdout, stderr, status).
 fn printf(fmt: &str, args: &[String]) -> (String, String, i32) {
     let f: Vec<char> = fmt.chars().collect();
@@ -2819,6 +2863,9 @@ fn printf(fmt: &str, args: &[String]) -> (String, String, i32) {
                     prec = Some(p);
                 }
             }
+            // Keep absurd widths/precisions from exhausting memory.
+            width = width.min(MAX_PAD);
+            let prec = prec.map(|p| p.min(MAX_PAD));
             let Some(&conv) = f.get(i) else {
                 err.push_str("printf: %: invalid directive\n");
                 return (out, err, 1);
@@ -3219,44 +3266,25 @@ fn parse_env(args: &[String]) -> Result<EnvSpec, String> {
     Ok(spec)
 }
 
-/// `seq [FIRST [INCR]] LAST` → (stdout, stderr, status).
-fn seq(args: &[String]) -> (String, String, i32) {
+/// Parses `seq [FIRST [INCR]] LAST` operands into (first, increment, last).
+fn seq_range(args: &[String]) -> Result<(i64, i64, i64), String> {
     let mut nums = Vec::new();
     for a in args {
         match a.parse::<i64>() {
             Ok(n) => nums.push(n),
-            Err(_) => {
-                return (
-                    String::new(),
-                    format!("seq: invalid floating point argument: '{a}'\n"),
-                    1,
-                )
-            }
+            Err(_) => return Err(format!("seq: invalid floating point argument: '{a}'\n")),
         }
     }
-    let (first, incr, last) = match nums.as_slice() {
+    let range = match nums.as_slice() {
         [last] => (1, 1, *last),
         [first, last] => (*first, 1, *last),
         [first, incr, last] => (*first, *incr, *last),
-        _ => return (String::new(), "seq: missing operand\n".into(), 1),
+        _ => return Err("seq: missing operand\n".into()),
     };
-    if incr == 0 {
-        return (
-            String::new(),
-            "seq: invalid Zero increment value: '0'\n".into(),
-            1,
-        );
+    if range.1 == 0 {
+        return Err("seq: invalid Zero increment value: '0'\n".into());
     }
-    let mut out = String::new();
-    let mut n = first;
-    while (incr > 0 && n <= last) || (incr < 0 && n >= last) {
-        let _ = writeln!(out, "{n}");
-        match n.checked_add(incr) {
-            Some(next) => n = next,
-            None => break,
-        }
-    }
-    (out, String::new(), 0)
+    Ok(range)
 }
 
 fn uname(args: &[String], hostname: &str) -> String {
@@ -4209,7 +4237,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn cancelling_is_safe_and_futures_are_send() {
         fn assert_send<T: Send>(_: &T) {}
         let program = Program::parse(&sh("cat; echo done"), UnknownCommand::Echo);

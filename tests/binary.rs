@@ -1,0 +1,388 @@
+//! The binary itself: flags, environment, config file, bad settings, signals and
+//! the socket file's life cycle.
+
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sockerless-backend-memory");
+const ENV_VARS: &[&str] = &[
+    "SOCKERLESS_BACKEND_SOCKET",
+    "SOCKERLESS_BACKEND_TCP",
+    "SOCKERLESS_BACKEND_LOG_LEVEL",
+    "SOCKERLESS_BACKEND_LOG_FORMAT",
+    "SOCKERLESS_BACKEND_CONFIG",
+    "SOCKERLESS_BACKEND_MAX_BODY_SIZE",
+    "SOCKERLESS_BACKEND_DRAIN_TIMEOUT",
+    "RUST_LOG",
+];
+
+fn cmd(dir: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for v in ENV_VARS {
+        c.env_remove(v);
+    }
+    c
+}
+
+/// Waits until something accepts connections on `socket`.
+fn wait_ready(socket: &Path, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if UnixStream::connect(socket).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            panic!("server exited early with {status}: {err}");
+        }
+        assert!(Instant::now() < deadline, "server never became ready");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// One raw HTTP/1.1 request with `Connection: close`.
+fn http_get(socket: &Path, path: &str) -> String {
+    let mut s = UnixStream::connect(socket).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+fn signal(child: &Child, sig: i32) {
+    let rc = unsafe { libc::kill(child.id() as i32, sig) };
+    assert_eq!(rc, 0, "kill");
+}
+
+fn finish(child: Child) -> (Output, String) {
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, err)
+}
+
+#[test]
+fn help_lists_every_flag_with_env_and_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd(dir.path()).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (flag, env, default) in [
+        (
+            "--socket",
+            "SOCKERLESS_BACKEND_SOCKET",
+            "/var/run/sockerless-backend.sock",
+        ),
+        ("--tcp", "SOCKERLESS_BACKEND_TCP", "none"),
+        ("--log-level", "SOCKERLESS_BACKEND_LOG_LEVEL", "info"),
+        ("--log-format", "SOCKERLESS_BACKEND_LOG_FORMAT", "text"),
+        (
+            "--max-body-size",
+            "SOCKERLESS_BACKEND_MAX_BODY_SIZE",
+            "16777216",
+        ),
+        ("--drain-timeout", "SOCKERLESS_BACKEND_DRAIN_TIMEOUT", "10"),
+        ("--config", "SOCKERLESS_BACKEND_CONFIG", "none"),
+    ] {
+        assert!(help.contains(flag), "{flag} missing:\n{help}");
+        assert!(help.contains(env), "{env} missing:\n{help}");
+        assert!(
+            help.contains(&format!("[default: {default}")),
+            "default of {flag} missing:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn serves_capabilities_logs_each_request_and_exits_0_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("b.sock");
+    let mut child = cmd(dir.path())
+        .arg("--socket")
+        .arg(&socket)
+        .spawn()
+        .unwrap();
+    wait_ready(&socket, &mut child);
+    let mode = std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o660);
+    let res = http_get(&socket, "/internal/v1/capabilities");
+    assert!(res.starts_with("HTTP/1.1 200 OK"), "{res}");
+    assert!(res.contains("\"backend\":\"memory\""), "{res}");
+    // An idle keep-alive connection must not hold up the shutdown.
+    let mut idle = UnixStream::connect(&socket).unwrap();
+    write!(
+        idle,
+        "GET /internal/v1/capabilities HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = [0u8; 512];
+    let n = idle.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!socket.exists(), "socket removed");
+    let line = err
+        .lines()
+        .find(|l| l.contains("/internal/v1/capabilities"))
+        .unwrap_or_else(|| panic!("no request line in:\n{err}"));
+    for part in [
+        "INFO",
+        "method=GET",
+        "path=/internal/v1/capabilities",
+        "status=200",
+        "latency_us=",
+    ] {
+        assert!(line.contains(part), "{part} missing from {line}");
+    }
+}
+
+#[test]
+fn sigint_exits_0_and_json_logs_carry_the_request_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("b.sock");
+    let mut child = cmd(dir.path())
+        .args(["--log-format", "json"])
+        .arg("--socket")
+        .arg(&socket)
+        .spawn()
+        .unwrap();
+    wait_ready(&socket, &mut child);
+    let res = http_get(&socket, "/internal/v1/nope");
+    assert!(res.starts_with("HTTP/1.1 404"), "{res}");
+    signal(&child, libc::SIGINT);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!socket.exists());
+    let line = err
+        .lines()
+        .find(|l| l.contains("/internal/v1/nope"))
+        .unwrap_or_else(|| panic!("no request line in:\n{err}"));
+    let v: serde_json::Value = serde_json::from_str(line).expect("json log line");
+    assert_eq!(v["level"], "INFO");
+    assert_eq!(v["fields"]["status"], 404);
+    assert!(v["fields"]["latency_us"].is_u64());
+    assert_eq!(v["span"]["method"], "GET");
+    assert_eq!(v["span"]["path"], "/internal/v1/nope");
+}
+
+/// Starts with the given args/env, makes one request, stops, returns stderr.
+fn run_once(dir: &Path, socket: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut c = cmd(dir);
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let mut child = c.spawn().unwrap();
+    wait_ready(socket, &mut child);
+    let res = http_get(socket, "/internal/v1/capabilities");
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    err
+}
+
+#[test]
+fn precedence_is_flag_over_env_over_file_over_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file_sock = d.join("file.sock");
+    let env_sock = d.join("env.sock");
+    let flag_sock = d.join("flag.sock");
+    std::fs::write(
+        d.join("c.toml"),
+        format!(
+            "[listen]\nsocket = \"{}\"\n[logging]\nlevel = \"error\"\n",
+            file_sock.display()
+        ),
+    )
+    .unwrap();
+    let logged = |err: &str| err.contains("/internal/v1/capabilities");
+
+    // File over default: the file's socket, level error (no request lines).
+    let err = run_once(d, &file_sock, &["--config", "c.toml"], &[]);
+    assert!(!logged(&err), "{err}");
+    // Env over file.
+    let env_s = env_sock.to_str().unwrap();
+    let err = run_once(
+        d,
+        &env_sock,
+        &["--config", "c.toml"],
+        &[
+            ("SOCKERLESS_BACKEND_SOCKET", env_s),
+            ("SOCKERLESS_BACKEND_LOG_LEVEL", "info"),
+        ],
+    );
+    assert!(logged(&err), "{err}");
+    // Flags over env; the config file named by the environment.
+    let flag_s = flag_sock.to_str().unwrap();
+    let err = run_once(
+        d,
+        &flag_sock,
+        &["--socket", flag_s, "--log-level", "error"],
+        &[
+            ("SOCKERLESS_BACKEND_CONFIG", "c.toml"),
+            ("SOCKERLESS_BACKEND_SOCKET", env_s),
+            ("SOCKERLESS_BACKEND_LOG_LEVEL", "info"),
+        ],
+    );
+    assert!(!logged(&err), "{err}");
+    assert!(!file_sock.exists() && !env_sock.exists() && !flag_sock.exists());
+}
+
+#[test]
+fn each_bad_setting_exits_nonzero_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("unknown.toml"), "[listen]\nsockett = \"/x\"\n").unwrap();
+    std::fs::write(d.join("broken.yaml"), "listen: [unclosed\n").unwrap();
+    let sock = d.join("s.sock");
+    let sock = sock.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+        (
+            vec!["--log-level", "loud"],
+            vec![],
+            "logging.level \"loud\"",
+        ),
+        (
+            vec![],
+            vec![("SOCKERLESS_BACKEND_LOG_LEVEL", "loud")],
+            "logging.level \"loud\"",
+        ),
+        (
+            vec!["--log-format", "xml"],
+            vec![],
+            "logging.format \"xml\"",
+        ),
+        (
+            vec!["--tcp", "not-an-address"],
+            vec![],
+            "listen.tcp \"not-an-address\"",
+        ),
+        (
+            vec![],
+            vec![("SOCKERLESS_BACKEND_TCP", "1.2.3.4")],
+            "listen.tcp \"1.2.3.4\"",
+        ),
+        (
+            vec!["--config", "missing.toml"],
+            vec![],
+            "config file missing.toml: not found",
+        ),
+        (vec!["--config", "unknown.toml"], vec![], "sockett"),
+        (vec!["--config", "broken.yaml"], vec![], "broken.yaml"),
+        (
+            vec!["--socket", "/no/such/dir/x.sock"],
+            vec![],
+            "directory /no/such/dir does not exist",
+        ),
+        (vec!["--drain-timeout", "soon"], vec![], "--drain-timeout"),
+        (
+            vec!["--socket", sock, "--max-body-size=-5"],
+            vec![],
+            "--max-body-size",
+        ),
+        (
+            vec![],
+            vec![("SOCKERLESS_BACKEND_MAX_BODY_SIZE", "lots")],
+            "SOCKERLESS_BACKEND_MAX_BODY_SIZE \"lots\"",
+        ),
+    ];
+    for (args, env, want) in cases {
+        let mut c = cmd(d);
+        c.args(&args);
+        for (k, v) in &env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} {env:?} succeeded");
+        assert!(err.contains(want), "{args:?} {env:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("backtrace"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn stale_socket_is_replaced_and_a_live_one_is_not_stolen() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket: PathBuf = dir.path().join("b.sock");
+    // A stale socket file: bound, then its listener dropped.
+    drop(std::os::unix::net::UnixListener::bind(&socket).unwrap());
+    assert!(socket.exists());
+    let mut first = cmd(dir.path())
+        .arg("--socket")
+        .arg(&socket)
+        .spawn()
+        .unwrap();
+    wait_ready(&socket, &mut first);
+    assert!(http_get(&socket, "/internal/v1/capabilities").starts_with("HTTP/1.1 200"));
+    // A second server on the live socket must refuse and leave it alone.
+    let out = cmd(dir.path())
+        .arg("--socket")
+        .arg(&socket)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another server is listening on it"), "{err}");
+    assert!(http_get(&socket, "/internal/v1/capabilities").starts_with("HTTP/1.1 200"));
+    signal(&first, libc::SIGTERM);
+    let (out, err) = finish(first);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
+
+#[test]
+fn tcp_only_when_only_tcp_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = cmd(dir.path())
+        .args(["--tcp", "127.0.0.1:0", "--log-format", "json"])
+        .spawn()
+        .unwrap();
+    // Read the bound address from the first log line.
+    let mut stderr = child.stderr.take().unwrap();
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\n") {
+        if stderr.read(&mut byte).unwrap() == 0 {
+            break;
+        }
+        buf.push(byte[0]);
+    }
+    let line: serde_json::Value = serde_json::from_slice(&buf).expect("json line");
+    let addr = line["fields"]["tcp"]
+        .as_str()
+        .expect("tcp address")
+        .to_string();
+    assert!(line["fields"]["socket"].is_null(), "{line}");
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "GET /internal/v1/capabilities HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut res = String::new();
+    s.read_to_string(&mut res).unwrap();
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    signal(&child, libc::SIGTERM);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
