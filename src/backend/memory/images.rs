@@ -820,8 +820,10 @@ impl MemoryBackend {
     }
 
     /// Points the tag `r` at image `id`, moving it off any other image. Returns
-    /// the image it moved from. Call with [`MemoryBackend::links`] held.
-    fn attach_tag(&self, r: &Reference, id: &str, now: SystemTime) -> Option<String> {
+    /// the image it moved from. `tagged_at` sets `LastTagTime` (only an explicit
+    /// tag does, in Docker; pull and load do not). Call with
+    /// [`MemoryBackend::links`] held.
+    fn attach_tag(&self, r: &Reference, id: &str, tagged_at: Option<SystemTime>) -> Option<String> {
         let canonical = r.canonical();
         let familiar = r.familiar();
         let old = self.store.image_tags.get(&canonical);
@@ -844,7 +846,9 @@ impl MemoryBackend {
                 rec.repo_tags.push(familiar.clone());
                 rec.repo_tags.sort();
             }
-            rec.last_tag_time = Some(now);
+            if tagged_at.is_some() {
+                rec.last_tag_time = tagged_at;
+            }
         });
         moved
     }
@@ -871,11 +875,22 @@ impl MemoryBackend {
         } = o;
         let r = pull_reference(&from_image, tag.as_deref())?;
         let platform = parse_platform(platform.as_deref())?;
-        let sim = Simulated::new(&r, &platform);
-        let now = self.now();
+        let mut sim = Simulated::new(&r, &platform);
         let digest_ref = format!("{}@{}", r.familiar_name(), sim.manifest_digest);
         let fresh = {
             let _links = self.links();
+            if r.digest.is_some() {
+                // A digest names content: whatever image holds it locally is it.
+                if let Some(holder) = self
+                    .store
+                    .images
+                    .list(|i| i.repo_digests.contains(&digest_ref))
+                    .into_iter()
+                    .min_by(|a, b| a.id.cmp(&b.id))
+                {
+                    sim.id = holder.id.clone();
+                }
+            }
             let existing = self.store.images.get(&sim.id);
             let up_to_date = match (&existing, &r.digest) {
                 (None, _) => false,
@@ -895,7 +910,7 @@ impl MemoryBackend {
                     }
                 });
                 if r.digest.is_none() {
-                    self.attach_tag(&r, &sim.id, now);
+                    self.attach_tag(&r, &sim.id, None);
                 }
             }
             !up_to_date
@@ -1070,7 +1085,7 @@ impl MemoryBackend {
                     records.push(json!({"stream": format!("Loaded image ID: {id}\n")}));
                 }
                 for t in &p.tags {
-                    if let Some(old) = self.attach_tag(t, &id, now) {
+                    if let Some(old) = self.attach_tag(t, &id, None) {
                         records.push(json!({"stream": format!(
                             "The image {} already exists, renaming the old one with ID {old} to empty string\n",
                             t.familiar()
@@ -1100,7 +1115,7 @@ impl MemoryBackend {
             if !self.store.images.contains(&source.id) {
                 return Err(Error::no_such_image(name));
             }
-            self.attach_tag(&r, &source.id, now);
+            self.attach_tag(&r, &source.id, Some(now));
         }
         self.emit_image_events(vec![("tag", source.id.clone(), r.familiar())]);
         Ok(())
