@@ -1406,7 +1406,8 @@ impl MemoryBackend {
 
     pub(crate) fn images_auth(&self, c: AuthConfig) -> Result<AuthResponse> {
         let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
-        if !present(&c.identity_token) && !(present(&c.username) && present(&c.password)) {
+        let has_credentials = present(&c.username) && present(&c.password);
+        if !has_credentials && !present(&c.identity_token) {
             return Err(Error::bad_request("username and password are required"));
         }
         Ok(AuthResponse {
