@@ -275,7 +275,8 @@ mod tests {
             .collect();
         let wins = handles
             .into_iter()
-            .filter(|h| matches!(h.join(), Ok(true)))
+            .map(|h| h.join())
+            .filter(|r| matches!(r, Ok(true)))
             .count();
         assert_eq!(wins, 1);
     }
