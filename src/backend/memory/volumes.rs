@@ -271,3 +271,102 @@ impl MemoryBackend {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acquire_creates_and_counts_references() {
+        let b = MemoryBackend::new();
+        let _links = b.links();
+        let name = b.volume_acquire(Some("data"), "c1").unwrap();
+        assert_eq!(name, "data");
+        assert_eq!(b.volume_acquire(Some("data"), "c2").unwrap(), "data");
+        let v = b.store.volumes.get("data").unwrap();
+        assert!(!v.anonymous);
+        assert_eq!(v.refs.iter().collect::<Vec<_>>(), ["c1", "c2"]);
+        // invalid names fail like create and create nothing
+        assert_eq!(
+            b.volume_acquire(Some("x"), "c1").unwrap_err(),
+            Error::bad_request(
+                "create x: volume name is too short, names should be at least two alphanumeric characters"
+            )
+        );
+        assert!(b.volume_acquire(Some("a b"), "c1").is_err());
+        assert_eq!(b.store.volumes.len(), 1);
+        drop(_links);
+
+        // in use: 409 naming the containers, nothing removed (even with force)
+        for force in [false, true] {
+            assert_eq!(
+                b.volumes_remove("data", VolumeRemoveOptions { force }),
+                Err(Error::conflict("remove data: volume is in use - [c1, c2]"))
+            );
+        }
+        let dangling = {
+            let mut f = Filters::default();
+            f.add("dangling", "true");
+            f
+        };
+        assert!(b
+            .volumes_list(dangling.clone())
+            .unwrap()
+            .volumes
+            .unwrap()
+            .is_empty());
+
+        let _links = b.links();
+        b.volume_release("data", "c1", true);
+        b.volume_release("data", "c2", true);
+        // named volumes survive release even with remove_anonymous
+        assert!(b.store.volumes.get("data").unwrap().refs.is_empty());
+        drop(_links);
+        assert_eq!(b.volumes_list(dangling).unwrap().volumes.unwrap().len(), 1);
+        b.volumes_remove("data", VolumeRemoveOptions::default())
+            .unwrap();
+        assert!(b.store.volumes.is_empty());
+    }
+
+    #[test]
+    fn anonymous_volumes() {
+        let b = MemoryBackend::new();
+        let _links = b.links();
+        let anon = b.volume_acquire(None, "c1").unwrap();
+        assert_eq!(anon.len(), 64);
+        let v = b.store.volumes.get(&anon).unwrap();
+        assert!(v.anonymous);
+        assert_eq!(v.labels.get(ANONYMOUS_LABEL).map(String::as_str), Some(""));
+        // release without removal keeps it; prune then takes it
+        b.volume_release(&anon, "c1", false);
+        assert!(b.store.volumes.contains(&anon));
+        let kept = b.volume_acquire(None, "c2").unwrap();
+        b.volume_release(&kept, "c2", true);
+        assert!(!b.store.volumes.contains(&kept));
+        drop(_links);
+        let pruned = b.volumes_prune(Filters::default()).unwrap();
+        assert_eq!(pruned.volumes_deleted, Some(vec![anon]));
+    }
+
+    #[test]
+    fn prune_skips_referenced_and_named_volumes() {
+        let b = MemoryBackend::new();
+        {
+            let _links = b.links();
+            b.volume_acquire(None, "c1").unwrap();
+            b.volume_acquire(Some("named"), "c1").unwrap();
+        }
+        b.volumes_create(docker::VolumeCreateOptions {
+            name: Some("idle".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let r = b.volumes_prune(Filters::default()).unwrap();
+        assert_eq!(r.volumes_deleted, Some(vec![]));
+        let mut all = Filters::default();
+        all.add("all", "true");
+        let r = b.volumes_prune(all).unwrap();
+        assert_eq!(r.volumes_deleted, Some(vec!["idle".to_string()]));
+        assert_eq!(b.store.volumes.len(), 2);
+    }
+}
