@@ -183,6 +183,11 @@ async fn create_errors_change_nothing() {
             "network with name dup already exists",
         ),
         (
+            json!({"Name": "dup", "IPAM": {"Config": [{"Subnet": "172.17.0.0/16"}]}}),
+            StatusCode::CONFLICT,
+            "network with name dup already exists",
+        ),
+        (
             json!({"Name": "x", "Driver": "bogus"}),
             StatusCode::NOT_FOUND,
             "plugin \"bogus\" not found",

@@ -67,6 +67,9 @@ pub struct NetworkRecord {
     pub predefined: bool,
 }
 
+/// An IPv4 subnet as (network address, prefix length), when the network has one.
+type Subnet = Option<(Ipv4Addr, u8)>;
+
 /// The drivers a network may be created with (all get an IPv4 subnet).
 const SUBNET_DRIVERS: &[&str] = &["bridge", "overlay", "macvlan", "ipvlan"];
 
@@ -417,12 +420,8 @@ impl MemoryBackend {
     pub(crate) fn network_allocate_ips(&self, container: &mut ContainerRecord) -> Result<()> {
         let mut done: Vec<String> = Vec::new();
         let mut result = Ok(());
-        let mut updates: Vec<(
-            String,
-            Option<Ipv4Addr>,
-            Option<(Ipv4Addr, u8)>,
-            Option<Ipv4Addr>,
-        )> = Vec::new();
+        // (network name, address, subnet, gateway) to write once all succeeded
+        let mut updates: Vec<(String, Option<Ipv4Addr>, Subnet, Option<Ipv4Addr>)> = Vec::new();
         for (net_name, settings) in &container.networks {
             let Some(net_id) = settings
                 .network_id
@@ -540,6 +539,15 @@ impl MemoryBackend {
         if !SUBNET_DRIVERS.contains(&driver.as_str()) {
             return Err(Error::not_found(format!("plugin \"{driver}\" not found")));
         }
+        // Every create holds the links lock, so the name check below and the
+        // subnet choice cannot race another create; the name is still reserved
+        // atomically through the index.
+        let _links = self.links();
+        if self.store.network_names.get(&name).is_some() {
+            return Err(Error::conflict(format!(
+                "network with name {name} already exists"
+            )));
+        }
         // Validate the requested IPAM before taking anything.
         let ipam = r.ipam.clone().unwrap_or_default();
         if let Some(d) = ipam.driver.as_deref().filter(|d| !d.is_empty()) {
@@ -606,7 +614,6 @@ impl MemoryBackend {
             }
         }
 
-        let _links = self.links();
         let taken: Vec<(Ipv4Addr, u8)> = self
             .store
             .networks
@@ -878,7 +885,7 @@ impl MemoryBackend {
 fn fill_address(
     settings: &mut docker::EndpointSettings,
     ip: Option<Ipv4Addr>,
-    subnet: Option<(Ipv4Addr, u8)>,
+    subnet: Subnet,
     gateway: Option<Ipv4Addr>,
 ) {
     match (ip, subnet) {
