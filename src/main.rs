@@ -2,7 +2,6 @@
 //! server, until SIGTERM or SIGINT.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
 use sockerless::config::{Cli, Config};
@@ -68,7 +67,7 @@ async fn run(config: Config) -> ExitCode {
         version = env!("CARGO_PKG_VERSION"),
         "listening; all state is lost on restart (testing only)"
     );
-    let backend = Arc::new(MemoryBackend::new());
+    let backend = MemoryBackend::new();
     serve(
         listeners,
         backend,

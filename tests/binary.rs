@@ -253,7 +253,8 @@ fn each_bad_setting_exits_nonzero_with_one_clear_line() {
     std::fs::write(d.join("broken.yaml"), "listen: [unclosed\n").unwrap();
     let sock = d.join("s.sock");
     let sock = sock.to_str().unwrap();
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec!["--log-level", "loud"],
             vec![],

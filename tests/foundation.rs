@@ -120,11 +120,7 @@ async fn oversized_body_is_413_json() {
         max_body_bytes: 1024,
         ..Default::default()
     };
-    let server = TestServer::with_backend(
-        std::sync::Arc::new(sockerless::MemoryBackend::new()),
-        options,
-    )
-    .await;
+    let server = TestServer::with_backend(sockerless::MemoryBackend::new(), options).await;
     let big = json!({ "Name": "x".repeat(2048) });
     let (status, body) = server.post("/internal/v1/networks", big.clone()).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);

@@ -583,6 +583,7 @@ fn add_container(backend: &MemoryBackend, id: &str, image_id: &str, running: boo
             id: id.to_string(),
             name: format!("/c{}", &id[..4]),
             created: SystemTime::now(),
+            seq: 0,
             image: "nginx".into(),
             image_id: image_id.to_string(),
             config: Default::default(),
@@ -602,6 +603,7 @@ fn add_container(backend: &MemoryBackend, id: &str, image_id: &str, running: boo
                 started_at: None,
                 finished_at: None,
                 health: None,
+                run: 0,
             },
             networks: Default::default(),
             ports: Default::default(),
@@ -613,7 +615,7 @@ fn add_container(backend: &MemoryBackend, id: &str, image_id: &str, running: boo
 
 #[tokio::test]
 async fn remove_and_prune_respect_containers() {
-    let backend = Arc::new(MemoryBackend::new());
+    let backend = MemoryBackend::new();
     let server = TestServer::with_backend(backend.clone(), ServeOptions::default()).await;
     pull_ok(&server, "fromImage=nginx").await;
     let (_, nginx) = inspect(&server, "nginx").await;

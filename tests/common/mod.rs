@@ -62,7 +62,7 @@ pub struct TestServer {
 impl TestServer {
     /// A memory backend with default options.
     pub async fn start() -> TestServer {
-        Self::with_backend(Arc::new(MemoryBackend::new()), ServeOptions::default()).await
+        Self::with_backend(MemoryBackend::new(), ServeOptions::default()).await
     }
 
     /// Any backend, any options.

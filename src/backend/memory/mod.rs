@@ -17,12 +17,16 @@ pub mod exec;
 pub mod ids;
 pub mod images;
 pub mod networks;
+pub mod process;
 pub mod reference;
+pub mod runtime;
 pub mod system;
 pub mod table;
 pub mod volumes;
 
-use std::sync::Mutex;
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::SystemTime;
 
 use async_trait::async_trait;
@@ -64,30 +68,67 @@ pub struct Store {
     pub links: Mutex<()>,
 }
 
-/// The in-memory backend.
-#[derive(Debug)]
-pub struct MemoryBackend {
-    store: Store,
-    events: events::EventHub,
-    started: SystemTime,
+/// Options of the memory backend.
+#[derive(Debug, Clone)]
+pub struct MemoryOptions {
+    /// Bytes of log kept per container (oldest records dropped first).
+    pub log_limit: usize,
 }
 
-impl Default for MemoryBackend {
+impl Default for MemoryOptions {
     fn default() -> Self {
-        Self::new()
+        MemoryOptions {
+            log_limit: runtime::DEFAULT_LOG_LIMIT,
+        }
     }
+}
+
+/// The in-memory backend. Built as an `Arc` (see [`MemoryBackend::new`]) because
+/// simulated processes run in tasks that call back into it.
+#[derive(Debug)]
+pub struct MemoryBackend {
+    me: Weak<MemoryBackend>,
+    store: Store,
+    events: events::EventHub,
+    runtimes: runtime::Runtimes,
+    ports: Mutex<BTreeSet<u16>>,
+    seq: AtomicU64,
+    pids: AtomicU64,
+    instance_id: String,
+    options: MemoryOptions,
 }
 
 impl MemoryBackend {
     /// A backend in its start-up state: the predefined networks and nothing else.
-    pub fn new() -> Self {
-        let backend = MemoryBackend {
+    pub fn new() -> Arc<Self> {
+        Self::with_options(MemoryOptions::default())
+    }
+
+    /// A backend with these options.
+    pub fn with_options(options: MemoryOptions) -> Arc<Self> {
+        let backend = Arc::new_cyclic(|me| MemoryBackend {
+            me: me.clone(),
             store: Store::default(),
             events: events::EventHub::default(),
-            started: SystemTime::now(),
-        };
+            runtimes: runtime::Runtimes::default(),
+            ports: Mutex::new(BTreeSet::new()),
+            seq: AtomicU64::new(1),
+            pids: AtomicU64::new(u64::from(rand::random::<u16>())),
+            instance_id: ids::new_id(),
+            options,
+        });
         backend.create_predefined_networks();
         backend
+    }
+
+    /// The next creation sequence number.
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The live side of the containers (for tests and benches).
+    pub fn runtimes(&self) -> &runtime::Runtimes {
+        &self.runtimes
     }
 
     /// The store (for tests and benches).
@@ -164,7 +205,7 @@ impl Backend for MemoryBackend {
     }
 
     async fn container_kill(&self, reference: String, signal: Option<String>) -> Result<()> {
-        self.containers_kill(&reference, signal)
+        self.containers_kill(&reference, signal).await
     }
 
     async fn container_restart(&self, reference: String, options: StopOptions) -> Result<()> {
