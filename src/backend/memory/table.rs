@@ -265,6 +265,46 @@ mod tests {
     }
 
     #[test]
+    fn interleaved_operations_stay_consistent() {
+        // Each thread owns a key range: inserts, updates (increments), gets,
+        // removes and re-inserts; meanwhile readers list and resolve. At the end
+        // every key holds exactly the number of increments its owner made.
+        let t: Arc<Table<u64>> = Arc::new(Table::new());
+        let threads = 8;
+        let keys_per = 200;
+        let handles: Vec<_> = (0..threads)
+            .map(|th| {
+                let t = Arc::clone(&t);
+                std::thread::spawn(move || {
+                    for round in 0..5u64 {
+                        for k in 0..keys_per {
+                            let key = format!("{th:02}{k:04}");
+                            if round == 0 {
+                                assert!(t.insert_new(key.clone(), 0).is_ok());
+                            }
+                            assert_eq!(t.update(&key, |v| *v += 1), Some(()));
+                            assert_eq!(*t.get(&key).expect("present"), round + 1);
+                            if k % 10 == 0 && round < 4 {
+                                let v = t.remove(&key).expect("removed");
+                                assert!(t.get(&key).is_none());
+                                assert!(t.insert_new(key.clone(), *v).is_ok());
+                            }
+                        }
+                        // Readers on other keys see only whole values.
+                        assert!(t.list(|v| *v > 5).is_empty());
+                        let _ = t.resolve(&format!("{th:02}"), None);
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            assert!(h.join().is_ok());
+        }
+        assert_eq!(t.len(), threads * keys_per);
+        assert!(t.list(|v| *v != 5).is_empty());
+    }
+
+    #[test]
     fn concurrent_reservations_have_one_winner() {
         let n = Arc::new(NameIndex::new());
         let handles: Vec<_> = (0..32)
