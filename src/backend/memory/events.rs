@@ -224,6 +224,12 @@ fn strip_tag(s: &str) -> String {
     Reference::parse(s).map_or_else(|_| s.to_string(), |r| r.familiar_name())
 }
 
+/// The familiar spelling of a reference (`docker.io/library/nginx:1` →
+/// `nginx:1`), or the string itself when it is not one.
+fn familiar(s: &str) -> String {
+    Reference::parse(s).map_or_else(|_| s.to_string(), |r| r.familiar())
+}
+
 /// Docker's event filter (`daemon/events/filter.go`): values of one key are
 /// alternatives, keys must all match.
 #[derive(Debug, Clone)]
@@ -282,8 +288,9 @@ impl EventFilter {
 
     /// Docker's `matchImage`: the actor ID and the image name (`image`
     /// attribute of a container event, `name` of an image event), each as
-    /// written and as its familiar repository name; filter values are also
-    /// compared in their familiar form.
+    /// written and as its familiar repository name. Beyond Docker, both sides
+    /// are also compared in their familiar form, so any spelling of a
+    /// reference matches.
     fn image(&self, typ: &str, ev: &EventMessage) -> bool {
         let values = self.filters.get("image");
         if values.is_empty() {
@@ -300,13 +307,11 @@ impl EventFilter {
             .into_iter()
             .flatten()
             .filter(|s| !s.is_empty())
-            .flat_map(|s| [s.to_string(), strip_tag(s)])
+            .flat_map(|s| [s.to_string(), strip_tag(s), familiar(s)])
             .collect();
         values.iter().any(|v| {
-            let familiar = Reference::parse(v).map(|r| r.familiar()).ok();
-            candidates
-                .iter()
-                .any(|c| c == v || familiar.as_deref() == Some(c.as_str()))
+            let wanted = familiar(v);
+            candidates.iter().any(|c| c == v || *c == wanted)
         })
     }
 }
@@ -380,5 +385,186 @@ impl Live {
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+    use std::time::Duration;
+
+    fn event(
+        typ: EventMessageTypeEnum,
+        action: &str,
+        id: &str,
+        attrs: &[(&str, &str)],
+    ) -> EventMessage {
+        EventMessage {
+            typ: Some(typ),
+            action: Some(action.to_string()),
+            actor: Some(EventActor {
+                id: Some(id.to_string()),
+                attributes: Some(
+                    attrs
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+            }),
+            scope: Some(EventMessageScopeEnum::LOCAL),
+            time: Some(1),
+            time_nano: Some(1_000_000_000),
+        }
+    }
+
+    fn filter(json: &str) -> EventFilter {
+        EventFilter::new(Filters::parse_any(Some(json)).expect("filters")).expect("valid")
+    }
+
+    fn id(ev: &EventMessage) -> String {
+        ev.actor
+            .as_ref()
+            .and_then(|a| a.id.clone())
+            .unwrap_or_default()
+    }
+
+    async fn next(s: &mut BoxStream<EventMessage>) -> Option<EventMessage> {
+        tokio::time::timeout(Duration::from_secs(10), s.next())
+            .await
+            .expect("an item within the deadline")
+    }
+
+    #[test]
+    fn event_filter_matches_the_action_before_the_colon() {
+        let ev = event(
+            EventMessageTypeEnum::CONTAINER,
+            "exec_start: sh -c ls",
+            "c1",
+            &[],
+        );
+        assert!(filter(r#"{"event":["exec_start"]}"#).include(&ev));
+        assert!(filter(r#"{"event":["exec_start: sh -c ls"]}"#).include(&ev));
+        assert!(!filter(r#"{"event":["exec_create"]}"#).include(&ev));
+        assert!(!filter(r#"{"event":["exec"]}"#).include(&ev));
+    }
+
+    #[test]
+    fn container_and_image_filters() {
+        let ev = event(
+            EventMessageTypeEnum::CONTAINER,
+            "start",
+            "abcdef0123",
+            &[
+                ("name", "web"),
+                ("image", "docker.io/library/nginx:1.25"),
+                ("tier", "front"),
+            ],
+        );
+        for yes in [
+            r#"{"container":["abc"]}"#,
+            r#"{"container":["web"]}"#,
+            r#"{"container":["zzz","web"]}"#,
+            r#"{"image":["nginx"]}"#,
+            r#"{"image":["nginx:1.25"]}"#,
+            r#"{"label":["tier=front"]}"#,
+            r#"{"container":["web"],"event":["start"],"type":["container"]}"#,
+        ] {
+            assert!(filter(yes).include(&ev), "{yes}");
+        }
+        for no in [
+            r#"{"container":["zzz"]}"#,
+            r#"{"network":["web"]}"#,
+            r#"{"image":["nginx:latest"]}"#,
+            r#"{"label":["tier=back"]}"#,
+            r#"{"container":["web"],"event":["stop"]}"#,
+            r#"{"daemon":["abc"]}"#,
+        ] {
+            assert!(!filter(no).include(&ev), "{no}");
+        }
+    }
+
+    #[test]
+    fn bad_filters_are_refused_in_dockers_words() {
+        let err = |json: &str| {
+            EventFilter::new(Filters::parse_any(Some(json)).expect("parses"))
+                .err()
+                .map(|e| e.to_string())
+        };
+        assert_eq!(
+            err(r#"{"nope":["x"]}"#).as_deref(),
+            Some("invalid filter 'nope'")
+        );
+        assert_eq!(
+            err(r#"{"type":["builder"]}"#).as_deref(),
+            Some("invalid filter 'type=builder'")
+        );
+        assert_eq!(err(r#"{"type":["plugin"]}"#), None);
+    }
+
+    #[tokio::test]
+    async fn a_lagging_subscriber_skips_what_it_lost_and_goes_on() {
+        let backend = MemoryBackend::new();
+        let mut s = backend
+            .events_stream(EventsOptions::default())
+            .expect("stream");
+        // More than the broadcast capacity, unread.
+        for i in 0..3000 {
+            backend.emit(Kind::Volume, "create", &format!("v{i}"), HashMap::new());
+        }
+        let first = next(&mut s).await.expect("an event after the lag");
+        let n: usize = id(&first)[1..].parse().expect("number");
+        assert!(n > 0, "the oldest events were lost to lag");
+        for i in n + 1..3000 {
+            assert_eq!(id(&next(&mut s).await.expect("event")), format!("v{i}"));
+        }
+        backend.emit(Kind::Volume, "create", "after", HashMap::new());
+        assert_eq!(id(&next(&mut s).await.expect("event")), "after");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn since_neither_loses_nor_repeats_events_at_the_boundary() {
+        const N: usize = 1000; // under the broadcast capacity: no lag possible.
+        let backend = Arc::new(MemoryBackend::new());
+        let publisher = {
+            let backend = Arc::clone(&backend);
+            std::thread::spawn(move || {
+                for i in 0..N {
+                    backend.emit(Kind::Volume, "create", &format!("v{i}"), HashMap::new());
+                }
+            })
+        };
+        // Subscribe while the publisher runs.
+        while backend.events.subscribe().0.len() < N / 4 {
+            tokio::task::yield_now().await;
+        }
+        let mut s = backend
+            .events_stream(EventsOptions {
+                since: Some("0".into()),
+                ..EventsOptions::default()
+            })
+            .expect("stream");
+        for i in 0..N {
+            assert_eq!(id(&next(&mut s).await.expect("event")), format!("v{i}"));
+        }
+        publisher.join().expect("publisher");
+        backend.emit(Kind::Volume, "create", "after", HashMap::new());
+        assert_eq!(id(&next(&mut s).await.expect("event")), "after");
+    }
+
+    #[test]
+    fn history_stays_bounded() {
+        let hub = EventHub::default();
+        for i in 0..HISTORY + 10 {
+            hub.publish(event(
+                EventMessageTypeEnum::VOLUME,
+                "create",
+                &format!("v{i}"),
+                &[],
+            ));
+        }
+        let (h, _) = hub.subscribe();
+        assert_eq!(h.len(), HISTORY);
+        assert_eq!(id(&h[0]), "v10");
     }
 }
