@@ -10,6 +10,11 @@
 //! | `--log-format json\|text` | `SOCKERLESS_BACKEND_LOG_FORMAT` | `logging.format` | `text` |
 //! | `--max-body-size BYTES` | `SOCKERLESS_BACKEND_MAX_BODY_SIZE` | `server.max_body_size` | 16777216 |
 //! | `--drain-timeout SECS` | `SOCKERLESS_BACKEND_DRAIN_TIMEOUT` | `server.drain_timeout` | 10 |
+//! | `--socket-mode MODE` | `SOCKERLESS_BACKEND_SOCKET_MODE` | `listen.socket_mode` | `0660` |
+//! | `--socket-group GROUP` | `SOCKERLESS_BACKEND_SOCKET_GROUP` | `listen.socket_group` | the process's group |
+//! | `--insecure-tcp` | `SOCKERLESS_BACKEND_INSECURE_TCP` | `listen.insecure_tcp` | false |
+//! | `--header-read-timeout SECS` | `SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT` | `server.header_read_timeout` | 30 |
+//! | `--max-connections N` | `SOCKERLESS_BACKEND_MAX_CONNECTIONS` | `server.max_connections` | 1024 |
 //! | `--config PATH` | `SOCKERLESS_BACKEND_CONFIG` | — | none |
 
 use std::net::SocketAddr;
@@ -32,6 +37,11 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("SOCKERLESS_BACKEND_LOG_FORMAT", "logging.format"),
     ("SOCKERLESS_BACKEND_MAX_BODY_SIZE", "server.max_body_size"),
     ("SOCKERLESS_BACKEND_DRAIN_TIMEOUT", "server.drain_timeout"),
+    ("SOCKERLESS_BACKEND_SOCKET_MODE", "listen.socket_mode"),
+    ("SOCKERLESS_BACKEND_SOCKET_GROUP", "listen.socket_group"),
+    ("SOCKERLESS_BACKEND_INSECURE_TCP", "listen.insecure_tcp"),
+    ("SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT", "server.header_read_timeout"),
+    ("SOCKERLESS_BACKEND_MAX_CONNECTIONS", "server.max_connections"),
 ];
 
 /// The config-file variable.
@@ -72,6 +82,30 @@ pub struct Cli {
     /// [env: SOCKERLESS_BACKEND_DRAIN_TIMEOUT] [file: server.drain_timeout] [default: 10]
     #[arg(long, value_name = "SECS")]
     pub drain_timeout: Option<String>,
+    /// Mode of the Unix socket, octal, set between bind and listen
+    /// [env: SOCKERLESS_BACKEND_SOCKET_MODE] [file: listen.socket_mode] [default: 0660]
+    #[arg(long, value_name = "MODE")]
+    pub socket_mode: Option<String>,
+    /// Group owning the Unix socket (name or GID); unknown groups are an error
+    /// [env: SOCKERLESS_BACKEND_SOCKET_GROUP] [file: listen.socket_group]
+    /// [default: none, the process's group]
+    #[arg(long, value_name = "GROUP")]
+    pub socket_group: Option<String>,
+    /// Allow a TCP address that is not loopback (no authentication, no TLS: a
+    /// warning is logged at every start) [env: SOCKERLESS_BACKEND_INSECURE_TCP]
+    /// [file: listen.insecure_tcp] [default: false]
+    #[arg(long)]
+    pub insecure_tcp: bool,
+    /// Seconds a client gets to send a request's headers; also how long an idle
+    /// keep-alive connection is kept [env: SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT]
+    /// [file: server.header_read_timeout] [default: 30]
+    #[arg(long, value_name = "SECS")]
+    pub header_read_timeout: Option<String>,
+    /// Most connections served at once; more wait to be accepted
+    /// [env: SOCKERLESS_BACKEND_MAX_CONNECTIONS] [file: server.max_connections]
+    /// [default: 1024]
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<String>,
     /// Config file, TOML (.toml) or YAML (.yaml, .yml) [env: SOCKERLESS_BACKEND_CONFIG]
     /// [default: none]
     #[arg(long, value_name = "PATH")]
@@ -91,7 +125,7 @@ pub struct Config {
 }
 
 /// `listen.*`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ListenConfig {
     /// Unix socket path.
@@ -100,6 +134,27 @@ pub struct ListenConfig {
     /// TCP address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp: Option<String>,
+    /// Socket mode, octal text (`0660`); a number from the environment is read
+    /// as its octal digits.
+    #[serde(deserialize_with = "string_or_number")]
+    pub socket_mode: String,
+    /// Socket group (name or GID).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub socket_group: Option<String>,
+    /// Allow non-loopback TCP.
+    pub insecure_tcp: bool,
+}
+
+impl Default for ListenConfig {
+    fn default() -> Self {
+        ListenConfig {
+            socket: None,
+            tcp: None,
+            socket_mode: "0660".into(),
+            socket_group: None,
+            insecure_tcp: false,
+        }
+    }
 }
 
 /// `logging.*`.
@@ -129,6 +184,10 @@ pub struct ServerSettings {
     pub max_body_size: u64,
     /// Drain timeout in seconds.
     pub drain_timeout: f64,
+    /// Header read (and keep-alive idle) timeout in seconds.
+    pub header_read_timeout: f64,
+    /// Connections served at once.
+    pub max_connections: u64,
 }
 
 impl Default for ServerSettings {
@@ -136,8 +195,24 @@ impl Default for ServerSettings {
         ServerSettings {
             max_body_size: crate::http::DEFAULT_MAX_BODY as u64,
             drain_timeout: 10.0,
+            header_read_timeout: 30.0,
+            max_connections: 1024,
         }
     }
+}
+
+/// Accepts `"0660"` or `660` (figment reads environment values as numbers).
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        N(u64),
+    }
+    Ok(match Raw::deserialize(d)? {
+        Raw::S(s) => s,
+        Raw::N(n) => format!("0{n}"),
+    })
 }
 
 /// An invalid setting: one line naming it.
@@ -193,6 +268,12 @@ fn parse_bytes(name: &str, v: &str) -> Result<u64, ConfigError> {
         .map_err(|_| bad(format!("{name} {v:?}: expected a whole number of bytes")))
 }
 
+fn parse_count(name: &str, v: &str) -> Result<u64, ConfigError> {
+    v.trim()
+        .parse()
+        .map_err(|_| bad(format!("{name} {v:?}: expected a whole number")))
+}
+
 fn parse_secs(name: &str, v: &str) -> Result<f64, ConfigError> {
     v.trim()
         .parse()
@@ -207,6 +288,19 @@ fn check_env_numbers(env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigE
     }
     if let Some(v) = env("SOCKERLESS_BACKEND_DRAIN_TIMEOUT") {
         parse_secs("SOCKERLESS_BACKEND_DRAIN_TIMEOUT", &v)?;
+    }
+    if let Some(v) = env("SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT") {
+        parse_secs("SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT", &v)?;
+    }
+    if let Some(v) = env("SOCKERLESS_BACKEND_MAX_CONNECTIONS") {
+        parse_count("SOCKERLESS_BACKEND_MAX_CONNECTIONS", &v)?;
+    }
+    if let Some(v) = env("SOCKERLESS_BACKEND_INSECURE_TCP") {
+        if !["true", "false", "1", "0"].contains(&v.trim()) {
+            return Err(bad(format!(
+                "SOCKERLESS_BACKEND_INSECURE_TCP {v:?}: expected true or false"
+            )));
+        }
     }
     Ok(())
 }
@@ -296,7 +390,22 @@ impl Config {
             )));
         }
         if let Some(tcp) = &self.listen.tcp {
-            parse_tcp(tcp)?;
+            let addr = parse_tcp(tcp)?;
+            if !addr.ip().is_loopback() && !self.listen.insecure_tcp {
+                return Err(bad(format!(
+                    "listen.tcp {tcp:?}: not a loopback address; the internal API has no authentication and no TLS (allow it with --insecure-tcp)"
+                )));
+            }
+        }
+        self.socket_mode()?;
+        if self.server.max_connections == 0 {
+            return Err(bad("server.max_connections: must be at least 1"));
+        }
+        if !self.server.header_read_timeout.is_finite() || self.server.header_read_timeout <= 0.0 {
+            return Err(bad(format!(
+                "server.header_read_timeout {}: expected a positive number of seconds",
+                self.server.header_read_timeout
+            )));
         }
         if let Some(socket) = &self.listen.socket {
             if socket.is_empty() {
@@ -328,6 +437,24 @@ impl Config {
     /// The TCP address to serve, parsed.
     pub fn tcp_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
         self.listen.tcp.as_deref().map(parse_tcp).transpose()
+    }
+
+    /// The socket mode, parsed from octal text.
+    pub fn socket_mode(&self) -> Result<u32, ConfigError> {
+        let m = self.listen.socket_mode.trim();
+        let digits = m.strip_prefix("0o").unwrap_or(m);
+        match u32::from_str_radix(digits, 8) {
+            Ok(mode) if mode <= 0o777 && !digits.is_empty() => Ok(mode),
+            _ => Err(bad(format!(
+                "listen.socket_mode {:?}: expected an octal mode such as 0660",
+                self.listen.socket_mode
+            ))),
+        }
+    }
+
+    /// The header read timeout.
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.server.header_read_timeout)
     }
 
     /// The drain timeout.
@@ -451,6 +578,10 @@ mod tests {
                 (&["--max-body-size", "0"], "server.max_body_size"),
                 (&["--drain-timeout=-1"], "server.drain_timeout"),
                 (&["--socket", ""], "listen.socket"),
+                (&["--tcp", "0.0.0.0:2375"], "not a loopback address"),
+                (&["--socket-mode", "999"], "listen.socket_mode"),
+                (&["--max-connections", "0"], "server.max_connections"),
+                (&["--header-read-timeout", "0"], "server.header_read_timeout"),
             ];
             for (args, want) in table {
                 let err = Config::load(&cli(args)).expect_err("must fail").to_string();

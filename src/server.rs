@@ -18,6 +18,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -41,10 +42,21 @@ pub struct Listeners {
 }
 
 impl Listeners {
-    /// Binds what `config` asks for.
+    /// Binds what `config` asks for: the socket with its mode and group, and
+    /// TCP (a non-loopback address only with `insecure_tcp`, then with a warning).
     pub async fn bind(config: &Config) -> Result<Listeners, ServerError> {
-        let tcp_addr = config.tcp_addr().map_err(|e| ServerError(e.to_string()))?;
-        Listeners::bind_to(config.socket_path().as_deref(), tcp_addr).await
+        let err = |e: crate::config::ConfigError| ServerError(e.to_string());
+        let tcp_addr = config.tcp_addr().map_err(err)?;
+        let mode = config.socket_mode().map_err(err)?;
+        let gid = match &config.listen.socket_group {
+            Some(g) => Some(lookup_group(g)?),
+            None => None,
+        };
+        let unix = match config.socket_path() {
+            Some(path) => Some((bind_unix_with(&path, mode, gid)?, path)),
+            None => None,
+        };
+        Listeners::finish(unix, tcp_addr).await
     }
 
     /// Binds a Unix socket and/or a TCP address.
@@ -56,6 +68,13 @@ impl Listeners {
             Some(path) => Some((bind_unix(path, SOCKET_MODE)?, path.to_path_buf())),
             None => None,
         };
+        Listeners::finish(unix, tcp).await
+    }
+
+    async fn finish(
+        unix: Option<(UnixListener, PathBuf)>,
+        tcp: Option<SocketAddr>,
+    ) -> Result<Listeners, ServerError> {
         let tcp = match tcp {
             Some(addr) => {
                 let l = TcpListener::bind(addr)
@@ -64,7 +83,7 @@ impl Listeners {
                 if !addr.ip().is_loopback() {
                     tracing::warn!(
                         address = %addr,
-                        "listening on a TCP address that is not loopback: the internal API has no authentication and no TLS"
+                        "insecure: listening on a TCP address that is not loopback; the internal API has no authentication and no TLS"
                     );
                 }
                 Some(l)
@@ -93,6 +112,38 @@ impl Listeners {
 /// between bind and listen so the socket is never reachable with looser
 /// permissions.
 pub fn bind_unix(path: &Path, mode: u32) -> Result<UnixListener, ServerError> {
+    bind_unix_with(path, mode, None)
+}
+
+/// The group ID of a group name or number; unknown groups are an error.
+pub fn lookup_group(group: &str) -> Result<u32, ServerError> {
+    if let Ok(gid) = group.parse::<u32>() {
+        return Ok(gid);
+    }
+    let unknown = || ServerError(format!("listen.socket_group {group:?}: no such group"));
+    let name = std::ffi::CString::new(group).map_err(|_| unknown())?;
+    let mut grp: libc::group = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: all pointers are valid for the call; buf outlives it.
+    let rc = unsafe {
+        libc::getgrnam_r(
+            name.as_ptr(),
+            &mut grp,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    if rc != 0 || result.is_null() {
+        return Err(unknown());
+    }
+    Ok(grp.gr_gid)
+}
+
+/// [`bind_unix`] with a group: mode and group are both set between bind and
+/// listen.
+pub fn bind_unix_with(path: &Path, mode: u32, gid: Option<u32>) -> Result<UnixListener, ServerError> {
     let shown = path.display();
     let parent = path
         .parent()
@@ -130,6 +181,9 @@ pub fn bind_unix(path: &Path, mode: u32) -> Result<UnixListener, ServerError> {
     socket.bind(&addr).map_err(|e| fail("bind", e))?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
         .map_err(|e| fail("chmod", e))?;
+    if let Some(gid) = gid {
+        std::os::unix::fs::chown(path, None, Some(gid)).map_err(|e| fail("chown", e))?;
+    }
     socket.listen(1024).map_err(|e| fail("listen", e))?;
     socket
         .set_nonblocking(true)
@@ -145,6 +199,11 @@ pub struct ServeOptions {
     pub max_body_bytes: usize,
     /// How long in-flight requests get at shutdown.
     pub drain_timeout: Duration,
+    /// How long a client gets to send request headers (also bounds idle
+    /// keep-alive waits).
+    pub header_read_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
 }
 
 impl Default for ServeOptions {
@@ -152,6 +211,8 @@ impl Default for ServeOptions {
         ServeOptions {
             max_body_bytes: crate::http::DEFAULT_MAX_BODY,
             drain_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(30),
+            max_connections: 1024,
         }
     }
 }
@@ -162,6 +223,8 @@ impl ServeOptions {
         ServeOptions {
             max_body_bytes: usize::try_from(config.server.max_body_size).unwrap_or(usize::MAX),
             drain_timeout: config.drain_timeout(),
+            header_read_timeout: config.header_read_timeout(),
+            max_connections: usize::try_from(config.server.max_connections).unwrap_or(usize::MAX),
         }
     }
 }
@@ -188,18 +251,31 @@ pub async fn serve(
         Some((l, p)) => (Some(l), Some(p)),
         None => (None, None),
     };
+    let limit = Arc::new(Semaphore::new(options.max_connections.max(1)));
+    let conn = ConnOptions {
+        header_read_timeout: options.header_read_timeout,
+    };
     tokio::pin!(shutdown);
     loop {
+        // At the connection cap, stop accepting: the kernel's backlog holds the
+        // excess until a connection ends.
+        let permit = tokio::select! {
+            _ = &mut shutdown => break,
+            p = Arc::clone(&limit).acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
         tokio::select! {
             _ = &mut shutdown => break,
             r = accept_unix(unix.as_ref()) => match r {
-                Ok(stream) => serve_connection(stream, &svc, &graceful),
+                Ok(stream) => serve_connection(stream, &svc, &graceful, &conn, permit),
                 Err(e) => accept_error(e).await,
             },
             r = accept_tcp(tcp.as_ref()) => match r {
                 Ok(stream) => {
                     let _ = stream.set_nodelay(true);
-                    serve_connection(stream, &svc, &graceful)
+                    serve_connection(stream, &svc, &graceful, &conn, permit)
                 }
                 Err(e) => accept_error(e).await,
             },
@@ -253,13 +329,27 @@ async fn accept_error(e: io::Error) {
     }
 }
 
-fn serve_connection<S>(stream: S, svc: &App<Incoming>, graceful: &GracefulShutdown)
-where
+/// Per-connection settings.
+#[derive(Debug, Clone, Copy)]
+struct ConnOptions {
+    header_read_timeout: Duration,
+}
+
+fn serve_connection<S>(
+    stream: S,
+    svc: &App<Incoming>,
+    graceful: &GracefulShutdown,
+    options: &ConnOptions,
+    permit: OwnedSemaphorePermit,
+) where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
     let hyper_svc = TowerToHyperService::new(svc.clone());
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout);
     let conn = builder
         .http1_only()
         .serve_connection_with_upgrades(TokioIo::new(stream), hyper_svc)
@@ -269,5 +359,6 @@ where
         if let Err(e) = conn.await {
             tracing::debug!(error = %e, "connection ended with an error");
         }
+        drop(permit);
     });
 }
