@@ -310,10 +310,6 @@ fn bench_tables(c: &mut Criterion) {
         let stores: [(&str, &dyn Store); 2] = [("dashmap", &dash), ("rwlock", &rw)];
         for w in [Workload::Read100, Workload::Rw90, Workload::Churn] {
             let mut group = c.benchmark_group(format!("{}_n{n}", w.name()));
-            group
-                .sample_size(10)
-                .warm_up_time(Duration::from_millis(500))
-                .measurement_time(Duration::from_secs(2));
             for threads in THREADS {
                 group.throughput(Throughput::Elements(threads as u64 * BATCH));
                 for (label, store) in stores {
@@ -358,10 +354,6 @@ fn bench_names(c: &mut Criterion) {
         }
         let indexes: [(&str, &dyn Names); 2] = [("dashmap", &dash), ("mutex", &mutex)];
         let mut group = c.benchmark_group(format!("names_n{n}"));
-        group
-            .sample_size(10)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(2));
         for threads in THREADS {
             group.throughput(Throughput::Elements(threads as u64 * BATCH));
             for (label, names) in indexes {
@@ -380,5 +372,19 @@ fn bench_names(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_tables, bench_names);
+/// 64 benchmarks × (0.5 s warm-up + 2 s measurement + analysis) ≈ 3–4 min.
+/// Command-line flags (`--warm-up-time`, `--measurement-time`, `--sample-size`)
+/// override these.
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = bench_tables, bench_names
+}
 criterion_main!(benches);
