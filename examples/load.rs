@@ -1,0 +1,615 @@
+//! HTTP load tool for the internal API: N concurrent workers, each on its own
+//! keep-alive HTTP/1 connection (hyper 1 client) over a Unix socket or TCP, for a
+//! fixed duration or a fixed number of iterations. Connects to a server that is
+//! already running (the daemon, or `examples/bare_hyper.rs` for the floor).
+//!
+//! ```text
+//! cargo run --release --example load -- --unix /tmp/s.sock --scenario capabilities \
+//!     --concurrency 16 --duration 10 --json
+//! cargo run --release --example load -- --tcp 127.0.0.1:2375 --scenario lifecycle -c 64
+//! ```
+//!
+//! Scenarios:
+//! - `capabilities`: `GET /internal/v1/capabilities`;
+//! - `inspect`: setup (not timed) pulls `alpine` and creates one container, then
+//!   `GET /internal/v1/containers/{id}`; the container is removed at the end;
+//! - `lifecycle`: per iteration create (`{"Image":"alpine"}`, a unique name) →
+//!   start → inspect → stop `?t=0` → remove `?force=1`; one iteration is one
+//!   lifecycle, counted as completed only when every step answered 2xx. After a
+//!   failed create the iteration stops (there is no ID to go on with).
+//!
+//! Latencies are collected per worker in plain `Vec`s (no histogram crate),
+//! merged and sorted at the end: exact percentiles. Every non-2xx status and every
+//! transport error is counted, per step; the exit status is 0 whatever the
+//! counts (scripts read them from `--json`).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use clap::{Parser, ValueEnum};
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    Capabilities,
+    Inspect,
+    Lifecycle,
+}
+
+#[derive(Debug, Parser)]
+#[command(about = "Load generator for the sockerless internal API")]
+struct Args {
+    /// Unix socket of the server.
+    #[arg(long, conflicts_with = "tcp", required_unless_present = "tcp")]
+    unix: Option<PathBuf>,
+    /// TCP address of the server (loopback expected).
+    #[arg(long)]
+    tcp: Option<SocketAddr>,
+    /// Concurrent workers, one keep-alive connection each.
+    #[arg(short, long, default_value_t = 1)]
+    concurrency: usize,
+    /// Seconds to run (after the warm-up); ignored when --requests is given.
+    #[arg(short, long, default_value_t = 10.0)]
+    duration: f64,
+    /// Total iterations instead of a duration (requests; lifecycles for `lifecycle`).
+    #[arg(short = 'n', long)]
+    requests: Option<u64>,
+    /// Seconds of un-recorded load before measuring.
+    #[arg(long, default_value_t = 0.0)]
+    warmup: f64,
+    /// What to request.
+    #[arg(short, long, value_enum, default_value_t = Scenario::Capabilities)]
+    scenario: Scenario,
+    /// Client runtime worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    Unix(PathBuf),
+    Tcp(SocketAddr),
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Unix(p) => write!(f, "unix:{}", p.display()),
+            Target::Tcp(a) => write!(f, "tcp:{a}"),
+        }
+    }
+}
+
+type Sender = SendRequest<Full<Bytes>>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn connect(target: &Target) -> Result<Sender, BoxError> {
+    let sender = match target {
+        Target::Unix(p) => {
+            let s = tokio::net::UnixStream::connect(p).await?;
+            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(s)).await?;
+            tokio::spawn(conn);
+            sender
+        }
+        Target::Tcp(a) => {
+            let s = tokio::net::TcpStream::connect(a).await?;
+            s.set_nodelay(true)?;
+            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(s)).await?;
+            tokio::spawn(conn);
+            sender
+        }
+    };
+    Ok(sender)
+}
+
+/// One worker's connection; reconnects after a transport error.
+struct Conn {
+    target: Target,
+    sender: Option<Sender>,
+}
+
+impl Conn {
+    async fn new(target: Target) -> Result<Conn, BoxError> {
+        let sender = Some(connect(&target).await?);
+        Ok(Conn { target, sender })
+    }
+
+    /// Sends one request and reads the whole body.
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&Bytes>,
+    ) -> Result<(u16, Bytes), BoxError> {
+        if self.sender.as_ref().is_none_or(|s| s.is_closed()) {
+            self.sender = Some(connect(&self.target).await?);
+        }
+        let sender = self.sender.as_mut().expect("connected");
+        sender.ready().await?;
+        let mut req = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "localhost");
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let req = req.body(Full::new(body.cloned().unwrap_or_default()))?;
+        let result = async {
+            let res = sender.send_request(req).await?;
+            let status = res.status().as_u16();
+            let bytes = res.into_body().collect().await?.to_bytes();
+            Ok::<_, BoxError>((status, bytes))
+        }
+        .await;
+        if result.is_err() {
+            self.sender = None;
+        }
+        result
+    }
+}
+
+/// Per-step results of one worker (then merged).
+#[derive(Default)]
+struct Step {
+    latencies_ns: Vec<u64>,
+    status: BTreeMap<String, u64>,
+}
+
+impl Step {
+    fn record(&mut self, elapsed: Duration, outcome: &Result<(u16, Bytes), BoxError>) {
+        self.latencies_ns.push(elapsed.as_nanos() as u64);
+        let key = match outcome {
+            Ok((s, _)) => s.to_string(),
+            Err(_) => "transport_error".to_string(),
+        };
+        *self.status.entry(key).or_default() += 1;
+    }
+
+    fn merge(&mut self, other: Step) {
+        self.latencies_ns.extend(other.latencies_ns);
+        for (k, v) in other.status {
+            *self.status.entry(k).or_default() += v;
+        }
+    }
+}
+
+#[derive(Default)]
+struct Stats {
+    steps: BTreeMap<&'static str, Step>,
+    /// Whole lifecycles (all steps 2xx) and their latency.
+    lifecycle: Step,
+    lifecycles_ok: u64,
+    lifecycles_failed: u64,
+    transport_errors: Vec<String>,
+}
+
+impl Stats {
+    fn merge(&mut self, other: Stats) {
+        for (k, v) in other.steps {
+            self.steps.entry(k).or_default().merge(v);
+        }
+        self.lifecycle.merge(other.lifecycle);
+        self.lifecycles_ok += other.lifecycles_ok;
+        self.lifecycles_failed += other.lifecycles_failed;
+        for e in other.transport_errors {
+            if self.transport_errors.len() < 5 {
+                self.transport_errors.push(e);
+            }
+        }
+    }
+}
+
+fn is_2xx(r: &Result<(u16, Bytes), BoxError>) -> bool {
+    matches!(r, Ok((s, _)) if (200..300).contains(s))
+}
+
+/// Shared run control: when recording starts, when to stop, how many
+/// iterations remain in `--requests` mode.
+struct Control {
+    record_from: Instant,
+    deadline: Option<Instant>,
+    budget: Option<AtomicU64>,
+}
+
+impl Control {
+    /// Whether to run another iteration, and whether to record it.
+    fn next(&self) -> Option<bool> {
+        let now = Instant::now();
+        let record = now >= self.record_from;
+        if let Some(d) = self.deadline {
+            if now >= d {
+                return None;
+            }
+        }
+        if record {
+            if let Some(b) = &self.budget {
+                let taken =
+                    b.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+                if taken.is_err() {
+                    return None;
+                }
+            }
+        }
+        Some(record)
+    }
+}
+
+const CREATE_BODY: &[u8] = br#"{"Image":"alpine"}"#;
+
+async fn timed(
+    conn: &mut Conn,
+    method: &str,
+    path: &str,
+    body: Option<&Bytes>,
+) -> (Duration, Result<(u16, Bytes), BoxError>) {
+    let start = Instant::now();
+    let r = conn.send(method, path, body).await;
+    (start.elapsed(), r)
+}
+
+async fn worker(
+    mut conn: Conn,
+    worker: usize,
+    scenario: Scenario,
+    inspect_path: Arc<String>,
+    control: Arc<Control>,
+    start: Arc<tokio::sync::Barrier>,
+) -> Stats {
+    let mut stats = Stats::default();
+    let create_body = Bytes::from_static(CREATE_BODY);
+    let pid = std::process::id();
+    let mut i = 0u64;
+    start.wait().await;
+    while let Some(record) = control.next() {
+        let note = |stats: &mut Stats,
+                    step: &'static str,
+                    elapsed: Duration,
+                    r: &Result<(u16, Bytes), BoxError>| {
+            if let Err(e) = r {
+                if stats.transport_errors.len() < 5 {
+                    stats.transport_errors.push(format!("{step}: {e}"));
+                }
+            }
+            if record {
+                stats.steps.entry(step).or_default().record(elapsed, r);
+            }
+        };
+        match scenario {
+            Scenario::Capabilities => {
+                let (d, r) = timed(&mut conn, "GET", "/internal/v1/capabilities", None).await;
+                note(&mut stats, "capabilities", d, &r);
+            }
+            Scenario::Inspect => {
+                let (d, r) = timed(&mut conn, "GET", &inspect_path, None).await;
+                note(&mut stats, "inspect", d, &r);
+            }
+            Scenario::Lifecycle => {
+                i += 1;
+                let began = Instant::now();
+                let name = format!("load-{pid}-{worker}-{i}");
+                let path = format!("/internal/v1/containers?name={name}");
+                let (d, r) = timed(&mut conn, "POST", &path, Some(&create_body)).await;
+                note(&mut stats, "create", d, &r);
+                let id = match &r {
+                    Ok((s, body)) if (200..300).contains(s) => {
+                        serde_json::from_slice::<Value>(body)
+                            .ok()
+                            .and_then(|v| v.get("Id").and_then(Value::as_str).map(str::to_string))
+                    }
+                    _ => None,
+                };
+                let Some(id) = id else {
+                    if record {
+                        stats.lifecycles_failed += 1;
+                    }
+                    continue;
+                };
+                let base = format!("/internal/v1/containers/{id}");
+                let mut ok = true;
+                for (step, method, path) in [
+                    ("start", "POST", format!("{base}/start")),
+                    ("inspect", "GET", base.clone()),
+                    ("stop", "POST", format!("{base}/stop?t=0")),
+                    ("remove", "DELETE", format!("{base}?force=1")),
+                ] {
+                    let (d, r) = timed(&mut conn, method, &path, None).await;
+                    ok &= is_2xx(&r);
+                    note(&mut stats, step, d, &r);
+                }
+                if record {
+                    if ok {
+                        stats.lifecycles_ok += 1;
+                        stats
+                            .lifecycle
+                            .latencies_ns
+                            .push(began.elapsed().as_nanos() as u64);
+                    } else {
+                        stats.lifecycles_failed += 1;
+                    }
+                }
+            }
+        }
+    }
+    stats
+}
+
+/// Setup of `inspect`: pull alpine, create one container; its inspect path.
+async fn setup_inspect(target: &Target) -> Result<(String, Option<String>), BoxError> {
+    let mut conn = Conn::new(target.clone()).await?;
+    let (s, body) = conn
+        .send("POST", "/internal/v1/images/pull?fromImage=alpine", None)
+        .await?;
+    if !(200..300).contains(&s) {
+        eprintln!(
+            "load: setup: pull alpine answered {s}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let name = format!("load-inspect-{}", std::process::id());
+    let (s, body) = conn
+        .send(
+            "POST",
+            &format!("/internal/v1/containers?name={name}"),
+            Some(&Bytes::from_static(CREATE_BODY)),
+        )
+        .await?;
+    let id = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("Id").and_then(Value::as_str).map(str::to_string));
+    match id {
+        Some(id) if (200..300).contains(&s) => {
+            Ok((format!("/internal/v1/containers/{id}"), Some(id)))
+        }
+        _ => {
+            eprintln!(
+                "load: setup: container create answered {s}: {} — inspecting by name anyway; expect non-2xx",
+                String::from_utf8_lossy(&body)
+            );
+            Ok((format!("/internal/v1/containers/{name}"), None))
+        }
+    }
+}
+
+async fn setup_pull(target: &Target) -> Result<(), BoxError> {
+    let mut conn = Conn::new(target.clone()).await?;
+    let (s, body) = conn
+        .send("POST", "/internal/v1/images/pull?fromImage=alpine", None)
+        .await?;
+    if !(200..300).contains(&s) {
+        eprintln!(
+            "load: setup: pull alpine answered {s}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    Ok(())
+}
+
+fn percentiles(mut v: Vec<u64>) -> Value {
+    if v.is_empty() {
+        return json!({"count": 0});
+    }
+    v.sort_unstable();
+    let at = |q: f64| {
+        let idx = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
+        v[idx] as f64 / 1_000.0
+    };
+    let mean = v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64 / 1_000.0;
+    json!({
+        "count": v.len(),
+        "p50_us": at(0.50),
+        "p90_us": at(0.90),
+        "p99_us": at(0.99),
+        "max_us": *v.last().unwrap() as f64 / 1_000.0,
+        "mean_us": (mean * 1000.0).round() / 1000.0,
+    })
+}
+
+fn main() {
+    let args = Args::parse();
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    rt.enable_all();
+    if let Some(n) = args.threads {
+        rt.worker_threads(n);
+    }
+    let rt = rt.build().expect("runtime");
+    let code = rt.block_on(run(args));
+    std::process::exit(code);
+}
+
+async fn run(args: Args) -> i32 {
+    let target = match (&args.unix, args.tcp) {
+        (Some(p), _) => Target::Unix(p.clone()),
+        (None, Some(a)) => Target::Tcp(a),
+        (None, None) => unreachable!("clap requires one"),
+    };
+    let concurrency = args.concurrency.max(1);
+
+    let (inspect_path, cleanup_id) = match args.scenario {
+        Scenario::Inspect => match setup_inspect(&target).await {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("load: setup against {target}: {e}");
+                return 1;
+            }
+        },
+        Scenario::Lifecycle => {
+            if let Err(e) = setup_pull(&target).await {
+                eprintln!("load: setup against {target}: {e}");
+                return 1;
+            }
+            (String::new(), None)
+        }
+        Scenario::Capabilities => (String::new(), None),
+    };
+    let inspect_path = Arc::new(inspect_path);
+
+    // Every connection is open before the clock starts.
+    let mut conns = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        match Conn::new(target.clone()).await {
+            Ok(c) => conns.push(c),
+            Err(e) => {
+                eprintln!("load: connecting to {target}: {e}");
+                return 1;
+            }
+        }
+    }
+    let barrier = Arc::new(tokio::sync::Barrier::new(concurrency + 1));
+    // The control is fixed once every worker is parked at the barrier: a small
+    // grace keeps the spawn cost out of the measured window.
+    let begin = Instant::now() + Duration::from_millis(20);
+    let record_from = begin + Duration::from_secs_f64(args.warmup.max(0.0));
+    let control = Arc::new(Control {
+        record_from,
+        deadline: match args.requests {
+            Some(_) => None,
+            None => Some(record_from + Duration::from_secs_f64(args.duration.max(0.0))),
+        },
+        budget: args.requests.map(AtomicU64::new),
+    });
+    let handles: Vec<_> = conns
+        .into_iter()
+        .enumerate()
+        .map(|(w, c)| {
+            tokio::spawn(worker(
+                c,
+                w,
+                args.scenario,
+                Arc::clone(&inspect_path),
+                Arc::clone(&control),
+                Arc::clone(&barrier),
+            ))
+        })
+        .collect();
+    tokio::time::sleep_until(begin.into()).await;
+    barrier.wait().await;
+    let mut stats = Stats::default();
+    for h in handles {
+        match h.await {
+            Ok(s) => stats.merge(s),
+            Err(e) => eprintln!("load: a worker panicked: {e}"),
+        }
+    }
+    let measure_start = record_from.max(begin);
+    let elapsed = measure_start.elapsed().as_secs_f64();
+
+    if let Some(id) = cleanup_id {
+        if let Ok(mut c) = Conn::new(target.clone()).await {
+            let _ = c
+                .send(
+                    "DELETE",
+                    &format!("/internal/v1/containers/{id}?force=1"),
+                    None,
+                )
+                .await;
+        }
+    }
+
+    let report = report(&args, &target, concurrency, elapsed, stats);
+    if args.json {
+        println!("{report}");
+    } else {
+        print_text(&report);
+    }
+    0
+}
+
+fn report(args: &Args, target: &Target, concurrency: usize, elapsed: f64, stats: Stats) -> Value {
+    let mut all = Vec::new();
+    let mut status: BTreeMap<String, u64> = BTreeMap::new();
+    let mut steps = serde_json::Map::new();
+    for (name, step) in stats.steps {
+        for (k, v) in &step.status {
+            *status.entry(k.clone()).or_default() += v;
+        }
+        all.extend_from_slice(&step.latencies_ns);
+        let mut p = percentiles(step.latencies_ns);
+        p["status"] = json!(step.status);
+        steps.insert(name.to_string(), p);
+    }
+    let requests = all.len() as u64;
+    let ok: u64 = status
+        .iter()
+        .filter(|(k, _)| k.starts_with('2'))
+        .map(|(_, v)| v)
+        .sum();
+    let transport = status.get("transport_error").copied().unwrap_or(0);
+    let mut out = json!({
+        "target": target.to_string(),
+        "transport": match target { Target::Unix(_) => "unix", Target::Tcp(_) => "tcp" },
+        "scenario": format!("{:?}", args.scenario).to_lowercase(),
+        "concurrency": concurrency,
+        "elapsed_s": (elapsed * 1000.0).round() / 1000.0,
+        "requests": requests,
+        "requests_per_s": (requests as f64 / elapsed).round(),
+        "ok_2xx": ok,
+        "non_2xx": requests - ok - transport,
+        "transport_errors": transport,
+        "status": status,
+        "latency": percentiles(all),
+        "steps": steps,
+    });
+    if args.scenario == Scenario::Lifecycle {
+        out["lifecycles"] = json!(stats.lifecycles_ok);
+        out["lifecycles_failed"] = json!(stats.lifecycles_failed);
+        out["lifecycles_per_s"] =
+            json!((stats.lifecycles_ok as f64 / elapsed * 10.0).round() / 10.0);
+        out["lifecycle_latency"] = percentiles(stats.lifecycle.latencies_ns);
+    }
+    if !stats.transport_errors.is_empty() {
+        out["transport_error_samples"] = json!(stats.transport_errors);
+    }
+    out
+}
+
+fn print_text(r: &Value) {
+    println!(
+        "{} {} concurrency={} elapsed={}s",
+        r["scenario"].as_str().unwrap_or(""),
+        r["target"].as_str().unwrap_or(""),
+        r["concurrency"],
+        r["elapsed_s"]
+    );
+    println!(
+        "  requests={} req/s={} 2xx={} non-2xx={} transport-errors={}",
+        r["requests"], r["requests_per_s"], r["ok_2xx"], r["non_2xx"], r["transport_errors"]
+    );
+    println!("  status: {}", r["status"]);
+    if let Some(n) = r.get("lifecycles") {
+        println!(
+            "  lifecycles={} failed={} lifecycles/s={} latency p50={}us p99={}us",
+            n,
+            r["lifecycles_failed"],
+            r["lifecycles_per_s"],
+            r["lifecycle_latency"]["p50_us"],
+            r["lifecycle_latency"]["p99_us"]
+        );
+    }
+    if let Some(steps) = r["steps"].as_object() {
+        for (name, s) in steps {
+            println!(
+                "  {name:<13} n={:<8} p50={}us p99={}us max={}us status={}",
+                s["count"], s["p50_us"], s["p99_us"], s["max_us"], s["status"]
+            );
+        }
+    }
+    if r["non_2xx"].as_u64().unwrap_or(0) > 0 || r["transport_errors"].as_u64().unwrap_or(0) > 0 {
+        println!(
+            "  WARNING: non-2xx or transport errors above: figures are not of successful requests"
+        );
+    }
+    if let Some(samples) = r.get("transport_error_samples") {
+        println!("  transport error samples: {samples}");
+    }
+}

@@ -1,0 +1,304 @@
+//! Scale measurements of the memory backend, in-process (no HTTP): for N
+//! containers created with a realistic CI-runner body — 10 labels, 15 env
+//! entries, 2 named volumes in `Binds` (one shared cache, one per job), a user
+//! network in `NetworkMode` and `EndpointsConfig` with aliases — it measures
+//! - create rate (creates/s, sequential),
+//! - `container_list` with `{"label":["ci.job=42"]}` (all=true): p50/p99/max,
+//! - `container_inspect` by full ID of random containers: p50/p99/max,
+//! - resident memory per container: VmRSS after the creates minus VmRSS before,
+//!   divided by N.
+//!
+//! Each size runs in a fresh child process (this binary re-executed with
+//! `--one N`), so a size's RSS is not skewed by memory the allocator kept from
+//! a previous size. The parent prints a table (or JSON lines with `--json`).
+//!
+//! ```text
+//! cargo run --release --example scale                        # 1 000 / 10 000 / 100 000
+//! cargo run --release --example scale -- --sizes 1000 --json
+//! ```
+//!
+//! Until `container_create` is implemented the rows say so (the error is shown)
+//! instead of figures.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use sockerless::api::{ContainerCreateBody, ContainerListOptions, Filters, PullOptions};
+use sockerless::{Backend, MemoryBackend};
+
+#[derive(Debug, Parser)]
+#[command(about = "Scale measurements of the memory backend (in-process)")]
+struct Args {
+    /// Container counts, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
+    sizes: Vec<usize>,
+    /// Inspect samples per size.
+    #[arg(long, default_value_t = 20_000)]
+    inspects: usize,
+    /// List-with-filter samples per size.
+    #[arg(long, default_value_t = 50)]
+    lists: usize,
+    /// Print JSON lines instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Internal: measure one size in this process and print one JSON line.
+    #[arg(long, hide = true)]
+    one: Option<usize>,
+}
+
+/// VmRSS of this process, in KiB.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The CI-runner create body of container `i` (jobs have 4 containers each).
+fn body(i: usize) -> ContainerCreateBody {
+    let job = i / 4;
+    let mut labels = serde_json::Map::new();
+    for (k, v) in [
+        ("ci.job", job.to_string()),
+        ("ci.pipeline", (job / 10).to_string()),
+        ("ci.project", "group/project".to_string()),
+        ("ci.runner", "runner-7f3a9c".to_string()),
+        ("ci.stage", "test".to_string()),
+        ("ci.service", format!("svc-{}", i % 4)),
+        ("com.gitlab.gitlab-runner.managed", "true".to_string()),
+        ("com.gitlab.gitlab-runner.type", "build".to_string()),
+        (
+            "org.opencontainers.image.source",
+            "https://example.com/group/project".to_string(),
+        ),
+        ("sockerless.test", "scale".to_string()),
+    ] {
+        labels.insert(k.to_string(), Value::String(v));
+    }
+    let env: Vec<String> = [
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
+        "CI=true".to_string(),
+        format!("CI_JOB_ID={job}"),
+        format!("CI_PIPELINE_ID={}", job / 10),
+        "CI_PROJECT_PATH=group/project".to_string(),
+        "CI_PROJECT_DIR=/builds/group/project".to_string(),
+        "CI_COMMIT_SHA=3f786850e387550fdab836ed7e6dc881de23001b".to_string(),
+        "CI_COMMIT_REF_NAME=main".to_string(),
+        "CI_REGISTRY=registry.example.com".to_string(),
+        "CI_SERVER_URL=https://gitlab.example.com".to_string(),
+        "GIT_DEPTH=20".to_string(),
+        "HOME=/root".to_string(),
+        "LANG=C.UTF-8".to_string(),
+        "DOCKER_DRIVER=overlay2".to_string(),
+        format!("RUNNER_SLOT={}", i % 16),
+    ]
+    .into();
+    let b = json!({
+        "Image": "alpine",
+        "Cmd": ["sh", "-c", "sleep infinity"],
+        "WorkingDir": "/builds/group/project",
+        "Labels": labels,
+        "Env": env,
+        "HostConfig": {
+            "Binds": ["runner-cache:/cache", format!("job-{job}-builds:/builds")],
+            "NetworkMode": "ci-net",
+        },
+        "NetworkingConfig": {
+            "EndpointsConfig": {
+                "ci-net": {"Aliases": [format!("svc-{}", i % 4), format!("job-{job}")]}
+            }
+        }
+    });
+    serde_json::from_value(b).expect("a valid create body")
+}
+
+fn quantiles(mut v: Vec<Duration>) -> Value {
+    if v.is_empty() {
+        return Value::Null;
+    }
+    v.sort_unstable();
+    let at = |q: f64| {
+        let idx = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
+        v[idx].as_secs_f64() * 1e6
+    };
+    json!({"p50_us": at(0.5), "p99_us": at(0.99), "max_us": at(1.0), "count": v.len()})
+}
+
+async fn one(n: usize, inspects: usize, lists: usize) -> Value {
+    let rss_before = rss_kib();
+    let backend = MemoryBackend::new();
+    let setup = async {
+        let mut pull = backend
+            .image_pull(PullOptions {
+                from_image: "alpine".into(),
+                ..Default::default()
+            })
+            .await?;
+        while pull.next().await.is_some() {}
+        let net: sockerless::api::docker::NetworkCreateRequest =
+            serde_json::from_value(json!({"Name": "ci-net"})).expect("network body");
+        backend.network_create(net).await?;
+        Ok::<_, sockerless::Error>(())
+    };
+    if let Err(e) = setup.await {
+        return json!({"n": n, "error": format!("setup: {e}")});
+    }
+    let rss_setup = rss_kib();
+
+    let started = Instant::now();
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        match backend
+            .container_create(Some(format!("ci-{i}")), body(i))
+            .await
+        {
+            Ok(r) => ids.push(r.id),
+            Err(e) => {
+                return json!({"n": n, "error": format!("container_create #{i}: {e}")});
+            }
+        }
+    }
+    let create_s = started.elapsed().as_secs_f64();
+    let rss_after = rss_kib();
+
+    let filters = Filters::parse_any(Some(r#"{"label":["ci.job=42"]}"#)).expect("filters");
+    let mut list_times = Vec::with_capacity(lists);
+    let mut matched = 0;
+    for _ in 0..lists {
+        let t = Instant::now();
+        let r = backend
+            .container_list(ContainerListOptions {
+                all: true,
+                filters: filters.clone(),
+                ..Default::default()
+            })
+            .await;
+        list_times.push(t.elapsed());
+        match r {
+            Ok(v) => matched = v.len(),
+            Err(e) => return json!({"n": n, "error": format!("container_list: {e}")}),
+        }
+    }
+
+    // A fixed xorshift sequence: the same IDs for every run of one size.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut inspect_times = Vec::with_capacity(inspects);
+    for _ in 0..inspects {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let id = ids[(x % n as u64) as usize].clone();
+        let t = Instant::now();
+        let r = backend.container_inspect(id).await;
+        inspect_times.push(t.elapsed());
+        if let Err(e) = r {
+            return json!({"n": n, "error": format!("container_inspect: {e}")});
+        }
+    }
+
+    let grown = rss_after.saturating_sub(rss_setup);
+    json!({
+        "n": n,
+        "creates_per_s": (n as f64 / create_s).round(),
+        "list_label": quantiles(list_times),
+        "list_matched": matched,
+        "inspect": quantiles(inspect_times),
+        "rss_before_kib": rss_before,
+        "rss_setup_kib": rss_setup,
+        "rss_after_kib": rss_after,
+        "rss_per_container_bytes": (grown as f64 * 1024.0 / n.max(1) as f64).round(),
+    })
+}
+
+fn main() {
+    let args = Args::parse();
+    if let Some(n) = args.one {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let r = rt.block_on(one(n, args.inspects, args.lists));
+        println!("{r}");
+        return;
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    let mut rows = Vec::new();
+    for &n in &args.sizes {
+        let out = Command::new(&exe)
+            .args([
+                "--one",
+                &n.to_string(),
+                "--inspects",
+                &args.inspects.to_string(),
+                "--lists",
+                &args.lists.to_string(),
+            ])
+            .output()
+            .expect("running the measuring child");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let row: Value = text
+            .lines()
+            .last()
+            .and_then(|l| serde_json::from_str(l).ok())
+            .unwrap_or_else(|| {
+                json!({"n": n, "error": format!("child failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr))})
+            });
+        if args.json {
+            println!("{row}");
+        }
+        rows.push(row);
+    }
+    if !args.json {
+        print_table(&rows);
+    }
+}
+
+fn print_table(rows: &[Value]) {
+    let f = |v: &Value| v.as_f64().map_or("-".to_string(), |x| format!("{x:.1}"));
+    println!("| containers | creates/s | list label p50 ms | list label p99 ms | matched | inspect p50 µs | inspect p99 µs | RSS/container B |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        if let Some(e) = r.get("error") {
+            println!(
+                "| {} | error: {} | | | | | | |",
+                r["n"],
+                e.as_str().unwrap_or("")
+            );
+            continue;
+        }
+        let ms = |v: &Value| {
+            v.as_f64()
+                .map_or("-".to_string(), |x| format!("{:.2}", x / 1000.0))
+        };
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            r["n"],
+            f(&r["creates_per_s"]),
+            ms(&r["list_label"]["p50_us"]),
+            ms(&r["list_label"]["p99_us"]),
+            r["list_matched"],
+            f(&r["inspect"]["p50_us"]),
+            f(&r["inspect"]["p99_us"]),
+            f(&r["rss_per_container_bytes"]),
+        );
+    }
+    if let (Some(lo), Some(hi)) = (
+        rows.iter().find(|r| r["n"] == 1000),
+        rows.iter().find(|r| r["n"] == 100_000),
+    ) {
+        if let (Some(a), Some(b)) = (
+            lo["inspect"]["p99_us"].as_f64(),
+            hi["inspect"]["p99_us"].as_f64(),
+        ) {
+            println!("\ninspect p99 at 100k ÷ at 1k = {:.2} (goal ≤ 1.2)", b / a);
+        }
+    }
+}
