@@ -13,7 +13,7 @@
 //! - `capabilities`: `GET /internal/v1/capabilities`;
 //! - `inspect`: setup (not timed) pulls `alpine` and creates one container, then
 //!   `GET /internal/v1/containers/{id}`; the container is removed at the end;
-//! - `lifecycle`: per iteration create (`{"Image":"alpine"}`, a unique name) →
+//! - `lifecycle`: per iteration create (`{"Image":"alpine","Cmd":["sleep","infinity"]}`, a unique name) →
 //!   start → inspect → stop `?t=0` → remove `?force=1`; one iteration is one
 //!   lifecycle, counted as completed only when every step answered 2xx. After a
 //!   failed create the iteration stops (there is no ID to go on with).
@@ -245,7 +245,7 @@ impl Control {
     }
 }
 
-const CREATE_BODY: &[u8] = br#"{"Image":"alpine"}"#;
+const CREATE_BODY: &[u8] = br#"{"Image":"alpine","Cmd":["sleep","infinity"]}"#;
 
 async fn timed(
     conn: &mut Conn,
