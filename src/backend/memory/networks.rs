@@ -364,7 +364,11 @@ impl MemoryBackend {
             aliases: aliases.clone(),
         };
         let running = container.is_running();
-        let joined = self.store.networks.update(&net.id, |n| {
+        // Release our `Arc` before updating: holding it would make the update
+        // copy the whole record (members included) on every attach.
+        let (net_id, net_name, predefined) = (net.id.clone(), net.name.clone(), net.predefined);
+        drop(net);
+        let joined = self.store.networks.update(&net_id, |n| {
             let mut endpoint = endpoint;
             if running && n.has_addresses() {
                 let ip = free_address(n).ok_or_else(|| exhausted(n))?;
@@ -376,14 +380,14 @@ impl MemoryBackend {
         });
         let (endpoint, subnet, gateway) =
             joined.ok_or_else(|| Error::no_such_network(network_id))??;
-        let dns_names = (!net.predefined).then(|| {
+        let dns_names = (!predefined).then(|| {
             let mut d = vec![name.clone()];
             d.extend(aliases.iter().cloned());
             d.push(container.id.chars().take(12).collect());
             d
         });
         let mut settings = docker::EndpointSettings {
-            network_id: Some(net.id.clone()),
+            network_id: Some(net_id.clone()),
             endpoint_id: Some(endpoint.endpoint_id.clone()),
             aliases: config.aliases,
             ipam_config: config.ipam_config,
@@ -393,7 +397,7 @@ impl MemoryBackend {
             ..Default::default()
         };
         fill_address(&mut settings, endpoint.ipv4, subnet, gateway);
-        container.networks.insert(net.name.clone(), settings);
+        container.networks.insert(net_name, settings);
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! Volumes: create (idempotent), list, inspect, remove, prune, and the reference
 //! counting containers use.
 
+use std::sync::Arc;
 use std::collections::{BTreeSet, HashMap};
 use std::time::SystemTime;
 
@@ -76,18 +77,20 @@ fn validate_name(name: &str) -> Result<()> {
 impl MemoryBackend {
     /// Creates the volume unless it exists; returns the stored record and
     /// whether this call created it (a `create` event is emitted then).
-    fn volume_get_or_create(&self, record: VolumeRecord) -> (VolumeRecord, bool) {
+    fn volume_get_or_create(&self, record: VolumeRecord) -> (Arc<VolumeRecord>, bool) {
         let name = record.name.clone();
         loop {
+            // The stored record is shared, never copied: a volume referenced by
+            // many containers has a large `refs` set.
             if let Some(existing) = self.store.volumes.get(&name) {
-                return ((*existing).clone(), false);
+                return (existing, false);
             }
             match self.store.volumes.insert_new(name.clone(), record.clone()) {
                 Ok(()) => {
                     let mut attrs = HashMap::new();
                     attrs.insert("driver".to_string(), record.driver.clone());
                     self.emit(Kind::Volume, "create", &name, attrs);
-                    return (record, true);
+                    return (Arc::new(record), true);
                 }
                 // Lost a race with a concurrent create (or it was removed again
                 // right after): look again.
@@ -132,7 +135,7 @@ impl MemoryBackend {
         };
         let record = self.volume_record(name.clone(), anonymous, HashMap::new(), HashMap::new());
         loop {
-            self.volume_get_or_create(record.clone());
+            drop(self.volume_get_or_create(record.clone()));
             let added = self.store.volumes.update(&name, |v| {
                 v.refs.insert(container_id.to_string());
             });
