@@ -185,7 +185,9 @@ async fn a_script_exits_with_its_status_seen_by_state_wait_and_logs() {
     .await;
     // A waiter registered before start sees the exit.
     let mut waiter = s
-        .ws(&format!("{BASE}/containers/script/wait?condition=next-exit"))
+        .ws(&format!(
+            "{BASE}/containers/script/wait?condition=next-exit"
+        ))
         .await;
     start(&s, "script").await;
     let msg = tokio::time::timeout(DEADLINE, waiter.next())
@@ -259,7 +261,10 @@ async fn long_running_commands_keep_running_until_stopped() {
         ("sleeper", json!({"Cmd": ["sleep", "infinity"]})),
         ("tailer", json!({"Cmd": ["tail", "-f", "/dev/null"]})),
         ("nginx", json!({"Cmd": ["nginx", "-g", "daemon off;"]})),
-        ("postgres", json!({"Entrypoint": ["docker-entrypoint.sh"], "Cmd": ["postgres"]})),
+        (
+            "postgres",
+            json!({"Entrypoint": ["docker-entrypoint.sh"], "Cmd": ["postgres"]}),
+        ),
         ("shell", json!({"Cmd": ["sh"], "OpenStdin": true})),
     ];
     for (name, body) in &cases {
@@ -306,9 +311,7 @@ async fn stop_honours_sigterm_at_once() {
     });
     let before = tokio::time::Instant::now();
     // The default t is 10 s: an honouring process must not make us wait.
-    let (status, _) = s
-        .post_empty(&format!("{BASE}/containers/term/stop"))
-        .await;
+    let (status, _) = s.post_empty(&format!("{BASE}/containers/term/stop")).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(before.elapsed() < Duration::from_secs(2));
     assert_eq!(state(&s, "term").await["ExitCode"], 143);
@@ -362,7 +365,9 @@ async fn stop_of_a_process_ignoring_sigterm_waits_then_kills() {
     )
     .await;
     let (status, _) = s
-        .post_empty(&format!("{BASE}/containers/stubborn-kill/kill?signal=SIGTERM"))
+        .post_empty(&format!(
+            "{BASE}/containers/stubborn-kill/kill?signal=SIGTERM"
+        ))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     tokio::time::sleep(Duration::from_millis(30)).await;
@@ -491,8 +496,16 @@ async fn label_stdout_and_stderr_are_written() {
     let st = exited(&s, "said").await;
     assert_eq!(st["ExitCode"], 0);
     let all = logs(&s, "said", "stdout=1&stderr=1").await;
-    let out: Vec<_> = all.iter().filter(|r| r["Stream"] == "stdout").cloned().collect();
-    let err: Vec<_> = all.iter().filter(|r| r["Stream"] == "stderr").cloned().collect();
+    let out: Vec<_> = all
+        .iter()
+        .filter(|r| r["Stream"] == "stdout")
+        .cloned()
+        .collect();
+    let err: Vec<_> = all
+        .iter()
+        .filter(|r| r["Stream"] == "stderr")
+        .cloned()
+        .collect();
     assert_eq!(data(&out), "ready to serve\n");
     assert_eq!(data(&err), "a warning\n");
 
@@ -507,7 +520,10 @@ async fn label_stdout_and_stderr_are_written() {
     )
     .await;
     assert_eq!(exited(&s, "said2").await["ExitCode"], 5);
-    assert_eq!(data(&logs(&s, "said2", "stdout=1&stderr=1").await), "only out\n");
+    assert_eq!(
+        data(&logs(&s, "said2", "stdout=1&stderr=1").await),
+        "only out\n"
+    );
 }
 
 #[tokio::test]
@@ -564,14 +580,29 @@ async fn logs_tail_and_timestamps() {
     )
     .await;
     exited(&s, "many").await;
-    assert_eq!(data(&logs(&s, "many", "stdout=1&stderr=1").await), "1\n2\n3\n4\n5\n");
-    assert_eq!(data(&logs(&s, "many", "stdout=1&stderr=1&tail=2").await), "4\n5\n");
+    assert_eq!(
+        data(&logs(&s, "many", "stdout=1&stderr=1").await),
+        "1\n2\n3\n4\n5\n"
+    );
+    assert_eq!(
+        data(&logs(&s, "many", "stdout=1&stderr=1&tail=2").await),
+        "4\n5\n"
+    );
     // tail counts the selected stream's records.
     assert_eq!(data(&logs(&s, "many", "stderr=1&tail=1").await), "3\n");
-    assert_eq!(data(&logs(&s, "many", "stdout=1&tail=3").await), "2\n4\n5\n");
+    assert_eq!(
+        data(&logs(&s, "many", "stdout=1&tail=3").await),
+        "2\n4\n5\n"
+    );
     assert_eq!(data(&logs(&s, "many", "stdout=1&tail=0").await), "");
-    assert_eq!(data(&logs(&s, "many", "stdout=1&tail=all").await), "1\n2\n4\n5\n");
-    assert_eq!(data(&logs(&s, "many", "stdout=1&tail=99").await), "1\n2\n4\n5\n");
+    assert_eq!(
+        data(&logs(&s, "many", "stdout=1&tail=all").await),
+        "1\n2\n4\n5\n"
+    );
+    assert_eq!(
+        data(&logs(&s, "many", "stdout=1&tail=99").await),
+        "1\n2\n4\n5\n"
+    );
 
     let stamped = logs(&s, "many", "stdout=1&tail=1&timestamps=1").await;
     let time = stamped[0]["Time"].as_str().expect("Time").to_string();
@@ -581,16 +612,27 @@ async fn logs_tail_and_timestamps() {
 #[tokio::test]
 async fn logs_since_and_until() {
     let s = server().await;
-    create(&s, "timed", json!({"Cmd": ["cat"], "OpenStdin": true, "StdinOnce": true})).await;
+    create(
+        &s,
+        "timed",
+        json!({"Cmd": ["cat"], "OpenStdin": true, "StdinOnce": true}),
+    )
+    .await;
     let mut ws = s.ws(&attach_path("timed")).await;
     start(&s, "timed").await;
-    ws.send(Message::binary(b"first\n".to_vec())).await.expect("send");
+    ws.send(Message::binary(b"first\n".to_vec()))
+        .await
+        .expect("send");
     read_stdout_until(&mut ws, "first\n").await;
     tokio::time::sleep(Duration::from_millis(20)).await;
-    ws.send(Message::binary(b"second\n".to_vec())).await.expect("send");
+    ws.send(Message::binary(b"second\n".to_vec()))
+        .await
+        .expect("send");
     read_stdout_until(&mut ws, "second\n").await;
     tokio::time::sleep(Duration::from_millis(20)).await;
-    ws.send(Message::binary(b"third\n".to_vec())).await.expect("send");
+    ws.send(Message::binary(b"third\n".to_vec()))
+        .await
+        .expect("send");
     read_stdout_until(&mut ws, "third\n").await;
     ws.send(Message::binary(Vec::new())).await.expect("eof");
     let got = drain(&mut ws).await;
@@ -612,14 +654,27 @@ async fn logs_since_and_until() {
         "first\nsecond\n"
     );
     assert_eq!(
-        data(&logs(&s, "timed", &format!("stdout=1&since={}&until={}", t[1], t[1])).await),
+        data(
+            &logs(
+                &s,
+                "timed",
+                &format!("stdout=1&since={}&until={}", t[1], t[1])
+            )
+            .await
+        ),
         "second\n"
     );
     // Unix seconds work (everything after the epoch; nothing before 1).
-    assert_eq!(data(&logs(&s, "timed", "stdout=1&since=1").await), "first\nsecond\nthird\n");
+    assert_eq!(
+        data(&logs(&s, "timed", "stdout=1&since=1").await),
+        "first\nsecond\nthird\n"
+    );
     assert_eq!(data(&logs(&s, "timed", "stdout=1&until=1").await), "");
     // A relative duration: everything in the last hour; nothing until an hour ago.
-    assert_eq!(data(&logs(&s, "timed", "stdout=1&since=1h").await), "first\nsecond\nthird\n");
+    assert_eq!(
+        data(&logs(&s, "timed", "stdout=1&since=1h").await),
+        "first\nsecond\nthird\n"
+    );
     assert_eq!(data(&logs(&s, "timed", "stdout=1&until=1h").await), "");
     // tail applies after the window.
     assert_eq!(
@@ -627,7 +682,9 @@ async fn logs_since_and_until() {
         "second\n"
     );
     let (status, _) = s
-        .get(&format!("{BASE}/containers/timed/logs?stdout=1&since=yesterday-ish"))
+        .get(&format!(
+            "{BASE}/containers/timed/logs?stdout=1&since=yesterday-ish"
+        ))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
@@ -669,7 +726,9 @@ async fn log_follow_sends_backlog_then_live_records_and_ends_with_the_container(
     read_stdout_until(&mut attach, "before\n").await;
 
     let mut follow = s
-        .ws(&format!("{BASE}/containers/follow/logs/stream?stdout=1&stderr=1"))
+        .ws(&format!(
+            "{BASE}/containers/follow/logs/stream?stdout=1&stderr=1"
+        ))
         .await;
     let first = tokio::time::timeout(DEADLINE, follow.next())
         .await
@@ -709,7 +768,9 @@ async fn log_follow_of_a_long_running_container_ends_when_it_is_stopped() {
     )
     .await;
     let mut follow = s
-        .ws(&format!("{BASE}/containers/svc/logs/stream?stdout=1&stderr=1"))
+        .ws(&format!(
+            "{BASE}/containers/svc/logs/stream?stdout=1&stderr=1"
+        ))
         .await;
     let stopper = tokio::spawn({
         let path = format!("{BASE}/containers/svc/stop?t=1");
@@ -740,7 +801,10 @@ async fn log_follow_races_with_exits_never_hang() {
             .await;
         let (records, close) = read_log_stream(&mut follow).await;
         assert_eq!(close, Some(1000));
-        assert!(data(&records) == "hi\n" || records.is_empty(), "{records:?}");
+        assert!(
+            data(&records) == "hi\n" || records.is_empty(),
+            "{records:?}"
+        );
     }
 }
 
@@ -751,7 +815,12 @@ async fn the_log_is_bounded_dropping_the_oldest_records() {
     pull(&s).await;
     // 20 records of 10 bytes each: only the newest 6 fit in 64 bytes.
     let script: Vec<String> = (0..20).map(|i| format!("echo line-{i:04}")).collect();
-    run(&s, "chatty", json!({"Cmd": ["sh", "-c", script.join("; ")]})).await;
+    run(
+        &s,
+        "chatty",
+        json!({"Cmd": ["sh", "-c", script.join("; ")]}),
+    )
+    .await;
     exited(&s, "chatty").await;
     let kept = logs(&s, "chatty", "stdout=1").await;
     let expected: String = (14..20).map(|i| format!("line-{i:04}\n")).collect();
@@ -760,7 +829,12 @@ async fn the_log_is_bounded_dropping_the_oldest_records() {
     // The default is 1 MiB.
     let s2 = server().await;
     let script: Vec<String> = (0..20).map(|i| format!("echo line-{i:04}")).collect();
-    run(&s2, "chatty", json!({"Cmd": ["sh", "-c", script.join("; ")]})).await;
+    run(
+        &s2,
+        "chatty",
+        json!({"Cmd": ["sh", "-c", script.join("; ")]}),
+    )
+    .await;
     exited(&s2, "chatty").await;
     assert_eq!(logs(&s2, "chatty", "stdout=1").await.len(), 20);
 }
@@ -780,8 +854,12 @@ async fn attach_before_start_cat_echoes_stdin_and_exits_on_eof() {
     .await;
     let mut ws = s.ws(&attach_path("cat")).await;
     start(&s, "cat").await;
-    ws.send(Message::binary(b"hello ".to_vec())).await.expect("send");
-    ws.send(Message::binary(b"cat\n".to_vec())).await.expect("send");
+    ws.send(Message::binary(b"hello ".to_vec()))
+        .await
+        .expect("send");
+    ws.send(Message::binary(b"cat\n".to_vec()))
+        .await
+        .expect("send");
     let out = read_stdout_until(&mut ws, "hello cat\n").await;
     assert_eq!(out, "hello cat\n");
     assert_eq!(state(&s, "cat").await["Status"], "running");
@@ -807,7 +885,9 @@ async fn attach_before_start_sh_runs_a_script_from_stdin() {
     .await;
     let mut ws = s.ws(&attach_path("runner")).await;
     let mut waiter = s
-        .ws(&format!("{BASE}/containers/runner/wait?condition=next-exit"))
+        .ws(&format!(
+            "{BASE}/containers/runner/wait?condition=next-exit"
+        ))
         .await;
     start(&s, "runner").await;
     let script = "echo running $CI_JOB\necho step >&2\nexit 7\n";
@@ -837,7 +917,9 @@ async fn attach_sees_output_from_the_first_byte() {
     )
     .await;
     let mut ws = s
-        .ws(&format!("{BASE}/containers/early/attach?stdout=1&stderr=1&stream=1"))
+        .ws(&format!(
+            "{BASE}/containers/early/attach?stdout=1&stderr=1&stream=1"
+        ))
         .await;
     start(&s, "early").await;
     let got = drain(&mut ws).await;
@@ -846,9 +928,16 @@ async fn attach_sees_output_from_the_first_byte() {
     assert_eq!(got.close, Some((1000, "2".to_string())));
 
     // stdout only.
-    create(&s, "early2", json!({"Cmd": ["sh", "-c", "echo out; echo err >&2"]})).await;
+    create(
+        &s,
+        "early2",
+        json!({"Cmd": ["sh", "-c", "echo out; echo err >&2"]}),
+    )
+    .await;
     let mut ws = s
-        .ws(&format!("{BASE}/containers/early2/attach?stdout=1&stream=1"))
+        .ws(&format!(
+            "{BASE}/containers/early2/attach?stdout=1&stream=1"
+        ))
         .await;
     start(&s, "early2").await;
     let got = drain(&mut ws).await;
@@ -869,8 +958,10 @@ async fn several_attached_clients_all_get_the_output() {
     let mut watchers = Vec::new();
     for _ in 0..3 {
         watchers.push(
-            s.ws(&format!("{BASE}/containers/shared/attach?stdout=1&stderr=1&stream=1"))
-                .await,
+            s.ws(&format!(
+                "{BASE}/containers/shared/attach?stdout=1&stderr=1&stream=1"
+            ))
+            .await,
         );
     }
     start(&s, "shared").await;
@@ -894,11 +985,11 @@ async fn attach_to_a_running_container_and_to_a_stopped_one() {
     let s = server().await;
     run(&s, "live", json!({"Cmd": ["sleep", "infinity"]})).await;
     let mut ws = s
-        .ws(&format!("{BASE}/containers/live/attach?stdout=1&stderr=1&stream=1"))
+        .ws(&format!(
+            "{BASE}/containers/live/attach?stdout=1&stderr=1&stream=1"
+        ))
         .await;
-    let (status, _) = s
-        .post_empty(&format!("{BASE}/containers/live/kill"))
-        .await;
+    let (status, _) = s.post_empty(&format!("{BASE}/containers/live/kill")).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let got = drain(&mut ws).await;
     assert_eq!(got.close, Some((1000, "137".to_string())));
@@ -924,10 +1015,17 @@ async fn attach_to_a_running_container_and_to_a_stopped_one() {
 #[tokio::test]
 async fn attach_with_logs_replays_the_backlog() {
     let s = server().await;
-    run(&s, "replay", json!({"Cmd": ["sh", "-c", "echo a; echo b >&2"]})).await;
+    run(
+        &s,
+        "replay",
+        json!({"Cmd": ["sh", "-c", "echo a; echo b >&2"]}),
+    )
+    .await;
     exited(&s, "replay").await;
     let mut ws = s
-        .ws(&format!("{BASE}/containers/replay/attach?stdout=1&stderr=1&logs=1&stream=1"))
+        .ws(&format!(
+            "{BASE}/containers/replay/attach?stdout=1&stderr=1&logs=1&stream=1"
+        ))
         .await;
     let got = drain(&mut ws).await;
     assert_eq!(got.stdout, "a\n");
@@ -973,7 +1071,9 @@ async fn stdin_once_closes_stdin_when_the_client_disconnects() {
     .await;
     let mut ws = s.ws(&attach_path("once")).await;
     start(&s, "once").await;
-    ws.send(Message::binary(b"x\n".to_vec())).await.expect("send");
+    ws.send(Message::binary(b"x\n".to_vec()))
+        .await
+        .expect("send");
     read_stdout_until(&mut ws, "x\n").await;
     ws.close(None).await.expect("close");
     drop(ws);
@@ -1020,7 +1120,11 @@ async fn health_goes_from_starting_to_healthy() {
     .await;
     tokio::time::sleep(Duration::from_millis(130)).await;
     let st2 = state(&s, "healthy").await;
-    assert_eq!(st2["Health"]["Log"].as_array().map(Vec::len), Some(5), "{st}");
+    assert_eq!(
+        st2["Health"]["Log"].as_array().map(Vec::len),
+        Some(5),
+        "{st}"
+    );
 }
 
 #[tokio::test]
@@ -1047,7 +1151,10 @@ async fn health_label_unhealthy_fails_retries_times() {
     })
     .await;
     assert!(st["Health"]["FailingStreak"].as_i64() >= Some(3), "{st}");
-    assert_eq!(st["Status"], "running", "an unhealthy container keeps running");
+    assert_eq!(
+        st["Status"], "running",
+        "an unhealthy container keeps running"
+    );
 }
 
 #[tokio::test]
@@ -1093,7 +1200,9 @@ async fn top_lists_the_simulated_process() {
     assert_eq!(row[col("PID")], pid.to_string());
     assert_eq!(row[col("CMD")], "sleep infinity");
 
-    let (status, _) = s.post_empty(&format!("{BASE}/containers/topped/kill")).await;
+    let (status, _) = s
+        .post_empty(&format!("{BASE}/containers/topped/kill"))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, v) = s.get(&format!("{BASE}/containers/topped/top")).await;
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
@@ -1154,7 +1263,12 @@ async fn stats_have_dockers_shape() {
 #[tokio::test]
 async fn restart_runs_the_command_again() {
     let s = server().await;
-    run(&s, "again", json!({"Cmd": ["sh", "-c", "echo run; exit 2"]})).await;
+    run(
+        &s,
+        "again",
+        json!({"Cmd": ["sh", "-c", "echo run; exit 2"]}),
+    )
+    .await;
     exited(&s, "again").await;
     start(&s, "again").await;
     eventually(DEADLINE, || async {

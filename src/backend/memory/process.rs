@@ -515,11 +515,14 @@ impl MemoryBackend {
                         return;
                     }
                 }
-                // EOF from the client closes the container's stdin.
+                // EOF from the client (or its leaving) closes the container's
+                // stdin only with `StdinOnce`, as Docker does; otherwise stdin
+                // stays open for the next client.
                 drop(tx);
-                let _ = stdin_once;
-                if let Some(rt) = weak_rt.upgrade() {
-                    rt.close_stdin();
+                if stdin_once {
+                    if let Some(rt) = weak_rt.upgrade() {
+                        rt.close_stdin();
+                    }
                 }
             });
         }
