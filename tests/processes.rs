@@ -1280,3 +1280,51 @@ async fn restart_runs_the_command_again() {
     assert_eq!(data(&logs(&s, "again", "stdout=1").await), "run\nrun\n");
     assert_eq!(state(&s, "again").await["ExitCode"], 2);
 }
+
+#[tokio::test]
+async fn attach_and_follow_lose_nothing_of_a_burst_of_output() {
+    // Far more writes than any internal queue holds, all at once: every
+    // attached client and follower still gets every byte, in order.
+    let s = server().await;
+    let n = 3000;
+    let script: Vec<String> = (0..n).map(|i| format!("echo {i}")).collect();
+    create(&s, "burst", json!({"Cmd": ["sh", "-c", script.join("; ")]})).await;
+    let mut attach = s
+        .ws(&format!(
+            "{BASE}/containers/burst/attach?stdout=1&stderr=1&stream=1"
+        ))
+        .await;
+    let expected: String = (0..n).map(|i| format!("{i}\n")).collect();
+    start(&s, "burst").await;
+    let got = drain(&mut attach).await;
+    assert_eq!(got.close, Some((1000, "0".to_string())));
+    assert_eq!(got.stdout.len(), expected.len());
+    assert_eq!(got.stdout, expected);
+
+    create(
+        &s,
+        "burst2",
+        json!({"Cmd": ["sh"], "OpenStdin": true, "StdinOnce": true}),
+    )
+    .await;
+    let mut writer = s.ws(&attach_path("burst2")).await;
+    start(&s, "burst2").await;
+    writer
+        .send(Message::binary(b"echo go\n".to_vec()))
+        .await
+        .expect("send");
+    read_stdout_until(&mut writer, "go\n").await;
+    let mut follow = s
+        .ws(&format!("{BASE}/containers/burst2/logs/stream?stdout=1"))
+        .await;
+    let mut script = script.join("\n");
+    script.push('\n');
+    writer
+        .send(Message::binary(script.into_bytes()))
+        .await
+        .expect("send");
+    writer.send(Message::binary(Vec::new())).await.expect("eof");
+    let (records, close) = read_log_stream(&mut follow).await;
+    assert_eq!(close, Some(1000));
+    assert_eq!(data(&records), format!("go\n{expected}"));
+}

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 
 use super::containers::{ContainerRecord, Status};
 use super::events::Kind;
@@ -197,8 +197,7 @@ impl MemoryBackend {
                 *slot = None;
             }
         }
-        let _logs = rt.logs();
-        let _ = rt.live.send(Live::Exit(run, code));
+        rt.exited(run, code);
     }
 
     /// Delivers a signal; returns whether it ends the process.
@@ -231,8 +230,7 @@ impl MemoryBackend {
         if let Some(rt) = self.runtimes.get(id) {
             if let Some(p) = rt.process().take() {
                 p.abort.abort();
-                let _logs = rt.logs();
-                let _ = rt.live.send(Live::Exit(p.run, 137));
+                rt.exited(p.run, 137);
             }
         }
     }
@@ -431,6 +429,14 @@ impl MemoryBackend {
             .ok_or_else(|| Error::no_such_container(r))?;
         let (entries, rx) = rt.snapshot_and_subscribe();
         drop(rt);
+        // Read the state *after* subscribing: an exit between an earlier read and
+        // the subscription would otherwise never be seen and the follow would
+        // hang. The record is updated before its exit is published.
+        let c = self
+            .store
+            .containers
+            .get(&c.id)
+            .ok_or_else(|| Error::no_such_container(r))?;
         let wanted = move |e: &LogEntry| match e.stream {
             StdStream::Stdout => o.stdout,
             StdStream::Stderr => o.stderr,
@@ -468,8 +474,8 @@ impl MemoryBackend {
         let run = c.state.run;
         let live = futures_util::stream::unfold(rx, move |mut rx| async move {
             loop {
-                match rx.recv().await {
-                    Ok(Live::Output(e)) => {
+                match rx.recv().await? {
+                    Live::Output(e) => {
                         if until.is_some_and(|u| e.time > u) {
                             return None;
                         }
@@ -477,10 +483,8 @@ impl MemoryBackend {
                             return Some((e, rx));
                         }
                     }
-                    Ok(Live::Exit(r, _)) if r >= run => return None,
-                    Ok(Live::Exit(..)) => {}
-                    Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return None,
+                    Live::Exit(r, _) if r >= run => return None,
+                    Live::Exit(..) => {}
                 }
             }
         })
@@ -528,6 +532,12 @@ impl MemoryBackend {
         }
         let (entries, rx) = rt.snapshot_and_subscribe();
         drop(rt);
+        // The state after subscribing (see `containers_logs`).
+        let c = self
+            .store
+            .containers
+            .get(&c.id)
+            .ok_or_else(|| Error::no_such_container(r))?;
         let (want_out, want_err) = (o.stdout, o.stderr);
         let wanted = move |e: &LogEntry| match e.stream {
             StdStream::Stdout => want_out,
@@ -560,18 +570,16 @@ impl MemoryBackend {
         let live = futures_util::stream::unfold(Some(rx), move |rx| async move {
             let mut rx = rx?;
             loop {
-                match rx.recv().await {
-                    Ok(Live::Output(e)) => {
+                match rx.recv().await? {
+                    Live::Output(e) => {
                         if wanted(&e) {
                             return Some((AttachEvent::Output(e.stream, e.data), Some(rx)));
                         }
                     }
-                    Ok(Live::Exit(r, code)) if r >= run => {
+                    Live::Exit(r, code) if r >= run => {
                         return Some((AttachEvent::Exit(code), None));
                     }
-                    Ok(Live::Exit(..)) => {}
-                    Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return None,
+                    Live::Exit(..) => {}
                 }
             }
         });
