@@ -319,6 +319,10 @@ async fn second_start_of_a_websocket_exec_is_409() {
         .post(&format!("{BASE}/exec/{id}/start"), json!({"Detach": true}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    assert_eq!(
+        v["message"],
+        format!("Error: Exec command {id} is already running")
+    );
 }
 
 #[tokio::test]
@@ -401,7 +405,7 @@ async fn execs_are_removed_with_their_container() {
 #[tokio::test]
 async fn exec_in_a_paused_container_cannot_start() {
     let s = server().await;
-    run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let cid = run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
     let id = exec(&s, "box", attached(json!(["true"]))).await;
     let (status, _) = s.post_empty(&format!("{BASE}/containers/box/pause")).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -409,6 +413,10 @@ async fn exec_in_a_paused_container_cannot_start() {
         .post(&format!("{BASE}/exec/{id}/start"), json!({"Detach": true}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    assert_eq!(
+        v["message"],
+        format!("Container {cid} is paused, unpause the container before exec")
+    );
     // Still startable once unpaused.
     let (status, _) = s
         .post_empty(&format!("{BASE}/containers/box/unpause"))
