@@ -604,9 +604,35 @@ async fn logs_tail_and_timestamps() {
         "1\n2\n4\n5\n"
     );
 
+    // Docker's tail: anything unparsable or negative means all.
+    assert_eq!(
+        data(&logs(&s, "many", "stdout=1&tail=-1").await),
+        "1\n2\n4\n5\n"
+    );
+    assert_eq!(
+        data(&logs(&s, "many", "stdout=1&tail=lots").await),
+        "1\n2\n4\n5\n"
+    );
+
+    // The timestamp prefix is Docker's RFC3339NanoFixed (nine digits) of the
+    // record's own Time.
     let stamped = logs(&s, "many", "stdout=1&tail=1&timestamps=1").await;
     let time = stamped[0]["Time"].as_str().expect("Time").to_string();
-    assert_eq!(stamped[0]["Data"], format!("{time} 5\n"));
+    let text = stamped[0]["Data"].as_str().expect("Data");
+    let (prefix, rest) = text.split_once(' ').expect("prefix");
+    assert_eq!(rest, "5\n");
+    assert_eq!(
+        prefix.len(),
+        "2024-01-02T03:04:05.123456789Z".len(),
+        "{prefix}"
+    );
+    let trim = |t: &str| {
+        t.trim_end_matches('Z')
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    };
+    assert_eq!(trim(prefix), trim(&time));
 }
 
 #[tokio::test]

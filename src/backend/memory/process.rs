@@ -415,14 +415,12 @@ impl MemoryBackend {
         };
         let since = parse(&o.since)?;
         let until = parse(&o.until)?;
-        let tail: Option<usize> = match o.tail.as_deref() {
-            None | Some("all") | Some("") => None,
-            Some(t) => match t.parse::<i64>() {
-                Ok(n) if n < 0 => None,
-                Ok(n) => Some(n as usize),
-                Err(_) => return Err(Error::bad_request(format!("invalid value for tail: {t}"))),
-            },
-        };
+        // As Docker: a negative or unparsable `tail` (e.g. `all`) means all.
+        let tail: Option<usize> = o
+            .tail
+            .as_deref()
+            .and_then(|t| t.trim().parse::<i64>().ok())
+            .and_then(|n| usize::try_from(n).ok());
         let rt = self
             .runtimes
             .get(&c.id)
@@ -459,7 +457,7 @@ impl MemoryBackend {
             LogRecord {
                 stream: e.stream,
                 data: if timestamps {
-                    format!("{time} {text}")
+                    format!("{} {text}", rfc3339_nano_fixed(e.time))
                 } else {
                     text
                 },
@@ -658,6 +656,17 @@ impl MemoryBackend {
     }
 }
 
+/// Docker's `RFC3339NanoFixed` (always nine fraction digits), the form of the
+/// timestamp prefix of `logs --timestamps`.
+fn rfc3339_nano_fixed(t: SystemTime) -> String {
+    let secs = timefmt::rfc3339(t);
+    let nanos = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{}.{nanos:09}Z", secs.trim_end_matches('Z'))
+}
+
 /// Docker's stats shape with simulated values that grow with time.
 fn stats_json(c: &ContainerRecord, now: SystemTime, tick: u64) -> serde_json::Value {
     let running = c.is_running();
@@ -705,6 +714,14 @@ fn stats_json(c: &ContainerRecord, now: SystemTime, tick: u64) -> serde_json::Va
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_timestamps_have_nine_digits() {
+        let t = SystemTime::UNIX_EPOCH + Duration::new(1_700_000_000, 120_000_000);
+        assert_eq!(rfc3339_nano_fixed(t), "2023-11-14T22:13:20.120000000Z");
+        let t = SystemTime::UNIX_EPOCH + Duration::new(1_700_000_000, 0);
+        assert_eq!(rfc3339_nano_fixed(t), "2023-11-14T22:13:20.000000000Z");
+    }
 
     #[test]
     fn signal_dispositions() {
