@@ -1354,3 +1354,78 @@ async fn attach_and_follow_lose_nothing_of_a_burst_of_output() {
     assert_eq!(close, Some(1000));
     assert_eq!(data(&records), format!("go\n{expected}"));
 }
+
+#[tokio::test]
+async fn log_follow_with_until_ends_at_until() {
+    let s = server().await;
+    run(
+        &s,
+        "quiet",
+        json!({"Cmd": ["sh", "-c", "echo once; sleep infinity"]}),
+    )
+    .await;
+    let at = std::time::SystemTime::now() + Duration::from_millis(100);
+    let d = at
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after the epoch");
+    let until = format!("{}.{:09}", d.as_secs(), d.subsec_nanos());
+    let before = tokio::time::Instant::now();
+    let mut follow = s
+        .ws(&format!(
+            "{BASE}/containers/quiet/logs/stream?stdout=1&until={until}"
+        ))
+        .await;
+    let (records, close) = read_log_stream(&mut follow).await;
+    assert_eq!(close, Some(1000));
+    assert_eq!(data(&records), "once\n");
+    assert!(before.elapsed() >= Duration::from_millis(50));
+    assert_eq!(state(&s, "quiet").await["Status"], "running");
+
+    // An unknown container is a 404 before the upgrade, for both forms.
+    match s
+        .try_ws(&format!("{BASE}/containers/ghost/logs/stream?stdout=1"))
+        .await
+    {
+        Err((code, body)) => {
+            assert_eq!(code, 404);
+            assert!(body.contains("No such container: ghost"), "{body}");
+        }
+        Ok(_) => panic!("upgraded"),
+    }
+    let (status, v) = s
+        .get(&format!("{BASE}/containers/ghost/logs?stdout=1"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(v["message"], "No such container: ghost");
+}
+
+#[tokio::test]
+async fn attach_ends_when_the_container_is_removed() {
+    let s = server().await;
+    create(&s, "doomed", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let mut before_start = s
+        .ws(&format!(
+            "{BASE}/containers/doomed/attach?stdout=1&stream=1"
+        ))
+        .await;
+    let (status, _) = s.delete(&format!("{BASE}/containers/doomed")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let got = drain(&mut before_start).await;
+    assert_eq!(got.stdout, "");
+
+    run(&s, "doomed2", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let mut ws = s
+        .ws(&format!(
+            "{BASE}/containers/doomed2/attach?stdout=1&stream=1"
+        ))
+        .await;
+    let mut follow = s
+        .ws(&format!("{BASE}/containers/doomed2/logs/stream?stdout=1"))
+        .await;
+    let (status, _) = s
+        .delete(&format!("{BASE}/containers/doomed2?force=1"))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(drain(&mut ws).await.close, Some((1000, "137".to_string())));
+    assert_eq!(read_log_stream(&mut follow).await.1, Some(1000));
+}

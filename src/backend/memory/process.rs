@@ -470,9 +470,16 @@ impl MemoryBackend {
             return Ok(Box::pin(head));
         }
         let run = c.state.run;
+        // With `until` in the future the follow also ends when that time comes.
+        let deadline = until
+            .map(|u| tokio::time::Instant::now() + u.duration_since(now).unwrap_or(Duration::ZERO));
         let live = futures_util::stream::unfold(rx, move |mut rx| async move {
             loop {
-                match rx.recv().await? {
+                let next = match deadline {
+                    Some(at) => tokio::time::timeout_at(at, rx.recv()).await.ok()?,
+                    None => rx.recv().await,
+                };
+                match next? {
                     Live::Output(e) => {
                         if until.is_some_and(|u| e.time > u) {
                             return None;
