@@ -157,20 +157,36 @@ impl MemoryBackend {
             .containers
             .get(&e.container_id)
             .ok_or_else(|| Error::no_such_exec(id))?;
-        if c.state.status != Status::Running {
-            return Err(Error::conflict(format!(
-                "container {} is not running",
-                c.id
-            )));
+        match c.state.status {
+            Status::Running => {}
+            Status::Paused => {
+                return Err(Error::conflict(format!(
+                    "Container {} is paused, unpause the container before exec",
+                    c.id
+                )))
+            }
+            _ => {
+                return Err(Error::conflict(format!(
+                    "container {} is not running",
+                    c.id
+                )))
+            }
         }
         // Claim the start atomically: of two concurrent starts one wins.
         let pid = self.new_pid();
         self.store
             .execs
             .update(id, |e| {
-                if e.started {
+                // Docker's two words: finished, or still running.
+                if e.exit_code.is_some() || (e.started && !e.running) {
                     return Err(Error::conflict(format!(
                         "Error: Exec command {} has already run",
+                        e.id
+                    )));
+                }
+                if e.started {
+                    return Err(Error::conflict(format!(
+                        "Error: Exec command {} is already running",
                         e.id
                     )));
                 }

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 
 use super::containers::{ContainerRecord, Status};
 use super::events::Kind;
@@ -197,8 +197,7 @@ impl MemoryBackend {
                 *slot = None;
             }
         }
-        let _logs = rt.logs();
-        let _ = rt.live.send(Live::Exit(run, code));
+        rt.exited(run, code);
     }
 
     /// Delivers a signal; returns whether it ends the process.
@@ -231,8 +230,7 @@ impl MemoryBackend {
         if let Some(rt) = self.runtimes.get(id) {
             if let Some(p) = rt.process().take() {
                 p.abort.abort();
-                let _logs = rt.logs();
-                let _ = rt.live.send(Live::Exit(p.run, 137));
+                rt.exited(p.run, 137);
             }
         }
     }
@@ -417,20 +415,26 @@ impl MemoryBackend {
         };
         let since = parse(&o.since)?;
         let until = parse(&o.until)?;
-        let tail: Option<usize> = match o.tail.as_deref() {
-            None | Some("all") | Some("") => None,
-            Some(t) => match t.parse::<i64>() {
-                Ok(n) if n < 0 => None,
-                Ok(n) => Some(n as usize),
-                Err(_) => return Err(Error::bad_request(format!("invalid value for tail: {t}"))),
-            },
-        };
+        // As Docker: a negative or unparsable `tail` (e.g. `all`) means all.
+        let tail: Option<usize> = o
+            .tail
+            .as_deref()
+            .and_then(|t| t.trim().parse::<i64>().ok())
+            .and_then(|n| usize::try_from(n).ok());
         let rt = self
             .runtimes
             .get(&c.id)
             .ok_or_else(|| Error::no_such_container(r))?;
         let (entries, rx) = rt.snapshot_and_subscribe();
         drop(rt);
+        // Read the state *after* subscribing: an exit between an earlier read and
+        // the subscription would otherwise never be seen and the follow would
+        // hang. The record is updated before its exit is published.
+        let c = self
+            .store
+            .containers
+            .get(&c.id)
+            .ok_or_else(|| Error::no_such_container(r))?;
         let wanted = move |e: &LogEntry| match e.stream {
             StdStream::Stdout => o.stdout,
             StdStream::Stderr => o.stderr,
@@ -453,7 +457,7 @@ impl MemoryBackend {
             LogRecord {
                 stream: e.stream,
                 data: if timestamps {
-                    format!("{time} {text}")
+                    format!("{} {text}", rfc3339_nano_fixed(e.time))
                 } else {
                     text
                 },
@@ -466,10 +470,17 @@ impl MemoryBackend {
             return Ok(Box::pin(head));
         }
         let run = c.state.run;
+        // With `until` in the future the follow also ends when that time comes.
+        let deadline = until
+            .map(|u| tokio::time::Instant::now() + u.duration_since(now).unwrap_or(Duration::ZERO));
         let live = futures_util::stream::unfold(rx, move |mut rx| async move {
             loop {
-                match rx.recv().await {
-                    Ok(Live::Output(e)) => {
+                let next = match deadline {
+                    Some(at) => tokio::time::timeout_at(at, rx.recv()).await.ok()?,
+                    None => rx.recv().await,
+                };
+                match next? {
+                    Live::Output(e) => {
                         if until.is_some_and(|u| e.time > u) {
                             return None;
                         }
@@ -477,10 +488,8 @@ impl MemoryBackend {
                             return Some((e, rx));
                         }
                     }
-                    Ok(Live::Exit(r, _)) if r >= run => return None,
-                    Ok(Live::Exit(..)) => {}
-                    Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return None,
+                    Live::Exit(r, _) if r >= run => return None,
+                    Live::Exit(..) => {}
                 }
             }
         })
@@ -515,16 +524,25 @@ impl MemoryBackend {
                         return;
                     }
                 }
-                // EOF from the client closes the container's stdin.
+                // EOF from the client (or its leaving) closes the container's
+                // stdin only with `StdinOnce`, as Docker does; otherwise stdin
+                // stays open for the next client.
                 drop(tx);
-                let _ = stdin_once;
-                if let Some(rt) = weak_rt.upgrade() {
-                    rt.close_stdin();
+                if stdin_once {
+                    if let Some(rt) = weak_rt.upgrade() {
+                        rt.close_stdin();
+                    }
                 }
             });
         }
         let (entries, rx) = rt.snapshot_and_subscribe();
         drop(rt);
+        // The state after subscribing (see `containers_logs`).
+        let c = self
+            .store
+            .containers
+            .get(&c.id)
+            .ok_or_else(|| Error::no_such_container(r))?;
         let (want_out, want_err) = (o.stdout, o.stderr);
         let wanted = move |e: &LogEntry| match e.stream {
             StdStream::Stdout => want_out,
@@ -557,18 +575,16 @@ impl MemoryBackend {
         let live = futures_util::stream::unfold(Some(rx), move |rx| async move {
             let mut rx = rx?;
             loop {
-                match rx.recv().await {
-                    Ok(Live::Output(e)) => {
+                match rx.recv().await? {
+                    Live::Output(e) => {
                         if wanted(&e) {
                             return Some((AttachEvent::Output(e.stream, e.data), Some(rx)));
                         }
                     }
-                    Ok(Live::Exit(r, code)) if r >= run => {
+                    Live::Exit(r, code) if r >= run => {
                         return Some((AttachEvent::Exit(code), None));
                     }
-                    Ok(Live::Exit(..)) => {}
-                    Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return None,
+                    Live::Exit(..) => {}
                 }
             }
         });
@@ -647,6 +663,17 @@ impl MemoryBackend {
     }
 }
 
+/// Docker's `RFC3339NanoFixed` (always nine fraction digits), the form of the
+/// timestamp prefix of `logs --timestamps`.
+fn rfc3339_nano_fixed(t: SystemTime) -> String {
+    let secs = timefmt::rfc3339(t);
+    let nanos = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{}.{nanos:09}Z", secs.trim_end_matches('Z'))
+}
+
 /// Docker's stats shape with simulated values that grow with time.
 fn stats_json(c: &ContainerRecord, now: SystemTime, tick: u64) -> serde_json::Value {
     let running = c.is_running();
@@ -694,6 +721,14 @@ fn stats_json(c: &ContainerRecord, now: SystemTime, tick: u64) -> serde_json::Va
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_timestamps_have_nine_digits() {
+        let t = SystemTime::UNIX_EPOCH + Duration::new(1_700_000_000, 120_000_000);
+        assert_eq!(rfc3339_nano_fixed(t), "2023-11-14T22:13:20.120000000Z");
+        let t = SystemTime::UNIX_EPOCH + Duration::new(1_700_000_000, 0);
+        assert_eq!(rfc3339_nano_fixed(t), "2023-11-14T22:13:20.000000000Z");
+    }
 
     #[test]
     fn signal_dispositions() {

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use dashmap::DashMap;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 
 use crate::api::StdStream;
 
@@ -90,6 +90,33 @@ impl LogBuffer {
     }
 }
 
+/// The live feed: every subscriber has its own unbounded queue, so a burst of
+/// output is never dropped for a slow reader (a broadcast channel would make it
+/// lag and lose records). Closed subscribers are pruned on the next send.
+#[derive(Debug, Default)]
+pub struct LiveFeed {
+    subscribers: Mutex<Vec<mpsc::UnboundedSender<Live>>>,
+}
+
+impl LiveFeed {
+    /// Sends to every subscriber still listening.
+    pub fn send(&self, item: Live) {
+        lock(&self.subscribers).retain(|tx| tx.send(item.clone()).is_ok());
+    }
+
+    /// A new subscriber's receiver.
+    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<Live> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        lock(&self.subscribers).push(tx);
+        rx
+    }
+
+    /// How many subscribers are registered.
+    pub fn subscribers(&self) -> usize {
+        lock(&self.subscribers).len()
+    }
+}
+
 /// The controls of a running simulated process.
 #[derive(Debug)]
 pub struct ProcessControl {
@@ -123,7 +150,7 @@ pub struct ContainerRuntime {
     /// The bounded log.
     pub logs: Mutex<LogBuffer>,
     /// Live output and exits.
-    pub live: broadcast::Sender<Live>,
+    pub live: LiveFeed,
     /// Stdin (when the container has `OpenStdin`).
     pub stdin: Mutex<StdinSlot>,
 }
@@ -136,12 +163,11 @@ impl ContainerRuntime {
     /// A runtime for a new container.
     pub fn new(log_limit: usize) -> Arc<Self> {
         let (wait, _) = watch::channel(WaitState::default());
-        let (live, _) = broadcast::channel(1024);
         Arc::new(ContainerRuntime {
             wait,
             process: Mutex::new(None),
             logs: Mutex::new(LogBuffer::new(log_limit)),
-            live,
+            live: LiveFeed::default(),
             stdin: Mutex::new(StdinSlot::default()),
         })
     }
@@ -167,11 +193,18 @@ impl ContainerRuntime {
     pub fn record(&self, entry: LogEntry) {
         let mut logs = self.logs();
         logs.push(entry.clone());
-        let _ = self.live.send(Live::Output(entry));
+        self.live.send(Live::Output(entry));
+    }
+
+    /// Tells live subscribers that run `run` ended with `code` (under the log
+    /// lock, ordered with the output).
+    pub fn exited(&self, run: u64, code: i64) {
+        let _logs = self.logs();
+        self.live.send(Live::Exit(run, code));
     }
 
     /// The log so far and a receiver for what follows, taken atomically.
-    pub fn snapshot_and_subscribe(&self) -> (Vec<LogEntry>, broadcast::Receiver<Live>) {
+    pub fn snapshot_and_subscribe(&self) -> (Vec<LogEntry>, mpsc::UnboundedReceiver<Live>) {
         let logs = self.logs();
         let rx = self.live.subscribe();
         (logs.entries().cloned().collect(), rx)
