@@ -1089,7 +1089,25 @@ impl MemoryBackend {
         if let Some(n) = o.limit {
             list.truncate(n);
         }
-        Ok(list.iter().map(|c| self.summary(c, now)).collect())
+        Ok(list
+            .iter()
+            .map(|c| {
+                let mut s = self.summary(c, now);
+                if o.size {
+                    // Nothing is ever written: the writable layer is empty and
+                    // the root filesystem is the image.
+                    s.size_rw = Some(0);
+                    s.size_root_fs = Some(
+                        self.store
+                            .images
+                            .get(&c.image_id)
+                            .map(|i| i.size)
+                            .unwrap_or(0),
+                    );
+                }
+                s
+            })
+            .collect())
     }
 
     fn summary(&self, c: &ContainerRecord, now: SystemTime) -> docker::ContainerSummary {
