@@ -1856,3 +1856,129 @@ async fn a_waiter_that_hangs_up_leaks_nothing() {
         .await
         .expect("server drains");
 }
+
+// ---------------------------------------------------------------- more
+
+#[tokio::test]
+async fn list_size_health_status_and_auto_remove() {
+    let server = server().await;
+    let id = run_sleeper(&server, None).await;
+    let l = list(&server, "?size=1").await;
+    assert_eq!(l[0]["SizeRw"], 0);
+    let (_, image) = server.get(&format!("{BASE}/images/alpine")).await;
+    assert_eq!(l[0]["SizeRootFs"], image["Size"]);
+    let l = list(&server, "").await;
+    assert!(l[0].get("SizeRw").is_none());
+    let _ = id;
+
+    // A healthcheck shows in the Status text.
+    let h = create_ok(
+        &server,
+        None,
+        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
+               "Healthcheck": {"Test": ["CMD", "true"], "Interval": 50_000_000u64}}),
+    )
+    .await;
+    start(&server, &h).await;
+    let status = eventually(T, || {
+        let server = &server;
+        let h = h.clone();
+        async move {
+            let l = list(server, "").await;
+            let c = l.iter().find(|c| c["Id"] == h.as_str())?.clone();
+            let s = c["Status"].as_str()?.to_string();
+            s.ends_with("(healthy)").then_some(s)
+        }
+    })
+    .await;
+    assert!(status.starts_with("Up "), "{status}");
+    assert_eq!(
+        inspect(&server, &h).await["State"]["Health"]["Status"],
+        "healthy"
+    );
+
+    // AutoRemove: the container goes away when it exits; removed waiters wake.
+    let id = create_ok(
+        &server,
+        None,
+        json!({"Image": "alpine", "Cmd": ["sh", "-c", "exit 3"], "HostConfig": {"AutoRemove": true}}),
+    )
+    .await;
+    let mut removed = wait_ws(&server, &id, "removed").await;
+    start(&server, &id).await;
+    assert_eq!(
+        wait_result(&mut removed).await,
+        json!({"StatusCode": 3, "Error": null})
+    );
+    let (status, _) = server.get(&format!("{BASE}/containers/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn kill_and_signals_on_special_states() {
+    let server = server().await;
+    // A paused container can be killed.
+    let id = run_sleeper(&server, None).await;
+    op(&server, &id, "pause").await;
+    let (status, _) = op(&server, &id, "kill").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_state(&inspect(&server, &id).await, "exited", 137);
+    // A process that ignores SIGTERM survives kill -s TERM, and stop kills it.
+    let id = create_ok(
+        &server,
+        None,
+        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
+               "Labels": {"sockerless.memory.ignore-sigterm": "true"}}),
+    )
+    .await;
+    start(&server, &id).await;
+    let (status, _) = op(&server, &id, "kill?signal=SIGTERM").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_state(&inspect(&server, &id).await, "running", 0);
+    let (status, _) = op(&server, &id, "stop?t=0").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_state(&inspect(&server, &id).await, "exited", 137);
+    // restart of such a process works too.
+    let (status, _) = op(&server, &id, "restart?t=0").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_state(&inspect(&server, &id).await, "running", 0);
+    let (status, _) = op(&server, &id, "restart?t=0").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_state(&inspect(&server, &id).await, "running", 0);
+}
+
+#[tokio::test]
+async fn a_failed_start_holds_no_address_or_port() {
+    let server = server().await;
+    let holder = create_ok(
+        &server,
+        None,
+        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": "7000"}]}}}),
+    )
+    .await;
+    start(&server, &holder).await;
+    assert_membership(&server, "bridge", &holder, Some("172.17.0.2")).await;
+    let loser = create_ok(
+        &server,
+        Some("loser"),
+        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "HostConfig": {"PortBindings": {"81/tcp": [{"HostPort": "7001"}], "80/tcp": [{"HostPort": "7000"}]}}}),
+    )
+    .await;
+    let (status, body) = op(&server, "loser", "start").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        body,
+        message("driver failed programming external connectivity on endpoint loser: Bind for 0.0.0.0:7000 failed: port is already allocated")
+    );
+    assert_state(&inspect(&server, &loser).await, "created", 0);
+    assert_membership(&server, "bridge", &loser, None).await;
+    // 7001 was not kept either: another container can take it.
+    let other = create_ok(
+        &server,
+        None,
+        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "HostConfig": {"PortBindings": {"81/tcp": [{"HostPort": "7001"}]}}}),
+    )
+    .await;
+    start(&server, &other).await;
+    assert_membership(&server, "bridge", &other, Some("172.17.0.3")).await;
+}
