@@ -146,12 +146,19 @@ impl ContainerRecord {
             .unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
     }
 
-    /// Docker's `Command` column: path and args joined by spaces.
+    /// Docker's `Command` column: path and args joined by spaces, an argument
+    /// containing a space wrapped in single quotes (`/bin/sh -c 'sleep 1'`).
     pub fn command(&self) -> String {
         let mut s = self.path.clone();
         for a in &self.args {
             s.push(' ');
-            s.push_str(a);
+            if a.contains(' ') {
+                s.push('\'');
+                s.push_str(a);
+                s.push('\'');
+            } else {
+                s.push_str(a);
+            }
         }
         s
     }
@@ -342,6 +349,9 @@ fn plan_mounts(
     }
     let mut seen = BTreeSet::new();
     for m in &out {
+        if let PlannedMount::Volume { name: Some(n), .. } = m {
+            super::volumes::validate_name(n)?;
+        }
         if !seen.insert(m.destination().to_string()) {
             return Err(Error::bad_request(format!(
                 "Duplicate mount point: {}",
@@ -496,6 +506,17 @@ fn split_port(key: &str) -> (u16, docker::PortTypeEnum) {
         _ => docker::PortTypeEnum::TCP,
     };
     (num.parse().unwrap_or(0), typ)
+}
+
+/// Docker's `name` filter: the value equals the name, or is a regular
+/// expression matching the name with or without its leading `/` (an invalid
+/// expression matches nothing).
+fn name_matches(name: &str, exact: &str, re: Option<&regex::Regex>) -> bool {
+    let bare = name.strip_prefix('/').unwrap_or(name);
+    if exact == name || exact == bare {
+        return true;
+    }
+    re.is_some_and(|re| re.is_match(name) || re.is_match(bare))
 }
 
 /// The first and last host port handed out for an empty `HostPort`.
@@ -736,6 +757,11 @@ impl MemoryBackend {
         record.name = format!("/{bare}");
         let mut acquired: Vec<String> = Vec::new();
         let outcome = (|| -> Result<()> {
+            // Networks first: joining can fail (host/none rules), acquiring a
+            // validated volume cannot, so a failed create never creates one.
+            for (net_id, cfg) in &joins {
+                self.network_attach(net_id, &mut record, cfg.clone())?;
+            }
             for m in &mounts {
                 match m {
                     PlannedMount::Volume {
@@ -783,9 +809,6 @@ impl MemoryBackend {
                         propagation: Some(String::new()),
                     }),
                 }
-            }
-            for (net_id, cfg) in &joins {
-                self.network_attach(net_id, &mut record, cfg.clone())?;
             }
             Ok(())
         })();
@@ -962,6 +985,11 @@ impl MemoryBackend {
             .filter_map(|a| self.image_resolve(a).ok().map(|i| i.id.clone()))
             .collect();
         let ancestor_given = f.contains("ancestor");
+        let name_patterns: Vec<(&str, Option<regex::Regex>)> = f
+            .get("name")
+            .into_iter()
+            .map(|n| (n, regex::Regex::new(n).ok()))
+            .collect();
         let all = o.all || o.limit.is_some() || before.is_some() || since_c.is_some();
         let now = self.now();
         let mut list =
@@ -972,11 +1000,10 @@ impl MemoryBackend {
                 if !f.get("id").is_empty() && !f.get("id").iter().any(|p| c.id.starts_with(p)) {
                     return false;
                 }
-                if !f.get("name").is_empty()
-                    && !f
-                        .get("name")
+                if !name_patterns.is_empty()
+                    && !name_patterns
                         .iter()
-                        .any(|n| c.bare_name().contains(n.trim_start_matches('/')))
+                        .any(|(exact, re)| name_matches(&c.name, exact, re.as_ref()))
                 {
                     return false;
                 }
@@ -1062,7 +1089,25 @@ impl MemoryBackend {
         if let Some(n) = o.limit {
             list.truncate(n);
         }
-        Ok(list.iter().map(|c| self.summary(c, now)).collect())
+        Ok(list
+            .iter()
+            .map(|c| {
+                let mut s = self.summary(c, now);
+                if o.size {
+                    // Nothing is ever written: the writable layer is empty and
+                    // the root filesystem is the image.
+                    s.size_rw = Some(0);
+                    s.size_root_fs = Some(
+                        self.store
+                            .images
+                            .get(&c.image_id)
+                            .map(|i| i.size)
+                            .unwrap_or(0),
+                    );
+                }
+                s
+            })
+            .collect())
     }
 
     fn summary(&self, c: &ContainerRecord, now: SystemTime) -> docker::ContainerSummary {

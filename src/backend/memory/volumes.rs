@@ -60,7 +60,7 @@ fn filter_error(e: FilterError) -> Error {
 }
 
 /// Checks a local volume name with Docker's messages.
-fn validate_name(name: &str) -> Result<()> {
+pub(crate) fn validate_name(name: &str) -> Result<()> {
     if name.len() == 1 {
         return Err(Error::bad_request(format!(
             "create {name}: volume name is too short, names should be at least two alphanumeric characters"
