@@ -40,8 +40,14 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("SOCKERLESS_BACKEND_SOCKET_MODE", "listen.socket_mode"),
     ("SOCKERLESS_BACKEND_SOCKET_GROUP", "listen.socket_group"),
     ("SOCKERLESS_BACKEND_INSECURE_TCP", "listen.insecure_tcp"),
-    ("SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT", "server.header_read_timeout"),
-    ("SOCKERLESS_BACKEND_MAX_CONNECTIONS", "server.max_connections"),
+    (
+        "SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT",
+        "server.header_read_timeout",
+    ),
+    (
+        "SOCKERLESS_BACKEND_MAX_CONNECTIONS",
+        "server.max_connections",
+    ),
 ];
 
 /// The config-file variable.
@@ -252,6 +258,27 @@ fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
             "drain_timeout".into(),
             parse_secs("--drain-timeout", v)?.into(),
         );
+    }
+    if let Some(v) = &cli.header_read_timeout {
+        server.insert(
+            "header_read_timeout".into(),
+            parse_secs("--header-read-timeout", v)?.into(),
+        );
+    }
+    if let Some(v) = &cli.max_connections {
+        server.insert(
+            "max_connections".into(),
+            parse_count("--max-connections", v)?.into(),
+        );
+    }
+    if let Some(v) = &cli.socket_mode {
+        listen.insert("socket_mode".into(), v.clone().into());
+    }
+    if let Some(v) = &cli.socket_group {
+        listen.insert("socket_group".into(), v.clone().into());
+    }
+    if cli.insecure_tcp {
+        listen.insert("insecure_tcp".into(), true.into());
     }
     let mut root = serde_json::Map::new();
     for (k, m) in [("listen", listen), ("logging", logging), ("server", server)] {
@@ -581,7 +608,10 @@ mod tests {
                 (&["--tcp", "0.0.0.0:2375"], "not a loopback address"),
                 (&["--socket-mode", "999"], "listen.socket_mode"),
                 (&["--max-connections", "0"], "server.max_connections"),
-                (&["--header-read-timeout", "0"], "server.header_read_timeout"),
+                (
+                    &["--header-read-timeout", "0"],
+                    "server.header_read_timeout",
+                ),
             ];
             for (args, want) in table {
                 let err = Config::load(&cli(args)).expect_err("must fail").to_string();

@@ -143,7 +143,11 @@ pub fn lookup_group(group: &str) -> Result<u32, ServerError> {
 
 /// [`bind_unix`] with a group: mode and group are both set between bind and
 /// listen.
-pub fn bind_unix_with(path: &Path, mode: u32, gid: Option<u32>) -> Result<UnixListener, ServerError> {
+pub fn bind_unix_with(
+    path: &Path,
+    mode: u32,
+    gid: Option<u32>,
+) -> Result<UnixListener, ServerError> {
     let shown = path.display();
     let parent = path
         .parent()

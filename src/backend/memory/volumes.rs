@@ -1,8 +1,8 @@
 //! Volumes: create (idempotent), list, inspect, remove, prune, and the reference
 //! counting containers use.
 
-use std::sync::Arc;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::events::Kind;
