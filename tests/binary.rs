@@ -17,6 +17,11 @@ const ENV_VARS: &[&str] = &[
     "SOCKERLESS_BACKEND_CONFIG",
     "SOCKERLESS_BACKEND_MAX_BODY_SIZE",
     "SOCKERLESS_BACKEND_DRAIN_TIMEOUT",
+    "SOCKERLESS_BACKEND_SOCKET_MODE",
+    "SOCKERLESS_BACKEND_SOCKET_GROUP",
+    "SOCKERLESS_BACKEND_INSECURE_TCP",
+    "SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT",
+    "SOCKERLESS_BACKEND_MAX_CONNECTIONS",
     "RUST_LOG",
 ];
 
@@ -97,6 +102,19 @@ fn help_lists_every_flag_with_env_and_default() {
         ),
         ("--drain-timeout", "SOCKERLESS_BACKEND_DRAIN_TIMEOUT", "10"),
         ("--config", "SOCKERLESS_BACKEND_CONFIG", "none"),
+        ("--socket-mode", "SOCKERLESS_BACKEND_SOCKET_MODE", "0660"),
+        ("--socket-group", "SOCKERLESS_BACKEND_SOCKET_GROUP", "none"),
+        ("--insecure-tcp", "SOCKERLESS_BACKEND_INSECURE_TCP", "false"),
+        (
+            "--header-read-timeout",
+            "SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT",
+            "30",
+        ),
+        (
+            "--max-connections",
+            "SOCKERLESS_BACKEND_MAX_CONNECTIONS",
+            "1024",
+        ),
     ] {
         assert!(help.contains(flag), "{flag} missing:\n{help}");
         assert!(help.contains(env), "{env} missing:\n{help}");
@@ -386,4 +404,161 @@ fn tcp_only_when_only_tcp_is_given() {
     signal(&child, libc::SIGTERM);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+}
+
+/// The group ID of `name` from /etc/group (the test needs a group other than
+/// root's that exists on Debian: `daemon`).
+fn gid_of(name: &str) -> Option<u32> {
+    let groups = std::fs::read_to_string("/etc/group").ok()?;
+    groups.lines().find_map(|l| {
+        let mut parts = l.split(':');
+        (parts.next()? == name).then_some(())?;
+        parts.nth(1)?.parse().ok()
+    })
+}
+
+#[test]
+fn socket_mode_and_group_are_applied_and_unknown_groups_refused() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("b.sock");
+    let gid = gid_of("daemon").expect("the daemon group exists on Debian");
+    let mut child = cmd(dir.path())
+        .args(["--socket-mode", "0600", "--socket-group", "daemon"])
+        .arg("--socket")
+        .arg(&socket)
+        .spawn()
+        .unwrap();
+    wait_ready(&socket, &mut child);
+    let meta = std::fs::metadata(&socket).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert_eq!(meta.gid(), gid);
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+
+    let out = cmd(dir.path())
+        .args(["--socket-group", "no-such-group-here"])
+        .arg("--socket")
+        .arg(&socket)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("listen.socket_group \"no-such-group-here\": no such group"),
+        "{err}"
+    );
+    assert!(!socket.exists(), "nothing left behind");
+}
+
+#[test]
+fn non_loopback_tcp_needs_insecure_tcp_and_then_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd(dir.path())
+        .args(["--tcp", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("listen.tcp \"0.0.0.0:0\": not a loopback address"),
+        "{err}"
+    );
+    let socket = dir.path().join("b.sock");
+    let mut child = cmd(dir.path())
+        .args(["--tcp", "0.0.0.0:0", "--insecure-tcp"])
+        .arg("--socket")
+        .arg(&socket)
+        .spawn()
+        .unwrap();
+    wait_ready(&socket, &mut child);
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.contains("WARN") && l.contains("insecure") && l.contains("0.0.0.0")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_client_that_sends_half_a_header_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("b.sock");
+    let mut child = cmd(dir.path())
+        .args(["--header-read-timeout", "0.3"])
+        .arg("--socket")
+        .arg(&socket)
+        .spawn()
+        .unwrap();
+    wait_ready(&socket, &mut child);
+    let mut slow = UnixStream::connect(&socket).unwrap();
+    slow.write_all(b"GET /internal/v1/capabilities HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = Vec::new();
+    // The server closes the connection (with or without a 408): the read ends.
+    let n = slow
+        .read_to_end(&mut buf)
+        .expect("closed by the server, not timed out");
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+    // Other clients are still served.
+    assert!(http_get(&socket, "/internal/v1/capabilities").starts_with("HTTP/1.1 200"));
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
+
+#[test]
+fn connections_over_the_cap_wait_their_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("b.sock");
+    let mut child = cmd(dir.path())
+        .args(["--max-connections", "1"])
+        .arg("--socket")
+        .arg(&socket)
+        .spawn()
+        .unwrap();
+    wait_ready(&socket, &mut child);
+    // wait_ready's probe connection may still hold the only slot for a moment;
+    // a full request proves the slot is ours.
+    let mut first = UnixStream::connect(&socket).unwrap();
+    write!(
+        first,
+        "GET /internal/v1/capabilities HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = first.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    // The second connection is not served while the first stays open...
+    let mut second = UnixStream::connect(&socket).unwrap();
+    write!(
+        second,
+        "GET /internal/v1/capabilities HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    second
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let waiting = second.read(&mut buf);
+    assert!(waiting.is_err(), "served over the cap: {waiting:?}");
+    // ...and is served once it closes. The server never crashed.
+    drop(first);
+    second
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut res = String::new();
+    second.read_to_string(&mut res).unwrap();
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
 }
