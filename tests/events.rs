@@ -411,3 +411,107 @@ async fn bad_parameters_are_refused_before_the_upgrade() {
         "{body}"
     );
 }
+
+/// Reads text messages until `n` events arrived (with a deadline).
+async fn next_events(
+    ws: &mut tokio_tungstenite::WebSocketStream<tokio::net::UnixStream>,
+    n: usize,
+) -> Vec<serde_json::Value> {
+    use futures_util::StreamExt;
+    let mut out = Vec::new();
+    while out.len() < n {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+            .await
+            .expect("an event within the deadline")
+            .expect("stream open")
+            .expect("message");
+        if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
+            out.push(serde_json::from_str(t.as_str()).expect("json event"));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_full_container_lifecycle_emits_docker_events_in_order() {
+    let server = TestServer::start().await;
+    let r = server
+        .call(
+            http::Method::POST,
+            "/internal/v1/images/pull?fromImage=alpine",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let mut ws = server
+        .ws("/internal/v1/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22network%22%5D%7D")
+        .await;
+    let (status, body) = server
+        .post(
+            "/internal/v1/containers?name=life",
+            serde_json::json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "Labels": {"team": "a"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["Id"].as_str().unwrap().to_string();
+    for step in [
+        "/start",
+        "/pause",
+        "/unpause",
+        "/rename?name=life2",
+        "/stop?t=5",
+    ] {
+        let (status, body) = server
+            .post_empty(&format!("/internal/v1/containers/{id}{step}"))
+            .await;
+        assert_eq!(status, 204, "{step}: {body}");
+    }
+    let (status, _) = server
+        .delete(&format!("/internal/v1/containers/{id}"))
+        .await;
+    assert_eq!(status, 204);
+    let events = next_events(&mut ws, 10).await;
+    let seen: Vec<(String, String)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["Type"].as_str().unwrap_or("").to_string(),
+                e["Action"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("container", "create"),
+        ("network", "connect"),
+        ("container", "start"),
+        ("container", "pause"),
+        ("container", "unpause"),
+        ("container", "rename"),
+        ("container", "kill"),
+        ("container", "die"),
+        ("network", "disconnect"),
+        ("container", "stop"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(seen, want);
+    let last = next_events(&mut ws, 1).await;
+    assert_eq!(last[0]["Action"], "destroy");
+    for e in events.iter().chain(last.iter()) {
+        if e["Type"] == "container" {
+            assert_eq!(e["Actor"]["ID"], id.as_str());
+            assert_eq!(e["Actor"]["Attributes"]["image"], "alpine");
+            assert_eq!(e["Actor"]["Attributes"]["team"], "a");
+        } else {
+            assert_eq!(e["Actor"]["Attributes"]["container"], id.as_str());
+            assert_eq!(e["Actor"]["Attributes"]["name"], "bridge");
+        }
+        assert!(e["time"].as_i64().unwrap() > 0);
+        assert!(e["timeNano"].as_i64().unwrap() / 1_000_000_000 == e["time"].as_i64().unwrap());
+    }
+    assert_eq!(events[6]["Actor"]["Attributes"]["signal"], "15");
+    assert_eq!(events[7]["Actor"]["Attributes"]["exitCode"], "143");
+    assert_eq!(events[5]["Actor"]["Attributes"]["oldName"], "/life");
+    assert_eq!(events[5]["Actor"]["Attributes"]["name"], "life2");
+}
