@@ -52,6 +52,14 @@ fn unit_nanos(unit: &str) -> Option<u128> {
 /// as are durations above Go's maximum of `i64::MAX` nanoseconds (~292 years).
 /// Fractions finer than a nanosecond are truncated.
 pub fn parse_go_duration(s: &str) -> Result<Duration, DurationError> {
+    match parse_signed_go_duration(s)? {
+        (true, d) if !d.is_zero() => Err(DurationError::Negative(s.to_string())),
+        (_, d) => Ok(d),
+    }
+}
+
+/// Go's `time.ParseDuration` with its sign: `(negative, magnitude)`.
+pub fn parse_signed_go_duration(s: &str) -> Result<(bool, Duration), DurationError> {
     let invalid = || DurationError::Invalid(s.to_string());
     let (negative, body) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
@@ -59,7 +67,7 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, DurationError> {
         _ => (false, s),
     };
     if body == "0" {
-        return Ok(Duration::ZERO);
+        return Ok((negative, Duration::ZERO));
     }
     if body.is_empty() {
         return Err(invalid());
@@ -118,10 +126,7 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, DurationError> {
         }
         rest = next;
     }
-    if negative && total != 0 {
-        return Err(DurationError::Negative(s.to_string()));
-    }
-    Ok(nanos_to_duration(total))
+    Ok((negative, nanos_to_duration(total)))
 }
 
 fn nanos_to_duration(nanos: u128) -> Duration {

@@ -196,6 +196,13 @@ impl Filters {
         })
     }
 
+    /// Docker's prune rule for labels (`matchLabels`): every `label` filter must
+    /// match, and an object matching the `label!` filters is kept.
+    pub fn match_prune_labels<S: BuildHasher>(&self, labels: &HashMap<String, String, S>) -> bool {
+        self.match_kv_list("label", labels)
+            && !(self.contains("label!") && self.match_kv_list("label!", labels))
+    }
+
     /// Reads a boolean filter such as `dangling`.
     ///
     /// Returns `Ok(None)` when absent, `Ok(Some(true))` for `true`/`1` and

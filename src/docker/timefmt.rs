@@ -166,59 +166,11 @@ fn parse_unix(s: &str) -> Option<i128> {
     Some(secs * 1_000_000_000 + nanos)
 }
 
+/// A Go duration in signed nanoseconds (the parser lives in `duration`).
 fn parse_go_duration_nanos(s: &str) -> Option<i128> {
-    let (negative, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let mut total: i128 = 0;
-    let mut rest = body;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let num_len = rest
-            .bytes()
-            .take_while(|c| c.is_ascii_digit() || *c == b'.')
-            .count();
-        let (num, after) = rest.split_at(num_len);
-        let unit_len = after
-            .char_indices()
-            .find(|(_, c)| *c == '.' || c.is_ascii_digit())
-            .map_or(after.len(), |(i, _)| i);
-        let (unit, next) = after.split_at(unit_len);
-        let per: i128 = match unit {
-            "ns" => 1,
-            "us" | "\u{00b5}s" | "\u{03bc}s" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => return None,
-        };
-        let (int_part, frac_part) = num.split_once('.').unwrap_or((num, ""));
-        if (int_part.is_empty() && frac_part.is_empty()) || frac_part.contains('.') {
-            return None;
-        }
-        let int_value: i128 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse::<i64>().ok()?.into()
-        };
-        let mut frac_value: i128 = 0;
-        let mut scale: i128 = 1;
-        for d in frac_part.bytes().take(24) {
-            frac_value = frac_value * 10 + i128::from(d - b'0');
-            scale *= 10;
-        }
-        total = total.checked_add(int_value.checked_mul(per)? + frac_value * per / scale)?;
-        if total > i128::from(i64::MAX) {
-            return None;
-        }
-        rest = next;
-    }
-    Some(if negative { -total } else { total })
+    let (negative, d) = super::duration::parse_signed_go_duration(s).ok()?;
+    let nanos = i128::try_from(d.as_nanos()).ok()?;
+    Some(if negative { -nanos } else { nanos })
 }
 
 /// Parses a Docker `since`/`until` value relative to `now`.

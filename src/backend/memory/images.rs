@@ -1368,8 +1368,7 @@ impl MemoryBackend {
             for rec in images {
                 let labels = rec.labels();
                 if until.is_some_and(|u| rec.created > u)
-                    || !f.match_kv_list("label", &labels)
-                    || (f.contains("label!") && f.match_kv_list("label!", &labels))
+                    || !f.match_prune_labels(&labels)
                     || (dangling_only && !rec.repo_tags.is_empty())
                     || !self.containers_using_image(&rec.id).is_empty()
                 {

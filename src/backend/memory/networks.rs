@@ -737,21 +737,6 @@ impl MemoryBackend {
         Ok(self.network_resolve(r)?.to_docker(true))
     }
 
-    /// Resolves a container reference for connect/disconnect.
-    fn network_container_id(&self, r: &str) -> Result<String> {
-        match self
-            .store
-            .containers
-            .resolve(r, Some(&self.store.container_names))
-        {
-            Resolution::Found(id) => Ok(id),
-            Resolution::NotFound => Err(Error::no_such_container(r)),
-            Resolution::Ambiguous(_) => Err(Error::bad_request(format!(
-                "multiple IDs found with provided prefix: {r}"
-            ))),
-        }
-    }
-
     /// `POST /networks/{ref}/connect`.
     pub(crate) fn networks_connect(
         &self,
@@ -761,7 +746,7 @@ impl MemoryBackend {
         let container_ref = req.container.unwrap_or_default();
         let _links = self.links();
         let net = self.network_resolve(r)?;
-        let cid = self.network_container_id(&container_ref)?;
+        let cid = self.container_id(&container_ref)?;
         let config = req.endpoint_config;
         self.store
             .containers
@@ -787,7 +772,7 @@ impl MemoryBackend {
         let container_ref = req.container.unwrap_or_default();
         let _links = self.links();
         let net = self.network_resolve(r)?;
-        let cid = self.network_container_id(&container_ref)?;
+        let cid = self.container_id(&container_ref)?;
         self.store
             .containers
             .update(&cid, |c| {
@@ -856,8 +841,7 @@ impl MemoryBackend {
         let mut candidates = self.store.networks.list(|n| {
             !n.predefined
                 && n.members.is_empty()
-                && f.match_kv_list("label", &n.labels)
-                && (f.get("label!").is_empty() || !f.match_kv_list("label!", &n.labels))
+                && f.match_prune_labels(&n.labels)
                 && until.is_none_or(|u| n.created < u)
         });
         candidates.sort_by(|a, b| a.name.cmp(&b.name));

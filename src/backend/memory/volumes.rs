@@ -257,8 +257,7 @@ impl MemoryBackend {
         let mut candidates = self.store.volumes.list(|v| {
             v.refs.is_empty()
                 && (all || v.anonymous || v.labels.contains_key(ANONYMOUS_LABEL))
-                && f.match_kv_list("label", &v.labels)
-                && (f.get("label!").is_empty() || !f.match_kv_list("label!", &v.labels))
+                && f.match_prune_labels(&v.labels)
         });
         candidates.sort_by(|a, b| a.name.cmp(&b.name));
         let mut deleted = Vec::new();
