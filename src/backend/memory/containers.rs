@@ -992,12 +992,46 @@ impl MemoryBackend {
             .collect();
         let all = o.all || o.limit.is_some() || before.is_some() || since_c.is_some();
         let now = self.now();
+        // Every filter's values are read once here, not once per container: the
+        // closure below runs for every stored container.
+        let ids = f.get("id");
+        let statuses = f.get("status");
+        let networks = f.get("network");
+        let volumes = f.get("volume");
+        let health = f.get("health");
+        let expose = f.get("expose");
+        let publish = f.get("publish");
+        let is_task = f.contains("is-task");
+        let task_ok = f.exact_match("is-task", "false");
+        let by_status = f.contains("status") || f.contains("exited");
+        let labels: Vec<(&str, Option<&str>, bool)> = f
+            .get("label")
+            .into_iter()
+            .map(|l| match l.split_once('=') {
+                None => (l, None, false),
+                Some((k, v)) => match k.strip_suffix('!') {
+                    Some(k) => (k, Some(v), true),
+                    None => (k, Some(v), false),
+                },
+            })
+            .collect();
         let mut list =
             self.store.containers.list(|c| {
-                if !all && !c.is_running() && !f.contains("status") && !f.contains("exited") {
+                if !all && !by_status && !c.is_running() {
                     return false;
                 }
-                if !f.get("id").is_empty() && !f.get("id").iter().any(|p| c.id.starts_with(p)) {
+                if !labels.is_empty() {
+                    let have = c.labels();
+                    let ok = labels.iter().all(|(k, v, neg)| match (v, neg) {
+                        (None, _) => have.contains_key(*k),
+                        (Some(v), false) => have.get(*k).map(String::as_str) == Some(*v),
+                        (Some(v), true) => have.get(*k).map(String::as_str) != Some(*v),
+                    });
+                    if !ok {
+                        return false;
+                    }
+                }
+                if !ids.is_empty() && !ids.iter().any(|p| c.id.starts_with(p)) {
                     return false;
                 }
                 if !name_patterns.is_empty()
@@ -1007,10 +1041,7 @@ impl MemoryBackend {
                 {
                     return false;
                 }
-                if !f.match_kv_list("label", c.labels()) {
-                    return false;
-                }
-                if !f.exact_match("status", c.state.status.as_str()) {
+                if !statuses.is_empty() && !statuses.contains(&c.state.status.as_str()) {
                     return false;
                 }
                 if !exited.is_empty()
@@ -1021,8 +1052,8 @@ impl MemoryBackend {
                 if ancestor_given && !ancestors.contains(&c.image_id) {
                     return false;
                 }
-                if !f.get("network").is_empty()
-                    && !f.get("network").iter().any(|n| {
+                if !networks.is_empty()
+                    && !networks.iter().any(|n| {
                         c.networks.iter().any(|(name, s)| {
                             name == n || s.network_id.as_deref().is_some_and(|id| id.starts_with(n))
                         })
@@ -1030,8 +1061,8 @@ impl MemoryBackend {
                 {
                     return false;
                 }
-                if !f.get("volume").is_empty()
-                    && !f.get("volume").iter().any(|v| {
+                if !volumes.is_empty()
+                    && !volumes.iter().any(|v| {
                         c.mounts.iter().any(|m| {
                             m.name.as_deref() == Some(v) || m.destination.as_deref() == Some(v)
                         })
@@ -1039,17 +1070,12 @@ impl MemoryBackend {
                 {
                     return false;
                 }
-                if let Some(b) = &before {
-                    if c.seq >= b.seq {
-                        return false;
-                    }
+                if before.as_ref().is_some_and(|b| c.seq >= b.seq)
+                    || since_c.as_ref().is_some_and(|s| c.seq <= s.seq)
+                {
+                    return false;
                 }
-                if let Some(s) = &since_c {
-                    if c.seq <= s.seq {
-                        return false;
-                    }
-                }
-                if f.contains("health") {
+                if !health.is_empty() {
                     let h = c
                         .state
                         .health
@@ -1058,15 +1084,15 @@ impl MemoryBackend {
                         .map(|s| s.to_string())
                         .filter(|s| !s.is_empty() && s != "none")
                         .unwrap_or_else(|| "none".into());
-                    if !f.exact_match("health", &h) {
+                    if !health.contains(&h.as_str()) {
                         return false;
                     }
                 }
-                if f.contains("is-task") && !f.exact_match("is-task", "false") {
+                if is_task && !task_ok {
                     return false;
                 }
-                if !f.get("expose").is_empty()
-                    && !f.get("expose").iter().any(|p| {
+                if !expose.is_empty()
+                    && !expose.iter().any(|p| {
                         port_keys(c)
                             .iter()
                             .any(|k| k == p || k.split('/').next() == Some(p))
@@ -1074,8 +1100,8 @@ impl MemoryBackend {
                 {
                     return false;
                 }
-                if !f.get("publish").is_empty()
-                    && !f.get("publish").iter().any(|p| {
+                if !publish.is_empty()
+                    && !publish.iter().any(|p| {
                         c.ports.values().flatten().flatten().any(|b| {
                             b.host_port.as_deref() == Some(p.split('/').next().unwrap_or(p))
                         })
@@ -1268,6 +1294,30 @@ impl MemoryBackend {
         c.ports.clear();
     }
 
+    /// Docker's `network connect`/`disconnect` events for each network a
+    /// container joins when it starts and leaves when it stops.
+    fn emit_network_membership(&self, c: &ContainerRecord, action: &str) {
+        for (name, settings) in &c.networks {
+            let Some(net_id) = settings.network_id.as_deref() else {
+                continue;
+            };
+            let driver = self
+                .store
+                .networks
+                .get(net_id)
+                .map(|n| n.driver.clone())
+                .unwrap_or_default();
+            let attrs: HashMap<String, String> = [
+                ("container".to_string(), c.id.clone()),
+                ("name".to_string(), name.clone()),
+                ("type".to_string(), driver),
+            ]
+            .into_iter()
+            .collect();
+            self.emit(Kind::Network, action, net_id, attrs);
+        }
+    }
+
     /// `POST /containers/{ref}/start`.
     pub(crate) fn containers_start(&self, r: &str) -> Result<()> {
         let id = self.container_id(r)?;
@@ -1312,6 +1362,7 @@ impl MemoryBackend {
         };
         self.notify_waiters(&id);
         if let Some(c) = self.store.containers.get(&id) {
+            self.emit_network_membership(&c, "connect");
             self.emit_container(&c, "start", &[]);
             self.spawn_process(&c, run);
         }
@@ -1348,6 +1399,7 @@ impl MemoryBackend {
             self.notify_waiters(id);
             if let Some(c) = self.store.containers.get(id) {
                 self.emit_container(&c, "die", &[("exitCode", code.to_string())]);
+                self.emit_network_membership(&c, "disconnect");
                 if c.host_config.auto_remove == Some(true) {
                     let _ = self.containers_remove(
                         id,
@@ -1390,6 +1442,15 @@ impl MemoryBackend {
         }
     }
 
+    /// The signal stop and restart send: the request's, else the container's
+    /// `StopSignal`, else SIGTERM.
+    fn stop_signal(c: &ContainerRecord, requested: Option<&str>) -> Result<i32> {
+        match requested.or(c.config.stop_signal.as_deref()) {
+            Some(s) if !s.is_empty() => Self::parse_signal(s),
+            _ => Ok(signal::SIGTERM),
+        }
+    }
+
     fn parse_signal(s: &str) -> Result<i32> {
         signal::parse_signal(s).ok_or_else(|| Error::bad_request(format!("Invalid signal: {s}")))
     }
@@ -1397,10 +1458,7 @@ impl MemoryBackend {
     /// `POST /containers/{ref}/stop`.
     pub(crate) async fn containers_stop(&self, r: &str, o: StopOptions) -> Result<()> {
         let c = self.container(r)?;
-        let sig = match o.signal.as_deref().or(c.config.stop_signal.as_deref()) {
-            Some(s) if !s.is_empty() => Self::parse_signal(s)?,
-            _ => signal::SIGTERM,
-        };
+        let sig = Self::stop_signal(&c, o.signal.as_deref())?;
         if !c.is_running() {
             return Err(Error::NotModified);
         }
@@ -1456,10 +1514,7 @@ impl MemoryBackend {
     /// `POST /containers/{ref}/restart`.
     pub(crate) async fn containers_restart(&self, r: &str, o: StopOptions) -> Result<()> {
         let c = self.container(r)?;
-        let sig = match o.signal.as_deref().or(c.config.stop_signal.as_deref()) {
-            Some(s) if !s.is_empty() => Self::parse_signal(s)?,
-            _ => signal::SIGTERM,
-        };
+        let sig = Self::stop_signal(&c, o.signal.as_deref())?;
         if c.is_running() {
             let timeout = o.timeout.or(c.config.stop_timeout).unwrap_or(10);
             self.stop_container(&c.id, sig, timeout).await;
@@ -1634,6 +1689,7 @@ impl MemoryBackend {
         if was_running {
             self.emit_container(&record, "kill", &[("signal", signal::SIGKILL.to_string())]);
             self.emit_container(&record, "die", &[("exitCode", "137".into())]);
+            self.emit_network_membership(&removed, "disconnect");
         }
         self.emit_container(&record, "destroy", &[]);
         Ok(())
@@ -1652,12 +1708,7 @@ impl MemoryBackend {
         };
         let candidates = self.store.containers.list(|c| {
             !c.is_running()
-                && f.match_kv_list("label", c.labels())
-                && (f.get("label!").is_empty()
-                    || !f.get("label!").iter().any(|l| match l.split_once('=') {
-                        Some((k, v)) => c.labels().get(k).map(String::as_str) == Some(v),
-                        None => c.labels().contains_key(*l),
-                    }))
+                && f.match_prune_labels(c.labels())
                 && until.is_none_or(|u| c.created <= u)
         });
         let mut deleted = Vec::new();
