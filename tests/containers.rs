@@ -18,22 +18,8 @@ use tokio::net::UnixStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-const BASE: &str = "/internal/v1";
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 const T: Duration = Duration::from_secs(10);
-
-fn message(m: &str) -> Value {
-    json!({ "message": m })
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 async fn pull(server: &TestServer, image: &str) {
     let (status, _) = server
@@ -51,7 +37,7 @@ async fn server() -> TestServer {
 
 async fn create(server: &TestServer, name: Option<&str>, body: Value) -> (StatusCode, Value) {
     let path = match name {
-        Some(n) => format!("{BASE}/containers?name={}", enc(n)),
+        Some(n) => format!("{BASE}/containers?name={}", percent_encode(n)),
         None => format!("{BASE}/containers"),
     };
     server.post(&path, body).await
@@ -118,7 +104,7 @@ async fn list_filtered(server: &TestServer, all: bool, filters: Value) -> (Statu
     server
         .get(&format!(
             "{BASE}/containers?{all}filters={}",
-            enc(&filters.to_string())
+            percent_encode(&filters.to_string())
         ))
         .await
 }
@@ -977,7 +963,7 @@ async fn prune_removes_stopped_only() {
     let (status, body) = server
         .post_empty(&format!(
             "{BASE}/containers/prune?filters={}",
-            enc(r#"{"label!":["keep"]}"#)
+            percent_encode(r#"{"label!":["keep"]}"#)
         ))
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -1003,7 +989,7 @@ async fn prune_removes_stopped_only() {
     let (status, body) = server
         .post_empty(&format!(
             "{BASE}/containers/prune?filters={}",
-            enc(r#"{"bogus":["x"]}"#)
+            percent_encode(r#"{"bogus":["x"]}"#)
         ))
         .await;
     assert_eq!(
@@ -1268,7 +1254,10 @@ async fn list_filters_alone_and_combined() {
         assert_eq!(body, message(msg), "{filters}");
     }
     let (status, body) = server
-        .get(&format!("{BASE}/containers?filters={}", enc("{not json")))
+        .get(&format!(
+            "{BASE}/containers?filters={}",
+            percent_encode("{not json")
+        ))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body, message("invalid filter"));

@@ -2,29 +2,11 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
-use tokio::net::UnixStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
-
-type Ws = WebSocketStream<UnixStream>;
-
-const BASE: &str = "/internal/v1";
-const DEADLINE: Duration = Duration::from_secs(10);
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 fn events_path(query: &[(&str, String)]) -> String {
     let q: Vec<String> = query

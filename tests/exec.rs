@@ -3,20 +3,11 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use http::StatusCode;
 use serde_json::{json, Value};
-use tokio::net::UnixStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
-
-const BASE: &str = "/internal/v1";
-const DEADLINE: Duration = Duration::from_secs(5);
-
-type Ws = WebSocketStream<UnixStream>;
 
 async fn server() -> TestServer {
     let server = TestServer::start().await;
@@ -63,39 +54,6 @@ async fn inspect(server: &TestServer, id: &str) -> Value {
     let (status, v) = server.get(&format!("{BASE}/exec/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     v
-}
-
-#[derive(Debug, Default)]
-struct Attached {
-    stdout: String,
-    stderr: String,
-    close: Option<(u16, String)>,
-}
-
-async fn drain(ws: &mut Ws) -> Attached {
-    let mut got = Attached::default();
-    loop {
-        let msg = tokio::time::timeout(DEADLINE, ws.next())
-            .await
-            .expect("socket closed in time");
-        match msg {
-            Some(Ok(Message::Binary(b))) => {
-                let (stream, payload) = b.split_first().expect("stream byte");
-                let text = String::from_utf8_lossy(payload);
-                match stream {
-                    1 => got.stdout.push_str(&text),
-                    2 => got.stderr.push_str(&text),
-                    other => panic!("unknown stream byte {other}"),
-                }
-            }
-            Some(Ok(Message::Close(frame))) => {
-                got.close = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
-                return got;
-            }
-            Some(Ok(other)) => panic!("unexpected message {other:?}"),
-            Some(Err(_)) | None => return got,
-        }
-    }
 }
 
 async fn start_ws(server: &TestServer, id: &str) -> Attached {

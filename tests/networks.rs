@@ -9,8 +9,6 @@ use common::*;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-const BASE: &str = "/internal/v1";
-
 async fn create(server: &TestServer, body: Value) -> (StatusCode, Value) {
     server.post(&format!("{BASE}/networks"), body).await
 }
@@ -26,15 +24,6 @@ async fn list(server: &TestServer, filters: Value) -> (StatusCode, Value) {
     server.get(&format!("{BASE}/networks?filters={q}")).await
 }
 
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn names(list: &Value) -> Vec<String> {
     let mut v: Vec<String> = list
         .as_array()
@@ -44,10 +33,6 @@ fn names(list: &Value) -> Vec<String> {
         .collect();
     v.sort();
     v
-}
-
-fn message(m: &str) -> Value {
-    json!({ "message": m })
 }
 
 #[tokio::test]

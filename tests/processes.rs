@@ -14,12 +14,6 @@ use sockerless::backend::memory::MemoryOptions;
 use sockerless::MemoryBackend;
 use tokio::net::UnixStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
-
-const BASE: &str = "/internal/v1";
-const DEADLINE: Duration = Duration::from_secs(5);
-
-type Ws = WebSocketStream<UnixStream>;
 
 async fn server() -> TestServer {
     let server = TestServer::start().await;
@@ -109,41 +103,6 @@ async fn wait(server: &TestServer, name: &str, condition: &str) -> Value {
         .expect("a message")
         .expect("not an error");
     serde_json::from_str(msg.to_text().expect("text")).expect("json")
-}
-
-/// What an attach (or exec) socket delivered until its close.
-#[derive(Debug, Default)]
-struct Attached {
-    stdout: String,
-    stderr: String,
-    /// Close code and reason.
-    close: Option<(u16, String)>,
-}
-
-async fn drain(ws: &mut Ws) -> Attached {
-    let mut got = Attached::default();
-    loop {
-        let msg = tokio::time::timeout(DEADLINE, ws.next())
-            .await
-            .expect("socket closed in time");
-        match msg {
-            Some(Ok(Message::Binary(b))) => {
-                let (stream, payload) = b.split_first().expect("stream byte");
-                let text = String::from_utf8_lossy(payload);
-                match stream {
-                    1 => got.stdout.push_str(&text),
-                    2 => got.stderr.push_str(&text),
-                    other => panic!("unknown stream byte {other}"),
-                }
-            }
-            Some(Ok(Message::Close(frame))) => {
-                got.close = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
-                return got;
-            }
-            Some(Ok(other)) => panic!("unexpected message {other:?}"),
-            Some(Err(_)) | None => return got,
-        }
-    }
 }
 
 /// Reads frames until `stdout` contains `want`.

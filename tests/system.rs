@@ -6,8 +6,6 @@ use common::*;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-const BASE: &str = "/internal/v1";
-
 async fn info(server: &TestServer) -> Value {
     let (status, body) = server.get(&format!("{BASE}/info")).await;
     assert_eq!(status, StatusCode::OK, "{body}");

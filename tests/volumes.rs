@@ -6,21 +6,6 @@ use common::*;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-const BASE: &str = "/internal/v1";
-
-fn message(m: &str) -> Value {
-    json!({ "message": m })
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn create(server: &TestServer, body: Value) -> (StatusCode, Value) {
     server.post(&format!("{BASE}/volumes"), body).await
 }

@@ -18,6 +18,71 @@ use tokio::net::{TcpStream, UnixStream};
 use tokio::sync::oneshot;
 use tokio_tungstenite::WebSocketStream;
 
+/// The internal API's prefix.
+pub const BASE: &str = "/internal/v1";
+
+/// How long a test waits for something that should happen promptly.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// A WebSocket client over the Unix socket.
+pub type Ws = WebSocketStream<UnixStream>;
+
+/// Docker's error body.
+pub fn message(m: &str) -> Value {
+    serde_json::json!({ "message": m })
+}
+
+/// Percent-encodes everything but unreserved characters (for path segments and
+/// query values).
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What an attach (or exec) socket delivered until its close.
+#[derive(Debug, Default)]
+pub struct Attached {
+    /// Bytes of stream 1.
+    pub stdout: String,
+    /// Bytes of stream 2.
+    pub stderr: String,
+    /// Close code and reason.
+    pub close: Option<(u16, String)>,
+}
+
+/// Reads an attach-framed socket until it closes (within [`DEADLINE`]).
+pub async fn drain(ws: &mut Ws) -> Attached {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut got = Attached::default();
+    loop {
+        let msg = tokio::time::timeout(DEADLINE, ws.next())
+            .await
+            .expect("socket closed in time");
+        match msg {
+            Some(Ok(Message::Binary(b))) => {
+                let (stream, payload) = b.split_first().expect("stream byte");
+                let text = String::from_utf8_lossy(payload);
+                match stream {
+                    1 => got.stdout.push_str(&text),
+                    2 => got.stderr.push_str(&text),
+                    other => panic!("unknown stream byte {other}"),
+                }
+            }
+            Some(Ok(Message::Close(frame))) => {
+                got.close = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+                return got;
+            }
+            Some(Ok(other)) => panic!("unexpected message {other:?}"),
+            Some(Err(_)) | None => return got,
+        }
+    }
+}
+
 /// A response read whole.
 #[derive(Debug)]
 pub struct Reply {
