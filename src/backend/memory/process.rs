@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -396,6 +397,33 @@ impl MemoryBackend {
         code
     }
 
+    /// The log so far, a subscription to what follows (taken together), and the
+    /// container's record read *after* subscribing: an exit between an earlier
+    /// read and the subscription would otherwise never be seen and a follower
+    /// would hang (the record is updated before its exit is published).
+    fn subscribe_output(
+        &self,
+        id: &str,
+        reference: &str,
+    ) -> Result<(
+        Vec<LogEntry>,
+        mpsc::UnboundedReceiver<Live>,
+        Arc<ContainerRecord>,
+    )> {
+        let rt = self
+            .runtimes
+            .get(id)
+            .ok_or_else(|| Error::no_such_container(reference))?;
+        let (entries, rx) = rt.snapshot_and_subscribe();
+        drop(rt);
+        let c = self
+            .store
+            .containers
+            .get(id)
+            .ok_or_else(|| Error::no_such_container(reference))?;
+        Ok((entries, rx, c))
+    }
+
     /// `GET /containers/{ref}/logs` and the following WebSocket form.
     pub(crate) fn containers_logs(&self, r: &str, o: LogsOptions) -> Result<BoxStream<LogRecord>> {
         if !o.stdout && !o.stderr {
@@ -421,20 +449,7 @@ impl MemoryBackend {
             .as_deref()
             .and_then(|t| t.trim().parse::<i64>().ok())
             .and_then(|n| usize::try_from(n).ok());
-        let rt = self
-            .runtimes
-            .get(&c.id)
-            .ok_or_else(|| Error::no_such_container(r))?;
-        let (entries, rx) = rt.snapshot_and_subscribe();
-        drop(rt);
-        // Read the state *after* subscribing: an exit between an earlier read and
-        // the subscription would otherwise never be seen and the follow would
-        // hang. The record is updated before its exit is published.
-        let c = self
-            .store
-            .containers
-            .get(&c.id)
-            .ok_or_else(|| Error::no_such_container(r))?;
+        let (entries, rx, c) = self.subscribe_output(&c.id, r)?;
         let wanted = move |e: &LogEntry| match e.stream {
             StdStream::Stdout => o.stdout,
             StdStream::Stderr => o.stderr,
@@ -535,14 +550,8 @@ impl MemoryBackend {
                 }
             });
         }
-        let (entries, rx) = rt.snapshot_and_subscribe();
         drop(rt);
-        // The state after subscribing (see `containers_logs`).
-        let c = self
-            .store
-            .containers
-            .get(&c.id)
-            .ok_or_else(|| Error::no_such_container(r))?;
+        let (entries, rx, c) = self.subscribe_output(&c.id, r)?;
         let (want_out, want_err) = (o.stdout, o.stderr);
         let wanted = move |e: &LogEntry| match e.stream {
             StdStream::Stdout => want_out,
