@@ -437,6 +437,42 @@ fn merge_config(
     req
 }
 
+/// The `HostConfig` fields Docker always reports, filled where the request left
+/// them out (clients read several of them unconditionally).
+fn fill_host_defaults(h: &mut docker::HostConfig) {
+    h.restart_policy.get_or_insert(docker::RestartPolicy {
+        name: Some(docker::RestartPolicyNameEnum::NO),
+        maximum_retry_count: Some(0),
+    });
+    h.log_config.get_or_insert(docker::HostConfigLogConfig {
+        typ: Some("json-file".into()),
+        config: Some(HashMap::new()),
+    });
+    h.port_bindings.get_or_insert_with(HashMap::new);
+    h.auto_remove.get_or_insert(false);
+    h.privileged.get_or_insert(false);
+    h.publish_all_ports.get_or_insert(false);
+    h.readonly_rootfs.get_or_insert(false);
+    h.ipc_mode.get_or_insert_with(|| "private".into());
+    h.pid_mode.get_or_insert_with(String::new);
+    h.shm_size.get_or_insert(64 * 1024 * 1024);
+    h.console_size.get_or_insert_with(|| vec![0, 0]);
+    h.oom_kill_disable.get_or_insert(false);
+}
+
+/// The `Config` fields Docker always reports.
+fn fill_config_defaults(c: &mut docker::ContainerConfig) {
+    c.domainname.get_or_insert_with(String::new);
+    c.user.get_or_insert_with(String::new);
+    c.attach_stdin.get_or_insert(false);
+    c.attach_stdout.get_or_insert(false);
+    c.attach_stderr.get_or_insert(false);
+    c.tty.get_or_insert(false);
+    c.open_stdin.get_or_insert(false);
+    c.stdin_once.get_or_insert(false);
+    c.working_dir.get_or_insert_with(String::new);
+}
+
 /// Checks a restart policy, as Docker does.
 fn check_restart_policy(host: &docker::HostConfig) -> Result<()> {
     let Some(p) = &host.restart_policy else {
@@ -648,6 +684,7 @@ impl MemoryBackend {
         }
         let mut host_config = host_config.unwrap_or_default();
         check_restart_policy(&host_config)?;
+        fill_host_defaults(&mut host_config);
         let image = self.image_resolve(&image_ref)?;
         let merged = merge_config(&image.config, config);
         let mounts = plan_mounts(&host_config, merged.volumes.as_ref())?;
@@ -700,6 +737,7 @@ impl MemoryBackend {
             merged.hostname = Some(id[..12].to_string());
         }
         merged.image = Some(image_ref.clone());
+        fill_config_defaults(&mut merged);
         let health = merged
             .healthcheck
             .as_ref()
@@ -935,7 +973,9 @@ impl MemoryBackend {
             mount_label: Some(String::new()),
             process_label: Some(String::new()),
             app_armor_profile: Some(String::new()),
-            exec_ids: (!exec_ids.is_empty()).then_some(exec_ids),
+            // Docker sends null when there are none; an empty array reads the
+            // same to Go clients and iterates safely in Python.
+            exec_ids: Some(exec_ids),
             host_config: Some(c.host_config.clone()),
             graph_driver: Some(docker::GraphDriverData {
                 name: "overlay2".into(),
