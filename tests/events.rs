@@ -273,7 +273,7 @@ async fn until_in_the_future_streams_live_then_closes() {
     let mut ws = server.ws(&events_path(&[("until", "-300ms".into())])).await;
     expect_normal_close(&mut ws).await;
 
-    let mut ws = server.ws(&events_path(&[("until", "-3s".into())])).await;
+    let mut ws = server.ws(&events_path(&[("until", "-1s".into())])).await;
     let _ = server
         .post(&format!("{BASE}/volumes"), json!({"Name":"soon"}))
         .await;
