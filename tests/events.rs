@@ -497,3 +497,52 @@ async fn a_full_container_lifecycle_emits_docker_events_in_order() {
     assert_eq!(events[5]["Actor"]["Attributes"]["oldName"], "/life");
     assert_eq!(events[5]["Actor"]["Attributes"]["name"], "life2");
 }
+
+#[tokio::test]
+async fn volumes_are_mounted_at_start_and_unmounted_at_stop() {
+    let server = TestServer::start().await;
+    let r = server
+        .call(
+            http::Method::POST,
+            &format!("{BASE}/images/pull?fromImage=alpine"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let (status, body) = server
+        .post(
+            &format!("{BASE}/containers?name=vm"),
+            json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "HostConfig": {"Binds": ["data:/data:ro"]}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["Id"].as_str().unwrap().to_string();
+    let mut ws = server
+        .ws(&events_path(&[(
+            "filters",
+            r#"{"type":["volume"]}"#.to_string(),
+        )]))
+        .await;
+    assert_eq!(
+        server
+            .post_empty(&format!("{BASE}/containers/vm/start"))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        server
+            .post_empty(&format!("{BASE}/containers/vm/stop?t=1"))
+            .await
+            .0,
+        204
+    );
+    let events = next_events(&mut ws, 2).await;
+    assert_eq!(events[0]["Action"], "mount");
+    assert_eq!(events[0]["Actor"]["ID"], "data");
+    assert_eq!(events[0]["Actor"]["Attributes"]["container"], id.as_str());
+    assert_eq!(events[0]["Actor"]["Attributes"]["destination"], "/data");
+    assert_eq!(events[0]["Actor"]["Attributes"]["read/write"], "false");
+    assert_eq!(events[1]["Action"], "unmount");
+    assert_eq!(events[1]["Actor"]["ID"], "data");
+}

@@ -1358,6 +1358,38 @@ impl MemoryBackend {
         }
     }
 
+    /// Docker's volume `mount`/`unmount` events for each named or anonymous
+    /// volume a container mounts when it starts and unmounts when it stops.
+    fn emit_volume_mounts(&self, c: &ContainerRecord, action: &str) {
+        for m in &c.mounts {
+            let (Some(docker::MountPointTypeEnum::VOLUME), Some(name)) = (m.typ, m.name.as_deref())
+            else {
+                continue;
+            };
+            let mut attrs: HashMap<String, String> = [
+                ("container".to_string(), c.id.clone()),
+                (
+                    "driver".to_string(),
+                    m.driver.clone().unwrap_or_else(|| "local".into()),
+                ),
+            ]
+            .into_iter()
+            .collect();
+            if action == "mount" {
+                attrs.insert(
+                    "destination".into(),
+                    m.destination.clone().unwrap_or_default(),
+                );
+                attrs.insert(
+                    "propagation".into(),
+                    m.propagation.clone().unwrap_or_default(),
+                );
+                attrs.insert("read/write".into(), m.rw.unwrap_or(true).to_string());
+            }
+            self.emit(Kind::Volume, action, name, attrs);
+        }
+    }
+
     /// `POST /containers/{ref}/start`.
     pub(crate) fn containers_start(&self, r: &str) -> Result<()> {
         let id = self.container_id(r)?;
@@ -1403,6 +1435,7 @@ impl MemoryBackend {
         self.notify_waiters(&id);
         if let Some(c) = self.store.containers.get(&id) {
             self.emit_network_membership(&c, "connect");
+            self.emit_volume_mounts(&c, "mount");
             self.emit_container(&c, "start", &[]);
             self.spawn_process(&c, run);
         }
@@ -1440,6 +1473,7 @@ impl MemoryBackend {
             if let Some(c) = self.store.containers.get(id) {
                 self.emit_container(&c, "die", &[("exitCode", code.to_string())]);
                 self.emit_network_membership(&c, "disconnect");
+                self.emit_volume_mounts(&c, "unmount");
                 if c.host_config.auto_remove == Some(true) {
                     let _ = self.containers_remove(
                         id,
@@ -1730,6 +1764,7 @@ impl MemoryBackend {
             self.emit_container(&record, "kill", &[("signal", signal::SIGKILL.to_string())]);
             self.emit_container(&record, "die", &[("exitCode", "137".into())]);
             self.emit_network_membership(&removed, "disconnect");
+            self.emit_volume_mounts(&removed, "unmount");
         }
         self.emit_container(&record, "destroy", &[]);
         Ok(())
