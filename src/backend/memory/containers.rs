@@ -17,7 +17,8 @@ use crate::docker::{humanize, names, signal, timefmt};
 use crate::error::{Error, Result};
 
 /// `State.Status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Created, never started.
     Created,
@@ -64,7 +65,8 @@ impl Status {
 }
 
 /// The process side of a container.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunState {
     /// `Status`.
     pub status: Status,
@@ -87,7 +89,8 @@ pub struct RunState {
 }
 
 /// A stored container.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContainerRecord {
     /// 64-hex ID.
     pub id: String,
@@ -178,6 +181,7 @@ impl ContainerRecord {
             exits,
             exit_code: self.state.exit_code,
             removed,
+            reset: false,
         }
     }
 }
@@ -603,9 +607,8 @@ impl MemoryBackend {
     }
 
     fn generate_name(&self, id: &str) -> Result<String> {
-        let mut rng = rand::rng();
         for retry in 0..64 {
-            let name = names::generate(&mut rng, retry.min(1) * retry);
+            let name = self.with_rng(|rng| names::generate(rng, retry.min(1) * retry));
             if self.store.container_names.reserve(&name, id).is_ok() {
                 return Ok(name);
             }
@@ -1372,8 +1375,17 @@ impl MemoryBackend {
     /// Marks run `run` of a container exited with `code` (called by its process).
     /// Returns whether it changed anything.
     pub(crate) fn container_exited(&self, id: &str, run: u64, code: i64) -> bool {
+        self.container_exited_in(self.epoch(), id, run, code)
+    }
+
+    /// As [`Self::container_exited`], for a task of generation `epoch`: after a
+    /// reset (or a state load) the old task's exit writes nothing.
+    pub(crate) fn container_exited_in(&self, epoch: u64, id: &str, run: u64, code: i64) -> bool {
         let changed = {
             let _g = self.links();
+            if self.epoch() != epoch {
+                return false;
+            }
             self.store
                 .containers
                 .update(id, |c| {
@@ -1754,6 +1766,9 @@ impl MemoryBackend {
             };
             loop {
                 let s = *rx.borrow_and_update();
+                if s.reset {
+                    return super::controls::reset_wait_response();
+                }
                 let holds = match condition {
                     WaitCondition::NotRunning => !s.running,
                     WaitCondition::NextExit => s.exits > start.exits || s.removed,
