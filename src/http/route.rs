@@ -691,6 +691,70 @@ mod tests {
     }
 
     #[test]
+    fn operations_list_every_hooked_route_and_references_are_the_path_parameter() {
+        let id = || "abc".to_string();
+        let all = [
+            Capabilities,
+            Info,
+            Version,
+            Events,
+            ContainerCreate,
+            ContainerList,
+            ContainerPrune,
+            ContainerInspect(id()),
+            ContainerStart(id()),
+            ContainerStop(id()),
+            ContainerKill(id()),
+            ContainerRestart(id()),
+            ContainerPause(id()),
+            ContainerUnpause(id()),
+            ContainerRename(id()),
+            ContainerRemove(id()),
+            ContainerLogs(id()),
+            ContainerLogsStream(id()),
+            ContainerWait(id()),
+            ContainerAttach(id()),
+            ContainerTop(id()),
+            ContainerStats(id()),
+            ExecCreate(id()),
+            ExecInspect(id()),
+            ExecStart(id()),
+            ExecStartStream(id()),
+            ImagePull,
+            ImageList,
+            ImageLoad,
+            ImagePrune,
+            ImageInspect(id()),
+            ImageTag(id()),
+            ImageRemove(id()),
+            Auth,
+            NetworkCreate,
+            NetworkList,
+            NetworkPrune,
+            NetworkInspect(id()),
+            NetworkConnect(id()),
+            NetworkDisconnect(id()),
+            NetworkRemove(id()),
+            VolumeCreate,
+            VolumeList,
+            VolumePrune,
+            VolumeInspect(id()),
+            VolumeRemove(id()),
+            Extension("/memory/reset".into()),
+        ];
+        let hooked: Vec<&str> = all
+            .iter()
+            .filter(|r| r.has_before_hook())
+            .map(Route::name)
+            .collect();
+        assert_eq!(hooked, OPERATIONS);
+        for r in &all {
+            let has_param = format!("{r:?}").contains("(\"abc\")");
+            assert_eq!(r.reference(), has_param.then_some("abc"), "{r:?}");
+        }
+    }
+
+    #[test]
     fn names_are_unique() {
         let all = [
             Capabilities,
