@@ -992,3 +992,44 @@ async fn container_and_docker_profiles() {
     assert_eq!(caps["backend"], "memory");
     assert_eq!(caps["capabilities"]["agent_required"], false);
 }
+
+#[tokio::test]
+async fn a_stop_in_flight_ends_with_the_reset() {
+    let s = TestServer::start().await;
+    pull(&s).await;
+    create(
+        &s,
+        "stubborn",
+        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
+               "Labels": {"sockerless.memory.ignore-sigterm": "true"}}),
+    )
+    .await;
+    start(&s, "stubborn").await;
+    let mut events = s
+        .ws(&format!(
+            "{BASE}/events?filters=%7B%22event%22%3A%5B%22kill%22%5D%7D"
+        ))
+        .await;
+    let stop = {
+        let req = request(
+            Method::POST,
+            &format!("{BASE}/containers/stubborn/stop?t=60"),
+            None,
+        );
+        let socket = s.socket.clone();
+        tokio::spawn(async move {
+            let stream = tokio::net::UnixStream::connect(socket).await.unwrap();
+            send_on(stream, req).await.status
+        })
+    };
+    // The stop has sent its SIGTERM (and now waits 60 s to kill).
+    let kill = wait_message(&mut events).await;
+    assert_eq!(kill["Action"], "kill", "{kill}");
+    let r = s.call(Method::POST, &format!("{MEM}/reset"), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let status = tokio::time::timeout(DEADLINE, stop)
+        .await
+        .expect("the stop ends with the reset")
+        .unwrap();
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}

@@ -1437,7 +1437,7 @@ impl MemoryBackend {
         let fut = async {
             loop {
                 let s = *rx.borrow_and_update();
-                if !s.running || s.removed {
+                if !s.running || s.removed || s.reset {
                     return;
                 }
                 if rx.changed().await.is_err() {
@@ -1485,12 +1485,15 @@ impl MemoryBackend {
     /// Sends the stop signal, waits up to `timeout` seconds (negative: forever),
     /// then kills.
     async fn stop_container(&self, id: &str, sig: i32, timeout: i64) {
+        let epoch = self.epoch();
         if let Some(c) = self.store.containers.get(id) {
             self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
         }
         self.signal_process(id, sig);
         let limit = (timeout >= 0).then(|| Duration::from_secs(timeout as u64));
-        if self.wait_not_running(id, limit).await {
+        // A reset while waiting ended this container: the ID may now name
+        // another one (under a seed), which the SIGKILL must not reach.
+        if self.wait_not_running(id, limit).await || self.epoch() != epoch {
             return;
         }
         if let Some(c) = self.store.containers.get(id) {
@@ -1527,9 +1530,13 @@ impl MemoryBackend {
     pub(crate) async fn containers_restart(&self, r: &str, o: StopOptions) -> Result<()> {
         let c = self.container(r)?;
         let sig = Self::stop_signal(&c, o.signal.as_deref())?;
+        let epoch = self.epoch();
         if c.is_running() {
             let timeout = o.timeout.or(c.config.stop_timeout).unwrap_or(10);
             self.stop_container(&c.id, sig, timeout).await;
+        }
+        if self.epoch() != epoch {
+            return Err(Error::Conflict(super::controls::RESET_MESSAGE.into()));
         }
         match self.containers_start(&c.id) {
             Ok(()) | Err(Error::NotModified) => {}

@@ -1200,11 +1200,12 @@ impl MemoryBackend {
     /// `POST /memory/reset`: the start-up state (the predefined networks only).
     /// Script and fault rules, the seed's generator and the clock are kept.
     pub fn reset(&self) {
-        {
-            let _g = self.links();
-            self.end_everything_locked();
-            self.seq.store(1, Ordering::Relaxed);
-        }
+        // One critical section: an operation that takes the links lock (create,
+        // remove, start, stop, connect…) sees the old state or the new one with
+        // its predefined networks, never the empty store in between.
+        let _g = self.links();
+        self.end_everything_locked();
+        self.seq.store(1, Ordering::Relaxed);
         self.create_predefined_networks();
     }
 
