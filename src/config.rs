@@ -739,6 +739,42 @@ mod tests {
     }
 
     #[test]
+    fn memory_settings_from_file_env_and_flags() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "c.toml",
+                concat!(
+                    "[memory]\nseed = 7\nprofile = \"gcf\"\nclock_start = \"2024-01-01T00:00:00Z\"\n",
+                    "[[memory.faults]]\noperation = \"container_start\"\nlatency = \"10s\"\n",
+                    "[[memory.scripts]]\nimage = \"nginx*\"\nmanual = true\n",
+                ),
+            )?;
+            jail.set_env(ENV_CONFIG, "c.toml");
+            let c = Config::load(&cli(&[])).map_err(|e| e.to_string())?;
+            let o = c.memory_options().map_err(|e| e.to_string())?;
+            assert_eq!(o.seed, Some(7));
+            assert_eq!(o.profile.name(), "gcf");
+            assert_eq!(o.faults.len(), 1);
+            assert_eq!(o.scripts.len(), 1);
+            assert_eq!(
+                o.clock_start,
+                Some(std::time::UNIX_EPOCH + Duration::from_secs(1_704_067_200))
+            );
+            // Env over file, flags over env.
+            jail.set_env("SOCKERLESS_BACKEND_SEED", "9");
+            jail.set_env("SOCKERLESS_BACKEND_PROFILE", "ecs");
+            let c = Config::load(&cli(&["--profile", "aca", "--profile-latency"]))
+                .map_err(|e| e.to_string())?;
+            let o = c.memory_options().map_err(|e| e.to_string())?;
+            assert_eq!(
+                (o.seed, o.profile.name(), o.profile_latency),
+                (Some(9), "aca", true)
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
     fn bad_settings_name_themselves() {
         Jail::expect_with(|jail| {
             jail.create_file("unknown.toml", "[listen]\nsockett = \"/x\"\n")?;

@@ -1033,3 +1033,35 @@ async fn a_stop_in_flight_ends_with_the_reset() {
         .unwrap();
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
+
+#[tokio::test(start_paused = true)]
+async fn profile_latency_delays_container_start_under_the_paused_clock() {
+    use sockerless::Backend;
+    let b = MemoryBackend::with_options(MemoryOptions {
+        profile: Profile::Ecs,
+        profile_latency: true,
+        ..Default::default()
+    });
+    let t0 = tokio::time::Instant::now();
+    b.before("container_start", Some("x"))
+        .await
+        .expect("no fault");
+    assert!(
+        t0.elapsed() >= Duration::from_secs(30),
+        "{:?}",
+        t0.elapsed()
+    );
+    let t1 = tokio::time::Instant::now();
+    b.before("container_inspect", Some("x"))
+        .await
+        .expect("no fault");
+    assert_eq!(t1.elapsed(), Duration::ZERO);
+    // Without the flag the profile adds nothing.
+    let b = MemoryBackend::with_options(MemoryOptions {
+        profile: Profile::Ecs,
+        ..Default::default()
+    });
+    let t2 = tokio::time::Instant::now();
+    b.before("container_start", None).await.expect("no fault");
+    assert_eq!(t2.elapsed(), Duration::ZERO);
+}
