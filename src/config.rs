@@ -15,6 +15,12 @@
 //! | `--insecure-tcp` | `SOCKERLESS_BACKEND_INSECURE_TCP` | `listen.insecure_tcp` | false |
 //! | `--header-read-timeout SECS` | `SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT` | `server.header_read_timeout` | 30 |
 //! | `--max-connections N` | `SOCKERLESS_BACKEND_MAX_CONNECTIONS` | `server.max_connections` | 1024 |
+//! | `--seed N` | `SOCKERLESS_BACKEND_SEED` | `memory.seed` | none (random IDs) |
+//! | `--clock-start RFC3339` | `SOCKERLESS_BACKEND_CLOCK_START` | `memory.clock_start` | none (real time) |
+//! | `--profile NAME` | `SOCKERLESS_BACKEND_PROFILE` | `memory.profile` | `memory` |
+//! | `--profile-latency` | `SOCKERLESS_BACKEND_PROFILE_LATENCY` | `memory.profile_latency` | false |
+//! | `--state-file PATH` | `SOCKERLESS_BACKEND_STATE_FILE` | `memory.state_file` | none |
+//! | — | — | `memory.faults`, `memory.scripts` | none |
 //! | `--config PATH` | `SOCKERLESS_BACKEND_CONFIG` | — | none |
 
 use std::net::SocketAddr;
@@ -48,6 +54,14 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
         "SOCKERLESS_BACKEND_MAX_CONNECTIONS",
         "server.max_connections",
     ),
+    ("SOCKERLESS_BACKEND_SEED", "memory.seed"),
+    ("SOCKERLESS_BACKEND_CLOCK_START", "memory.clock_start"),
+    ("SOCKERLESS_BACKEND_PROFILE", "memory.profile"),
+    (
+        "SOCKERLESS_BACKEND_PROFILE_LATENCY",
+        "memory.profile_latency",
+    ),
+    ("SOCKERLESS_BACKEND_STATE_FILE", "memory.state_file"),
 ];
 
 /// The config-file variable.
@@ -112,6 +126,31 @@ pub struct Cli {
     /// [default: 1024]
     #[arg(long, value_name = "N")]
     pub max_connections: Option<String>,
+    /// Deterministic mode: IDs, names, PIDs and fault draws come from a generator
+    /// seeded with N [env: SOCKERLESS_BACKEND_SEED] [file: memory.seed]
+    /// [default: none, random]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<String>,
+    /// Freeze the clock at this RFC 3339 instant; it moves only with
+    /// POST /internal/v1/memory/clock [env: SOCKERLESS_BACKEND_CLOCK_START]
+    /// [file: memory.clock_start] [default: none, real time]
+    #[arg(long, value_name = "RFC3339")]
+    pub clock_start: Option<String>,
+    /// Report this backend's capabilities and refuse what it lacks with 501:
+    /// memory, docker, ecs, cloudrun, aca, lambda, gcf, azf
+    /// [env: SOCKERLESS_BACKEND_PROFILE] [file: memory.profile] [default: memory]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Add the profile's typical container start latency
+    /// [env: SOCKERLESS_BACKEND_PROFILE_LATENCY] [file: memory.profile_latency]
+    /// [default: false]
+    #[arg(long)]
+    pub profile_latency: bool,
+    /// Load the state from this file at start (when it exists) and write it there
+    /// at a clean shutdown [env: SOCKERLESS_BACKEND_STATE_FILE]
+    /// [file: memory.state_file] [default: none]
+    #[arg(long, value_name = "PATH")]
+    pub state_file: Option<String>,
     /// Config file, TOML (.toml) or YAML (.yaml, .yml) [env: SOCKERLESS_BACKEND_CONFIG]
     /// [default: none]
     #[arg(long, value_name = "PATH")]
@@ -128,6 +167,45 @@ pub struct Config {
     pub logging: LoggingConfig,
     /// Server limits.
     pub server: ServerSettings,
+    /// The memory backend's test-double controls.
+    pub memory: MemorySettings,
+}
+
+/// `memory.*`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MemorySettings {
+    /// Seed of the deterministic generator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Frozen clock start, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_start: Option<String>,
+    /// Capability profile.
+    pub profile: String,
+    /// Add the profile's start latency.
+    pub profile_latency: bool,
+    /// State file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_file: Option<String>,
+    /// Fault rules installed at start.
+    pub faults: Vec<crate::backend::memory::controls::FaultSpec>,
+    /// Script rules installed at start.
+    pub scripts: Vec<crate::backend::memory::controls::ScriptSpec>,
+}
+
+impl Default for MemorySettings {
+    fn default() -> Self {
+        MemorySettings {
+            seed: None,
+            clock_start: None,
+            profile: "memory".into(),
+            profile_latency: false,
+            state_file: None,
+            faults: Vec::new(),
+            scripts: Vec::new(),
+        }
+    }
 }
 
 /// `listen.*`.
@@ -235,6 +313,22 @@ fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
     let mut listen = serde_json::Map::new();
     let mut logging = serde_json::Map::new();
     let mut server = serde_json::Map::new();
+    let mut memory = serde_json::Map::new();
+    if let Some(v) = &cli.seed {
+        memory.insert("seed".into(), parse_count("--seed", v)?.into());
+    }
+    if let Some(v) = &cli.clock_start {
+        memory.insert("clock_start".into(), v.clone().into());
+    }
+    if let Some(v) = &cli.profile {
+        memory.insert("profile".into(), v.clone().into());
+    }
+    if cli.profile_latency {
+        memory.insert("profile_latency".into(), true.into());
+    }
+    if let Some(v) = &cli.state_file {
+        memory.insert("state_file".into(), v.clone().into());
+    }
     if let Some(v) = &cli.socket {
         listen.insert("socket".into(), v.clone().into());
     }
@@ -281,7 +375,12 @@ fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
         listen.insert("insecure_tcp".into(), true.into());
     }
     let mut root = serde_json::Map::new();
-    for (k, m) in [("listen", listen), ("logging", logging), ("server", server)] {
+    for (k, m) in [
+        ("listen", listen),
+        ("logging", logging),
+        ("server", server),
+        ("memory", memory),
+    ] {
         if !m.is_empty() {
             root.insert(k.into(), m.into());
         }
@@ -321,6 +420,16 @@ fn check_env_numbers(env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigE
     }
     if let Some(v) = env("SOCKERLESS_BACKEND_MAX_CONNECTIONS") {
         parse_count("SOCKERLESS_BACKEND_MAX_CONNECTIONS", &v)?;
+    }
+    if let Some(v) = env("SOCKERLESS_BACKEND_SEED") {
+        parse_count("SOCKERLESS_BACKEND_SEED", &v)?;
+    }
+    if let Some(v) = env("SOCKERLESS_BACKEND_PROFILE_LATENCY") {
+        if !["true", "false", "1", "0"].contains(&v.trim()) {
+            return Err(bad(format!(
+                "SOCKERLESS_BACKEND_PROFILE_LATENCY {v:?}: expected true or false"
+            )));
+        }
     }
     if let Some(v) = env("SOCKERLESS_BACKEND_INSECURE_TCP") {
         if !["true", "false", "1", "0"].contains(&v.trim()) {
@@ -448,7 +557,50 @@ impl Config {
                 self.server.drain_timeout
             )));
         }
+        self.memory_options()?;
         Ok(())
+    }
+
+    /// The memory backend's options from `memory.*`; the error names the
+    /// setting.
+    pub fn memory_options(&self) -> Result<crate::backend::memory::MemoryOptions, ConfigError> {
+        use crate::backend::memory::controls::{FaultRule, Profile, ScriptRule};
+        let m = &self.memory;
+        let profile = Profile::parse(&m.profile)
+            .map_err(|e| bad(format!("memory.profile {:?}: {e}", m.profile)))?;
+        let clock_start = match &m.clock_start {
+            Some(s) => Some(
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                    .map(std::time::SystemTime::from)
+                    .map_err(|e| {
+                        bad(format!(
+                            "memory.clock_start {s:?}: expected an RFC 3339 time such as 2024-01-01T00:00:00Z ({e})"
+                        ))
+                    })?,
+            ),
+            None => None,
+        };
+        for (i, f) in m.faults.iter().enumerate() {
+            FaultRule::compile(0, f.clone())
+                .map_err(|e| bad(format!("memory.faults[{i}]: {e}")))?;
+        }
+        for (i, s) in m.scripts.iter().enumerate() {
+            ScriptRule::compile(0, s.clone())
+                .map_err(|e| bad(format!("memory.scripts[{i}]: {e}")))?;
+        }
+        if m.state_file.as_deref() == Some("") {
+            return Err(bad("memory.state_file: the path is empty"));
+        }
+        Ok(crate::backend::memory::MemoryOptions {
+            seed: m.seed,
+            clock_start,
+            profile,
+            profile_latency: m.profile_latency,
+            faults: m.faults.clone(),
+            scripts: m.scripts.clone(),
+            state_file: m.state_file.as_ref().map(PathBuf::from),
+            ..Default::default()
+        })
     }
 
     /// The Unix socket to serve: the configured one, or the default when no TCP
@@ -582,6 +734,42 @@ mod tests {
                 Some("127.0.0.1:0".parse().map_err(|_| "addr")?)
             );
             assert_eq!(c.drain_timeout(), Duration::from_millis(2500));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn memory_settings_from_file_env_and_flags() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "c.toml",
+                concat!(
+                    "[memory]\nseed = 7\nprofile = \"gcf\"\nclock_start = \"2024-01-01T00:00:00Z\"\n",
+                    "[[memory.faults]]\noperation = \"container_start\"\nlatency = \"10s\"\n",
+                    "[[memory.scripts]]\nimage = \"nginx*\"\nmanual = true\n",
+                ),
+            )?;
+            jail.set_env(ENV_CONFIG, "c.toml");
+            let c = Config::load(&cli(&[])).map_err(|e| e.to_string())?;
+            let o = c.memory_options().map_err(|e| e.to_string())?;
+            assert_eq!(o.seed, Some(7));
+            assert_eq!(o.profile.name(), "gcf");
+            assert_eq!(o.faults.len(), 1);
+            assert_eq!(o.scripts.len(), 1);
+            assert_eq!(
+                o.clock_start,
+                Some(std::time::UNIX_EPOCH + Duration::from_secs(1_704_067_200))
+            );
+            // Env over file, flags over env.
+            jail.set_env("SOCKERLESS_BACKEND_SEED", "9");
+            jail.set_env("SOCKERLESS_BACKEND_PROFILE", "ecs");
+            let c = Config::load(&cli(&["--profile", "aca", "--profile-latency"]))
+                .map_err(|e| e.to_string())?;
+            let o = c.memory_options().map_err(|e| e.to_string())?;
+            assert_eq!(
+                (o.seed, o.profile.name(), o.profile_latency),
+                (Some(9), "aca", true)
+            );
             Ok(())
         });
     }

@@ -51,6 +51,15 @@ pub enum Error {
     /// 500: a bug.
     #[error("{0}")]
     Internal(String),
+    /// Any status in 400–599 with a message: an injected fault (the memory
+    /// backend's fault rules).
+    #[error("{message}")]
+    Injected {
+        /// The status to answer with.
+        status: StatusCode,
+        /// The message.
+        message: String,
+    },
 }
 
 impl Error {
@@ -67,6 +76,7 @@ impl Error {
             Error::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Injected { status, .. } => *status,
         }
     }
 

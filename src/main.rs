@@ -1,9 +1,12 @@
 //! `sockerless-backend-memory`: flags → config → tracing → memory backend →
 //! server, until SIGTERM or SIGINT.
 
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
+use sockerless::backend::memory::controls::StateDocument;
 use sockerless::config::{Cli, Config};
 use sockerless::server::{serve, Listeners, ServeOptions};
 use sockerless::MemoryBackend;
@@ -54,6 +57,13 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let backend = match build_backend(&config) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("sockerless-backend-memory: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let listeners = match Listeners::bind(&config).await {
         Ok(l) => l,
         Err(e) => {
@@ -67,15 +77,61 @@ async fn run(config: Config) -> ExitCode {
         version = env!("CARGO_PKG_VERSION"),
         "listening; all state is lost on restart (testing only)"
     );
-    let backend = MemoryBackend::new();
     serve(
         listeners,
-        backend,
+        backend.clone(),
         ServeOptions::from_config(&config),
         shutdown,
     )
     .await;
+    if let Some(path) = &config.memory.state_file {
+        if let Err(e) = write_state(&backend, Path::new(path)) {
+            eprintln!("sockerless-backend-memory: memory.state_file {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+        tracing::info!(path = %path, "state written");
+    }
     ExitCode::SUCCESS
+}
+
+/// The backend of the configuration, with the state file's state when the file
+/// exists.
+fn build_backend(config: &Config) -> Result<Arc<MemoryBackend>, String> {
+    let options = config.memory_options().map_err(|e| e.to_string())?;
+    let backend = MemoryBackend::try_with_options(options).map_err(|e| e.to_string())?;
+    if let Some(path) = &config.memory.state_file {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let doc: StateDocument = serde_json::from_slice(&bytes)
+                    .map_err(|e| format!("memory.state_file {path}: {e}"))?;
+                backend
+                    .load_state(doc)
+                    .map_err(|e| format!("memory.state_file {path}: {e}"))?;
+                tracing::info!(path = %path, "state loaded");
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("memory.state_file {path}: {e}")),
+        }
+    }
+    Ok(backend)
+}
+
+/// Writes the state atomically: a temporary file next to it, then a rename.
+fn write_state(backend: &MemoryBackend, path: &Path) -> std::io::Result<()> {
+    let doc = backend.snapshot();
+    let bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp.{}", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {

@@ -22,6 +22,11 @@ const ENV_VARS: &[&str] = &[
     "SOCKERLESS_BACKEND_INSECURE_TCP",
     "SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT",
     "SOCKERLESS_BACKEND_MAX_CONNECTIONS",
+    "SOCKERLESS_BACKEND_SEED",
+    "SOCKERLESS_BACKEND_CLOCK_START",
+    "SOCKERLESS_BACKEND_PROFILE",
+    "SOCKERLESS_BACKEND_PROFILE_LATENCY",
+    "SOCKERLESS_BACKEND_STATE_FILE",
     "RUST_LOG",
 ];
 
@@ -115,6 +120,15 @@ fn help_lists_every_flag_with_env_and_default() {
             "SOCKERLESS_BACKEND_MAX_CONNECTIONS",
             "1024",
         ),
+        ("--seed", "SOCKERLESS_BACKEND_SEED", "none"),
+        ("--clock-start", "SOCKERLESS_BACKEND_CLOCK_START", "none"),
+        ("--profile", "SOCKERLESS_BACKEND_PROFILE", "memory"),
+        (
+            "--profile-latency",
+            "SOCKERLESS_BACKEND_PROFILE_LATENCY",
+            "false",
+        ),
+        ("--state-file", "SOCKERLESS_BACKEND_STATE_FILE", "none"),
     ] {
         assert!(help.contains(flag), "{flag} missing:\n{help}");
         assert!(help.contains(env), "{env} missing:\n{help}");
@@ -269,6 +283,11 @@ fn each_bad_setting_exits_nonzero_with_one_clear_line() {
     let d = dir.path();
     std::fs::write(d.join("unknown.toml"), "[listen]\nsockett = \"/x\"\n").unwrap();
     std::fs::write(d.join("broken.yaml"), "listen: [unclosed\n").unwrap();
+    std::fs::write(
+        d.join("faults.toml"),
+        "[[memory.faults]]\noperation = \"container_frobnicate\"\nstatus = 500\n",
+    )
+    .unwrap();
     let sock = d.join("s.sock");
     let sock = sock.to_str().unwrap();
     type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
@@ -321,6 +340,23 @@ fn each_bad_setting_exits_nonzero_with_one_clear_line() {
             vec![("SOCKERLESS_BACKEND_MAX_BODY_SIZE", "lots")],
             "SOCKERLESS_BACKEND_MAX_BODY_SIZE \"lots\"",
         ),
+        (vec!["--seed=-1"], vec![], "--seed"),
+        (
+            vec![],
+            vec![("SOCKERLESS_BACKEND_SEED", "abc")],
+            "SOCKERLESS_BACKEND_SEED \"abc\"",
+        ),
+        (
+            vec!["--profile", "heroku"],
+            vec![],
+            "memory.profile \"heroku\"",
+        ),
+        (
+            vec!["--clock-start", "yesterday"],
+            vec![],
+            "memory.clock_start \"yesterday\"",
+        ),
+        (vec!["--config", "faults.toml"], vec![], "memory.faults[0]"),
     ];
     for (args, env, want) in cases {
         let mut c = cmd(d);
@@ -561,4 +597,122 @@ fn connections_over_the_cap_wait_their_turn() {
     signal(&child, libc::SIGTERM);
     let (out, err) = finish(child);
     assert_eq!(out.status.code(), Some(0), "{err}");
+}
+
+/// One raw HTTP/1.1 request with an optional JSON body and `Connection: close`.
+fn http_call(socket: &Path, method: &str, path: &str, body: Option<&str>) -> String {
+    let mut s = UnixStream::connect(socket).expect("connect");
+    let body = body.unwrap_or("");
+    let ct = if body.is_empty() {
+        ""
+    } else {
+        "Content-Type: application/json\r\n"
+    };
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{ct}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn seed_profile_and_state_file_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let socket = d.join("b.sock");
+    let state = d.join("state.json");
+    let start = |extra: &[&str]| {
+        let mut child = cmd(d)
+            .arg("--socket")
+            .arg(&socket)
+            .arg("--state-file")
+            .arg(&state)
+            .args(extra)
+            .spawn()
+            .unwrap();
+        wait_ready(&socket, &mut child);
+        child
+    };
+    // First run: seeded, ECS profile, no state file yet.
+    let child = start(&["--seed", "42", "--profile", "ecs"]);
+    let caps = http_get(&socket, "/internal/v1/capabilities");
+    assert!(caps.contains("\"backend\":\"ecs\""), "{caps}");
+    assert!(caps.contains("\"agent_required\":true"), "{caps}");
+    let config = http_get(&socket, "/internal/v1/memory/config");
+    assert!(config.contains("\"seed\":42"), "{config}");
+    assert!(config.contains("state.json"), "{config}");
+    let res = http_call(
+        &socket,
+        "POST",
+        "/internal/v1/images/pull?fromImage=alpine",
+        None,
+    );
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    let res = http_call(
+        &socket,
+        "POST",
+        "/internal/v1/containers?name=kept",
+        Some(r#"{"Image":"alpine","Cmd":["sleep","infinity"]}"#),
+    );
+    assert!(res.starts_with("HTTP/1.1 201"), "{res}");
+    let id_first = res.split("\"Id\":\"").nth(1).unwrap()[..64].to_string();
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    // Written atomically: the file, and no temporary left beside it.
+    let text = std::fs::read_to_string(&state).expect("state file written");
+    assert!(text.contains(&id_first), "{text}");
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Second run loads it.
+    let child = start(&[]);
+    let res = http_get(&socket, "/internal/v1/containers/kept");
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    assert!(res.contains(&id_first), "{res}");
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+
+    // The same seed gives the same IDs in a fresh run.
+    std::fs::remove_file(&state).unwrap();
+    let child = start(&["--seed", "42"]);
+    http_call(
+        &socket,
+        "POST",
+        "/internal/v1/images/pull?fromImage=alpine",
+        None,
+    );
+    let res = http_call(
+        &socket,
+        "POST",
+        "/internal/v1/containers?name=kept",
+        Some(r#"{"Image":"alpine","Cmd":["sleep","infinity"]}"#),
+    );
+    assert!(res.contains(&id_first), "{res}");
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+
+    // A state file that does not validate is a startup error naming it.
+    std::fs::write(&state, r#"{"version":1,"bogus":true}"#).unwrap();
+    let out = cmd(d)
+        .arg("--socket")
+        .arg(&socket)
+        .arg("--state-file")
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("memory.state_file"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }

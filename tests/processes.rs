@@ -795,7 +795,10 @@ async fn log_follow_races_with_exits_never_hang() {
 
 #[tokio::test]
 async fn the_log_is_bounded_dropping_the_oldest_records() {
-    let backend = MemoryBackend::with_options(MemoryOptions { log_limit: 64 });
+    let backend = MemoryBackend::with_options(MemoryOptions {
+        log_limit: 64,
+        ..Default::default()
+    });
     let s = TestServer::with_backend(backend, Default::default()).await;
     pull(&s).await;
     // 20 records of 10 bytes each: only the newest 6 fit in 64 bytes.

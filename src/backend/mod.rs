@@ -40,6 +40,18 @@ pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 
 #[allow(unused_variables)]
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
+    // --- hook -----------------------------------------------------------------
+
+    /// Called by the HTTP layer before every core operation except
+    /// `capabilities` (and never for extension routes), with the operation's
+    /// name ([`crate::http::route::Route::name`], e.g. `container_start`) and its
+    /// path parameter when it has one. An error is the answer and the operation
+    /// is not called: a backend uses it to refuse what its profile lacks (501),
+    /// to inject faults or to add latency. The default lets everything through.
+    async fn before(&self, operation: &str, reference: Option<&str>) -> Result<()> {
+        Ok(())
+    }
+
     // --- system -------------------------------------------------------------
 
     /// `GET /capabilities`.

@@ -158,6 +158,12 @@ async fn handle(state: AppState, req: http::Request<Body>) -> Result<Response> {
         .cloned()
         .ok_or_else(|| Error::internal("no route in request extensions"))?;
     let query = Query::parse(req.uri().query())?;
+    if route.has_before_hook() {
+        state
+            .backend
+            .before(route.name(), route.reference())
+            .await?;
+    }
     if route.is_websocket() {
         return ws::handle(state, route, query, req).await;
     }

@@ -133,6 +133,52 @@ impl Route {
         }
     }
 
+    /// The path parameter (container/network reference, exec ID, image or
+    /// volume name), when the route has one. Extension routes have none.
+    pub fn reference(&self) -> Option<&str> {
+        use Route::*;
+        match self {
+            ContainerInspect(r)
+            | ContainerStart(r)
+            | ContainerStop(r)
+            | ContainerKill(r)
+            | ContainerRestart(r)
+            | ContainerPause(r)
+            | ContainerUnpause(r)
+            | ContainerRename(r)
+            | ContainerRemove(r)
+            | ContainerLogs(r)
+            | ContainerLogsStream(r)
+            | ContainerWait(r)
+            | ContainerAttach(r)
+            | ContainerTop(r)
+            | ContainerStats(r)
+            | ExecCreate(r)
+            | ExecInspect(r)
+            | ExecStart(r)
+            | ExecStartStream(r)
+            | ImageInspect(r)
+            | ImageTag(r)
+            | ImageRemove(r)
+            | NetworkInspect(r)
+            | NetworkConnect(r)
+            | NetworkDisconnect(r)
+            | NetworkRemove(r)
+            | VolumeInspect(r)
+            | VolumeRemove(r) => Some(r),
+            Capabilities | Info | Version | Events | ContainerCreate | ContainerList
+            | ContainerPrune | ImagePull | ImageList | ImageLoad | ImagePrune | Auth
+            | NetworkCreate | NetworkList | NetworkPrune | VolumeCreate | VolumeList
+            | VolumePrune | Extension(_) => None,
+        }
+    }
+
+    /// Whether the backend's [`crate::Backend::before`] hook runs for this
+    /// route: every core route except `capabilities`.
+    pub fn has_before_hook(&self) -> bool {
+        !matches!(self, Route::Capabilities | Route::Extension(_))
+    }
+
     /// Whether the route is served over WebSocket (and so lives as long as the
     /// client wants: no request timeout may cut it).
     pub fn is_websocket(&self) -> bool {
@@ -188,6 +234,56 @@ impl Route {
         })
     }
 }
+
+/// The names of every core operation ([`Route::name`]) the `before` hook sees:
+/// all but `capabilities` and `extension`.
+pub const OPERATIONS: &[&str] = &[
+    "info",
+    "version",
+    "events",
+    "container_create",
+    "container_list",
+    "container_prune",
+    "container_inspect",
+    "container_start",
+    "container_stop",
+    "container_kill",
+    "container_restart",
+    "container_pause",
+    "container_unpause",
+    "container_rename",
+    "container_remove",
+    "container_logs",
+    "container_logs_stream",
+    "container_wait",
+    "container_attach",
+    "container_top",
+    "container_stats",
+    "exec_create",
+    "exec_inspect",
+    "exec_start",
+    "exec_start_stream",
+    "image_pull",
+    "image_list",
+    "image_load",
+    "image_prune",
+    "image_inspect",
+    "image_tag",
+    "image_remove",
+    "auth",
+    "network_create",
+    "network_list",
+    "network_prune",
+    "network_inspect",
+    "network_connect",
+    "network_disconnect",
+    "network_remove",
+    "volume_create",
+    "volume_list",
+    "volume_prune",
+    "volume_inspect",
+    "volume_remove",
+];
 
 /// First segments owned by the core routes: never offered to extensions.
 const CORE: &[&str] = &[
@@ -592,6 +688,70 @@ mod tests {
             Route::parse(&Method::GET, "/internal/v1/containers/%ff"),
             Err(Error::BadRequest(_))
         ));
+    }
+
+    #[test]
+    fn operations_list_every_hooked_route_and_references_are_the_path_parameter() {
+        let id = || "abc".to_string();
+        let all = [
+            Capabilities,
+            Info,
+            Version,
+            Events,
+            ContainerCreate,
+            ContainerList,
+            ContainerPrune,
+            ContainerInspect(id()),
+            ContainerStart(id()),
+            ContainerStop(id()),
+            ContainerKill(id()),
+            ContainerRestart(id()),
+            ContainerPause(id()),
+            ContainerUnpause(id()),
+            ContainerRename(id()),
+            ContainerRemove(id()),
+            ContainerLogs(id()),
+            ContainerLogsStream(id()),
+            ContainerWait(id()),
+            ContainerAttach(id()),
+            ContainerTop(id()),
+            ContainerStats(id()),
+            ExecCreate(id()),
+            ExecInspect(id()),
+            ExecStart(id()),
+            ExecStartStream(id()),
+            ImagePull,
+            ImageList,
+            ImageLoad,
+            ImagePrune,
+            ImageInspect(id()),
+            ImageTag(id()),
+            ImageRemove(id()),
+            Auth,
+            NetworkCreate,
+            NetworkList,
+            NetworkPrune,
+            NetworkInspect(id()),
+            NetworkConnect(id()),
+            NetworkDisconnect(id()),
+            NetworkRemove(id()),
+            VolumeCreate,
+            VolumeList,
+            VolumePrune,
+            VolumeInspect(id()),
+            VolumeRemove(id()),
+            Extension("/memory/reset".into()),
+        ];
+        let hooked: Vec<&str> = all
+            .iter()
+            .filter(|r| r.has_before_hook())
+            .map(Route::name)
+            .collect();
+        assert_eq!(hooked, OPERATIONS);
+        for r in &all {
+            let has_param = format!("{r:?}").contains("(\"abc\")");
+            assert_eq!(r.reference(), has_param.then_some("abc"), "{r:?}");
+        }
     }
 
     #[test]

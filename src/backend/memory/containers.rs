@@ -17,7 +17,8 @@ use crate::docker::{humanize, names, signal, timefmt};
 use crate::error::{Error, Result};
 
 /// `State.Status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Created, never started.
     Created,
@@ -64,7 +65,8 @@ impl Status {
 }
 
 /// The process side of a container.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunState {
     /// `Status`.
     pub status: Status,
@@ -87,7 +89,8 @@ pub struct RunState {
 }
 
 /// A stored container.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContainerRecord {
     /// 64-hex ID.
     pub id: String,
@@ -178,6 +181,7 @@ impl ContainerRecord {
             exits,
             exit_code: self.state.exit_code,
             removed,
+            reset: false,
         }
     }
 }
@@ -639,9 +643,8 @@ impl MemoryBackend {
     }
 
     fn generate_name(&self, id: &str) -> Result<String> {
-        let mut rng = rand::rng();
         for retry in 0..64 {
-            let name = names::generate(&mut rng, retry.min(1) * retry);
+            let name = self.with_rng(|rng| names::generate(rng, retry.min(1) * retry));
             if self.store.container_names.reserve(&name, id).is_ok() {
                 return Ok(name);
             }
@@ -1445,8 +1448,17 @@ impl MemoryBackend {
     /// Marks run `run` of a container exited with `code` (called by its process).
     /// Returns whether it changed anything.
     pub(crate) fn container_exited(&self, id: &str, run: u64, code: i64) -> bool {
+        self.container_exited_in(self.epoch(), id, run, code)
+    }
+
+    /// As [`Self::container_exited`], for a task of generation `epoch`: after a
+    /// reset (or a state load) the old task's exit writes nothing.
+    pub(crate) fn container_exited_in(&self, epoch: u64, id: &str, run: u64, code: i64) -> bool {
         let changed = {
             let _g = self.links();
+            if self.epoch() != epoch {
+                return false;
+            }
             self.store
                 .containers
                 .update(id, |c| {
@@ -1499,7 +1511,7 @@ impl MemoryBackend {
         let fut = async {
             loop {
                 let s = *rx.borrow_and_update();
-                if !s.running || s.removed {
+                if !s.running || s.removed || s.reset {
                     return;
                 }
                 if rx.changed().await.is_err() {
@@ -1547,12 +1559,15 @@ impl MemoryBackend {
     /// Sends the stop signal, waits up to `timeout` seconds (negative: forever),
     /// then kills.
     async fn stop_container(&self, id: &str, sig: i32, timeout: i64) {
+        let epoch = self.epoch();
         if let Some(c) = self.store.containers.get(id) {
             self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
         }
         self.signal_process(id, sig);
         let limit = (timeout >= 0).then(|| Duration::from_secs(timeout as u64));
-        if self.wait_not_running(id, limit).await {
+        // A reset while waiting ended this container: the ID may now name
+        // another one (under a seed), which the SIGKILL must not reach.
+        if self.wait_not_running(id, limit).await || self.epoch() != epoch {
             return;
         }
         if let Some(c) = self.store.containers.get(id) {
@@ -1589,9 +1604,13 @@ impl MemoryBackend {
     pub(crate) async fn containers_restart(&self, r: &str, o: StopOptions) -> Result<()> {
         let c = self.container(r)?;
         let sig = Self::stop_signal(&c, o.signal.as_deref())?;
+        let epoch = self.epoch();
         if c.is_running() {
             let timeout = o.timeout.or(c.config.stop_timeout).unwrap_or(10);
             self.stop_container(&c.id, sig, timeout).await;
+        }
+        if self.epoch() != epoch {
+            return Err(Error::Conflict(super::controls::RESET_MESSAGE.into()));
         }
         match self.containers_start(&c.id) {
             Ok(()) | Err(Error::NotModified) => {}
@@ -1829,6 +1848,9 @@ impl MemoryBackend {
             };
             loop {
                 let s = *rx.borrow_and_update();
+                if s.reset {
+                    return super::controls::reset_wait_response();
+                }
                 let holds = match condition {
                     WaitCondition::NotRunning => !s.running,
                     WaitCondition::NextExit => s.exits > start.exits || s.removed,

@@ -53,6 +53,14 @@ impl EventHub {
         let _ = self.tx.send(event);
     }
 
+    /// Forgets the history (reset); live subscribers stay.
+    pub fn clear_history(&self) {
+        self.history
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
     /// A snapshot of the history and a receiver for what follows, taken together
     /// so nothing is missed or seen twice.
     pub fn subscribe(

@@ -20,7 +20,8 @@ use crate::error::{Error, Result};
 use crate::sim::interp::{self, ProcessIo, Program, UnknownCommand};
 
 /// A stored exec instance.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExecRecord {
     /// 64-hex ID.
     pub id: String,
@@ -36,7 +37,8 @@ pub struct ExecRecord {
     pub pid: i64,
     /// Whether start was called (a second start is 409).
     pub started: bool,
-    /// Ends the exec's task (when its container stops or goes).
+    /// Ends the exec's task (when its container stops or goes). Not state.
+    #[serde(skip)]
     pub task: Option<tokio::task::AbortHandle>,
 }
 
@@ -221,6 +223,11 @@ impl MemoryBackend {
         let exec_id = id.to_string();
         let container_id = c.id.clone();
         let cmdline = e.config.cmd.clone().unwrap_or_default().join(" ");
+        // A script rule's exec result replaces the command.
+        let scripted = self
+            .script_rule_for(&c)
+            .and_then(|r| r.exec_for(&cmdline).cloned());
+        let epoch = self.epoch();
         me.emit_exec(&container_id, &format!("exec_start: {cmdline}"), &exec_id);
         let task = tokio::spawn(async move {
             if let Some((mut input, tx)) = pump {
@@ -237,7 +244,25 @@ impl MemoryBackend {
                 stdin: stdin_rx,
                 output: out_tx,
             };
-            let run = program.run(&ctx, &mut io);
+            let run = async {
+                match &scripted {
+                    Some(script) => {
+                        for chunk in &script.output {
+                            if !chunk.delay.is_zero() {
+                                tokio::time::sleep(chunk.delay).await;
+                            }
+                            let stream = if chunk.stderr {
+                                interp::StdStream::Stderr
+                            } else {
+                                interp::StdStream::Stdout
+                            };
+                            let _ = io.output.send((stream, chunk.data.clone()));
+                        }
+                        script.exit_code
+                    }
+                    None => i64::from(program.run(&ctx, &mut io).await),
+                }
+            };
             tokio::pin!(run);
             let code = loop {
                 tokio::select! {
@@ -249,7 +274,7 @@ impl MemoryBackend {
                         };
                         let _ = events_tx.send(AttachEvent::Output(stream, data));
                     }
-                    code = &mut run => break i64::from(code),
+                    code = &mut run => break code,
                 }
             };
             while let Ok((s, data)) = out_rx.try_recv() {
@@ -259,12 +284,18 @@ impl MemoryBackend {
                 };
                 let _ = events_tx.send(AttachEvent::Output(stream, data));
             }
-            me.store.execs.update(&exec_id, |e| {
-                e.running = false;
-                e.exit_code = Some(code);
-                e.pid = 0;
-                e.task = None;
-            });
+            {
+                let _g = me.links();
+                if me.epoch() != epoch {
+                    return;
+                }
+                me.store.execs.update(&exec_id, |e| {
+                    e.running = false;
+                    e.exit_code = Some(code);
+                    e.pid = 0;
+                    e.task = None;
+                });
+            }
             me.emit_exec(&container_id, "exec_die", &exec_id);
             let _ = events_tx.send(AttachEvent::Exit(code));
         });

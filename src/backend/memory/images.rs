@@ -28,7 +28,8 @@ use crate::docker::timefmt;
 use crate::error::{Error, Result};
 
 /// A stored image.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImageRecord {
     /// `sha256:<64 hex>`.
     pub id: String,

@@ -12,6 +12,7 @@
 pub mod archive;
 pub mod catalogue;
 pub mod containers;
+pub mod controls;
 pub mod events;
 pub mod exec;
 pub mod ids;
@@ -73,12 +74,36 @@ pub struct Store {
 pub struct MemoryOptions {
     /// Bytes of log kept per container (oldest records dropped first).
     pub log_limit: usize,
+    /// Deterministic mode: IDs, names, PIDs and fault draws come from a
+    /// generator seeded with this (see `controls`).
+    pub seed: Option<u64>,
+    /// A frozen clock starting at this instant, advanced only by
+    /// `POST /internal/v1/memory/clock`.
+    pub clock_start: Option<SystemTime>,
+    /// Which backend's capabilities to report (`memory` by default).
+    pub profile: controls::Profile,
+    /// Add the profile's typical container start latency.
+    pub profile_latency: bool,
+    /// Fault rules installed at start.
+    pub faults: Vec<controls::FaultSpec>,
+    /// Script rules installed at start.
+    pub scripts: Vec<controls::ScriptSpec>,
+    /// The state file (loaded at start, written at a clean shutdown by the
+    /// binary); shown by `GET /internal/v1/memory/config`.
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl Default for MemoryOptions {
     fn default() -> Self {
         MemoryOptions {
             log_limit: runtime::DEFAULT_LOG_LIMIT,
+            seed: None,
+            clock_start: None,
+            profile: controls::Profile::Memory,
+            profile_latency: false,
+            faults: Vec::new(),
+            scripts: Vec::new(),
+            state_file: None,
         }
     }
 }
@@ -96,6 +121,7 @@ pub struct MemoryBackend {
     pids: AtomicU64,
     instance_id: String,
     options: MemoryOptions,
+    controls: controls::Controls,
 }
 
 impl MemoryBackend {
@@ -104,8 +130,32 @@ impl MemoryBackend {
         Self::with_options(MemoryOptions::default())
     }
 
-    /// A backend with these options.
+    /// A backend with these options. Fault and script rules that do not
+    /// validate are skipped here (the binary validates them first, see
+    /// [`MemoryBackend::try_with_options`]).
     pub fn with_options(options: MemoryOptions) -> Arc<Self> {
+        let mut valid = options.clone();
+        valid
+            .faults
+            .retain(|f| controls::FaultRule::compile(0, f.clone()).is_ok());
+        valid
+            .scripts
+            .retain(|s| controls::ScriptRule::compile(0, s.clone()).is_ok());
+        match Self::try_with_options(valid) {
+            Ok(b) => b,
+            Err(_) => Self::try_with_options(MemoryOptions::default())
+                .unwrap_or_else(|_| unreachable!("the default options are valid")),
+        }
+    }
+
+    /// A backend with these options; an invalid fault or script rule is an
+    /// error naming it.
+    pub fn try_with_options(options: MemoryOptions) -> Result<Arc<Self>> {
+        let controls = controls::Controls::new(&options)?;
+        // Through the (maybe seeded) generator, so a seeded backend's IDs and
+        // PIDs are reproducible from the first one.
+        let instance_id = controls.with_rng(controls::random_id);
+        let first_pid = controls.with_rng(|r| u64::from(rand::RngExt::random::<u16>(r)));
         let backend = Arc::new_cyclic(|me| MemoryBackend {
             me: me.clone(),
             store: Store::default(),
@@ -113,12 +163,13 @@ impl MemoryBackend {
             runtimes: runtime::Runtimes::default(),
             ports: Mutex::new(BTreeSet::new()),
             seq: AtomicU64::new(1),
-            pids: AtomicU64::new(u64::from(rand::random::<u16>())),
-            instance_id: ids::new_id(),
+            pids: AtomicU64::new(first_pid),
+            instance_id,
             options,
+            controls,
         });
         backend.create_predefined_networks();
-        backend
+        Ok(backend)
     }
 
     /// The next creation sequence number.
@@ -136,14 +187,26 @@ impl MemoryBackend {
         &self.store
     }
 
-    /// The backend's clock.
+    /// The backend's clock: real time, or the frozen clock of `--clock-start`.
     pub(crate) fn now(&self) -> SystemTime {
-        SystemTime::now()
+        self.controls.now()
     }
 
-    /// A fresh 64-hex ID.
+    /// A fresh 64-hex ID (from the seeded generator in deterministic mode).
     pub(crate) fn new_id(&self) -> String {
-        ids::new_id()
+        self.with_rng(controls::random_id)
+    }
+
+    /// Runs `f` with the generator: the seeded one in deterministic mode, the
+    /// thread's CSPRNG otherwise.
+    pub(crate) fn with_rng<R>(&self, f: impl FnOnce(&mut dyn rand::Rng) -> R) -> R {
+        self.controls.with_rng(f)
+    }
+
+    /// The reset generation: bumped by every reset and state load. A task of an
+    /// older generation never writes.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.controls.epoch()
     }
 
     /// Takes the cross-resource lock (poison is ignored: the data it guards is
@@ -159,7 +222,15 @@ impl MemoryBackend {
 #[async_trait]
 impl Backend for MemoryBackend {
     fn capabilities(&self) -> Capabilities {
-        Capabilities::memory()
+        self.controls.profile.capabilities()
+    }
+
+    async fn before(&self, operation: &str, reference: Option<&str>) -> Result<()> {
+        self.controls_before(operation, reference).await
+    }
+
+    async fn extension(&self, request: ExtensionRequest) -> Result<ExtensionResponse> {
+        self.controls_extension(request).await
     }
 
     async fn info(&self) -> Result<docker::SystemInfo> {

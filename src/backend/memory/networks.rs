@@ -18,7 +18,8 @@ use crate::docker::timefmt::{parse_timestamp, rfc3339_nano};
 use crate::error::{Error, Result};
 
 /// A container's membership of a network, as the network sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Endpoint {
     /// The container's name (without `/`).
     pub container_name: String,
@@ -33,7 +34,8 @@ pub struct Endpoint {
 }
 
 /// A stored network.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NetworkRecord {
     /// 64-hex ID.
     pub id: String,

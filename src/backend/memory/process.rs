@@ -51,6 +51,12 @@ struct Script {
     exit_code: i64,
     ignore_sigterm: bool,
     unhealthy: bool,
+    /// A script rule's outcome (used when the labels script none).
+    rule: Option<std::sync::Arc<super::controls::ScriptRule>>,
+    /// Exit code on SIGTERM instead of 143.
+    sigterm_code: Option<i64>,
+    /// Health results in order (true = failing); the last repeats.
+    health: Vec<bool>,
 }
 
 fn line(s: &str) -> String {
@@ -87,6 +93,54 @@ impl Script {
                 .get(LABEL_IGNORE_SIGTERM)
                 .is_some_and(|v| v == "true" || v == "1"),
             unhealthy: labels.get(LABEL_HEALTH).is_some_and(|v| v == "unhealthy"),
+            rule: None,
+            sigterm_code: None,
+            health: Vec::new(),
+        }
+    }
+
+    /// Labels win over script rules: a rule's outcome applies only when no label
+    /// scripts one (`exit-code`, `stdout`, `stderr`, `run-for`); its SIGTERM and
+    /// health behaviour apply unless a label sets them.
+    fn with_rule(mut self, rule: Option<std::sync::Arc<super::controls::ScriptRule>>) -> Script {
+        let Some(rule) = rule else {
+            return self;
+        };
+        if !self.ignore_sigterm {
+            self.ignore_sigterm = rule.ignore_sigterm();
+            self.sigterm_code = rule.sigterm_exit_code();
+        }
+        if !self.unhealthy {
+            self.health = rule.health.clone();
+        }
+        if self.outcome.is_none() && self.run_for.is_none() {
+            if rule.run_for.is_some() {
+                self.run_for = rule.run_for;
+                self.exit_code = rule.exit_code();
+            }
+            if rule.scripts_outcome() {
+                self.rule = Some(rule);
+            }
+        }
+        self
+    }
+
+    /// Whether health check `n` (0-based) fails.
+    fn health_fails(&self, n: usize) -> bool {
+        if self.unhealthy {
+            return true;
+        }
+        match self.health.get(n).or(self.health.last()) {
+            Some(fail) => *fail,
+            None => false,
+        }
+    }
+
+    /// What a signal does: `Some(status)` ends the process.
+    fn disposition(&self, sig: i32) -> Option<i64> {
+        match (sig, self.sigterm_code) {
+            (signal::SIGTERM, Some(code)) if !self.ignore_sigterm => Some(code),
+            _ => disposition(sig, self.ignore_sigterm),
         }
     }
 }
@@ -159,8 +213,9 @@ impl MemoryBackend {
         let program = Program::parse(&argv, UnknownCommand::RunForever);
         let ctx = context(c);
         let stdin = ctx.open_stdin.then(|| rt.take_stdin());
-        let script = Script::from_labels(c.labels());
+        let script = Script::from_labels(c.labels()).with_rule(self.script_rule_for(c));
         let health = health_plan(c);
+        let epoch = self.epoch();
         let (sig_tx, sig_rx) = mpsc::unbounded_channel();
         let (paused_tx, paused_rx) = watch::channel(false);
         let id = c.id.clone();
@@ -168,10 +223,10 @@ impl MemoryBackend {
         let task = tokio::spawn(async move {
             let code = me
                 .run_process(
-                    &id, run, program, ctx, stdin, sig_rx, paused_rx, script, health,
+                    &id, run, epoch, program, ctx, stdin, sig_rx, paused_rx, script, health,
                 )
                 .await;
-            me.container_exited(&id, run, code);
+            me.container_exited_in(epoch, &id, run, code);
         });
         *slot = Some(ProcessControl {
             run,
@@ -206,8 +261,8 @@ impl MemoryBackend {
         let Some(c) = self.store.containers.get(id) else {
             return false;
         };
-        let ignore = Script::from_labels(c.labels()).ignore_sigterm;
-        let ends = disposition(sig, ignore).is_some();
+        let script = Script::from_labels(c.labels()).with_rule(self.script_rule_for(&c));
+        let ends = script.disposition(sig).is_some();
         let delivered = self
             .runtimes
             .get(id)
@@ -219,7 +274,7 @@ impl MemoryBackend {
             .unwrap_or(false);
         if !delivered && ends && c.is_running() {
             // No live process (should not happen): end the run directly.
-            if let Some(code) = disposition(sig, ignore) {
+            if let Some(code) = script.disposition(sig) {
                 self.container_exited(id, c.state.run, code);
             }
         }
@@ -245,7 +300,10 @@ impl MemoryBackend {
         }
     }
 
-    fn record_output(&self, id: &str, stream: StdStream, data: Bytes) {
+    fn record_output(&self, epoch: u64, id: &str, stream: StdStream, data: Bytes) {
+        if self.epoch() != epoch {
+            return;
+        }
         if let Some(rt) = self.runtimes.get(id) {
             rt.record(LogEntry {
                 stream,
@@ -256,9 +314,13 @@ impl MemoryBackend {
     }
 
     /// Runs one health check and records its result.
-    fn health_check(&self, id: &str, run: u64, retries: i64, fail: bool) {
+    fn health_check(&self, epoch: u64, id: &str, run: u64, retries: i64, fail: bool) {
         let now = self.now();
         let mut announce: Option<String> = None;
+        let links = self.links();
+        if self.epoch() != epoch {
+            return;
+        }
         self.store.containers.update(id, |c| {
             if c.state.run != run || !c.is_running() {
                 return;
@@ -296,6 +358,7 @@ impl MemoryBackend {
                 announce = h.status.map(|s| s.to_string());
             }
         });
+        drop(links);
         if let (Some(status), Some(c)) = (announce, self.store.containers.get(id)) {
             self.emit(
                 Kind::Container,
@@ -314,6 +377,7 @@ impl MemoryBackend {
         &self,
         id: &str,
         run: u64,
+        epoch: u64,
         program: Program,
         ctx: ProcessContext,
         stdin: Option<mpsc::Receiver<Bytes>>,
@@ -328,6 +392,26 @@ impl MemoryBackend {
             output: out_tx,
         };
         let body = async {
+            if let Some(rule) = &script.rule {
+                for chunk in &rule.output {
+                    if !chunk.delay.is_zero() {
+                        tokio::time::sleep(chunk.delay).await;
+                    }
+                    let stream = if chunk.stderr {
+                        interp::StdStream::Stderr
+                    } else {
+                        interp::StdStream::Stdout
+                    };
+                    let _ = io.output.send((stream, chunk.data.clone()));
+                }
+                if rule.manual() {
+                    std::future::pending::<()>().await;
+                }
+                if let Some(d) = rule.run_for {
+                    tokio::time::sleep(d).await;
+                }
+                return rule.exit_code();
+            }
             if let Some((out, err, code)) = &script.outcome {
                 if !out.is_empty() {
                     let _ = io
@@ -358,16 +442,17 @@ impl MemoryBackend {
         let mut next_check = health
             .as_ref()
             .map(|h| tokio::time::Instant::now() + h.start_period.max(h.interval));
+        let mut checks = 0usize;
         let code = loop {
             let check_at = next_check;
             tokio::select! {
                 biased;
                 Some((stream, data)) = out_rx.recv() => {
-                    self.record_output(id, api_stream(stream), data);
+                    self.record_output(epoch, id, api_stream(stream), data);
                 }
                 sig = signals.recv() => match sig {
                     Some(sig) => {
-                        if let Some(code) = disposition(sig, script.ignore_sigterm) {
+                        if let Some(code) = script.disposition(sig) {
                             break code;
                         }
                     }
@@ -385,14 +470,15 @@ impl MemoryBackend {
                     }
                 }, if !paused && check_at.is_some() => {
                     if let Some(h) = &health {
-                        self.health_check(id, run, h.retries, script.unhealthy);
+                        self.health_check(epoch, id, run, h.retries, script.health_fails(checks));
+                        checks += 1;
                         next_check = Some(tokio::time::Instant::now() + h.interval);
                     }
                 }
             }
         };
         while let Ok((stream, data)) = out_rx.try_recv() {
-            self.record_output(id, api_stream(stream), data);
+            self.record_output(epoch, id, api_stream(stream), data);
         }
         code
     }

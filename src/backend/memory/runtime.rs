@@ -27,6 +27,9 @@ pub struct WaitState {
     pub exit_code: i64,
     /// The container is gone.
     pub removed: bool,
+    /// The backend was reset while the container existed: waiters end with an
+    /// error.
+    pub reset: bool,
 }
 
 /// One write of the process.
@@ -109,6 +112,11 @@ impl LiveFeed {
         let (tx, rx) = mpsc::unbounded_channel();
         lock(&self.subscribers).push(tx);
         rx
+    }
+
+    /// Drops every subscriber: their streams end (reset).
+    pub fn close_all(&self) {
+        lock(&self.subscribers).clear();
     }
 
     /// How many subscribers are registered.
@@ -267,6 +275,12 @@ impl Runtimes {
     /// Removes a container's runtime, returning it.
     pub fn remove(&self, id: &str) -> Option<Arc<ContainerRuntime>> {
         self.map.remove(id).map(|(_, v)| v)
+    }
+
+    /// Removes every runtime, returning them (reset).
+    pub fn drain(&self) -> Vec<Arc<ContainerRuntime>> {
+        let ids: Vec<String> = self.map.iter().map(|r| r.key().clone()).collect();
+        ids.iter().filter_map(|id| self.remove(id)).collect()
     }
 
     /// Number of runtimes.

@@ -204,6 +204,17 @@ impl NameIndex {
     pub fn clear(&self) {
         self.map.clear();
     }
+
+    /// Every (name, ID) pair, sorted by name.
+    pub fn entries(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .map
+            .iter()
+            .map(|r| (r.key().clone(), r.value().clone()))
+            .collect();
+        v.sort();
+        v
+    }
 }
 
 #[cfg(test)]

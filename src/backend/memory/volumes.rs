@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 pub const ANONYMOUS_LABEL: &str = "com.docker.volume.anonymous";
 
 /// A stored volume.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VolumeRecord {
     /// Its name (the key).
     pub name: String,
