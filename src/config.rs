@@ -15,6 +15,7 @@
 //! | `--insecure-tcp` | `SOCKERLESS_BACKEND_INSECURE_TCP` | `listen.insecure_tcp` | false |
 //! | `--header-read-timeout SECS` | `SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT` | `server.header_read_timeout` | 30 |
 //! | `--max-connections N` | `SOCKERLESS_BACKEND_MAX_CONNECTIONS` | `server.max_connections` | 1024 |
+//! | `--log-limit BYTES` | `SOCKERLESS_BACKEND_LOG_LIMIT` | `memory.log_limit` | 1048576 |
 //! | `--seed N` | `SOCKERLESS_BACKEND_SEED` | `memory.seed` | none (random IDs) |
 //! | `--clock-start RFC3339` | `SOCKERLESS_BACKEND_CLOCK_START` | `memory.clock_start` | none (real time) |
 //! | `--profile NAME` | `SOCKERLESS_BACKEND_PROFILE` | `memory.profile` | `memory` |
@@ -55,6 +56,7 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
         "server.max_connections",
     ),
     ("SOCKERLESS_BACKEND_SEED", "memory.seed"),
+    ("SOCKERLESS_BACKEND_LOG_LIMIT", "memory.log_limit"),
     ("SOCKERLESS_BACKEND_CLOCK_START", "memory.clock_start"),
     ("SOCKERLESS_BACKEND_PROFILE", "memory.profile"),
     (
@@ -126,6 +128,10 @@ pub struct Cli {
     /// [default: 1024]
     #[arg(long, value_name = "N")]
     pub max_connections: Option<String>,
+    /// Bytes of log kept per container; the oldest records go first
+    /// [env: SOCKERLESS_BACKEND_LOG_LIMIT] [file: memory.log_limit] [default: 1048576]
+    #[arg(long, value_name = "BYTES")]
+    pub log_limit: Option<String>,
     /// Deterministic mode: IDs, names, PIDs and fault draws come from a generator
     /// seeded with N [env: SOCKERLESS_BACKEND_SEED] [file: memory.seed]
     /// [default: none, random]
@@ -175,6 +181,8 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MemorySettings {
+    /// Bytes of log kept per container.
+    pub log_limit: u64,
     /// Seed of the deterministic generator.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
@@ -197,6 +205,7 @@ pub struct MemorySettings {
 impl Default for MemorySettings {
     fn default() -> Self {
         MemorySettings {
+            log_limit: crate::backend::memory::runtime::DEFAULT_LOG_LIMIT as u64,
             seed: None,
             clock_start: None,
             profile: "memory".into(),
@@ -317,6 +326,9 @@ fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
     if let Some(v) = &cli.seed {
         memory.insert("seed".into(), parse_count("--seed", v)?.into());
     }
+    if let Some(v) = &cli.log_limit {
+        memory.insert("log_limit".into(), parse_bytes("--log-limit", v)?.into());
+    }
     if let Some(v) = &cli.clock_start {
         memory.insert("clock_start".into(), v.clone().into());
     }
@@ -420,6 +432,9 @@ fn check_env_numbers(env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigE
     }
     if let Some(v) = env("SOCKERLESS_BACKEND_MAX_CONNECTIONS") {
         parse_count("SOCKERLESS_BACKEND_MAX_CONNECTIONS", &v)?;
+    }
+    if let Some(v) = env("SOCKERLESS_BACKEND_LOG_LIMIT") {
+        parse_bytes("SOCKERLESS_BACKEND_LOG_LIMIT", &v)?;
     }
     if let Some(v) = env("SOCKERLESS_BACKEND_SEED") {
         parse_count("SOCKERLESS_BACKEND_SEED", &v)?;
@@ -591,6 +606,9 @@ impl Config {
         if m.state_file.as_deref() == Some("") {
             return Err(bad("memory.state_file: the path is empty"));
         }
+        if m.log_limit == 0 {
+            return Err(bad("memory.log_limit: must be at least 1 byte"));
+        }
         Ok(crate::backend::memory::MemoryOptions {
             seed: m.seed,
             clock_start,
@@ -599,7 +617,7 @@ impl Config {
             faults: m.faults.clone(),
             scripts: m.scripts.clone(),
             state_file: m.state_file.as_ref().map(PathBuf::from),
-            ..Default::default()
+            log_limit: usize::try_from(m.log_limit).unwrap_or(usize::MAX),
         })
     }
 
@@ -793,6 +811,8 @@ mod tests {
                 (&["--max-body-size", "0"], "server.max_body_size"),
                 (&["--drain-timeout=-1"], "server.drain_timeout"),
                 (&["--socket", ""], "listen.socket"),
+                (&["--log-limit", "0"], "memory.log_limit"),
+                (&["--log-limit", "lots"], "--log-limit"),
                 (&["--tcp", "0.0.0.0:2375"], "not a loopback address"),
                 (&["--socket-mode", "999"], "listen.socket_mode"),
                 (&["--max-connections", "0"], "server.max_connections"),

@@ -27,6 +27,7 @@ const ENV_VARS: &[&str] = &[
     "SOCKERLESS_BACKEND_PROFILE",
     "SOCKERLESS_BACKEND_PROFILE_LATENCY",
     "SOCKERLESS_BACKEND_STATE_FILE",
+    "SOCKERLESS_BACKEND_LOG_LIMIT",
     "RUST_LOG",
 ];
 
@@ -715,4 +716,76 @@ fn seed_profile_and_state_file_flags() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("memory.state_file"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn log_limit_bounds_each_containers_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("b.sock");
+    let mut child = cmd(dir.path())
+        .args(["--log-limit", "64"])
+        .arg("--socket")
+        .arg(&socket)
+        .spawn()
+        .unwrap();
+    wait_ready(&socket, &mut child);
+    let r = http_call(
+        &socket,
+        "POST",
+        "/internal/v1/images/pull?fromImage=alpine",
+        None,
+    );
+    assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+    // 20 writes of 7-8 bytes; a 64-byte log keeps only the newest ones.
+    let body = r#"{"Image":"alpine","Cmd":["sh","-c","SCRIPT"]}"#.replace("SCRIPT", "echo line-1; echo line-2; echo line-3; echo line-4; echo line-5; echo line-6; echo line-7; echo line-8; echo line-9; echo line-10; echo line-11; echo line-12; echo line-13; echo line-14; echo line-15; echo line-16; echo line-17; echo line-18; echo line-19; echo line-20");
+    let r = http_call(
+        &socket,
+        "POST",
+        "/internal/v1/containers?name=chatty",
+        Some(&body),
+    );
+    assert!(r.starts_with("HTTP/1.1 201"), "{r}");
+    let r = http_call(
+        &socket,
+        "POST",
+        "/internal/v1/containers/chatty/start",
+        None,
+    );
+    assert!(r.starts_with("HTTP/1.1 204"), "{r}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let logs = loop {
+        let inspect = http_call(&socket, "GET", "/internal/v1/containers/chatty", None);
+        if inspect.contains("\"Status\":\"exited\"") {
+            break http_call(
+                &socket,
+                "GET",
+                "/internal/v1/containers/chatty/logs?stdout=1&stderr=1",
+                None,
+            );
+        }
+        assert!(Instant::now() < deadline, "never exited: {inspect}");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let data: Vec<String> = logs
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json record");
+            v["Data"].as_str().unwrap_or("").to_string()
+        })
+        .collect();
+    let kept: usize = data.iter().map(String::len).sum();
+    assert!(kept > 0 && kept <= 64, "kept {kept} bytes: {data:?}");
+    assert_eq!(
+        data.last().map(String::as_str),
+        Some("line-20\n"),
+        "{data:?}"
+    );
+    assert!(
+        !data.iter().any(|d| d == "line-1\n"),
+        "the oldest is dropped: {data:?}"
+    );
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
 }
