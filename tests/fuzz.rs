@@ -321,12 +321,7 @@ fn reference_text() -> impl Strategy<Value = String> {
         3 => Just(String::new()),
         1 => "[0-9a-f]{64}".prop_map(|h| format!("@sha256:{h}")),
     ];
-    (
-        domain,
-        prop::collection::vec(comp, 1..4),
-        tag,
-        digest,
-    )
+    (domain, prop::collection::vec(comp, 1..4), tag, digest)
         .prop_map(|(d, path, t, g)| format!("{d}{}{t}{g}", path.join("/")))
 }
 
@@ -341,7 +336,11 @@ fn fuzz_reference_parse() {
     .unwrap();
     r.run(&"[a-zA-Z0-9:/@._-]{0,40}", |s| {
         if let Ok(reference) = Reference::parse(&s) {
-            for shown in [reference.familiar(), reference.canonical(), reference.to_string()] {
+            for shown in [
+                reference.familiar(),
+                reference.canonical(),
+                reference.to_string(),
+            ] {
                 let again = Reference::parse(&shown);
                 prop_assert_eq!(again.as_ref().ok(), Some(&reference), "{} → {}", s, shown);
             }
@@ -558,7 +557,12 @@ fn argv() -> impl Strategy<Value = Vec<String>> {
 
 /// Runs a program under a paused clock for at most an hour of virtual time;
 /// the output is bounded so a runaway `seq` fails the property, not the machine.
-fn run_program(rt: &tokio::runtime::Runtime, argv: &[String], stdin: Option<Vec<u8>>, env: Vec<String>) {
+fn run_program(
+    rt: &tokio::runtime::Runtime,
+    argv: &[String],
+    stdin: Option<Vec<u8>>,
+    env: Vec<String>,
+) {
     for unknown in [UnknownCommand::RunForever, UnknownCommand::Echo] {
         let program = Program::parse(argv, unknown);
         let ctx = ProcessContext {
