@@ -426,3 +426,350 @@ async fn random_concurrent_operations_keep_the_invariants() {
         "too few operations succeeded: {ok} of {total}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Soak: a million mixed HTTP requests at concurrency 64 against a real server
+// (over its Unix socket), invariants checked between phases, then everything
+// removed and the process's resident memory compared with its start.
+//
+//     cargo test --release --test invariants soak -- --ignored --nocapture
+//
+// `SOAK_OPS` (default 1 000 000) and `SOAK_CONCURRENCY` (default 64) size it.
+
+mod common;
+
+use bytes::Bytes;
+use http::{Method, Request};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use std::sync::atomic::AtomicI64;
+
+/// Resident memory of this process, in KiB.
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// A keep-alive HTTP/1 connection to the server's Unix socket.
+struct Conn {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+}
+
+impl Conn {
+    async fn open(socket: &std::path::Path) -> Conn {
+        let stream = tokio::net::UnixStream::connect(socket)
+            .await
+            .expect("connect");
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("handshake");
+        tokio::spawn(conn);
+        Conn { sender }
+    }
+
+    /// One request; returns the status. A transport error fails the soak.
+    async fn call(&mut self, method: Method, path: &str, body: Option<Value>) -> u16 {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(format!("/internal/v1{path}"))
+            .header("host", "localhost");
+        let bytes = match body {
+            Some(v) => {
+                b = b.header("content-type", "application/json");
+                Bytes::from(v.to_string())
+            }
+            None => Bytes::new(),
+        };
+        self.sender.ready().await.expect("connection ready");
+        let res = self
+            .sender
+            .send_request(b.body(Full::new(bytes)).expect("request"))
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = res.status().as_u16();
+        let body = res.into_body().collect().await.expect("body").to_bytes();
+        assert!(
+            status < 500,
+            "{path}: {status} {}",
+            String::from_utf8_lossy(&body)
+        );
+        status
+    }
+}
+
+/// One worker's loop of mixed operations until the shared budget is spent.
+async fn soak_worker(socket: std::path::PathBuf, k: u64, budget: Arc<AtomicI64>) -> u64 {
+    let mut conn = Conn::open(&socket).await;
+    let mut rng = Rng::new(k.wrapping_mul(0x9e37_79b9));
+    let mut done = 0u64;
+    let net = format!("sn{}", k % 4);
+    let vol = format!("sv{}", k % 4);
+    loop {
+        let name = format!("w{k}-{}", rng.below(3));
+        let steps = 1 + rng.below(3);
+        if budget.fetch_sub(steps as i64, Ordering::Relaxed) < steps as i64 {
+            break;
+        }
+        for _ in 0..steps {
+            done += 1;
+            match rng.below(20) {
+                0..=2 => {
+                    let cmd = if rng.chance(70) {
+                        json!(["sleep", "infinity"])
+                    } else {
+                        json!(["sh", "-c", "echo out; echo err >&2; exit 1"])
+                    };
+                    let mut host = json!({});
+                    if rng.chance(30) {
+                        host["Binds"] = json!([format!("{vol}:/data")]);
+                    }
+                    conn.call(
+                        Method::POST,
+                        &format!("/containers?name={name}"),
+                        Some(json!({"Image": "alpine", "Cmd": cmd, "HostConfig": host,
+                                    "Labels": {"soak": "1"}})),
+                    )
+                    .await;
+                }
+                3 | 4 => {
+                    conn.call(Method::POST, &format!("/containers/{name}/start"), None)
+                        .await;
+                }
+                5 => {
+                    conn.call(Method::GET, &format!("/containers/{name}"), None)
+                        .await;
+                }
+                6 => {
+                    conn.call(
+                        Method::GET,
+                        "/containers?all=1&limit=5&filters=%7B%22label%22:[%22soak=1%22]%7D",
+                        None,
+                    )
+                    .await;
+                }
+                7 => {
+                    conn.call(
+                        Method::GET,
+                        &format!("/containers/{name}/logs?stdout=1&stderr=1&tail=5"),
+                        None,
+                    )
+                    .await;
+                }
+                8 => {
+                    conn.call(
+                        Method::POST,
+                        &format!("/containers/{name}/exec"),
+                        Some(json!({"Cmd": ["echo", "hi"]})),
+                    )
+                    .await;
+                }
+                9 => {
+                    conn.call(
+                        Method::POST,
+                        &format!("/networks/{net}/connect"),
+                        Some(json!({"Container": name})),
+                    )
+                    .await;
+                }
+                10 => {
+                    conn.call(
+                        Method::POST,
+                        &format!("/networks/{net}/disconnect"),
+                        Some(json!({"Container": name, "Force": true})),
+                    )
+                    .await;
+                }
+                11 => {
+                    let path = if rng.chance(50) {
+                        format!("/containers/{name}/stop?t=0")
+                    } else {
+                        format!("/containers/{name}/kill")
+                    };
+                    conn.call(Method::POST, &path, None).await;
+                }
+                12..=14 => {
+                    conn.call(
+                        Method::DELETE,
+                        &format!("/containers/{name}?force=1&v=1"),
+                        None,
+                    )
+                    .await;
+                }
+                15 => {
+                    let v = format!("own{k}");
+                    conn.call(Method::POST, "/volumes", Some(json!({"Name": v})))
+                        .await;
+                    conn.call(Method::DELETE, &format!("/volumes/{v}"), None)
+                        .await;
+                    done += 1;
+                }
+                16 => {
+                    conn.call(Method::GET, "/info", None).await;
+                }
+                17 => {
+                    conn.call(Method::GET, &format!("/networks/{net}"), None)
+                        .await;
+                }
+                18 => {
+                    conn.call(Method::GET, "/images/alpine", None).await;
+                }
+                _ => {
+                    conn.call(Method::GET, "/volumes", None).await;
+                }
+            }
+        }
+    }
+    // Leave nothing behind.
+    for i in 0..3 {
+        conn.call(
+            Method::DELETE,
+            &format!("/containers/w{k}-{i}?force=1&v=1"),
+            None,
+        )
+        .await;
+        done += 1;
+    }
+    done
+}
+
+fn env_u64(key: &str, default: u64) -> u64 {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "soak: a million requests; run with --release --ignored"]
+async fn soak() {
+    let total = env_u64("SOAK_OPS", 1_000_000);
+    let concurrency = env_u64("SOAK_CONCURRENCY", 64);
+    let phases = 10u64;
+    let backend = MemoryBackend::new();
+    let server = common::TestServer::with_backend(
+        backend.clone(),
+        sockerless::server::ServeOptions::default(),
+    )
+    .await;
+    let mut setup = Conn::open(&server.socket).await;
+    setup
+        .call(Method::POST, "/images/pull?fromImage=alpine", None)
+        .await;
+    for i in 0..4 {
+        setup
+            .call(
+                Method::POST,
+                "/networks",
+                Some(json!({"Name": format!("sn{i}")})),
+            )
+            .await;
+        setup
+            .call(
+                Method::POST,
+                "/volumes",
+                Some(json!({"Name": format!("sv{i}")})),
+            )
+            .await;
+    }
+    let tasks_start = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
+    let rss_start = rss_kib();
+    let mut rss_peak = rss_start;
+    let started = std::time::Instant::now();
+    let mut ops = 0u64;
+    for phase in 0..phases {
+        let budget = Arc::new(AtomicI64::new((total / phases) as i64));
+        let mut workers = Vec::new();
+        for k in 0..concurrency {
+            workers.push(tokio::spawn(soak_worker(
+                server.socket.clone(),
+                k,
+                budget.clone(),
+            )));
+        }
+        let sampler = {
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let s = stop.clone();
+            let h = tokio::spawn(async move {
+                let mut peak = 0;
+                while !s.load(Ordering::Relaxed) {
+                    peak = peak.max(rss_kib());
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                peak
+            });
+            (stop, h)
+        };
+        for w in workers {
+            ops += w.await.expect("worker");
+        }
+        sampler.0.store(true, Ordering::Relaxed);
+        rss_peak = rss_peak.max(sampler.1.await.expect("sampler"));
+        check_invariants(&backend).await;
+        assert_eq!(
+            backend.store().containers.len(),
+            0,
+            "phase {phase} left containers"
+        );
+        eprintln!(
+            "soak phase {phase}: {ops} requests, {:.1?}, rss {} MiB",
+            started.elapsed(),
+            rss_kib() / 1024
+        );
+    }
+    let elapsed = started.elapsed();
+    // Remove what the setup made, then everything must be gone.
+    for i in 0..4 {
+        setup
+            .call(Method::DELETE, &format!("/networks/sn{i}"), None)
+            .await;
+        setup
+            .call(Method::DELETE, &format!("/volumes/sv{i}"), None)
+            .await;
+    }
+    setup.call(Method::DELETE, "/images/alpine", None).await;
+    let store = backend.store();
+    assert_eq!(store.containers.len(), 0);
+    assert_eq!(store.container_names.len(), 0);
+    assert_eq!(store.execs.len(), 0);
+    assert_eq!(store.volumes.len(), 0);
+    assert_eq!(store.images.len(), 0);
+    assert_eq!(store.networks.len(), 3);
+    assert_eq!(backend.runtimes().len(), 0, "runtimes left");
+    drop(setup);
+    // Connection tasks of the workers end once the server sees them close.
+    let handle = tokio::runtime::Handle::current();
+    common::eventually(Duration::from_secs(10), || {
+        let n = handle.metrics().num_alive_tasks();
+        async move { (n <= tasks_start + 2).then_some(()) }
+    })
+    .await;
+    let rss_end = rss_kib();
+    // glibc keeps freed memory in its arenas; trimming shows what is really live.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    let rss_trimmed = rss_kib();
+    eprintln!(
+        "soak: {ops} requests at concurrency {concurrency} in {elapsed:.1?} ({:.0} req/s); \
+         rss start {} KiB, peak {} KiB, end {} KiB, end after malloc_trim {} KiB; \
+         alive tasks start {tasks_start}, end {}",
+        ops as f64 / elapsed.as_secs_f64(),
+        rss_start,
+        rss_peak,
+        rss_end,
+        rss_trimmed,
+        handle.metrics().num_alive_tasks(),
+    );
+    assert!(ops >= total, "{ops} < {total}");
+    assert!(
+        rss_trimmed < rss_start + 32 * 1024,
+        "resident memory grew: {rss_start} → {rss_trimmed} KiB"
+    );
+    server.stop().await;
+}
