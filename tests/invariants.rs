@@ -391,8 +391,40 @@ async fn run_seed(seed: u64) -> usize {
             let mut rng = Rng::new(seed ^ (round as u64) << 16 ^ t);
             tasks.push(tokio::spawn(async move {
                 let mut w = Watchers::default();
-                for _ in 0..12 {
-                    op(&b, &mut rng, &mut w).await;
+                for i in 0..12 {
+                    let mut probe = Rng::new(rng.0);
+                    let c = probe.below(CONTAINERS.len() as u64);
+                    probe.below(NETWORKS.len() as u64);
+                    probe.below(VOLUMES.len() as u64);
+                    let what = probe.below(17);
+                    let t0 = std::time::Instant::now();
+                    let r = tokio::time::timeout(Duration::from_secs(20), op(&b, &mut rng, &mut w))
+                        .await;
+                    // No operation of the mix waits on a timer: stop uses t=0.
+                    // A slow one is a missed wake-up (found: kill/stop racing a
+                    // concurrent start waited 5 s for a run that had ended).
+                    let took = t0.elapsed();
+                    if r.is_ok() && took > Duration::from_secs(3) {
+                        let name = CONTAINERS[c as usize].to_string();
+                        let st = b
+                            .container_inspect(name)
+                            .await
+                            .ok()
+                            .map(|i| serde_json::to_value(i.state).expect("json"));
+                        panic!("operation kind {what} took {took:?}; state {st:?}");
+                    }
+                    if r.is_err()
+                    {
+                        let state = b
+                            .container_inspect(CONTAINERS[c as usize].to_string())
+                            .await
+                            .ok()
+                            .map(|i| serde_json::to_value(i.state).expect("json"));
+                        panic!(
+                            "seed {seed} round {round} task {t} op {i}: operation kind {what} on {} hung; state {state:?}",
+                            CONTAINERS[c as usize]
+                        );
+                    }
                 }
                 w
             }));

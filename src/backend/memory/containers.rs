@@ -1415,8 +1415,21 @@ impl MemoryBackend {
         changed
     }
 
-    /// Waits (bounded) until run `run` of the container is no longer running.
-    async fn wait_not_running(&self, id: &str, timeout: Option<Duration>) -> bool {
+    /// How many times the container has exited so far (the baseline of
+    /// [`Self::wait_not_running`]); 0 when it has no runtime.
+    fn exits_so_far(&self, id: &str) -> u64 {
+        self.runtimes
+            .get(id)
+            .map(|rt| rt.wait.borrow().exits)
+            .unwrap_or(0)
+    }
+
+    /// Waits (bounded) until the run that was live when `exits` was read has
+    /// ended: the container is not running, is removed, or has exited since.
+    /// Comparing exit counts matters: a concurrent start may begin the next run
+    /// before this waiter looks, and the watch channel only keeps the latest
+    /// state, so "not running" alone can be missed.
+    async fn wait_not_running(&self, id: &str, exits: u64, timeout: Option<Duration>) -> bool {
         let Some(rt) = self.runtimes.get(id) else {
             return true;
         };
@@ -1425,7 +1438,7 @@ impl MemoryBackend {
         let fut = async {
             loop {
                 let s = *rx.borrow_and_update();
-                if !s.running || s.removed {
+                if !s.running || s.removed || s.exits > exits {
                     return;
                 }
                 if rx.changed().await.is_err() {
@@ -1476,16 +1489,17 @@ impl MemoryBackend {
         if let Some(c) = self.store.containers.get(id) {
             self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
         }
+        let exits = self.exits_so_far(id);
         self.signal_process(id, sig);
         let limit = (timeout >= 0).then(|| Duration::from_secs(timeout as u64));
-        if self.wait_not_running(id, limit).await {
+        if self.wait_not_running(id, exits, limit).await {
             return;
         }
         if let Some(c) = self.store.containers.get(id) {
             self.emit_container(&c, "kill", &[("signal", signal::SIGKILL.to_string())]);
         }
         self.signal_process(id, signal::SIGKILL);
-        self.wait_not_running(id, Some(Duration::from_secs(5)))
+        self.wait_not_running(id, exits, Some(Duration::from_secs(5)))
             .await;
     }
 
@@ -1503,9 +1517,10 @@ impl MemoryBackend {
             )));
         }
         self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
+        let exits = self.exits_so_far(&c.id);
         if self.signal_process(&c.id, sig) {
             // A terminating signal: return once the container has exited.
-            self.wait_not_running(&c.id, Some(Duration::from_secs(5)))
+            self.wait_not_running(&c.id, exits, Some(Duration::from_secs(5)))
                 .await;
         }
         Ok(())
