@@ -569,13 +569,22 @@ impl MemoryBackend {
     }
 
     /// Publishes a container's state to its waiters.
+    ///
+    /// The exit count comes from the record (every start begins run `run`,
+    /// every run ends once), not from comparing with the last published state:
+    /// when a concurrent start follows an exit before the exit is published,
+    /// both notifications see a running container, and the exit would be lost.
     pub(crate) fn notify_waiters(&self, id: &str) {
         let (Some(rt), Some(c)) = (self.runtimes.get(id), self.store.containers.get(id)) else {
             return;
         };
+        let ended_runs = if c.is_running() {
+            c.state.run.saturating_sub(1)
+        } else {
+            c.state.run
+        };
         rt.wait.send_modify(|w| {
-            let exited_now = w.running && !c.is_running();
-            let exits = w.exits + u64::from(exited_now);
+            let exits = w.exits.max(ended_runs);
             *w = c.wait_state(false, exits);
         });
     }
