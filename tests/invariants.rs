@@ -16,7 +16,7 @@
 //! networks, no runtime is left, every `wait?condition=removed` future and
 //! every followed log stream has ended.
 //!
-//! Default: 3 seeds × 30 rounds × 8 tasks × 12 ops. More:
+//! Default: 3 seeds × 150 rounds × 8 tasks × 12 ops. More:
 //! `INVARIANT_ROUNDS=500 cargo test --release --test invariants`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -376,7 +376,7 @@ fn rounds() -> usize {
     std::env::var("INVARIANT_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(30)
+        .unwrap_or(150)
 }
 
 async fn run_seed(seed: u64) -> usize {
