@@ -430,9 +430,19 @@ async fn handle(state: AppState, req: http::Request<Body>) -> Result<Response> {
     }
 }
 
+/// The largest stop timeout, in seconds, that Docker can represent: it turns `t`
+/// into a Go `time.Duration` (nanoseconds in an int64), which overflows beyond
+/// this. Larger values are 400 rather than a stop that never times out.
+pub const MAX_STOP_TIMEOUT_SECS: i64 = i64::MAX / 1_000_000_000;
+
 fn stop_options(query: &Query) -> Result<StopOptions> {
+    let timeout = query.int("t")?;
+    if timeout.is_some_and(|t| t > MAX_STOP_TIMEOUT_SECS) {
+        let raw = query.get("t").unwrap_or_default();
+        return Err(Error::bad_request(format!("invalid value for t: {raw}")));
+    }
     Ok(StopOptions {
-        timeout: query.int("t")?,
+        timeout,
         signal: query.non_empty("signal"),
     })
 }

@@ -609,13 +609,22 @@ impl MemoryBackend {
     }
 
     /// Publishes a container's state to its waiters.
+    ///
+    /// The exit count comes from the record (every start begins run `run`,
+    /// every run ends once), not from comparing with the last published state:
+    /// when a concurrent start follows an exit before the exit is published,
+    /// both notifications see a running container, and the exit would be lost.
     pub(crate) fn notify_waiters(&self, id: &str) {
         let (Some(rt), Some(c)) = (self.runtimes.get(id), self.store.containers.get(id)) else {
             return;
         };
+        let ended_runs = if c.is_running() {
+            c.state.run.saturating_sub(1)
+        } else {
+            c.state.run
+        };
         rt.wait.send_modify(|w| {
-            let exited_now = w.running && !c.is_running();
-            let exits = w.exits + u64::from(exited_now);
+            let exits = w.exits.max(ended_runs);
             *w = c.wait_state(false, exits);
         });
     }
@@ -1501,8 +1510,21 @@ impl MemoryBackend {
         changed
     }
 
-    /// Waits (bounded) until run `run` of the container is no longer running.
-    async fn wait_not_running(&self, id: &str, timeout: Option<Duration>) -> bool {
+    /// How many times the container has exited so far (the baseline of
+    /// [`Self::wait_not_running`]); 0 when it has no runtime.
+    fn exits_so_far(&self, id: &str) -> u64 {
+        self.runtimes
+            .get(id)
+            .map(|rt| rt.wait.borrow().exits)
+            .unwrap_or(0)
+    }
+
+    /// Waits (bounded) until the run that was live when `exits` was read has
+    /// ended: the container is not running, is removed, or has exited since.
+    /// Comparing exit counts matters: a concurrent start may begin the next run
+    /// before this waiter looks, and the watch channel only keeps the latest
+    /// state, so "not running" alone can be missed.
+    async fn wait_not_running(&self, id: &str, exits: u64, timeout: Option<Duration>) -> bool {
         let Some(rt) = self.runtimes.get(id) else {
             return true;
         };
@@ -1511,7 +1533,7 @@ impl MemoryBackend {
         let fut = async {
             loop {
                 let s = *rx.borrow_and_update();
-                if !s.running || s.removed || s.reset {
+                if !s.running || s.removed || s.reset || s.exits > exits {
                     return;
                 }
                 if rx.changed().await.is_err() {
@@ -1563,18 +1585,19 @@ impl MemoryBackend {
         if let Some(c) = self.store.containers.get(id) {
             self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
         }
+        let exits = self.exits_so_far(id);
         self.signal_process(id, sig);
         let limit = (timeout >= 0).then(|| Duration::from_secs(timeout as u64));
         // A reset while waiting ended this container: the ID may now name
         // another one (under a seed), which the SIGKILL must not reach.
-        if self.wait_not_running(id, limit).await || self.epoch() != epoch {
+        if self.wait_not_running(id, exits, limit).await || self.epoch() != epoch {
             return;
         }
         if let Some(c) = self.store.containers.get(id) {
             self.emit_container(&c, "kill", &[("signal", signal::SIGKILL.to_string())]);
         }
         self.signal_process(id, signal::SIGKILL);
-        self.wait_not_running(id, Some(Duration::from_secs(5)))
+        self.wait_not_running(id, exits, Some(Duration::from_secs(5)))
             .await;
     }
 
@@ -1592,9 +1615,10 @@ impl MemoryBackend {
             )));
         }
         self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
+        let exits = self.exits_so_far(&c.id);
         if self.signal_process(&c.id, sig) {
             // A terminating signal: return once the container has exited.
-            self.wait_not_running(&c.id, Some(Duration::from_secs(5)))
+            self.wait_not_running(&c.id, exits, Some(Duration::from_secs(5)))
                 .await;
         }
         Ok(())

@@ -161,6 +161,36 @@ fn exhausted(net: &NetworkRecord) -> Error {
     ))
 }
 
+/// Checks the addresses an endpoint config asks for, with Docker's words
+/// (`invalid IPv4 address: <a>`), before anything is attached.
+fn validate_endpoint_ipam(ipam: &docker::EndpointIpamConfig) -> Result<()> {
+    if let Some(a) = ipam.ipv4_address.as_deref().filter(|a| !a.is_empty()) {
+        if a.parse::<Ipv4Addr>().is_err() {
+            return Err(Error::bad_request(format!("invalid IPv4 address: {a}")));
+        }
+    }
+    if let Some(a) = ipam.ipv6_address.as_deref().filter(|a| !a.is_empty()) {
+        if a.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err(Error::bad_request(format!("invalid IPv6 address: {a}")));
+        }
+    }
+    for a in ipam.link_local_ips.iter().flatten() {
+        if a.parse::<std::net::IpAddr>().is_err() {
+            return Err(Error::bad_request(format!(
+                "invalid link-local IP address: {a}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A connect/disconnect body must name a container.
+fn require_container(container: Option<String>) -> Result<String> {
+    container
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| Error::bad_request("a container is required: the body's Container is empty"))
+}
+
 /// Attributes of a network event.
 fn event_attrs(net: &NetworkRecord, container: Option<&str>) -> HashMap<String, String> {
     let mut a = HashMap::new();
@@ -330,6 +360,9 @@ impl MemoryBackend {
         container: &mut ContainerRecord,
         config: Option<docker::EndpointSettings>,
     ) -> Result<()> {
+        if let Some(ipam) = config.as_ref().and_then(|c| c.ipam_config.as_ref()) {
+            validate_endpoint_ipam(ipam)?;
+        }
         let net = self
             .store
             .networks
@@ -745,7 +778,7 @@ impl MemoryBackend {
         r: &str,
         req: docker::NetworkConnectRequest,
     ) -> Result<()> {
-        let container_ref = req.container.unwrap_or_default();
+        let container_ref = require_container(req.container)?;
         let _links = self.links();
         let net = self.network_resolve(r)?;
         let cid = self.container_id(&container_ref)?;
@@ -771,7 +804,7 @@ impl MemoryBackend {
         r: &str,
         req: docker::NetworkDisconnectRequest,
     ) -> Result<()> {
-        let container_ref = req.container.unwrap_or_default();
+        let container_ref = require_container(req.container)?;
         let _links = self.links();
         let net = self.network_resolve(r)?;
         let cid = self.container_id(&container_ref)?;

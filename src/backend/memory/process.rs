@@ -220,6 +220,23 @@ impl MemoryBackend {
         let (paused_tx, paused_rx) = watch::channel(false);
         let id = c.id.clone();
         let mut slot = rt.process();
+        // Under the slot lock (which signal delivery takes too): spawn only if
+        // run `run` is still the container's live run and no newer run owns
+        // the slot. A concurrent kill may have ended this run before its
+        // process existed, and a concurrent start may have begun the next one;
+        // an older run's process would otherwise take the signals meant for
+        // the newer one, or outlive it.
+        let current = self
+            .store
+            .containers
+            .get(&c.id)
+            .is_some_and(|now| now.state.run == run && now.is_running());
+        if !current || slot.as_ref().is_some_and(|p| p.run > run) {
+            return;
+        }
+        if let Some(older) = slot.take() {
+            older.abort.abort();
+        }
         let task = tokio::spawn(async move {
             let code = me
                 .run_process(

@@ -60,11 +60,20 @@ fn filter_error(e: FilterError) -> Error {
     Error::bad_request(e.to_string())
 }
 
+/// The longest local volume name: the local driver makes a directory of it, and
+/// Linux file names hold at most 255 bytes (Docker fails the `mkdir` with a 500).
+pub const MAX_VOLUME_NAME: usize = 255;
+
 /// Checks a local volume name with Docker's messages.
 pub(crate) fn validate_name(name: &str) -> Result<()> {
     if name.len() == 1 {
         return Err(Error::bad_request(format!(
             "create {name}: volume name is too short, names should be at least two alphanumeric characters"
+        )));
+    }
+    if name.len() > MAX_VOLUME_NAME {
+        return Err(Error::bad_request(format!(
+            "create {name}: volume name is too long: the local driver's directory names hold at most {MAX_VOLUME_NAME} bytes"
         )));
     }
     if !is_valid_volume_name(name) {
