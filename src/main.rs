@@ -20,7 +20,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(&config);
+    let _log_guard = init_tracing(&config);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -34,17 +34,24 @@ fn main() -> ExitCode {
     runtime.block_on(run(config))
 }
 
-fn init_tracing(config: &Config) {
+/// Logs go to stderr through a writer thread, so a request never waits on the
+/// write syscall of its log line; nothing is dropped (the queue blocks when
+/// full), and the returned guard flushes what is queued when it is dropped.
+fn init_tracing(config: &Config) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::new(config.logging.level.to_ascii_lowercase());
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if config.logging.format == "json" {
         builder.json().with_current_span(true).init();
     } else {
         builder.init();
     }
+    guard
 }
 
 async fn run(config: Config) -> ExitCode {
