@@ -36,11 +36,13 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr through a writer thread, so a request never waits on the
 /// write syscall of its log line; nothing is dropped (the queue blocks when
-/// full), and the returned guard flushes what is queued when it is dropped.
+/// full; 4 096 lines, small enough to keep idle memory low), and the returned
+/// guard flushes what is queued when it is dropped.
 fn init_tracing(config: &Config) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::new(config.logging.level.to_ascii_lowercase());
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
+        .buffered_lines_limit(4096)
         .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
