@@ -88,6 +88,23 @@ pub struct RunState {
     pub run: u64,
 }
 
+impl RunState {
+    /// The state of a process that never ran, in `status`.
+    pub fn never_ran(status: Status, health: Option<docker::Health>) -> RunState {
+        RunState {
+            status,
+            pid: 0,
+            exit_code: 0,
+            error: String::new(),
+            oom_killed: false,
+            started_at: None,
+            finished_at: None,
+            health,
+            run: 0,
+        }
+    }
+}
+
 /// A stored container.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -773,17 +790,7 @@ impl MemoryBackend {
             host_config,
             path,
             args,
-            state: RunState {
-                status: Status::Created,
-                pid: 0,
-                exit_code: 0,
-                error: String::new(),
-                oom_killed: false,
-                started_at: None,
-                finished_at: None,
-                health,
-                run: 0,
-            },
+            state: RunState::never_ran(Status::Created, health),
             networks: BTreeMap::new(),
             ports: HashMap::new(),
             mounts: Vec::new(),
@@ -1653,50 +1660,44 @@ impl MemoryBackend {
 
     /// `POST /containers/{ref}/pause`.
     pub(crate) fn containers_pause(&self, r: &str) -> Result<()> {
-        let id = self.container_id(r)?;
-        self.store
-            .containers
-            .update(&id, |c| match c.state.status {
-                Status::Running => {
-                    c.state.status = Status::Paused;
-                    Ok(())
-                }
-                Status::Paused => Err(Error::conflict(format!(
-                    "Container {} is already paused",
-                    c.id
-                ))),
-                _ => Err(Error::conflict(format!(
-                    "container {} is not running",
-                    c.id
-                ))),
-            })
-            .ok_or_else(|| Error::no_such_container(r))??;
-        self.set_process_paused(&id, true);
-        self.notify_waiters(&id);
-        if let Some(c) = self.store.containers.get(&id) {
-            self.emit_container(&c, "pause", &[]);
-        }
-        Ok(())
+        self.set_paused(r, true)
     }
 
     /// `POST /containers/{ref}/unpause`. Docker answers 500 for a container that
     /// is not paused; we answer 409.
     pub(crate) fn containers_unpause(&self, r: &str) -> Result<()> {
+        self.set_paused(r, false)
+    }
+
+    /// Pauses (`true`) or unpauses a container, with Docker's conflicts.
+    fn set_paused(&self, r: &str, pause: bool) -> Result<()> {
         let id = self.container_id(r)?;
         self.store
             .containers
-            .update(&id, |c| match c.state.status {
-                Status::Paused => {
+            .update(&id, |c| match (pause, c.state.status) {
+                (true, Status::Running) => {
+                    c.state.status = Status::Paused;
+                    Ok(())
+                }
+                (false, Status::Paused) => {
                     c.state.status = Status::Running;
                     Ok(())
                 }
-                _ => Err(Error::conflict(format!("Container {} is not paused", c.id))),
+                (true, Status::Paused) => Err(Error::conflict(format!(
+                    "Container {} is already paused",
+                    c.id
+                ))),
+                (true, _) => Err(Error::conflict(format!(
+                    "container {} is not running",
+                    c.id
+                ))),
+                (false, _) => Err(Error::conflict(format!("Container {} is not paused", c.id))),
             })
             .ok_or_else(|| Error::no_such_container(r))??;
-        self.set_process_paused(&id, false);
+        self.set_process_paused(&id, pause);
         self.notify_waiters(&id);
         if let Some(c) = self.store.containers.get(&id) {
-            self.emit_container(&c, "unpause", &[]);
+            self.emit_container(&c, if pause { "pause" } else { "unpause" }, &[]);
         }
         Ok(())
     }

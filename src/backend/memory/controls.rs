@@ -1212,46 +1212,14 @@ impl MemoryBackend {
     /// `GET /memory/state`.
     pub fn snapshot(&self) -> StateDocument {
         let _g = self.links();
-        let mut containers: Vec<ContainerRecord> = self
-            .store
+        let st = &self.store;
+        let containers = st
             .containers
-            .list(|_| true)
-            .into_iter()
-            .map(|c| (*c).clone())
-            .collect();
-        containers.sort_by(|a, b| a.seq.cmp(&b.seq).then_with(|| a.id.cmp(&b.id)));
-        let mut images: Vec<ImageRecord> = self
-            .store
-            .images
-            .list(|_| true)
-            .into_iter()
-            .map(|i| (*i).clone())
-            .collect();
-        images.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut networks: Vec<NetworkRecord> = self
-            .store
-            .networks
-            .list(|_| true)
-            .into_iter()
-            .map(|n| (*n).clone())
-            .collect();
-        networks.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut volumes: Vec<VolumeRecord> = self
-            .store
-            .volumes
-            .list(|_| true)
-            .into_iter()
-            .map(|v| (*v).clone())
-            .collect();
-        volumes.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut execs: Vec<ExecRecord> = self
-            .store
-            .execs
-            .list(|_| true)
-            .into_iter()
-            .map(|e| (*e).clone())
-            .collect();
-        execs.sort_by(|a, b| a.id.cmp(&b.id));
+            .cloned_sorted_by_key(|c| (c.seq, c.id.clone()));
+        let images = st.images.cloned_sorted_by_key(|i| i.id.clone());
+        let networks = st.networks.cloned_sorted_by_key(|n| n.name.clone());
+        let volumes = st.volumes.cloned_sorted_by_key(|v| v.name.clone());
+        let execs = st.execs.cloned_sorted_by_key(|e| e.id.clone());
         StateDocument {
             version: 1,
             containers,

@@ -268,20 +268,14 @@ impl MemoryBackend {
                 tokio::select! {
                     biased;
                     Some((s, data)) = out_rx.recv() => {
-                        let stream = match s {
-                            interp::StdStream::Stdout => StdStream::Stdout,
-                            interp::StdStream::Stderr => StdStream::Stderr,
-                        };
+                        let stream = super::process::api_stream(s);
                         let _ = events_tx.send(AttachEvent::Output(stream, data));
                     }
                     code = &mut run => break code,
                 }
             };
             while let Ok((s, data)) = out_rx.try_recv() {
-                let stream = match s {
-                    interp::StdStream::Stdout => StdStream::Stdout,
-                    interp::StdStream::Stderr => StdStream::Stderr,
-                };
+                let stream = super::process::api_stream(s);
                 let _ = events_tx.send(AttachEvent::Output(stream, data));
             }
             {

@@ -157,7 +157,8 @@ pub fn disposition(sig: i32, ignore_sigterm: bool) -> Option<i64> {
     }
 }
 
-fn api_stream(s: interp::StdStream) -> StdStream {
+/// The API's stream of an interpreter stream.
+pub(crate) fn api_stream(s: interp::StdStream) -> StdStream {
     match s {
         interp::StdStream::Stdout => StdStream::Stdout,
         interp::StdStream::Stderr => StdStream::Stderr,

@@ -103,6 +103,13 @@ impl<T: Clone> Table<T> {
             .collect()
     }
 
+    /// A copy of every record, sorted by `key` (snapshots).
+    pub fn cloned_sorted_by_key<K: Ord>(&self, key: impl FnMut(&T) -> K) -> Vec<T> {
+        let mut all: Vec<T> = self.map.iter().map(|r| (**r.value()).clone()).collect();
+        all.sort_by_key(key);
+        all
+    }
+
     /// Number of records.
     pub fn len(&self) -> usize {
         self.map.len()
