@@ -20,22 +20,12 @@ async fn server() -> TestServer {
 
 /// Creates and starts container `name` from alpine with `extra` merged in.
 async fn run(server: &TestServer, name: &str, extra: Value) -> String {
-    let mut body = json!({"Image": "alpine"});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        for (k, v) in e {
-            b.insert(k.clone(), v.clone());
-        }
-    }
-    let (status, v) = server
-        .post(&format!("{BASE}/containers?name={name}"), body)
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let id = create_alpine(server, name, extra).await;
     let (status, v) = server
         .post_empty(&format!("{BASE}/containers/{name}/start"))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
-    let (_, v) = server.get(&format!("{BASE}/containers/{name}")).await;
-    v["Id"].as_str().expect("Id").to_string()
+    id
 }
 
 async fn exec_create(server: &TestServer, container: &str, body: Value) -> (StatusCode, Value) {

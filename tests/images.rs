@@ -317,26 +317,7 @@ async fn catalogue_and_default_configs() {
     assert_eq!(c["ExposedPorts"], json!({"80/tcp": {}}));
     assert_eq!(c["StopSignal"], "SIGQUIT");
     assert!(c["Labels"]["maintainer"].is_string());
-    for key in [
-        "Id",
-        "RepoTags",
-        "RepoDigests",
-        "Parent",
-        "Comment",
-        "Created",
-        "DockerVersion",
-        "Author",
-        "Config",
-        "Architecture",
-        "Os",
-        "Size",
-        "VirtualSize",
-        "GraphDriver",
-        "RootFS",
-        "Metadata",
-    ] {
-        assert!(nginx.get(key).is_some(), "inspect lacks {key}");
-    }
+    // Every field Docker always sends is checked in tests/shapes.rs.
     assert_eq!(
         nginx["GraphDriver"],
         json!({"Name": "overlay2", "Data": {}})

@@ -471,7 +471,7 @@ async fn random_concurrent_operations_keep_the_invariants() {
 mod common;
 
 use bytes::Bytes;
-use http::{Method, Request};
+use http::Method;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use std::sync::atomic::AtomicI64;
@@ -505,21 +505,11 @@ impl Conn {
 
     /// One request; returns the status. A transport error fails the soak.
     async fn call(&mut self, method: Method, path: &str, body: Option<Value>) -> u16 {
-        let mut b = Request::builder()
-            .method(method)
-            .uri(format!("/internal/v1{path}"))
-            .header("host", "localhost");
-        let bytes = match body {
-            Some(v) => {
-                b = b.header("content-type", "application/json");
-                Bytes::from(v.to_string())
-            }
-            None => Bytes::new(),
-        };
+        let req = common::request(method, &format!("{}{path}", common::BASE), body);
         self.sender.ready().await.expect("connection ready");
         let res = self
             .sender
-            .send_request(b.body(Full::new(bytes)).expect("request"))
+            .send_request(req)
             .await
             .unwrap_or_else(|e| panic!("{path}: {e}"));
         let status = res.status().as_u16();

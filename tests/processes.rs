@@ -28,21 +28,6 @@ async fn pull(server: &TestServer) {
     assert_eq!(status, StatusCode::OK);
 }
 
-/// Creates container `name` from alpine with `extra` merged into the body.
-async fn create(server: &TestServer, name: &str, extra: Value) -> String {
-    let mut body = json!({"Image": "alpine"});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        for (k, v) in e {
-            b.insert(k.clone(), v.clone());
-        }
-    }
-    let (status, v) = server
-        .post(&format!("{BASE}/containers?name={name}"), body)
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
-    v["Id"].as_str().expect("Id").to_string()
-}
-
 async fn start(server: &TestServer, name: &str) {
     let (status, v) = server
         .post_empty(&format!("{BASE}/containers/{name}/start"))
@@ -51,7 +36,7 @@ async fn start(server: &TestServer, name: &str) {
 }
 
 async fn run(server: &TestServer, name: &str, extra: Value) -> String {
-    let id = create(server, name, extra).await;
+    let id = create_alpine(server, name, extra).await;
     start(server, name).await;
     id
 }
@@ -136,7 +121,7 @@ fn attach_path(name: &str) -> String {
 #[tokio::test]
 async fn a_script_exits_with_its_status_seen_by_state_wait_and_logs() {
     let s = server().await;
-    create(
+    create_alpine(
         &s,
         "script",
         json!({"Cmd": ["sh", "-c", "echo hello; echo oops >&2; exit 3"]}),
@@ -597,7 +582,7 @@ async fn logs_tail_and_timestamps() {
 #[tokio::test]
 async fn logs_since_and_until() {
     let s = server().await;
-    create(
+    create_alpine(
         &s,
         "timed",
         json!({"Cmd": ["cat"], "OpenStdin": true, "StdinOnce": true}),
@@ -696,7 +681,7 @@ async fn read_log_stream(ws: &mut Ws) -> (Vec<Value>, Option<u16>) {
 #[tokio::test]
 async fn log_follow_sends_backlog_then_live_records_and_ends_with_the_container() {
     let s = server().await;
-    create(
+    create_alpine(
         &s,
         "follow",
         json!({"Cmd": ["sh"], "OpenStdin": true, "StdinOnce": true}),
@@ -834,7 +819,7 @@ async fn the_log_is_bounded_dropping_the_oldest_records() {
 #[tokio::test]
 async fn attach_before_start_cat_echoes_stdin_and_exits_on_eof() {
     let s = server().await;
-    create(
+    create_alpine(
         &s,
         "cat",
         json!({"Cmd": ["cat"], "OpenStdin": true, "StdinOnce": true, "AttachStdin": true}),
@@ -864,7 +849,7 @@ async fn attach_before_start_cat_echoes_stdin_and_exits_on_eof() {
 async fn attach_before_start_sh_runs_a_script_from_stdin() {
     // The GitLab-runner pattern: create → attach → start → script → output → wait.
     let s = server().await;
-    create(
+    create_alpine(
         &s,
         "runner",
         json!({"Cmd": ["sh"], "OpenStdin": true, "StdinOnce": true,
@@ -898,7 +883,7 @@ async fn attach_before_start_sh_runs_a_script_from_stdin() {
 #[tokio::test]
 async fn attach_sees_output_from_the_first_byte() {
     let s = server().await;
-    create(
+    create_alpine(
         &s,
         "early",
         json!({"Cmd": ["sh", "-c", "echo one; echo two >&2; echo three; exit 2"]}),
@@ -916,7 +901,7 @@ async fn attach_sees_output_from_the_first_byte() {
     assert_eq!(got.close, Some((1000, "2".to_string())));
 
     // stdout only.
-    create(
+    create_alpine(
         &s,
         "early2",
         json!({"Cmd": ["sh", "-c", "echo out; echo err >&2"]}),
@@ -936,7 +921,7 @@ async fn attach_sees_output_from_the_first_byte() {
 #[tokio::test]
 async fn several_attached_clients_all_get_the_output() {
     let s = server().await;
-    create(
+    create_alpine(
         &s,
         "shared",
         json!({"Cmd": ["cat"], "OpenStdin": true, "StdinOnce": true}),
@@ -1026,7 +1011,7 @@ async fn stdin_without_stdin_once_stays_open_after_the_client_leaves() {
     // Docker closes the container's stdin on the client's EOF only with
     // StdinOnce; otherwise the shell keeps waiting for the next client.
     let s = server().await;
-    create(&s, "keep", json!({"Cmd": ["sh"], "OpenStdin": true})).await;
+    create_alpine(&s, "keep", json!({"Cmd": ["sh"], "OpenStdin": true})).await;
     let mut first = s.ws(&attach_path("keep")).await;
     start(&s, "keep").await;
     first
@@ -1051,7 +1036,7 @@ async fn stdin_without_stdin_once_stays_open_after_the_client_leaves() {
 #[tokio::test]
 async fn stdin_once_closes_stdin_when_the_client_disconnects() {
     let s = server().await;
-    create(
+    create_alpine(
         &s,
         "once",
         json!({"Cmd": ["cat"], "OpenStdin": true, "StdinOnce": true}),
@@ -1079,7 +1064,7 @@ fn healthcheck(interval_ms: u64, retries: i64) -> Value {
 #[tokio::test]
 async fn health_goes_from_starting_to_healthy() {
     let s = server().await;
-    create(
+    create_alpine(
         &s,
         "healthy",
         json!({"Cmd": ["sleep", "infinity"], "Healthcheck": healthcheck(60, 2)}),
@@ -1148,7 +1133,7 @@ async fn health_label_unhealthy_fails_retries_times() {
 #[tokio::test]
 async fn health_from_the_image_and_none_disables() {
     let s = server().await;
-    create(
+    create_alpine(
         &s,
         "nohealth",
         json!({"Cmd": ["sleep", "infinity"], "Healthcheck": {"Test": ["NONE"]}}),
@@ -1276,7 +1261,7 @@ async fn attach_and_follow_lose_nothing_of_a_burst_of_output() {
     let s = server().await;
     let n = 3000;
     let script: Vec<String> = (0..n).map(|i| format!("echo {i}")).collect();
-    create(&s, "burst", json!({"Cmd": ["sh", "-c", script.join("; ")]})).await;
+    create_alpine(&s, "burst", json!({"Cmd": ["sh", "-c", script.join("; ")]})).await;
     let mut attach = s
         .ws(&format!(
             "{BASE}/containers/burst/attach?stdout=1&stderr=1&stream=1"
@@ -1289,7 +1274,7 @@ async fn attach_and_follow_lose_nothing_of_a_burst_of_output() {
     assert_eq!(got.stdout.len(), expected.len());
     assert_eq!(got.stdout, expected);
 
-    create(
+    create_alpine(
         &s,
         "burst2",
         json!({"Cmd": ["sh"], "OpenStdin": true, "StdinOnce": true}),
@@ -1364,7 +1349,7 @@ async fn log_follow_with_until_ends_at_until() {
 #[tokio::test]
 async fn attach_ends_when_the_container_is_removed() {
     let s = server().await;
-    create(&s, "doomed", json!({"Cmd": ["sleep", "infinity"]})).await;
+    create_alpine(&s, "doomed", json!({"Cmd": ["sleep", "infinity"]})).await;
     let mut before_start = s
         .ws(&format!(
             "{BASE}/containers/doomed/attach?stdout=1&stream=1"

@@ -2,6 +2,8 @@
 //! keep-alive connections closed after the header-read timeout, and registry
 //! credentials never written to the log, even at trace level.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream as StdUnixStream;
 use std::path::{Path, PathBuf};
@@ -85,19 +87,9 @@ fn wait_exit(server: Server, limit: Duration) -> (Option<i32>, String) {
     }
 }
 
+/// A request on the internal API (path after the prefix).
 fn request(method: Method, path: &str, body: Option<Value>) -> Request<Full<Bytes>> {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(format!("/internal/v1{path}"))
-        .header("host", "localhost");
-    let bytes = match body {
-        Some(v) => {
-            b = b.header("content-type", "application/json");
-            Bytes::from(v.to_string())
-        }
-        None => Bytes::new(),
-    };
-    b.body(Full::new(bytes)).expect("request")
+    common::request(method, &format!("{}{path}", common::BASE), body)
 }
 
 /// One request on a fresh connection: (status, body).

@@ -83,6 +83,22 @@ pub async fn drain(ws: &mut Ws) -> Attached {
     }
 }
 
+/// Creates container `name` from alpine with `extra` merged into the create
+/// body; returns its ID.
+pub async fn create_alpine(server: &TestServer, name: &str, extra: Value) -> String {
+    let mut body = serde_json::json!({"Image": "alpine"});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    let (status, v) = server
+        .post(&format!("{BASE}/containers?name={name}"), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v["Id"].as_str().expect("Id").to_string()
+}
+
 /// A response read whole.
 #[derive(Debug)]
 pub struct Reply {
