@@ -17,7 +17,7 @@ use super::MemoryBackend;
 use crate::api::docker;
 use crate::api::*;
 use crate::error::{Error, Result};
-use crate::sim::interp::{self, ProcessIo, Program, UnknownCommand};
+use crate::sim::interp::{ProcessIo, Program, UnknownCommand};
 
 /// A stored exec instance.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -247,17 +247,7 @@ impl MemoryBackend {
             let run = async {
                 match &scripted {
                     Some(script) => {
-                        for chunk in &script.output {
-                            if !chunk.delay.is_zero() {
-                                tokio::time::sleep(chunk.delay).await;
-                            }
-                            let stream = if chunk.stderr {
-                                interp::StdStream::Stderr
-                            } else {
-                                interp::StdStream::Stdout
-                            };
-                            let _ = io.output.send((stream, chunk.data.clone()));
-                        }
+                        super::process::play(&script.output, &io.output).await;
                         script.exit_code
                     }
                     None => i64::from(program.run(&ctx, &mut io).await),

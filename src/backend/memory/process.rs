@@ -157,6 +157,24 @@ pub fn disposition(sig: i32, ignore_sigterm: bool) -> Option<i64> {
     }
 }
 
+/// Writes scripted output chunks, each after its delay.
+pub(crate) async fn play(
+    chunks: &[super::controls::Chunk],
+    out: &mpsc::UnboundedSender<(interp::StdStream, Bytes)>,
+) {
+    for chunk in chunks {
+        if !chunk.delay.is_zero() {
+            tokio::time::sleep(chunk.delay).await;
+        }
+        let stream = if chunk.stderr {
+            interp::StdStream::Stderr
+        } else {
+            interp::StdStream::Stdout
+        };
+        let _ = out.send((stream, chunk.data.clone()));
+    }
+}
+
 /// The API's stream of an interpreter stream.
 pub(crate) fn api_stream(s: interp::StdStream) -> StdStream {
     match s {
@@ -411,17 +429,7 @@ impl MemoryBackend {
         };
         let body = async {
             if let Some(rule) = &script.rule {
-                for chunk in &rule.output {
-                    if !chunk.delay.is_zero() {
-                        tokio::time::sleep(chunk.delay).await;
-                    }
-                    let stream = if chunk.stderr {
-                        interp::StdStream::Stderr
-                    } else {
-                        interp::StdStream::Stdout
-                    };
-                    let _ = io.output.send((stream, chunk.data.clone()));
-                }
+                play(&rule.output, &io.output).await;
                 if rule.manual() {
                     std::future::pending::<()>().await;
                 }
