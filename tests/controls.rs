@@ -1065,3 +1065,62 @@ async fn profile_latency_delays_container_start_under_the_paused_clock() {
     b.before("container_start", None).await.expect("no fault");
     assert_eq!(t2.elapsed(), Duration::ZERO);
 }
+
+/// Names of the containers a label filter lists (all states).
+async fn labelled(s: &TestServer, filter: &str) -> Vec<String> {
+    let q = percent_encode(&json!({ "label": [filter] }).to_string());
+    let (status, list) = s.get(&format!("{BASE}/containers?all=1&filters={q}")).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let mut names: Vec<String> = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|c| c["Names"][0].as_str().unwrap_or("").to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn label_filters_follow_remove_reset_and_snapshot_load() {
+    let s = TestServer::start().await;
+    pull(&s).await;
+    create(
+        &s,
+        "l1",
+        json!({"Image": "alpine", "Labels": {"job": "1", "team": "a"}}),
+    )
+    .await;
+    create(
+        &s,
+        "l2",
+        json!({"Image": "alpine", "Labels": {"job": "2", "team": "a"}}),
+    )
+    .await;
+    assert_eq!(labelled(&s, "team=a").await, vec!["/l1", "/l2"]);
+    assert_eq!(labelled(&s, "job").await, vec!["/l1", "/l2"]);
+    assert_eq!(labelled(&s, "job=2").await, vec!["/l2"]);
+    assert_eq!(
+        s.delete(&format!("{BASE}/containers/l2")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(labelled(&s, "team=a").await, vec!["/l1"]);
+    assert!(labelled(&s, "job=2").await.is_empty());
+
+    // A snapshot loaded into a fresh server is found by its labels there.
+    let (_, doc) = s.get(&format!("{BASE}/memory/state")).await;
+    let fresh = TestServer::start().await;
+    let r = fresh
+        .call(Method::PUT, &format!("{BASE}/memory/state"), Some(doc))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(labelled(&fresh, "team=a").await, vec!["/l1"]);
+
+    // After a reset nothing is found.
+    assert_eq!(
+        s.post_empty(&format!("{BASE}/memory/reset")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert!(labelled(&s, "team=a").await.is_empty());
+    assert!(labelled(&s, "job").await.is_empty());
+}

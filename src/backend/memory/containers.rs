@@ -892,6 +892,7 @@ impl MemoryBackend {
         {
             return Err(Error::internal("container ID collision"));
         }
+        self.store.container_labels.insert(&id, record.labels());
         drop(guard);
         self.emit_container(&record, "create", &[]);
         Ok(docker::ContainerCreateResponse {
@@ -1079,8 +1080,8 @@ impl MemoryBackend {
                 },
             })
             .collect();
-        let mut list =
-            self.store.containers.list(|c| {
+        let keep =
+            |c: &ContainerRecord| {
                 if !all && !by_status && !c.is_running() {
                     return false;
                 }
@@ -1174,7 +1175,28 @@ impl MemoryBackend {
                     return false;
                 }
                 true
+            };
+        // Positive label filters go through the label index: only the
+        // containers that carry the first wanted label are looked at, not every
+        // stored one.
+        let indexed = labels
+            .iter()
+            .find(|(_, _, neg)| !neg)
+            .map(|(k, v, _)| match v {
+                Some(v) => format!("{k}\0{v}"),
+                None => (*k).to_string(),
             });
+        let mut list: Vec<Arc<ContainerRecord>> = match indexed {
+            Some(key) => self
+                .store
+                .container_labels
+                .get(&key)
+                .iter()
+                .filter_map(|id| self.store.containers.get(id))
+                .filter(|c| keep(c))
+                .collect(),
+            None => self.store.containers.list(keep),
+        };
         list.sort_by_key(|c| std::cmp::Reverse(c.seq));
         if let Some(n) = o.limit {
             list.truncate(n);
@@ -1775,6 +1797,7 @@ impl MemoryBackend {
         let Some(removed) = self.store.containers.remove(&id) else {
             return Err(Error::no_such_container(r));
         };
+        self.store.container_labels.remove(&id, removed.labels());
         let mut record = (*removed).clone();
         let was_running = record.is_running();
         if was_running {

@@ -1186,6 +1186,7 @@ impl MemoryBackend {
             rt.close_stdin();
         }
         self.store.containers.clear();
+        self.store.container_labels.clear();
         self.store.container_names.clear();
         self.store.images.clear();
         self.store.image_tags.clear();
@@ -1255,6 +1256,7 @@ impl MemoryBackend {
                         }
                     }
                 }
+                self.store.container_labels.insert(&c.id, c.labels());
                 self.store.containers.put(c.id.clone(), c);
             }
             drop(ports);

@@ -49,6 +49,8 @@ use volumes::VolumeRecord;
 pub struct Store {
     /// Containers by ID.
     pub containers: Table<ContainerRecord>,
+    /// Container labels → IDs (label filters of the list).
+    pub container_labels: table::LabelIndex,
     /// Container names (without `/`) → IDs.
     pub container_names: NameIndex,
     /// Images by ID (`sha256:<hex>`).

@@ -157,6 +157,70 @@ impl<T: Clone> Table<T> {
     }
 }
 
+/// Labels → the IDs of the records that carry them, for label filters that
+/// touch only their matches. Keys are `key` and `key\0value`; each ID is one
+/// shared allocation. Labels never change after a record is created, so the
+/// index is written at insert and remove only.
+#[derive(Debug, Default)]
+pub struct LabelIndex {
+    map: DashMap<String, std::collections::HashSet<Arc<str>>>,
+}
+
+impl LabelIndex {
+    fn keys(
+        labels: &std::collections::HashMap<String, String>,
+    ) -> impl Iterator<Item = String> + '_ {
+        labels
+            .iter()
+            .flat_map(|(k, v)| [k.clone(), format!("{k}\0{v}")])
+    }
+
+    /// The index key of a label filter value: `key` or `key=value`.
+    pub fn key_of(filter: &str) -> String {
+        match filter.split_once('=') {
+            Some((k, v)) => format!("{k}\0{v}"),
+            None => filter.to_string(),
+        }
+    }
+
+    /// Records `id` under each of its labels.
+    pub fn insert(&self, id: &str, labels: &std::collections::HashMap<String, String>) {
+        let id: Arc<str> = Arc::from(id);
+        for key in Self::keys(labels) {
+            self.map.entry(key).or_default().insert(Arc::clone(&id));
+        }
+    }
+
+    /// Forgets `id` (dropping keys that become empty).
+    pub fn remove(&self, id: &str, labels: &std::collections::HashMap<String, String>) {
+        for key in Self::keys(labels) {
+            let now_empty = match self.map.get_mut(&key) {
+                Some(mut set) => {
+                    set.remove(id);
+                    set.is_empty()
+                }
+                None => false,
+            };
+            if now_empty {
+                self.map.remove_if(&key, |_, set| set.is_empty());
+            }
+        }
+    }
+
+    /// The IDs under an index key (see [`LabelIndex::key_of`]).
+    pub fn get(&self, key: &str) -> Vec<Arc<str>> {
+        self.map
+            .get(key)
+            .map(|set| set.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Drops everything.
+    pub fn clear(&self) {
+        self.map.clear();
+    }
+}
+
 /// Unique names → IDs, with atomic reservation: of many concurrent reservations
 /// of one name exactly one wins.
 #[derive(Debug, Default)]
@@ -269,6 +333,37 @@ mod tests {
         for (reference, want) in table {
             assert_eq!(t.resolve(reference, Some(&names)), want, "{reference}");
         }
+    }
+
+    #[test]
+    fn label_index_insert_lookup_remove() {
+        let idx = LabelIndex::default();
+        let a: std::collections::HashMap<String, String> = [
+            ("job".to_string(), "1".to_string()),
+            ("team".to_string(), "x".to_string()),
+        ]
+        .into();
+        let b: std::collections::HashMap<String, String> =
+            [("job".to_string(), "2".to_string())].into();
+        idx.insert("a", &a);
+        idx.insert("b", &b);
+        let ids = |key: &str| {
+            let mut v: Vec<String> = idx
+                .get(&LabelIndex::key_of(key))
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ids("job"), vec!["a", "b"]);
+        assert_eq!(ids("job=1"), vec!["a"]);
+        assert_eq!(ids("team=x"), vec!["a"]);
+        assert!(ids("job=3").is_empty());
+        idx.remove("a", &a);
+        assert_eq!(ids("job"), vec!["b"]);
+        assert!(ids("team").is_empty());
+        assert!(idx.map.get("team").is_none(), "empty keys are dropped");
     }
 
     #[test]
