@@ -824,6 +824,67 @@ struct ClockBody {
     set: Option<String>,
 }
 
+/// A rule kept in a control list (scripts, faults).
+trait ListedRule {
+    fn rule_id(&self) -> u64;
+    fn listed(&self) -> Value;
+}
+
+impl ListedRule for FaultRule {
+    fn rule_id(&self) -> u64 {
+        self.id
+    }
+    fn listed(&self) -> Value {
+        self.to_json()
+    }
+}
+
+impl ListedRule for Arc<ScriptRule> {
+    fn rule_id(&self) -> u64 {
+        self.id
+    }
+    fn listed(&self) -> Value {
+        self.to_json()
+    }
+}
+
+/// `GET`, `PUT` and `DELETE` of one rule of a control list, by ID.
+fn rule_item<R: ListedRule, S: serde::de::DeserializeOwned>(
+    rules: &Mutex<Vec<R>>,
+    kind: &str,
+    id: &str,
+    method: &Method,
+    path: &str,
+    request_body: Option<Value>,
+    compile: impl FnOnce(u64, S) -> Result<R>,
+) -> Result<ExtensionResponse> {
+    let missing = || Error::not_found(format!("no such {kind} rule: {id}"));
+    let id: u64 = id.parse().map_err(|_| missing())?;
+    let mut rules = lock(rules);
+    let pos = rules
+        .iter()
+        .position(|r| r.rule_id() == id)
+        .ok_or_else(missing)?;
+    match *method {
+        Method::GET => ok(StatusCode::OK, rules[pos].listed()),
+        Method::PUT => {
+            let rule = compile(id, body(request_body)?)?;
+            let v = rule.listed();
+            rules[pos] = rule;
+            ok(StatusCode::OK, v)
+        }
+        Method::DELETE => {
+            rules.remove(pos);
+            no_content()
+        }
+        _ => Err(method_not_allowed(
+            method,
+            &format!("/internal/v1{path}"),
+            "GET, PUT, DELETE",
+        )),
+    }
+}
+
 fn body<T: serde::de::DeserializeOwned>(v: Option<Value>) -> Result<T> {
     let v = v.ok_or_else(|| Error::bad_request("a JSON body is required"))?;
     serde_json::from_value(v).map_err(|e| Error::bad_request(format!("invalid JSON: {e}")))
@@ -1033,29 +1094,15 @@ impl MemoryBackend {
                 }
                 _ => not_allowed("GET, POST"),
             },
-            ["memory", "scripts", id] => {
-                let id: u64 = id
-                    .parse()
-                    .map_err(|_| Error::not_found(format!("no such script rule: {id}")))?;
-                let missing = || Error::not_found(format!("no such script rule: {id}"));
-                let mut rules = lock(&self.controls.scripts);
-                let pos = rules.iter().position(|r| r.id == id).ok_or_else(missing)?;
-                match *m {
-                    Method::GET => ok(StatusCode::OK, rules[pos].to_json()),
-                    Method::PUT => {
-                        let spec: ScriptSpec = body(req.body)?;
-                        let rule = ScriptRule::compile(id, spec)?;
-                        let v = rule.to_json();
-                        rules[pos] = Arc::new(rule);
-                        ok(StatusCode::OK, v)
-                    }
-                    Method::DELETE => {
-                        rules.remove(pos);
-                        no_content()
-                    }
-                    _ => not_allowed("GET, PUT, DELETE"),
-                }
-            }
+            ["memory", "scripts", id] => rule_item(
+                &self.controls.scripts,
+                "script",
+                id,
+                m,
+                &path,
+                req.body,
+                |id, spec: ScriptSpec| ScriptRule::compile(id, spec).map(Arc::new),
+            ),
             ["memory", "faults"] => match *m {
                 Method::GET => ok(
                     StatusCode::OK,
@@ -1079,29 +1126,15 @@ impl MemoryBackend {
                 }
                 _ => not_allowed("GET, POST, DELETE"),
             },
-            ["memory", "faults", id] => {
-                let id: u64 = id
-                    .parse()
-                    .map_err(|_| Error::not_found(format!("no such fault rule: {id}")))?;
-                let missing = || Error::not_found(format!("no such fault rule: {id}"));
-                let mut rules = lock(&self.controls.faults);
-                let pos = rules.iter().position(|r| r.id == id).ok_or_else(missing)?;
-                match *m {
-                    Method::GET => ok(StatusCode::OK, rules[pos].to_json()),
-                    Method::PUT => {
-                        let spec: FaultSpec = body(req.body)?;
-                        let rule = FaultRule::compile(id, spec)?;
-                        let v = rule.to_json();
-                        rules[pos] = rule;
-                        ok(StatusCode::OK, v)
-                    }
-                    Method::DELETE => {
-                        rules.remove(pos);
-                        no_content()
-                    }
-                    _ => not_allowed("GET, PUT, DELETE"),
-                }
-            }
+            ["memory", "faults", id] => rule_item(
+                &self.controls.faults,
+                "fault",
+                id,
+                m,
+                &path,
+                req.body,
+                FaultRule::compile,
+            ),
             ["memory", "containers", r, "exit"] => match *m {
                 Method::POST => {
                     let r = percent_encoding::percent_decode_str(r)
