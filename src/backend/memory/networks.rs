@@ -772,6 +772,17 @@ impl MemoryBackend {
         Ok(self.network_resolve(r)?.to_docker(true))
     }
 
+    /// The network's ID, the attributes of its connect/disconnect event for
+    /// `container`, and whether `container` is a member. Consumes the record's
+    /// `Arc`: one held across an update would make the update copy every member.
+    fn network_ref(
+        net: Arc<NetworkRecord>,
+        container: &str,
+    ) -> (String, HashMap<String, String>, bool) {
+        let member = net.members.contains_key(container);
+        (net.id.clone(), event_attrs(&net, Some(container)), member)
+    }
+
     /// `POST /networks/{ref}/connect`.
     pub(crate) fn networks_connect(
         &self,
@@ -782,17 +793,13 @@ impl MemoryBackend {
         let _links = self.links();
         let net = self.network_resolve(r)?;
         let cid = self.container_id(&container_ref)?;
+        let (net_id, attrs, _) = Self::network_ref(net, &cid);
         let config = req.endpoint_config;
         self.store
             .containers
-            .update(&cid, |c| self.network_attach(&net.id, c, config))
+            .update(&cid, |c| self.network_attach(&net_id, c, config))
             .ok_or_else(|| Error::no_such_container(&container_ref))??;
-        self.emit(
-            Kind::Network,
-            "connect",
-            &net.id,
-            event_attrs(&net, Some(&cid)),
-        );
+        self.emit(Kind::Network, "connect", &net_id, attrs);
         Ok(())
     }
 
@@ -808,25 +815,22 @@ impl MemoryBackend {
         let _links = self.links();
         let net = self.network_resolve(r)?;
         let cid = self.container_id(&container_ref)?;
+        let (net_id, attrs, member) = Self::network_ref(net, &cid);
+        let net_name = attrs.get("name").cloned().unwrap_or_default();
         self.store
             .containers
             .update(&cid, |c| {
-                if !net.members.contains_key(&c.id) && !c.networks.contains_key(&net.name) {
+                if !member && !c.networks.contains_key(&net_name) {
                     return Err(Error::forbidden(format!(
-                        "container {} is not connected to network {}",
-                        c.id, net.name
+                        "container {} is not connected to network {net_name}",
+                        c.id
                     )));
                 }
-                self.network_detach(&net.id, c);
+                self.network_detach(&net_id, c);
                 Ok(())
             })
             .ok_or_else(|| Error::no_such_container(&container_ref))??;
-        self.emit(
-            Kind::Network,
-            "disconnect",
-            &net.id,
-            event_attrs(&net, Some(&cid)),
-        );
+        self.emit(Kind::Network, "disconnect", &net_id, attrs);
         Ok(())
     }
 
