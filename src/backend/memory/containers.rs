@@ -615,14 +615,14 @@ impl MemoryBackend {
             .ok_or_else(|| Error::no_such_container(reference))
     }
 
-    /// IDs of the containers created from image `image_id`.
-    pub(crate) fn containers_using_image(&self, image_id: &str) -> Vec<String> {
-        self.store
-            .containers
-            .list(|c| c.image_id == image_id)
-            .iter()
-            .map(|c| c.id.clone())
-            .collect()
+    /// How many containers use each image, in one pass over the containers
+    /// (listing or pruning N images asks for every image at once).
+    pub(crate) fn containers_per_image(&self) -> HashMap<String, usize> {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for c in self.store.containers.list(|_| true) {
+            *counts.entry(c.image_id.clone()).or_default() += 1;
+        }
+        counts
     }
 
     /// Publishes a container's state to its waiters.

@@ -958,6 +958,7 @@ impl MemoryBackend {
         let mut images = self.store.images.list(|_| true);
         images.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
         let mut out = Vec::new();
+        let users = self.containers_per_image();
         for rec in images {
             if before.is_some_and(|b| rec.created >= b)
                 || since.is_some_and(|s| rec.created <= s)
@@ -1009,7 +1010,7 @@ impl MemoryBackend {
                 shared_size: -1,
                 virtual_size: Some(rec.size),
                 labels,
-                containers: self.containers_using_image(&rec.id).len() as i64,
+                containers: users.get(&rec.id).copied().unwrap_or(0) as i64,
             });
         }
         Ok(out)
@@ -1366,12 +1367,13 @@ impl MemoryBackend {
             let _links = self.links();
             let mut images = self.store.images.list(|_| true);
             images.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+            let users = self.containers_per_image();
             for rec in images {
                 let labels = rec.labels();
                 if until.is_some_and(|u| rec.created > u)
                     || !f.match_prune_labels(&labels)
                     || (dangling_only && !rec.repo_tags.is_empty())
-                    || !self.containers_using_image(&rec.id).is_empty()
+                    || users.contains_key(&rec.id)
                 {
                     continue;
                 }
