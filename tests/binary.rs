@@ -9,27 +9,13 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sockerless-backend-memory");
-const ENV_VARS: &[&str] = &[
-    "SOCKERLESS_BACKEND_SOCKET",
-    "SOCKERLESS_BACKEND_TCP",
-    "SOCKERLESS_BACKEND_LOG_LEVEL",
-    "SOCKERLESS_BACKEND_LOG_FORMAT",
-    "SOCKERLESS_BACKEND_CONFIG",
-    "SOCKERLESS_BACKEND_MAX_BODY_SIZE",
-    "SOCKERLESS_BACKEND_DRAIN_TIMEOUT",
-    "SOCKERLESS_BACKEND_SOCKET_MODE",
-    "SOCKERLESS_BACKEND_SOCKET_GROUP",
-    "SOCKERLESS_BACKEND_INSECURE_TCP",
-    "SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT",
-    "SOCKERLESS_BACKEND_MAX_CONNECTIONS",
-    "SOCKERLESS_BACKEND_SEED",
-    "SOCKERLESS_BACKEND_CLOCK_START",
-    "SOCKERLESS_BACKEND_PROFILE",
-    "SOCKERLESS_BACKEND_PROFILE_LATENCY",
-    "SOCKERLESS_BACKEND_STATE_FILE",
-    "SOCKERLESS_BACKEND_LOG_LIMIT",
-    "RUST_LOG",
-];
+/// Every variable the binary reads, so a test's environment never leaks in.
+fn env_vars() -> impl Iterator<Item = &'static str> {
+    sockerless::config::ENV_KEYS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain([sockerless::config::ENV_CONFIG, "RUST_LOG"])
+}
 
 fn cmd(dir: &Path) -> Command {
     let mut c = Command::new(BIN);
@@ -37,7 +23,7 @@ fn cmd(dir: &Path) -> Command {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for v in ENV_VARS {
+    for v in env_vars() {
         c.env_remove(v);
     }
     c
