@@ -4,7 +4,6 @@
 //! not to the container's log, as in Docker.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -295,7 +294,3 @@ impl MemoryBackend {
         Ok(Box::pin(stream))
     }
 }
-
-/// The exec table is also reachable from the container's inspect (`ExecIDs`).
-#[allow(dead_code)]
-fn _assert_send(_: Arc<MemoryBackend>) {}
