@@ -139,14 +139,3 @@ impl<B> OnResponse<B> for LogResponse {
         );
     }
 }
-
-/// Drives one request through a stack built by [`app`] (tests and examples).
-pub async fn oneshot<B>(app: App<B>, req: http::Request<B>) -> Response
-where
-    B: Send + 'static,
-{
-    match app.oneshot(req).await {
-        Ok(res) => res,
-        Err(e) => match e {},
-    }
-}
