@@ -27,7 +27,7 @@ use std::sync::{Arc, Barrier, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use sockerless::backend::memory::table::{NameIndex, Table};
+use sockerless::memory::table::{NameIndex, Table};
 
 /// Operations per thread per iteration.
 const BATCH: u64 = 1_000;

@@ -10,20 +10,22 @@
 //! curl --unix-socket /tmp/custom.sock http://localhost/internal/v1/containers   # 501
 //! ```
 
+use sockerless::backend::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use http::{Method, StatusCode};
 use sockerless::api::{docker, Capabilities, CapabilitySet, ExtensionRequest, ExtensionResponse};
-use sockerless::server::{serve, Listeners, ServeOptions};
-use sockerless::{Backend, Error, Result};
+use sockerless::http::{Listeners, ServeOptions};
+use sockerless::internal_api::serve;
+use sockerless::{Error, Result};
 
 /// A backend that runs "functions": no exec, attach, volumes or networks.
 struct FunctionsBackend;
 
 #[async_trait]
-impl Backend for FunctionsBackend {
+impl SystemBackend for FunctionsBackend {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             backend: "functions-example".into(),
@@ -62,6 +64,11 @@ impl Backend for FunctionsBackend {
         }
     }
 }
+impl ContainerBackend for FunctionsBackend {}
+impl ExecBackend for FunctionsBackend {}
+impl ImageBackend for FunctionsBackend {}
+impl NetworkBackend for FunctionsBackend {}
+impl VolumeBackend for FunctionsBackend {}
 
 #[tokio::main]
 async fn main() {

@@ -20,6 +20,7 @@
 //! Until `container_create` is implemented the rows say so (the error is shown)
 //! instead of figures.
 
+use sockerless::backend::prelude::*;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -27,7 +28,7 @@ use clap::Parser;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use sockerless::api::{ContainerCreateBody, ContainerListOptions, Filters, PullOptions};
-use sockerless::{Backend, MemoryBackend};
+use sockerless::MemoryBackend;
 
 #[derive(Debug, Parser)]
 #[command(about = "Scale measurements of the memory backend (in-process)")]

@@ -24,6 +24,7 @@
 //! | — | — | `memory.faults`, `memory.scripts` | none |
 //! | `--config PATH` | `SOCKERLESS_BACKEND_CONFIG` | — | none |
 
+use sockerless_http::{ListenConfig as Listen, ServeOptions};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -197,15 +198,15 @@ pub struct MemorySettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_file: Option<String>,
     /// Fault rules installed at start.
-    pub faults: Vec<crate::backend::memory::controls::FaultSpec>,
+    pub faults: Vec<sockerless_memory::controls::FaultSpec>,
     /// Script rules installed at start.
-    pub scripts: Vec<crate::backend::memory::controls::ScriptSpec>,
+    pub scripts: Vec<sockerless_memory::controls::ScriptSpec>,
 }
 
 impl Default for MemorySettings {
     fn default() -> Self {
         MemorySettings {
-            log_limit: crate::backend::memory::runtime::DEFAULT_LOG_LIMIT as u64,
+            log_limit: sockerless_memory::runtime::DEFAULT_LOG_LIMIT as u64,
             seed: None,
             clock_start: None,
             profile: "memory".into(),
@@ -286,7 +287,7 @@ pub struct ServerSettings {
 impl Default for ServerSettings {
     fn default() -> Self {
         ServerSettings {
-            max_body_size: crate::http::DEFAULT_MAX_BODY as u64,
+            max_body_size: sockerless_http::DEFAULT_MAX_BODY as u64,
             drain_timeout: 10.0,
             header_read_timeout: 30.0,
             max_connections: 1024,
@@ -578,8 +579,8 @@ impl Config {
 
     /// The memory backend's options from `memory.*`; the error names the
     /// setting.
-    pub fn memory_options(&self) -> Result<crate::backend::memory::MemoryOptions, ConfigError> {
-        use crate::backend::memory::controls::{FaultRule, Profile, ScriptRule};
+    pub fn memory_options(&self) -> Result<sockerless_memory::MemoryOptions, ConfigError> {
+        use sockerless_memory::controls::{FaultRule, Profile, ScriptRule};
         let m = &self.memory;
         let profile = Profile::parse(&m.profile)
             .map_err(|e| bad(format!("memory.profile {:?}: {e}", m.profile)))?;
@@ -609,7 +610,7 @@ impl Config {
         if m.log_limit == 0 {
             return Err(bad("memory.log_limit: must be at least 1 byte"));
         }
-        Ok(crate::backend::memory::MemoryOptions {
+        Ok(sockerless_memory::MemoryOptions {
             seed: m.seed,
             clock_start,
             profile,
@@ -657,6 +658,27 @@ impl Config {
     /// The drain timeout.
     pub fn drain_timeout(&self) -> Duration {
         Duration::from_secs_f64(self.server.drain_timeout)
+    }
+
+    /// What to listen on: socket (with mode and group) and TCP address.
+    pub fn listen_config(&self) -> Result<Listen, ConfigError> {
+        Ok(Listen {
+            socket: self.socket_path(),
+            socket_mode: self.socket_mode()?,
+            socket_group: self.listen.socket_group.clone(),
+            tcp: self.tcp_addr()?,
+        })
+    }
+
+    /// How the server runs: body limit, timeouts, connection cap.
+    pub fn serve_options(&self) -> ServeOptions {
+        ServeOptions {
+            max_body_bytes: usize::try_from(self.server.max_body_size).unwrap_or(usize::MAX),
+            drain_timeout: self.drain_timeout(),
+            header_read_timeout: self.header_read_timeout(),
+            max_connections: usize::try_from(self.server.max_connections).unwrap_or(usize::MAX),
+            ..ServeOptions::default()
+        }
     }
 }
 

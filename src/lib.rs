@@ -1,24 +1,26 @@
 //! # sockerless
 //!
-//! Docker's API on top, anything but a local Docker Engine underneath. This crate
-//! holds the reusable core of a sockerless *backend* — the [`Backend`] trait, the
-//! tower layer stack that serves it over the internal API ([`http::app`]), the
-//! listeners and graceful drain ([`server`]), configuration ([`config`]) — and the
-//! first backend, [`backend::memory::MemoryBackend`], which keeps everything in
-//! memory and simulates containers.
+//! Docker's API on top, anything but a local Docker Engine underneath. This
+//! package is the workspace's front door: the binaries, their configuration
+//! ([`config`]), and re-exports of the member crates under short names:
+//!
+//! | module | crate | holds |
+//! |---|---|---|
+//! | [`api`], [`error`], [`docker`], [`operation`], [`Backend`] | `sockerless-core` | API types, `Error`, `Operation`, the `Backend` trait, Docker semantics |
+//! | [`http`] | `sockerless-http` | serving plumbing any frontend reuses |
+//! | [`internal_api`] | `sockerless-internal-api` | the `/internal/v1` router over any backend |
+//! | [`memory`] | `sockerless-memory` | [`MemoryBackend`]: everything in memory, containers simulated |
+//! | [`sim`] | `sockerless-sim` | the interpreter behind simulated processes |
 //!
 //! All state is lost on restart. The memory backend is for testing only.
 #![warn(missing_docs)]
 
-pub mod api;
-pub mod backend;
 pub mod config;
-pub mod docker;
-pub mod error;
-pub mod http;
-pub mod server;
-pub mod sim;
 
-pub use backend::memory::MemoryBackend;
-pub use backend::Backend;
-pub use error::{Error, Result};
+pub use sockerless_core::{api, backend, docker, error, operation};
+pub use sockerless_core::{Backend, Error, Operation, Result};
+pub use sockerless_http as http;
+pub use sockerless_internal_api as internal_api;
+pub use sockerless_memory as memory;
+pub use sockerless_memory::MemoryBackend;
+pub use sockerless_sim as sim;

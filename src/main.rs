@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use sockerless::backend::memory::controls::StateDocument;
 use sockerless::config::{Cli, Config};
-use sockerless::server::{serve, Listeners, ServeOptions};
+use sockerless::http::Listeners;
+use sockerless::internal_api::serve;
+use sockerless::memory::controls::StateDocument;
 use sockerless::MemoryBackend;
 
 fn main() -> ExitCode {
@@ -73,7 +74,11 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let listeners = match Listeners::bind(&config).await {
+    let bound = match config.listen_config() {
+        Ok(listen) => Listeners::bind(&listen).await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let listeners = match bound {
         Ok(l) => l,
         Err(e) => {
             eprintln!("sockerless-backend-memory: {e}");
@@ -86,13 +91,7 @@ async fn run(config: Config) -> ExitCode {
         version = env!("CARGO_PKG_VERSION"),
         "listening; all state is lost on restart (testing only)"
     );
-    serve(
-        listeners,
-        backend.clone(),
-        ServeOptions::from_config(&config),
-        shutdown,
-    )
-    .await;
+    serve(listeners, backend.clone(), config.serve_options(), shutdown).await;
     if let Some(path) = &config.memory.state_file {
         if let Err(e) = write_state(&backend, Path::new(path)) {
             eprintln!("sockerless-backend-memory: memory.state_file {path}: {e}");

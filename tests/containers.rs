@@ -12,7 +12,7 @@ use common::*;
 use futures_util::{SinkExt, StreamExt};
 use http::StatusCode;
 use serde_json::{json, Value};
-use sockerless::server::ServeOptions;
+use sockerless::http::ServeOptions;
 use sockerless::MemoryBackend;
 use tokio::net::UnixStream;
 use tokio_tungstenite::tungstenite::Message;

@@ -4,15 +4,16 @@
 
 mod common;
 
+use sockerless::backend::prelude::*;
 use std::time::{Duration, SystemTime};
 
 use common::*;
 use futures_util::StreamExt;
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
-use sockerless::backend::memory::controls::{FaultSpec, Profile};
-use sockerless::backend::memory::MemoryOptions;
-use sockerless::server::ServeOptions;
+use sockerless::http::ServeOptions;
+use sockerless::memory::controls::{FaultSpec, Profile};
+use sockerless::memory::MemoryOptions;
 use sockerless::MemoryBackend;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -1036,14 +1037,13 @@ async fn a_stop_in_flight_ends_with_the_reset() {
 
 #[tokio::test(start_paused = true)]
 async fn profile_latency_delays_container_start_under_the_paused_clock() {
-    use sockerless::Backend;
     let b = MemoryBackend::with_options(MemoryOptions {
         profile: Profile::Ecs,
         profile_latency: true,
         ..Default::default()
     });
     let t0 = tokio::time::Instant::now();
-    b.before("container_start", Some("x"))
+    b.before(sockerless::Operation::ContainerStart, Some("x"))
         .await
         .expect("no fault");
     assert!(
@@ -1052,7 +1052,7 @@ async fn profile_latency_delays_container_start_under_the_paused_clock() {
         t0.elapsed()
     );
     let t1 = tokio::time::Instant::now();
-    b.before("container_inspect", Some("x"))
+    b.before(sockerless::Operation::ContainerInspect, Some("x"))
         .await
         .expect("no fault");
     assert_eq!(t1.elapsed(), Duration::ZERO);
@@ -1062,7 +1062,9 @@ async fn profile_latency_delays_container_start_under_the_paused_clock() {
         ..Default::default()
     });
     let t2 = tokio::time::Instant::now();
-    b.before("container_start", None).await.expect("no fault");
+    b.before(sockerless::Operation::ContainerStart, None)
+        .await
+        .expect("no fault");
     assert_eq!(t2.elapsed(), Duration::ZERO);
 }
 

@@ -3,6 +3,7 @@
 
 mod common;
 
+use sockerless::backend::prelude::*;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -10,12 +11,12 @@ use common::*;
 use http::{Method, StatusCode};
 use serde_json::json;
 use sockerless::api::{Capabilities, ExtensionRequest, ExtensionResponse};
-use sockerless::{Backend, Error, Result};
+use sockerless::{Error, Result};
 
 struct Custom;
 
 #[async_trait]
-impl Backend for Custom {
+impl SystemBackend for Custom {
     fn capabilities(&self) -> Capabilities {
         let mut c = Capabilities::memory();
         c.backend = "custom".into();
@@ -33,6 +34,11 @@ impl Backend for Custom {
         }
     }
 }
+impl ContainerBackend for Custom {}
+impl ExecBackend for Custom {}
+impl ImageBackend for Custom {}
+impl NetworkBackend for Custom {}
+impl VolumeBackend for Custom {}
 
 #[tokio::test]
 async fn a_custom_backend_reuses_the_stack() {

@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use http::{Method, StatusCode};
 use serde_json::json;
+use sockerless::backend::prelude::*;
 
 fn seed_capabilities() -> serde_json::Value {
     json!({
@@ -50,7 +51,7 @@ struct TestBackend {
 }
 
 #[async_trait::async_trait]
-impl sockerless::Backend for TestBackend {
+impl SystemBackend for TestBackend {
     fn capabilities(&self) -> sockerless::api::Capabilities {
         sockerless::api::Capabilities::memory()
     }
@@ -68,6 +69,11 @@ impl sockerless::Backend for TestBackend {
         })
     }
 }
+impl ContainerBackend for TestBackend {}
+impl ExecBackend for TestBackend {}
+impl ImageBackend for TestBackend {}
+impl NetworkBackend for TestBackend {}
+impl VolumeBackend for TestBackend {}
 
 fn test_backend() -> std::sync::Arc<TestBackend> {
     std::sync::Arc::new(TestBackend {
@@ -116,7 +122,7 @@ async fn wrong_method_is_405_json_naming_allowed_methods() {
 
 #[tokio::test]
 async fn oversized_body_is_413_json() {
-    let options = sockerless::server::ServeOptions {
+    let options = sockerless::http::ServeOptions {
         max_body_bytes: 1024,
         ..Default::default()
     };

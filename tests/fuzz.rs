@@ -19,10 +19,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use sockerless::backend::memory::archive::ArchiveReader;
-use sockerless::backend::memory::reference::Reference;
 use sockerless::docker::filters::Filters;
-use sockerless::http::route::Route;
+use sockerless::internal_api::route::Route;
+use sockerless::memory::archive::ArchiveReader;
+use sockerless::memory::reference::Reference;
 use sockerless::sim::interp::{ProcessContext, ProcessIo, Program, UnknownCommand};
 
 /// Cases per target: `FUZZ_CASES`, or 256.

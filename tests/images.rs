@@ -12,7 +12,7 @@ use http::{Method, Request, StatusCode};
 use http_body_util::Full;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use sockerless::server::ServeOptions;
+use sockerless::http::ServeOptions;
 use sockerless::MemoryBackend;
 
 const V1: &str = "/internal/v1";
@@ -557,7 +557,7 @@ async fn remove_untags_then_deletes() {
 /// Puts a container record using `image_id` straight into the store (container
 /// create belongs to another module).
 fn add_container(backend: &MemoryBackend, id: &str, image_id: &str, running: bool) {
-    use sockerless::backend::memory::containers::{ContainerRecord, RunState, Status};
+    use sockerless::memory::containers::{ContainerRecord, RunState, Status};
     backend.store().containers.put(
         id.to_string(),
         ContainerRecord {

@@ -19,6 +19,7 @@
 //! Default: 3 seeds × 150 rounds × 8 tasks × 12 ops. More:
 //! `INVARIANT_ROUNDS=500 cargo test --release --test invariants`.
 
+use sockerless::backend::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -28,7 +29,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use sockerless::api::*;
-use sockerless::{Backend, Error, MemoryBackend};
+use sockerless::{Error, MemoryBackend};
 use tokio::task::JoinHandle;
 
 /// SplitMix64: small, seeded, good enough to pick operations.
@@ -674,7 +675,7 @@ async fn soak() {
     let backend = MemoryBackend::new();
     let server = common::TestServer::with_backend(
         backend.clone(),
-        sockerless::server::ServeOptions::default(),
+        sockerless::http::ServeOptions::default(),
     )
     .await;
     let mut setup = Conn::open(&server.socket).await;

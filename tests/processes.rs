@@ -10,7 +10,7 @@ use common::*;
 use futures_util::{SinkExt, StreamExt};
 use http::StatusCode;
 use serde_json::{json, Value};
-use sockerless::backend::memory::MemoryOptions;
+use sockerless::memory::MemoryOptions;
 use sockerless::MemoryBackend;
 use tokio::net::UnixStream;
 use tokio_tungstenite::tungstenite::Message;

@@ -1,0 +1,43 @@
+//! # sockerless-http
+//!
+//! Serving plumbing that every sockerless frontend reuses, whatever API it speaks
+//! (the internal API today, Docker's API next):
+//! - [`body`]: body types and response builders (JSON, empty, `{"message"}` errors);
+//! - [`rescue::RescueLayer`]: errors and panics become JSON error responses;
+//! - [`limit::BodyLimitLayer`]: 413 past the request-body limit, except on
+//!   requests a router marks [`limit::StreamsBody`];
+//! - [`trace`]: one info line per request (method, path, status, latency);
+//! - [`server`]: Unix and TCP listeners (socket mode and group, stale-socket
+//!   handling), the accept loop with a connection cap, graceful drain — serving
+//!   any infallible tower `Service`;
+//! - [`drain::Drain`]: what streaming and upgraded connections register with so
+//!   shutdown can close them normally.
+//!
+//! It knows no route and no backend: a frontend composes these layers around
+//! its own router.
+#![warn(missing_docs)]
+
+pub mod body;
+pub mod drain;
+pub mod limit;
+pub mod rescue;
+pub mod server;
+pub mod trace;
+
+use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
+
+/// Boxed error of bodies.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The body type used inside the stacks, for requests and responses.
+pub type Body = UnsyncBoxBody<Bytes, BoxError>;
+
+/// The response type the stacks answer with.
+pub type Response = http::Response<Body>;
+
+/// Default request-body limit: 16 MiB.
+pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+
+pub use drain::Drain;
+pub use server::{serve, ListenConfig, Listeners, ServeOptions, ServerError};

@@ -1,0 +1,378 @@
+//! Listeners and the accept loop: a Unix socket (mode 0660, a stale file
+//! replaced, a live one never stolen, removed on exit) and/or TCP; every
+//! connection served by hyper with upgrades (WebSocket); graceful drain on
+//! shutdown.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, UnixListener};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tower::Service;
+
+use crate::drain::Drain;
+use crate::Response;
+
+/// A listener could not be set up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ServerError(pub String);
+
+/// The default mode of the Unix socket.
+pub const SOCKET_MODE: u32 = 0o660;
+
+/// What to listen on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenConfig {
+    /// The Unix socket, if any.
+    pub socket: Option<PathBuf>,
+    /// Its mode, set between bind and listen.
+    pub socket_mode: u32,
+    /// Its group (name or number), if not the process's.
+    pub socket_group: Option<String>,
+    /// The TCP address, if any.
+    pub tcp: Option<SocketAddr>,
+}
+
+/// The bound listeners.
+#[derive(Debug)]
+pub struct Listeners {
+    unix: Option<(UnixListener, PathBuf)>,
+    tcp: Option<TcpListener>,
+}
+
+impl Listeners {
+    /// Binds what `config` asks for: the socket with its mode and group, and
+    /// TCP (a non-loopback address gets a warning: the caller decides whether
+    /// it is allowed).
+    pub async fn bind(config: &ListenConfig) -> Result<Listeners, ServerError> {
+        let gid = match &config.socket_group {
+            Some(g) => Some(lookup_group(g)?),
+            None => None,
+        };
+        let unix = match &config.socket {
+            Some(path) => Some((bind_unix_with(path, config.socket_mode, gid)?, path.clone())),
+            None => None,
+        };
+        Listeners::finish(unix, config.tcp).await
+    }
+
+    /// Binds a Unix socket and/or a TCP address.
+    pub async fn bind_to(
+        socket: Option<&Path>,
+        tcp: Option<SocketAddr>,
+    ) -> Result<Listeners, ServerError> {
+        let unix = match socket {
+            Some(path) => Some((bind_unix(path, SOCKET_MODE)?, path.to_path_buf())),
+            None => None,
+        };
+        Listeners::finish(unix, tcp).await
+    }
+
+    async fn finish(
+        unix: Option<(UnixListener, PathBuf)>,
+        tcp: Option<SocketAddr>,
+    ) -> Result<Listeners, ServerError> {
+        let tcp = match tcp {
+            Some(addr) => {
+                let l = TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| ServerError(format!("listen.tcp {addr}: {e}")))?;
+                if !addr.ip().is_loopback() {
+                    tracing::warn!(
+                        address = %addr,
+                        "insecure: listening on a TCP address that is not loopback; this API has no authentication and no TLS"
+                    );
+                }
+                Some(l)
+            }
+            None => None,
+        };
+        if unix.is_none() && tcp.is_none() {
+            return Err(ServerError("nothing to listen on".into()));
+        }
+        Ok(Listeners { unix, tcp })
+    }
+
+    /// The bound TCP address (the real port when 0 was asked for).
+    pub fn tcp_addr(&self) -> Option<SocketAddr> {
+        self.tcp.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// The Unix socket path.
+    pub fn socket_path(&self) -> Option<&Path> {
+        self.unix.as_ref().map(|(_, p)| p.as_path())
+    }
+}
+
+/// Binds a Unix socket at `path`: refuses a missing directory, a non-socket file
+/// and a socket with a live server behind it; replaces a stale one; sets `mode`
+/// between bind and listen so the socket is never reachable with looser
+/// permissions.
+pub fn bind_unix(path: &Path, mode: u32) -> Result<UnixListener, ServerError> {
+    bind_unix_with(path, mode, None)
+}
+
+/// The group ID of a group name or number; unknown groups are an error.
+pub fn lookup_group(group: &str) -> Result<u32, ServerError> {
+    if let Ok(gid) = group.parse::<u32>() {
+        return Ok(gid);
+    }
+    let unknown = || ServerError(format!("listen.socket_group {group:?}: no such group"));
+    let name = std::ffi::CString::new(group).map_err(|_| unknown())?;
+    let mut grp: libc::group = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: all pointers are valid for the call; buf outlives it.
+    let rc = unsafe {
+        libc::getgrnam_r(
+            name.as_ptr(),
+            &mut grp,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    if rc != 0 || result.is_null() {
+        return Err(unknown());
+    }
+    Ok(grp.gr_gid)
+}
+
+/// [`bind_unix`] with a group: mode and group are both set between bind and
+/// listen.
+pub fn bind_unix_with(
+    path: &Path,
+    mode: u32,
+    gid: Option<u32>,
+) -> Result<UnixListener, ServerError> {
+    let shown = path.display();
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(ServerError(format!(
+            "listen.socket {shown}: directory {} does not exist",
+            parent.display()
+        )));
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_socket() {
+            return Err(ServerError(format!(
+                "listen.socket {shown}: the path exists and is not a socket"
+            )));
+        }
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(ServerError(format!(
+                "listen.socket {shown}: another server is listening on it"
+            )));
+        }
+        std::fs::remove_file(path).map_err(|e| {
+            ServerError(format!(
+                "listen.socket {shown}: removing the stale socket: {e}"
+            ))
+        })?;
+        tracing::info!(socket = %shown, "replaced a stale socket file");
+    }
+    let fail =
+        |what: &str, e: io::Error| ServerError(format!("listen.socket {shown}: {what}: {e}"));
+    let socket = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None)
+        .map_err(|e| fail("socket", e))?;
+    let addr = socket2::SockAddr::unix(path).map_err(|e| fail("address", e))?;
+    socket.bind(&addr).map_err(|e| fail("bind", e))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| fail("chmod", e))?;
+    if let Some(gid) = gid {
+        std::os::unix::fs::chown(path, None, Some(gid)).map_err(|e| fail("chown", e))?;
+    }
+    socket.listen(1024).map_err(|e| fail("listen", e))?;
+    socket
+        .set_nonblocking(true)
+        .map_err(|e| fail("nonblocking", e))?;
+    let std_listener: std::os::unix::net::UnixListener = socket.into();
+    UnixListener::from_std(std_listener).map_err(|e| fail("register", e))
+}
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Request-body limit.
+    pub max_body_bytes: usize,
+    /// How long in-flight requests get at shutdown.
+    pub drain_timeout: Duration,
+    /// How long a client gets to send request headers (also bounds idle
+    /// keep-alive waits).
+    pub header_read_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// Write response header names in Title-Case (`Api-Version`), as Docker does.
+    pub title_case_headers: bool,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            max_body_bytes: crate::DEFAULT_MAX_BODY,
+            drain_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            title_case_headers: false,
+        }
+    }
+}
+
+/// Serves `svc` on `listeners` until `shutdown` resolves, then stops accepting,
+/// removes the socket file, closes idle connections, cancels `drain` (streams
+/// and upgraded connections registered there end normally), gives in-flight
+/// requests and drain tasks up to the drain timeout, and returns.
+pub async fn serve<S>(
+    listeners: Listeners,
+    svc: S,
+    drain: Drain,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()>,
+) where
+    S: Service<http::Request<Incoming>, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let graceful = GracefulShutdown::new();
+    let Listeners { unix, tcp } = listeners;
+    let (unix, socket_path) = match unix {
+        Some((l, p)) => (Some(l), Some(p)),
+        None => (None, None),
+    };
+    let limit = Arc::new(Semaphore::new(options.max_connections.max(1)));
+    let conn = ConnOptions {
+        header_read_timeout: options.header_read_timeout,
+        title_case_headers: options.title_case_headers,
+    };
+    tokio::pin!(shutdown);
+    loop {
+        // At the connection cap, stop accepting: the kernel's backlog holds the
+        // excess until a connection ends.
+        let permit = tokio::select! {
+            _ = &mut shutdown => break,
+            p = Arc::clone(&limit).acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
+        tokio::select! {
+            _ = &mut shutdown => break,
+            r = accept_unix(unix.as_ref()) => match r {
+                Ok(stream) => serve_connection(stream, &svc, &graceful, &conn, permit),
+                Err(e) => accept_error(e).await,
+            },
+            r = accept_tcp(tcp.as_ref()) => match r {
+                Ok(stream) => {
+                    let _ = stream.set_nodelay(true);
+                    serve_connection(stream, &svc, &graceful, &conn, permit)
+                }
+                Err(e) => accept_error(e).await,
+            },
+        }
+    }
+    drop(unix);
+    drop(tcp);
+    if let Some(path) = socket_path {
+        let _ = std::fs::remove_file(&path);
+    }
+    tracing::info!("shutting down: draining in-flight requests");
+    drain.shutdown.cancel();
+    drain.tasks.close();
+    let drained = tokio::time::timeout(options.drain_timeout, async {
+        graceful.shutdown().await;
+        drain.tasks.wait().await;
+    })
+    .await;
+    match drained {
+        Ok(()) => tracing::info!("drained; bye"),
+        Err(_) => tracing::warn!("drain timeout elapsed; closing the remaining connections"),
+    }
+}
+
+async fn accept_unix(l: Option<&UnixListener>) -> io::Result<tokio::net::UnixStream> {
+    match l {
+        Some(l) => l.accept().await.map(|(s, _)| s),
+        None => std::future::pending().await,
+    }
+}
+
+async fn accept_tcp(l: Option<&TcpListener>) -> io::Result<tokio::net::TcpStream> {
+    match l {
+        Some(l) => l.accept().await.map(|(s, _)| s),
+        None => std::future::pending().await,
+    }
+}
+
+/// The accept loop survives transient errors: log, back off, continue.
+async fn accept_error(e: io::Error) {
+    let resource = matches!(
+        e.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    );
+    if resource {
+        tracing::warn!(error = %e, "accept failed: out of resources; backing off");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    } else {
+        tracing::debug!(error = %e, "accept failed; continuing");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// Per-connection settings.
+#[derive(Debug, Clone, Copy)]
+struct ConnOptions {
+    header_read_timeout: Duration,
+    title_case_headers: bool,
+}
+
+fn serve_connection<IO, S>(
+    stream: IO,
+    svc: &S,
+    graceful: &GracefulShutdown,
+    options: &ConnOptions,
+    permit: OwnedSemaphorePermit,
+) where
+    IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+    S: Service<http::Request<Incoming>, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let hyper_svc = TowerToHyperService::new(svc.clone());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout)
+        .title_case_headers(options.title_case_headers);
+    let conn = builder
+        .http1_only()
+        .serve_connection_with_upgrades(TokioIo::new(stream), hyper_svc)
+        .into_owned();
+    let conn = graceful.watch(conn);
+    tokio::spawn(async move {
+        if let Err(e) = conn.await {
+            tracing::debug!(error = %e, "connection ended with an error");
+        }
+        drop(permit);
+    });
+}

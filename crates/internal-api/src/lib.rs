@@ -1,0 +1,112 @@
+//! # sockerless-internal-api
+//!
+//! The internal API (`/internal/v1/...`, HTTP/JSON plus WebSocket for streams)
+//! over any `Arc<dyn Backend>`: [`app`] composes the whole tower layer stack —
+//! the one place its layer order lives — from the reusable layers of
+//! `sockerless-http` and this crate's router ([`route`]) and dispatch
+//! ([`handlers`]), so every backend, memory or cloud, is served by the same code.
+//!
+//! Outermost first:
+//! 1. request logging (`TraceLayer`): one info line per request — method, path,
+//!    status, latency;
+//! 2. [`sockerless_http::rescue::RescueLayer`]: any handler error or panic becomes a response with
+//!    body `{"message": "..."}` and `content-type: application/json`; every other
+//!    response of status ≥ 400 is checked to carry such a body; the stack is
+//!    infallible;
+//! 3. [`route_layer::RouteLayer`]: parses the request into a [`route::Route`] (404
+//!    `page not found` fallback, 405 with `Allow`);
+//! 4. [`sockerless_http::limit::BodyLimitLayer`]: 413 past the body limit, except on routes that
+//!    read their body as a stream (image load);
+//! 5. [`handlers::Dispatch`]: query and body parsing, the backend call, the
+//!    response (JSON, ndjson stream or WebSocket upgrade).
+//!
+//! No request timeout is applied: streaming and WebSocket routes live as long as
+//! the client wants.
+
+pub mod handlers;
+pub mod query;
+pub mod route;
+pub mod route_layer;
+mod ws;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use sockerless_core::Backend;
+use sockerless_http::limit::BodyLimitLayer;
+use sockerless_http::rescue::RescueLayer;
+use sockerless_http::server::{Listeners, ServeOptions};
+use sockerless_http::trace::request_log_layer;
+use sockerless_http::{BoxError, Drain, Response, DEFAULT_MAX_BODY};
+use tower::util::BoxCloneService;
+use tower::{ServiceBuilder, ServiceExt};
+
+/// The stack as one type-erased, cloneable, infallible service.
+pub type App<B> = BoxCloneService<http::Request<B>, Response, Infallible>;
+
+/// What the stack needs besides the backend.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// Largest request body accepted on non-streaming routes (413 beyond).
+    pub max_body_bytes: usize,
+    /// Shutdown signal and task tracker of the WebSocket streams.
+    pub drain: Drain,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions {
+            max_body_bytes: DEFAULT_MAX_BODY,
+            drain: Drain::new(),
+        }
+    }
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// The backend every route calls.
+    pub backend: Arc<dyn Backend>,
+    /// The options the stack was built with.
+    pub options: AppOptions,
+}
+
+/// Builds the whole stack around `backend`. Generic over the incoming body so it
+/// serves hyper's `Incoming` and test bodies alike.
+pub fn app<B>(backend: Arc<dyn Backend>, options: AppOptions) -> App<B>
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let max = options.max_body_bytes;
+    let state = AppState { backend, options };
+    let svc = ServiceBuilder::new()
+        .map_response(|res: http::Response<_>| res.map(BodyExt::boxed_unsync))
+        .layer(request_log_layer())
+        .layer(RescueLayer)
+        .map_request(|req: http::Request<B>| req.map(|b| b.map_err(Into::into).boxed_unsync()))
+        .layer(route_layer::RouteLayer)
+        .layer(BodyLimitLayer::new(max))
+        .service(handlers::Dispatch::new(state));
+    BoxCloneService::new(svc.map_err(|e: Infallible| match e {}))
+}
+
+/// Serves the internal API for `backend` on `listeners` until `shutdown`
+/// resolves, then drains (see [`sockerless_http::serve`]).
+pub async fn serve(
+    listeners: Listeners,
+    backend: Arc<dyn Backend>,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()>,
+) {
+    let app_options = AppOptions {
+        max_body_bytes: options.max_body_bytes,
+        drain: Drain::new(),
+    };
+    let drain = app_options.drain.clone();
+    let svc: App<hyper::body::Incoming> = app(backend, app_options);
+    sockerless_http::serve(listeners, svc, drain, options, shutdown).await;
+}

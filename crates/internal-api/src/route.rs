@@ -1,0 +1,721 @@
+//! The typed route enum: `Route::parse(method, path)` maps a request onto one
+//! operation of the internal API, or says why it cannot (404 / 405).
+//!
+//! ```
+//! use http::Method;
+//! use sockerless_internal_api::route::Route;
+//! let route = Route::parse(&Method::POST, "/internal/v1/images/docker.io/library/nginx/tag").unwrap();
+//! assert_eq!(route, Route::ImageTag("docker.io/library/nginx".into()));
+//! assert_eq!(route.name(), "image_tag");
+//! ```
+
+use http::Method;
+
+use sockerless_core::error::Error;
+use sockerless_core::Operation;
+
+/// The prefix every route of the internal API starts with.
+pub const PREFIX: &str = "/internal/v1";
+
+/// One operation of the internal API, with its path parameters (percent-decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Route {
+    Capabilities,
+    Info,
+    Version,
+    Events,
+
+    ContainerCreate,
+    ContainerList,
+    ContainerPrune,
+    ContainerInspect(String),
+    ContainerStart(String),
+    ContainerStop(String),
+    ContainerKill(String),
+    ContainerRestart(String),
+    ContainerPause(String),
+    ContainerUnpause(String),
+    ContainerRename(String),
+    ContainerRemove(String),
+    ContainerLogs(String),
+    ContainerLogsStream(String),
+    ContainerWait(String),
+    ContainerAttach(String),
+    ContainerTop(String),
+    ContainerStats(String),
+    ExecCreate(String),
+
+    ExecInspect(String),
+    ExecStart(String),
+    ExecStartStream(String),
+
+    ImagePull,
+    ImageList,
+    ImageLoad,
+    ImagePrune,
+    ImageInspect(String),
+    ImageTag(String),
+    ImageRemove(String),
+    Auth,
+
+    NetworkCreate,
+    NetworkList,
+    NetworkPrune,
+    NetworkInspect(String),
+    NetworkConnect(String),
+    NetworkDisconnect(String),
+    NetworkRemove(String),
+
+    VolumeCreate,
+    VolumeList,
+    VolumePrune,
+    VolumeInspect(String),
+    VolumeRemove(String),
+
+    /// A path under `/internal/v1` that no core route claims, offered to the
+    /// backend's extension hook (e.g. the memory backend's `/memory/...`
+    /// controls). Holds the path after the prefix, e.g. `/memory/reset`.
+    Extension(String),
+}
+
+impl Route {
+    /// The backend operation the route calls: every core route but
+    /// `capabilities` (which no hook sees) and extension routes.
+    pub fn operation(&self) -> Option<Operation> {
+        use Route::*;
+        Some(match self {
+            Info => Operation::Info,
+            Version => Operation::Version,
+            Events => Operation::Events,
+            ContainerCreate => Operation::ContainerCreate,
+            ContainerList => Operation::ContainerList,
+            ContainerPrune => Operation::ContainerPrune,
+            ContainerInspect(_) => Operation::ContainerInspect,
+            ContainerStart(_) => Operation::ContainerStart,
+            ContainerStop(_) => Operation::ContainerStop,
+            ContainerKill(_) => Operation::ContainerKill,
+            ContainerRestart(_) => Operation::ContainerRestart,
+            ContainerPause(_) => Operation::ContainerPause,
+            ContainerUnpause(_) => Operation::ContainerUnpause,
+            ContainerRename(_) => Operation::ContainerRename,
+            ContainerRemove(_) => Operation::ContainerRemove,
+            ContainerLogs(_) => Operation::ContainerLogs,
+            ContainerLogsStream(_) => Operation::ContainerLogsStream,
+            ContainerWait(_) => Operation::ContainerWait,
+            ContainerAttach(_) => Operation::ContainerAttach,
+            ContainerTop(_) => Operation::ContainerTop,
+            ContainerStats(_) => Operation::ContainerStats,
+            ExecCreate(_) => Operation::ExecCreate,
+            ExecInspect(_) => Operation::ExecInspect,
+            ExecStart(_) => Operation::ExecStart,
+            ExecStartStream(_) => Operation::ExecStartStream,
+            ImagePull => Operation::ImagePull,
+            ImageList => Operation::ImageList,
+            ImageLoad => Operation::ImageLoad,
+            ImagePrune => Operation::ImagePrune,
+            ImageInspect(_) => Operation::ImageInspect,
+            ImageTag(_) => Operation::ImageTag,
+            ImageRemove(_) => Operation::ImageRemove,
+            Auth => Operation::Auth,
+            NetworkCreate => Operation::NetworkCreate,
+            NetworkList => Operation::NetworkList,
+            NetworkPrune => Operation::NetworkPrune,
+            NetworkInspect(_) => Operation::NetworkInspect,
+            NetworkConnect(_) => Operation::NetworkConnect,
+            NetworkDisconnect(_) => Operation::NetworkDisconnect,
+            NetworkRemove(_) => Operation::NetworkRemove,
+            VolumeCreate => Operation::VolumeCreate,
+            VolumeList => Operation::VolumeList,
+            VolumePrune => Operation::VolumePrune,
+            VolumeInspect(_) => Operation::VolumeInspect,
+            VolumeRemove(_) => Operation::VolumeRemove,
+            Capabilities | Extension(_) => return None,
+        })
+    }
+
+    /// The route's name, as used in logs: its operation's name, `capabilities`
+    /// or `extension`.
+    pub fn name(&self) -> &'static str {
+        match (self.operation(), self) {
+            (Some(op), _) => op.name(),
+            (None, Route::Capabilities) => "capabilities",
+            (None, _) => "extension",
+        }
+    }
+
+    /// The path parameter (container/network reference, exec ID, image or
+    /// volume name), when the route has one. Extension routes have none.
+    pub fn reference(&self) -> Option<&str> {
+        use Route::*;
+        match self {
+            ContainerInspect(r)
+            | ContainerStart(r)
+            | ContainerStop(r)
+            | ContainerKill(r)
+            | ContainerRestart(r)
+            | ContainerPause(r)
+            | ContainerUnpause(r)
+            | ContainerRename(r)
+            | ContainerRemove(r)
+            | ContainerLogs(r)
+            | ContainerLogsStream(r)
+            | ContainerWait(r)
+            | ContainerAttach(r)
+            | ContainerTop(r)
+            | ContainerStats(r)
+            | ExecCreate(r)
+            | ExecInspect(r)
+            | ExecStart(r)
+            | ExecStartStream(r)
+            | ImageInspect(r)
+            | ImageTag(r)
+            | ImageRemove(r)
+            | NetworkInspect(r)
+            | NetworkConnect(r)
+            | NetworkDisconnect(r)
+            | NetworkRemove(r)
+            | VolumeInspect(r)
+            | VolumeRemove(r) => Some(r),
+            Capabilities | Info | Version | Events | ContainerCreate | ContainerList
+            | ContainerPrune | ImagePull | ImageList | ImageLoad | ImagePrune | Auth
+            | NetworkCreate | NetworkList | NetworkPrune | VolumeCreate | VolumeList
+            | VolumePrune | Extension(_) => None,
+        }
+    }
+
+    /// Whether the route is served over WebSocket (and so lives as long as the
+    /// client wants: no request timeout may cut it).
+    pub fn is_websocket(&self) -> bool {
+        matches!(
+            self,
+            Route::Events
+                | Route::ContainerLogsStream(_)
+                | Route::ContainerWait(_)
+                | Route::ContainerAttach(_)
+                | Route::ExecStartStream(_)
+        )
+    }
+
+    /// Whether the route streams its response (and must not be timed out).
+    pub fn is_streaming(&self) -> bool {
+        self.is_websocket()
+            || matches!(
+                self,
+                Route::ImagePull | Route::ImageLoad | Route::ContainerStats(_)
+            )
+    }
+
+    /// Whether the route reads its request body as a stream (no body limit).
+    pub fn streams_body(&self) -> bool {
+        matches!(self, Route::ImageLoad)
+    }
+
+    /// Parses a request's method and path (without query). Unknown paths are 404
+    /// `page not found`; known paths with another method are 405.
+    pub fn parse(method: &Method, path: &str) -> Result<Route, Error> {
+        let rest = path
+            .strip_prefix(PREFIX)
+            .filter(|r| r.is_empty() || r.starts_with('/'))
+            .ok_or_else(page_not_found)?;
+        let segments = split(rest)?;
+        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let candidates = candidates(&segs);
+        if candidates.is_empty() {
+            return match segs.first() {
+                Some(first) if !CORE.contains(first) => Ok(Route::Extension(rest.to_string())),
+                _ => Err(page_not_found()),
+            };
+        }
+        if let Some((_, route)) = candidates.iter().find(|(m, _)| m == method) {
+            return Ok(route.clone());
+        }
+        let mut allow: Vec<&str> = candidates.iter().map(|(m, _)| m.as_str()).collect();
+        allow.dedup();
+        let allow = allow.join(", ");
+        Err(Error::MethodNotAllowed {
+            message: format!("method {method} not allowed on {path}; allowed: {allow}"),
+            allow,
+        })
+    }
+}
+
+/// First segments owned by the core routes: never offered to extensions.
+const CORE: &[&str] = &[
+    "capabilities",
+    "info",
+    "version",
+    "events",
+    "auth",
+    "containers",
+    "exec",
+    "images",
+    "networks",
+    "volumes",
+];
+
+fn page_not_found() -> Error {
+    Error::not_found("page not found")
+}
+
+/// Splits the path after the prefix into percent-decoded segments. An empty
+/// segment (`//`, a trailing `/`) or a segment that does not decode to UTF-8 is
+/// not a route.
+fn split(rest: &str) -> Result<Vec<String>, Error> {
+    let trimmed = rest.strip_prefix('/').unwrap_or(rest);
+    if trimmed.is_empty() {
+        return Ok(Vec::new());
+    }
+    trimmed
+        .split('/')
+        .map(|s| {
+            if s.is_empty() {
+                return Err(page_not_found());
+            }
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .map(|c| c.into_owned())
+                .map_err(|_| Error::bad_request(format!("invalid path segment: {s}")))
+        })
+        .collect()
+}
+
+/// Every (method, route) the segments could mean.
+fn candidates(segs: &[&str]) -> Vec<(Method, Route)> {
+    use Route::*;
+    let s = |v: &str| v.to_string();
+    let (get, post, delete) = (Method::GET, Method::POST, Method::DELETE);
+    match segs {
+        ["capabilities"] => vec![(get, Capabilities)],
+        ["info"] => vec![(get, Info)],
+        ["version"] => vec![(get, Version)],
+        ["events"] => vec![(get, Events)],
+        ["auth"] => vec![(post, Auth)],
+
+        ["containers"] => vec![(get, ContainerList), (post, ContainerCreate)],
+        ["containers", "prune"] => vec![
+            (post, ContainerPrune),
+            (get, ContainerInspect(s("prune"))),
+            (delete, ContainerRemove(s("prune"))),
+        ],
+        ["containers", id] => vec![
+            (get, ContainerInspect(s(id))),
+            (delete, ContainerRemove(s(id))),
+        ],
+        ["containers", id, action] => {
+            let id = s(id);
+            match *action {
+                "start" => vec![(post, ContainerStart(id))],
+                "stop" => vec![(post, ContainerStop(id))],
+                "kill" => vec![(post, ContainerKill(id))],
+                "restart" => vec![(post, ContainerRestart(id))],
+                "pause" => vec![(post, ContainerPause(id))],
+                "unpause" => vec![(post, ContainerUnpause(id))],
+                "rename" => vec![(post, ContainerRename(id))],
+                "logs" => vec![(get, ContainerLogs(id))],
+                "wait" => vec![(get, ContainerWait(id))],
+                "attach" => vec![(get, ContainerAttach(id))],
+                "top" => vec![(get, ContainerTop(id))],
+                "stats" => vec![(get, ContainerStats(id))],
+                "exec" => vec![(post, ExecCreate(id))],
+                _ => vec![],
+            }
+        }
+        ["containers", id, "logs", "stream"] => vec![(get, ContainerLogsStream(s(id)))],
+
+        ["exec", id] => vec![(get, ExecInspect(s(id)))],
+        ["exec", id, "start"] => vec![(get, ExecStartStream(s(id))), (post, ExecStart(s(id)))],
+
+        ["images"] => vec![(get, ImageList)],
+        ["images", rest @ ..] => image_candidates(rest),
+
+        ["networks"] => vec![(get, NetworkList), (post, NetworkCreate)],
+        ["networks", "prune"] => vec![
+            (post, NetworkPrune),
+            (get, NetworkInspect(s("prune"))),
+            (delete, NetworkRemove(s("prune"))),
+        ],
+        ["networks", id] => vec![(get, NetworkInspect(s(id))), (delete, NetworkRemove(s(id)))],
+        ["networks", id, "connect"] => vec![(post, NetworkConnect(s(id)))],
+        ["networks", id, "disconnect"] => vec![(post, NetworkDisconnect(s(id)))],
+
+        ["volumes"] => vec![(get, VolumeList), (post, VolumeCreate)],
+        ["volumes", "prune"] => vec![
+            (post, VolumePrune),
+            (get, VolumeInspect(s("prune"))),
+            (delete, VolumeRemove(s("prune"))),
+        ],
+        ["volumes", name] => vec![
+            (get, VolumeInspect(s(name))),
+            (delete, VolumeRemove(s(name))),
+        ],
+        _ => vec![],
+    }
+}
+
+/// Image names may contain `/` (and `:`), so everything after `images/` is the
+/// name, except a trailing `tag` action and the three fixed POST routes.
+fn image_candidates(rest: &[&str]) -> Vec<(Method, Route)> {
+    use Route::*;
+    let name = rest.join("/");
+    let mut out = vec![
+        (Method::GET, ImageInspect(name.clone())),
+        (Method::DELETE, ImageRemove(name.clone())),
+    ];
+    match rest {
+        ["pull"] => out.push((Method::POST, ImagePull)),
+        ["load"] => out.push((Method::POST, ImageLoad)),
+        ["prune"] => out.push((Method::POST, ImagePrune)),
+        [name @ .., "tag"] if !name.is_empty() => {
+            out.push((Method::POST, ImageTag(name.join("/"))));
+        }
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Route::*;
+
+    fn ok(method: Method, path: &str) -> Route {
+        match Route::parse(&method, path) {
+            Ok(r) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        }
+    }
+
+    #[test]
+    fn parses_every_route() {
+        let id = "abc".to_string();
+        let table: Vec<(Method, &str, Route)> = vec![
+            (Method::GET, "/internal/v1/capabilities", Capabilities),
+            (Method::GET, "/internal/v1/info", Info),
+            (Method::GET, "/internal/v1/version", Version),
+            (Method::GET, "/internal/v1/events", Events),
+            (Method::POST, "/internal/v1/auth", Auth),
+            (Method::POST, "/internal/v1/containers", ContainerCreate),
+            (Method::GET, "/internal/v1/containers", ContainerList),
+            (
+                Method::POST,
+                "/internal/v1/containers/prune",
+                ContainerPrune,
+            ),
+            (
+                Method::GET,
+                "/internal/v1/containers/prune",
+                ContainerInspect("prune".into()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/containers/abc",
+                ContainerInspect(id.clone()),
+            ),
+            (
+                Method::DELETE,
+                "/internal/v1/containers/abc",
+                ContainerRemove(id.clone()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/containers/abc/start",
+                ContainerStart(id.clone()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/containers/abc/stop",
+                ContainerStop(id.clone()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/containers/abc/kill",
+                ContainerKill(id.clone()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/containers/abc/restart",
+                ContainerRestart(id.clone()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/containers/abc/pause",
+                ContainerPause(id.clone()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/containers/abc/unpause",
+                ContainerUnpause(id.clone()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/containers/abc/rename",
+                ContainerRename(id.clone()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/containers/abc/logs",
+                ContainerLogs(id.clone()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/containers/abc/logs/stream",
+                ContainerLogsStream(id.clone()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/containers/abc/wait",
+                ContainerWait(id.clone()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/containers/abc/attach",
+                ContainerAttach(id.clone()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/containers/abc/top",
+                ContainerTop(id.clone()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/containers/abc/stats",
+                ContainerStats(id.clone()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/containers/abc/exec",
+                ExecCreate(id.clone()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/exec/abc",
+                ExecInspect(id.clone()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/exec/abc/start",
+                ExecStart(id.clone()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/exec/abc/start",
+                ExecStartStream(id.clone()),
+            ),
+            (Method::POST, "/internal/v1/images/pull", ImagePull),
+            (Method::GET, "/internal/v1/images", ImageList),
+            (Method::POST, "/internal/v1/images/load", ImageLoad),
+            (Method::POST, "/internal/v1/images/prune", ImagePrune),
+            (
+                Method::GET,
+                "/internal/v1/images/nginx",
+                ImageInspect("nginx".into()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/images/registry.example.com:5000/team/app:1.2",
+                ImageInspect("registry.example.com:5000/team/app:1.2".into()),
+            ),
+            (
+                Method::DELETE,
+                "/internal/v1/images/library/nginx:latest",
+                ImageRemove("library/nginx:latest".into()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/images/a/b/tag",
+                ImageTag("a/b".into()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/images/a/tag",
+                ImageInspect("a/tag".into()),
+            ),
+            (Method::POST, "/internal/v1/networks", NetworkCreate),
+            (Method::GET, "/internal/v1/networks", NetworkList),
+            (Method::POST, "/internal/v1/networks/prune", NetworkPrune),
+            (
+                Method::GET,
+                "/internal/v1/networks/n1",
+                NetworkInspect("n1".into()),
+            ),
+            (
+                Method::DELETE,
+                "/internal/v1/networks/n1",
+                NetworkRemove("n1".into()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/networks/n1/connect",
+                NetworkConnect("n1".into()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/networks/n1/disconnect",
+                NetworkDisconnect("n1".into()),
+            ),
+            (Method::POST, "/internal/v1/volumes", VolumeCreate),
+            (Method::GET, "/internal/v1/volumes", VolumeList),
+            (Method::POST, "/internal/v1/volumes/prune", VolumePrune),
+            (
+                Method::GET,
+                "/internal/v1/volumes/v1",
+                VolumeInspect("v1".into()),
+            ),
+            (
+                Method::DELETE,
+                "/internal/v1/volumes/v1",
+                VolumeRemove("v1".into()),
+            ),
+            (
+                Method::POST,
+                "/internal/v1/memory/reset",
+                Extension("/memory/reset".into()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/containers/a%20b",
+                ContainerInspect("a b".into()),
+            ),
+            (
+                Method::GET,
+                "/internal/v1/containers/a%2Fb",
+                ContainerInspect("a/b".into()),
+            ),
+        ];
+        for (method, path, want) in table {
+            assert_eq!(ok(method.clone(), path), want, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn unknown_paths_are_404() {
+        for path in [
+            "/",
+            "/internal/v1",
+            "/internal/v1/",
+            "/internal/v2/capabilities",
+            "/internal/v1x/capabilities",
+            "/capabilities",
+            "/internal/v1/containers/abc/frobnicate",
+            "/internal/v1/containers//start",
+            "/internal/v1/capabilities/",
+        ] {
+            match Route::parse(&Method::GET, path) {
+                Err(Error::NotFound(m)) => assert_eq!(m, "page not found", "{path}"),
+                Ok(Route::Extension(_)) if path.starts_with("/internal/v1/") => {}
+                other => panic!("{path}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn core_paths_do_not_fall_to_extensions() {
+        assert!(matches!(
+            Route::parse(&Method::GET, "/internal/v1/containers/abc/frobnicate"),
+            Err(Error::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn wrong_method_is_405_with_allow() {
+        let table = [
+            (Method::DELETE, "/internal/v1/capabilities", "GET"),
+            (Method::PUT, "/internal/v1/containers", "GET, POST"),
+            (Method::GET, "/internal/v1/containers/x/start", "POST"),
+            (Method::POST, "/internal/v1/images/nginx", "GET, DELETE"),
+            (Method::PATCH, "/internal/v1/exec/x/start", "GET, POST"),
+        ];
+        for (method, path, want) in table {
+            match Route::parse(&method, path) {
+                Err(Error::MethodNotAllowed { allow, message }) => {
+                    assert_eq!(allow, want, "{path}");
+                    assert!(message.contains(want), "{message}");
+                }
+                other => panic!("{method} {path}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn bad_percent_encoding_is_400() {
+        assert!(matches!(
+            Route::parse(&Method::GET, "/internal/v1/containers/%ff"),
+            Err(Error::BadRequest(_))
+        ));
+    }
+
+    /// One of every route, path parameters `abc`.
+    fn every_route() -> Vec<Route> {
+        let id = || "abc".to_string();
+        vec![
+            Capabilities,
+            Info,
+            Version,
+            Events,
+            ContainerCreate,
+            ContainerList,
+            ContainerPrune,
+            ContainerInspect(id()),
+            ContainerStart(id()),
+            ContainerStop(id()),
+            ContainerKill(id()),
+            ContainerRestart(id()),
+            ContainerPause(id()),
+            ContainerUnpause(id()),
+            ContainerRename(id()),
+            ContainerRemove(id()),
+            ContainerLogs(id()),
+            ContainerLogsStream(id()),
+            ContainerWait(id()),
+            ContainerAttach(id()),
+            ContainerTop(id()),
+            ContainerStats(id()),
+            ExecCreate(id()),
+            ExecInspect(id()),
+            ExecStart(id()),
+            ExecStartStream(id()),
+            ImagePull,
+            ImageList,
+            ImageLoad,
+            ImagePrune,
+            ImageInspect(id()),
+            ImageTag(id()),
+            ImageRemove(id()),
+            Auth,
+            NetworkCreate,
+            NetworkList,
+            NetworkPrune,
+            NetworkInspect(id()),
+            NetworkConnect(id()),
+            NetworkDisconnect(id()),
+            NetworkRemove(id()),
+            VolumeCreate,
+            VolumeList,
+            VolumePrune,
+            VolumeInspect(id()),
+            VolumeRemove(id()),
+            Extension("/memory/reset".into()),
+        ]
+    }
+
+    #[test]
+    fn every_operation_has_exactly_one_route_and_references_are_the_path_parameter() {
+        let all = every_route();
+        let ops: Vec<Operation> = all.iter().filter_map(Route::operation).collect();
+        assert_eq!(ops, Operation::ALL);
+        for r in &all {
+            let has_param = format!("{r:?}").contains("(\"abc\")");
+            assert_eq!(r.reference(), has_param.then_some("abc"), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let all = every_route();
+        let mut names: Vec<_> = all.iter().map(Route::name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
+    }
+}

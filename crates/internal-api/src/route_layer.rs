@@ -1,0 +1,88 @@
+//! [`RouteLayer`]: parses the internal-API route into the request's extensions.
+
+use std::task::{Context, Poll};
+
+use futures_util::future::{Either, Ready};
+use sockerless_core::error::Error;
+use sockerless_http::limit::StreamsBody;
+use sockerless_http::Response;
+use tower::{Layer, Service};
+
+use crate::route::Route;
+
+/// Parses the route and stores it in the request's extensions; unknown paths and
+/// wrong methods end here as errors (404, 405).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RouteLayer;
+
+impl<S> Layer<S> for RouteLayer {
+    type Service = RouteService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        RouteService { inner }
+    }
+}
+
+/// The service of [`RouteLayer`].
+#[derive(Debug, Clone)]
+pub struct RouteService<S> {
+    inner: S,
+}
+
+impl<S, B> Service<http::Request<B>> for RouteService<S>
+where
+    S: Service<http::Request<B>, Response = Response, Error = Error>,
+{
+    type Response = Response;
+    type Error = Error;
+    type Future = Either<Ready<Result<Response, Error>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+        match Route::parse(req.method(), req.uri().path()) {
+            Ok(route) => {
+                if route.streams_body() {
+                    req.extensions_mut().insert(StreamsBody);
+                }
+                req.extensions_mut().insert(route);
+                Either::Right(self.inner.call(req))
+            }
+            Err(e) => Either::Left(futures_util::future::ready(Err(e))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use http_body_util::BodyExt;
+    use sockerless_http::body::full_body;
+    use tower::{service_fn, ServiceExt};
+
+    #[tokio::test]
+    async fn route_layer_rejects_unknown_paths() {
+        let inner = service_fn(|req: http::Request<()>| async move {
+            let name = req
+                .extensions()
+                .get::<Route>()
+                .map(Route::name)
+                .unwrap_or("");
+            Ok::<_, Error>(http::Response::new(full_body(Bytes::from(name))))
+        });
+        let svc = RouteLayer.layer(inner);
+        let req = http::Request::get("/internal/v1/capabilities")
+            .body(())
+            .unwrap();
+        let res = svc.clone().oneshot(req).await.unwrap();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"capabilities");
+        let req = http::Request::get("/nope").body(()).unwrap();
+        assert_eq!(
+            svc.oneshot(req).await.unwrap_err(),
+            Error::not_found("page not found")
+        );
+    }
+}

@@ -1,0 +1,580 @@
+//! The event hub: every action on a container, image, network or volume is
+//! recorded (a bounded history, for `since`) and broadcast to live subscribers.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt;
+use tokio::sync::broadcast;
+
+use super::reference::Reference;
+use super::MemoryBackend;
+use sockerless_core::api::docker::{
+    EventActor, EventMessage, EventMessageScopeEnum, EventMessageTypeEnum,
+};
+use sockerless_core::api::{BoxStream, EventsOptions, Filters};
+use sockerless_core::docker::filters::FilterError;
+use sockerless_core::docker::timefmt::parse_timestamp;
+use sockerless_core::error::{Error, Result};
+
+/// How many past events are kept for `since`.
+pub const HISTORY: usize = 4096;
+
+/// Broadcast channel plus bounded history.
+#[derive(Debug)]
+pub struct EventHub {
+    tx: broadcast::Sender<Arc<EventMessage>>,
+    history: Mutex<VecDeque<Arc<EventMessage>>>,
+}
+
+impl Default for EventHub {
+    fn default() -> Self {
+        let (tx, _) = broadcast::channel(1024);
+        EventHub {
+            tx,
+            history: Mutex::new(VecDeque::with_capacity(HISTORY)),
+        }
+    }
+}
+
+impl EventHub {
+    /// Records and broadcasts one event.
+    pub fn publish(&self, event: EventMessage) {
+        let event = Arc::new(event);
+        let mut h = self
+            .history
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if h.len() == HISTORY {
+            h.pop_front();
+        }
+        h.push_back(Arc::clone(&event));
+        // Sent while the history is locked, so a subscriber's snapshot and its
+        // receiver agree: every event is in exactly one of them.
+        let _ = self.tx.send(event);
+    }
+
+    /// Forgets the history (reset); live subscribers stay.
+    pub fn clear_history(&self) {
+        self.history
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
+    /// A snapshot of the history and a receiver for what follows, taken together
+    /// so nothing is missed or seen twice.
+    pub fn subscribe(
+        &self,
+    ) -> (
+        Vec<Arc<EventMessage>>,
+        broadcast::Receiver<Arc<EventMessage>>,
+    ) {
+        let h = self
+            .history
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rx = self.tx.subscribe();
+        (h.iter().cloned().collect(), rx)
+    }
+}
+
+/// The event types, by Docker's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `container`
+    Container,
+    /// `image`
+    Image,
+    /// `network`
+    Network,
+    /// `volume`
+    Volume,
+}
+
+impl MemoryBackend {
+    /// Emits a Docker-shaped event now.
+    pub(crate) fn emit(
+        &self,
+        kind: Kind,
+        action: &str,
+        id: &str,
+        attributes: HashMap<String, String>,
+    ) {
+        let now = self.now();
+        let nanos = now
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        let typ = match kind {
+            Kind::Container => EventMessageTypeEnum::CONTAINER,
+            Kind::Image => EventMessageTypeEnum::IMAGE,
+            Kind::Network => EventMessageTypeEnum::NETWORK,
+            Kind::Volume => EventMessageTypeEnum::VOLUME,
+        };
+        self.events.publish(EventMessage {
+            typ: Some(typ),
+            action: Some(action.to_string()),
+            actor: Some(EventActor {
+                id: Some(id.to_string()),
+                attributes: Some(attributes),
+            }),
+            scope: Some(EventMessageScopeEnum::LOCAL),
+            time: Some(nanos / 1_000_000_000),
+            time_nano: Some(nanos),
+        });
+    }
+
+    /// `GET /events`, as Docker: without `since`/`until` only live events;
+    /// with either, first the stored history in `[since, until]` (Docker
+    /// replays the whole history when only `until` is given), then live
+    /// events. The stream ends at once when `until` is past, otherwise when
+    /// `until` is reached. Live events are not held to `since` (Docker does not
+    /// either).
+    pub(crate) fn events_stream(&self, options: EventsOptions) -> Result<BoxStream<EventMessage>> {
+        let now = self.now();
+        let since = parse_time(options.since.as_deref(), now)?;
+        let until = parse_time(options.until.as_deref(), now)?;
+        if let (Some(s), Some(u)) = (since, until) {
+            if u < s {
+                return Err(Error::bad_request(format!(
+                    "`since` time ({}) cannot be after `until` time ({})",
+                    options.since.as_deref().unwrap_or_default(),
+                    options.until.as_deref().unwrap_or_default()
+                )));
+            }
+        }
+        let filter = EventFilter::new(options.filters)?;
+        let since_nanos = since.map(unix_nanos);
+        let until_nanos = until.map(unix_nanos);
+        let (history, rx) = self.events.subscribe();
+        let past: Vec<EventMessage> = if since.is_some() || until.is_some() {
+            history
+                .iter()
+                .filter(|ev| {
+                    let t = nanos_of(ev);
+                    since_nanos.is_none_or(|s| t >= s)
+                        && until_nanos.is_none_or(|u| t <= u)
+                        && filter.include(ev)
+                })
+                .map(|ev| (**ev).clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        drop(history);
+        let head = futures_util::stream::iter(past);
+        if until.is_some_and(|u| u < now) {
+            return Ok(Box::pin(head));
+        }
+        let deadline = until.and_then(|u| {
+            let left = u.duration_since(now).unwrap_or_default();
+            tokio::time::Instant::now().checked_add(left)
+        });
+        let live = Live {
+            rx,
+            filter,
+            until: until_nanos,
+            deadline,
+        };
+        let tail = futures_util::stream::unfold(live, |mut live| async move {
+            live.next().await.map(|ev| (ev, live))
+        });
+        Ok(Box::pin(head.chain(tail)))
+    }
+}
+
+/// Filter keys `GET /events` accepts (Docker's).
+const FILTER_KEYS: &[&str] = &[
+    "config",
+    "container",
+    "daemon",
+    "event",
+    "image",
+    "label",
+    "network",
+    "node",
+    "plugin",
+    "scope",
+    "secret",
+    "service",
+    "type",
+    "volume",
+];
+
+/// Values the `type` filter accepts.
+const FILTER_TYPES: &[&str] = &[
+    "container",
+    "image",
+    "network",
+    "volume",
+    "daemon",
+    "plugin",
+    "service",
+    "node",
+    "secret",
+    "config",
+];
+
+/// Actions Docker writes as `action: detail` (e.g. `exec_start: sh -c ls`); a
+/// filter on the bare action matches them.
+fn action_matches(filters: &Filters, action: &str) -> bool {
+    let values = filters.get("event");
+    if values.is_empty() {
+        return true;
+    }
+    let head = action.split_once(':').map_or(action, |(head, _)| head);
+    values.iter().any(|v| *v == action || *v == head)
+}
+
+/// Docker's `stripTag`: the familiar repository name of a reference, or the
+/// string itself when it is not one.
+fn strip_tag(s: &str) -> String {
+    Reference::parse(s).map_or_else(|_| s.to_string(), |r| r.familiar_name())
+}
+
+/// The familiar spelling of a reference (`docker.io/library/nginx:1` →
+/// `nginx:1`), or the string itself when it is not one.
+fn familiar(s: &str) -> String {
+    Reference::parse(s).map_or_else(|_| s.to_string(), |r| r.familiar())
+}
+
+/// Docker's event filter (`daemon/events/filter.go`): values of one key are
+/// alternatives, keys must all match.
+#[derive(Debug, Clone)]
+pub struct EventFilter {
+    filters: Filters,
+}
+
+impl EventFilter {
+    /// Validates `filters` as Docker does for `GET /events`: unknown key →
+    /// `invalid filter '<key>'`, unknown type → `invalid filter 'type=<v>'`.
+    pub fn new(filters: Filters) -> Result<Self> {
+        let bad = |e: FilterError| Error::bad_request(e.to_string());
+        filters.check_keys(FILTER_KEYS).map_err(bad)?;
+        filters.validate_values("type", FILTER_TYPES).map_err(bad)?;
+        Ok(EventFilter { filters })
+    }
+
+    /// Whether `ev` passes every filter.
+    pub fn include(&self, ev: &EventMessage) -> bool {
+        let f = &self.filters;
+        let typ = ev.typ.map(|t| t.to_string()).unwrap_or_default();
+        let scope = ev.scope.map(|s| s.to_string()).unwrap_or_default();
+        let action = ev.action.as_deref().unwrap_or("");
+        action_matches(f, action)
+            && f.exact_match("type", &typ)
+            && f.exact_match("scope", &scope)
+            && self.by_name("container", &typ, ev)
+            && self.by_name("network", &typ, ev)
+            && self.by_name("volume", &typ, ev)
+            && self.by_name("daemon", &typ, ev)
+            && self.by_name("plugin", &typ, ev)
+            && self.by_name("service", &typ, ev)
+            && self.by_name("node", &typ, ev)
+            && self.by_name("secret", &typ, ev)
+            && self.by_name("config", &typ, ev)
+            && self.image(&typ, ev)
+            && f.match_kv_list("label", attributes(ev))
+    }
+
+    /// Docker's `fuzzyMatchName`: an ID or `name` prefix, for events of the
+    /// filter's own type only.
+    fn by_name(&self, key: &str, typ: &str, ev: &EventMessage) -> bool {
+        if self.filters.get(key).is_empty() {
+            return true;
+        }
+        if typ != key {
+            return false;
+        }
+        let id = ev.actor.as_ref().and_then(|a| a.id.as_deref());
+        let name = attributes(ev).get("name").map(String::as_str);
+        [id, name]
+            .into_iter()
+            .flatten()
+            .any(|s| self.filters.fuzzy_match(key, s))
+    }
+
+    /// Docker's `matchImage`: the actor ID and the image name (`image`
+    /// attribute of a container event, `name` of an image event), each as
+    /// written and as its familiar repository name. Beyond Docker, both sides
+    /// are also compared in their familiar form, so any spelling of a
+    /// reference matches.
+    fn image(&self, typ: &str, ev: &EventMessage) -> bool {
+        let values = self.filters.get("image");
+        if values.is_empty() {
+            return true;
+        }
+        let attr = match typ {
+            "image" => "name",
+            "container" => "image",
+            _ => return false,
+        };
+        let id = ev.actor.as_ref().and_then(|a| a.id.as_deref());
+        let name = attributes(ev).get(attr).map(String::as_str);
+        let candidates: Vec<String> = [id, name]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .flat_map(|s| [s.to_string(), strip_tag(s), familiar(s)])
+            .collect();
+        values.iter().any(|v| {
+            let wanted = familiar(v);
+            candidates.iter().any(|c| c == v || *c == wanted)
+        })
+    }
+}
+
+/// The actor's attributes (empty when absent).
+fn attributes(ev: &EventMessage) -> &HashMap<String, String> {
+    static EMPTY: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
+    ev.actor
+        .as_ref()
+        .and_then(|a| a.attributes.as_ref())
+        .unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
+}
+
+/// An event's time in Unix nanoseconds.
+fn nanos_of(ev: &EventMessage) -> i128 {
+    match (ev.time_nano, ev.time) {
+        (Some(n), _) => i128::from(n),
+        (None, Some(s)) => i128::from(s) * 1_000_000_000,
+        (None, None) => 0,
+    }
+}
+
+/// A time in Unix nanoseconds (negative before the epoch).
+fn unix_nanos(t: SystemTime) -> i128 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    }
+}
+
+/// Parses `since`/`until` with Docker's words on failure.
+fn parse_time(value: Option<&str>, now: SystemTime) -> Result<Option<SystemTime>> {
+    value
+        .map(|s| parse_timestamp(s, now).map_err(|e| Error::bad_request(e.to_string())))
+        .transpose()
+}
+
+/// What the live part of a stream needs.
+struct Live {
+    rx: broadcast::Receiver<Arc<EventMessage>>,
+    filter: EventFilter,
+    /// `until` in Unix nanoseconds: a later event ends the stream.
+    until: Option<i128>,
+    /// When `until` is reached (none for a time beyond tokio's range).
+    deadline: Option<tokio::time::Instant>,
+}
+
+impl Live {
+    /// The next matching live event; `None` once `until` is reached or the
+    /// hub is gone. Events lost to lag are skipped.
+    async fn next(&mut self) -> Option<EventMessage> {
+        loop {
+            let received = match self.deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, self.rx.recv())
+                    .await
+                    .ok()?,
+                None => self.rx.recv().await,
+            };
+            match received {
+                Ok(ev) => {
+                    if self.until.is_some_and(|u| nanos_of(&ev) > u) {
+                        return None;
+                    }
+                    if self.filter.include(&ev) {
+                        return Some((*ev).clone());
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(lost)) => {
+                    tracing::warn!(lost, "events subscriber lagged; skipping lost events");
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+    use std::time::Duration;
+
+    fn event(
+        typ: EventMessageTypeEnum,
+        action: &str,
+        id: &str,
+        attrs: &[(&str, &str)],
+    ) -> EventMessage {
+        EventMessage {
+            typ: Some(typ),
+            action: Some(action.to_string()),
+            actor: Some(EventActor {
+                id: Some(id.to_string()),
+                attributes: Some(
+                    attrs
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+            }),
+            scope: Some(EventMessageScopeEnum::LOCAL),
+            time: Some(1),
+            time_nano: Some(1_000_000_000),
+        }
+    }
+
+    fn filter(json: &str) -> EventFilter {
+        EventFilter::new(Filters::parse_any(Some(json)).expect("filters")).expect("valid")
+    }
+
+    fn id(ev: &EventMessage) -> String {
+        ev.actor
+            .as_ref()
+            .and_then(|a| a.id.clone())
+            .unwrap_or_default()
+    }
+
+    async fn next(s: &mut BoxStream<EventMessage>) -> Option<EventMessage> {
+        tokio::time::timeout(Duration::from_secs(10), s.next())
+            .await
+            .expect("an item within the deadline")
+    }
+
+    #[test]
+    fn event_filter_matches_the_action_before_the_colon() {
+        let ev = event(
+            EventMessageTypeEnum::CONTAINER,
+            "exec_start: sh -c ls",
+            "c1",
+            &[],
+        );
+        assert!(filter(r#"{"event":["exec_start"]}"#).include(&ev));
+        assert!(filter(r#"{"event":["exec_start: sh -c ls"]}"#).include(&ev));
+        assert!(!filter(r#"{"event":["exec_create"]}"#).include(&ev));
+        assert!(!filter(r#"{"event":["exec"]}"#).include(&ev));
+    }
+
+    #[test]
+    fn container_and_image_filters() {
+        let ev = event(
+            EventMessageTypeEnum::CONTAINER,
+            "start",
+            "abcdef0123",
+            &[
+                ("name", "web"),
+                ("image", "docker.io/library/nginx:1.25"),
+                ("tier", "front"),
+            ],
+        );
+        for yes in [
+            r#"{"container":["abc"]}"#,
+            r#"{"container":["web"]}"#,
+            r#"{"container":["zzz","web"]}"#,
+            r#"{"image":["nginx"]}"#,
+            r#"{"image":["nginx:1.25"]}"#,
+            r#"{"label":["tier=front"]}"#,
+            r#"{"container":["web"],"event":["start"],"type":["container"]}"#,
+        ] {
+            assert!(filter(yes).include(&ev), "{yes}");
+        }
+        for no in [
+            r#"{"container":["zzz"]}"#,
+            r#"{"network":["web"]}"#,
+            r#"{"image":["nginx:latest"]}"#,
+            r#"{"label":["tier=back"]}"#,
+            r#"{"container":["web"],"event":["stop"]}"#,
+            r#"{"daemon":["abc"]}"#,
+        ] {
+            assert!(!filter(no).include(&ev), "{no}");
+        }
+    }
+
+    #[test]
+    fn bad_filters_are_refused_in_dockers_words() {
+        let err = |json: &str| {
+            EventFilter::new(Filters::parse_any(Some(json)).expect("parses"))
+                .err()
+                .map(|e| e.to_string())
+        };
+        assert_eq!(
+            err(r#"{"nope":["x"]}"#).as_deref(),
+            Some("invalid filter 'nope'")
+        );
+        assert_eq!(
+            err(r#"{"type":["builder"]}"#).as_deref(),
+            Some("invalid filter 'type=builder'")
+        );
+        assert_eq!(err(r#"{"type":["plugin"]}"#), None);
+    }
+
+    #[tokio::test]
+    async fn a_lagging_subscriber_skips_what_it_lost_and_goes_on() {
+        let backend = MemoryBackend::new();
+        let mut s = backend
+            .events_stream(EventsOptions::default())
+            .expect("stream");
+        // More than the broadcast capacity, unread.
+        for i in 0..3000 {
+            backend.emit(Kind::Volume, "create", &format!("v{i}"), HashMap::new());
+        }
+        let first = next(&mut s).await.expect("an event after the lag");
+        let n: usize = id(&first)[1..].parse().expect("number");
+        assert!(n > 0, "the oldest events were lost to lag");
+        for i in n + 1..3000 {
+            assert_eq!(id(&next(&mut s).await.expect("event")), format!("v{i}"));
+        }
+        backend.emit(Kind::Volume, "create", "after", HashMap::new());
+        assert_eq!(id(&next(&mut s).await.expect("event")), "after");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn since_neither_loses_nor_repeats_events_at_the_boundary() {
+        const N: usize = 1000; // under the broadcast capacity: no lag possible.
+        let backend = Arc::new(MemoryBackend::new());
+        let publisher = {
+            let backend = Arc::clone(&backend);
+            std::thread::spawn(move || {
+                for i in 0..N {
+                    backend.emit(Kind::Volume, "create", &format!("v{i}"), HashMap::new());
+                }
+            })
+        };
+        // Subscribe while the publisher runs.
+        while backend.events.subscribe().0.len() < N / 4 {
+            tokio::task::yield_now().await;
+        }
+        let mut s = backend
+            .events_stream(EventsOptions {
+                since: Some("0".into()),
+                ..EventsOptions::default()
+            })
+            .expect("stream");
+        for i in 0..N {
+            assert_eq!(id(&next(&mut s).await.expect("event")), format!("v{i}"));
+        }
+        publisher.join().expect("publisher");
+        backend.emit(Kind::Volume, "create", "after", HashMap::new());
+        assert_eq!(id(&next(&mut s).await.expect("event")), "after");
+    }
+
+    #[test]
+    fn history_stays_bounded() {
+        let hub = EventHub::default();
+        for i in 0..HISTORY + 10 {
+            hub.publish(event(
+                EventMessageTypeEnum::VOLUME,
+                "create",
+                &format!("v{i}"),
+                &[],
+            ));
+        }
+        let (h, _) = hub.subscribe();
+        assert_eq!(h.len(), HISTORY);
+        assert_eq!(id(&h[0]), "v10");
+    }
+}

@@ -1,0 +1,296 @@
+//! Exec instances: a command run in a running container by the same simulated
+//! interpreter. An unknown command writes its command line back to stdout and
+//! exits 0 (the seed's "mock output"). Exec output goes to the exec's own stream,
+//! not to the container's log, as in Docker.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use super::containers::Status;
+use super::events::Kind;
+use super::process::context;
+use super::MemoryBackend;
+use sockerless_core::api::docker;
+use sockerless_core::api::*;
+use sockerless_core::error::{Error, Result};
+use sockerless_sim::interp::{ProcessIo, Program, UnknownCommand};
+
+/// A stored exec instance.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecRecord {
+    /// 64-hex ID.
+    pub id: String,
+    /// The container it runs in.
+    pub container_id: String,
+    /// What was asked for.
+    pub config: docker::ExecConfig,
+    /// Whether it runs now.
+    pub running: bool,
+    /// Set once it ends.
+    pub exit_code: Option<i64>,
+    /// Simulated PID while running.
+    pub pid: i64,
+    /// Whether start was called (a second start is 409).
+    pub started: bool,
+    /// Ends the exec's task (when its container stops or goes). Not state.
+    #[serde(skip)]
+    pub task: Option<tokio::task::AbortHandle>,
+}
+
+impl MemoryBackend {
+    /// Drops the exec records of a container (it stopped or was removed),
+    /// ending the ones that run.
+    pub(crate) fn drop_execs_of(&self, container_id: &str) {
+        for e in self.store.execs.list(|e| e.container_id == container_id) {
+            if let Some(removed) = self.store.execs.remove(&e.id) {
+                if let Some(task) = &removed.task {
+                    task.abort();
+                }
+            }
+        }
+    }
+
+    /// `POST /containers/{ref}/exec`.
+    pub(crate) fn execs_create(&self, r: &str, config: docker::ExecConfig) -> Result<IdResponse> {
+        let c = self.container(r)?;
+        if config.cmd.as_ref().is_none_or(|c| c.is_empty()) {
+            return Err(Error::bad_request("No exec command specified"));
+        }
+        match c.state.status {
+            Status::Running => {}
+            Status::Paused => {
+                return Err(Error::conflict(format!(
+                    "Container {} is paused, unpause the container before exec",
+                    c.bare_name()
+                )))
+            }
+            _ => {
+                return Err(Error::conflict(format!(
+                    "container {} is not running",
+                    c.id
+                )))
+            }
+        }
+        let id = self.new_id();
+        let cmdline = config.cmd.clone().unwrap_or_default().join(" ");
+        let record = ExecRecord {
+            id: id.clone(),
+            container_id: c.id.clone(),
+            config,
+            running: false,
+            exit_code: None,
+            pid: 0,
+            started: false,
+            task: None,
+        };
+        if self.store.execs.insert_new(id.clone(), record).is_err() {
+            return Err(Error::internal("exec ID collision"));
+        }
+        self.emit_exec(&c.id, &format!("exec_create: {cmdline}"), &id);
+        Ok(IdResponse { id })
+    }
+
+    fn emit_exec(&self, container_id: &str, action: &str, exec_id: &str) {
+        if let Some(c) = self.store.containers.get(container_id) {
+            self.emit_container(&c, action, &[("execID", exec_id.to_string())]);
+        } else {
+            let attrs: HashMap<String, String> = [("execID".to_string(), exec_id.to_string())]
+                .into_iter()
+                .collect();
+            self.emit(Kind::Container, action, container_id, attrs);
+        }
+    }
+
+    /// `GET /exec/{id}`.
+    pub(crate) fn execs_inspect(&self, id: &str) -> Result<ExecInspect> {
+        let e = self
+            .store
+            .execs
+            .get(id)
+            .ok_or_else(|| Error::no_such_exec(id))?;
+        let cmd = e.config.cmd.clone().unwrap_or_default();
+        let (entrypoint, arguments) = match cmd.split_first() {
+            Some((p, rest)) => (p.clone(), rest.to_vec()),
+            None => (String::new(), Vec::new()),
+        };
+        Ok(ExecInspect {
+            id: e.id.clone(),
+            container_id: e.container_id.clone(),
+            running: e.running,
+            exit_code: e.exit_code,
+            pid: e.pid,
+            process_config: docker::ProcessConfig {
+                privileged: Some(e.config.privileged.unwrap_or(false)),
+                user: Some(e.config.user.clone().unwrap_or_default()),
+                tty: Some(e.config.tty.unwrap_or(false)),
+                entrypoint: Some(entrypoint),
+                arguments: Some(arguments),
+            },
+            open_stdin: e.config.attach_stdin.unwrap_or(false),
+            open_stdout: e.config.attach_stdout.unwrap_or(false),
+            open_stderr: e.config.attach_stderr.unwrap_or(false),
+            can_remove: false,
+            detach_keys: e.config.detach_keys.clone().unwrap_or_default(),
+        })
+    }
+
+    /// `POST /exec/{id}/start` (detached) and `WS /exec/{id}/start`.
+    pub(crate) fn execs_start(
+        &self,
+        id: &str,
+        detach: bool,
+        stdin: Option<BoxStream<Bytes>>,
+    ) -> Result<BoxStream<AttachEvent>> {
+        let Some(me) = self.me.upgrade() else {
+            return Err(Error::Unavailable("the backend is shutting down".into()));
+        };
+        let e = self
+            .store
+            .execs
+            .get(id)
+            .ok_or_else(|| Error::no_such_exec(id))?;
+        let c = self
+            .store
+            .containers
+            .get(&e.container_id)
+            .ok_or_else(|| Error::no_such_exec(id))?;
+        match c.state.status {
+            Status::Running => {}
+            Status::Paused => {
+                return Err(Error::conflict(format!(
+                    "Container {} is paused, unpause the container before exec",
+                    c.id
+                )))
+            }
+            _ => {
+                return Err(Error::conflict(format!(
+                    "container {} is not running",
+                    c.id
+                )))
+            }
+        }
+        // Claim the start atomically: of two concurrent starts one wins.
+        let pid = self.new_pid();
+        self.store
+            .execs
+            .update(id, |e| {
+                // Docker's two words: finished, or still running.
+                if e.exit_code.is_some() || (e.started && !e.running) {
+                    return Err(Error::conflict(format!(
+                        "Error: Exec command {} has already run",
+                        e.id
+                    )));
+                }
+                if e.started {
+                    return Err(Error::conflict(format!(
+                        "Error: Exec command {} is already running",
+                        e.id
+                    )));
+                }
+                e.started = true;
+                e.running = true;
+                e.pid = pid;
+                Ok(())
+            })
+            .ok_or_else(|| Error::no_such_exec(id))??;
+        let mut ctx = context(&c);
+        ctx.env.extend(e.config.env.clone().unwrap_or_default());
+        if let Some(wd) = e.config.working_dir.clone().filter(|w| !w.is_empty()) {
+            ctx.working_dir = wd;
+        }
+        if let Some(user) = e.config.user.clone().filter(|u| !u.is_empty()) {
+            ctx.user = user;
+        }
+        let wants_stdin = e.config.attach_stdin.unwrap_or(false) && !detach;
+        ctx.open_stdin = wants_stdin;
+        let program = Program::parse(
+            &e.config.cmd.clone().unwrap_or_default(),
+            UnknownCommand::Echo,
+        );
+        let (stdin_rx, pump) = match (wants_stdin, stdin) {
+            (true, Some(input)) => {
+                let (tx, rx) = mpsc::channel::<Bytes>(64);
+                (Some(rx), Some((input, tx)))
+            }
+            _ => (None, None),
+        };
+        let (events_tx, events_rx) = mpsc::unbounded_channel::<AttachEvent>();
+        let exec_id = id.to_string();
+        let container_id = c.id.clone();
+        let cmdline = e.config.cmd.clone().unwrap_or_default().join(" ");
+        // A script rule's exec result replaces the command.
+        let scripted = self
+            .script_rule_for(&c)
+            .and_then(|r| r.exec_for(&cmdline).cloned());
+        let epoch = self.epoch();
+        me.emit_exec(&container_id, &format!("exec_start: {cmdline}"), &exec_id);
+        let task = tokio::spawn(async move {
+            if let Some((mut input, tx)) = pump {
+                tokio::spawn(async move {
+                    while let Some(chunk) = input.next().await {
+                        if tx.send(chunk).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            let (out_tx, mut out_rx) = mpsc::unbounded_channel();
+            let mut io = ProcessIo {
+                stdin: stdin_rx,
+                output: out_tx,
+            };
+            let run = async {
+                match &scripted {
+                    Some(script) => {
+                        super::process::play(&script.output, &io.output).await;
+                        script.exit_code
+                    }
+                    None => i64::from(program.run(&ctx, &mut io).await),
+                }
+            };
+            tokio::pin!(run);
+            let code = loop {
+                tokio::select! {
+                    biased;
+                    Some((s, data)) = out_rx.recv() => {
+                        let stream = super::process::api_stream(s);
+                        let _ = events_tx.send(AttachEvent::Output(stream, data));
+                    }
+                    code = &mut run => break code,
+                }
+            };
+            while let Ok((s, data)) = out_rx.try_recv() {
+                let stream = super::process::api_stream(s);
+                let _ = events_tx.send(AttachEvent::Output(stream, data));
+            }
+            {
+                let _g = me.links();
+                if me.epoch() != epoch {
+                    return;
+                }
+                me.store.execs.update(&exec_id, |e| {
+                    e.running = false;
+                    e.exit_code = Some(code);
+                    e.pid = 0;
+                    e.task = None;
+                });
+            }
+            me.emit_exec(&container_id, "exec_die", &exec_id);
+            let _ = events_tx.send(AttachEvent::Exit(code));
+        });
+        let abort = task.abort_handle();
+        self.store.execs.update(id, |e| {
+            if e.running {
+                e.task = Some(abort);
+            }
+        });
+        let stream = futures_util::stream::unfold(events_rx, |mut rx| async move {
+            rx.recv().await.map(|ev| (ev, rx))
+        });
+        Ok(Box::pin(stream))
+    }
+}

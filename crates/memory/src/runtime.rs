@@ -1,0 +1,319 @@
+//! The live side of a container, kept apart from its (cloneable) record: the
+//! state waiters watch, the simulated process's controls, its bounded log and
+//! the live output feed that attach and log-follow subscribe to. One per
+//! container, dropped when the container is removed.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use dashmap::DashMap;
+use tokio::sync::{mpsc, watch};
+
+use sockerless_core::api::StdStream;
+
+/// Default bound of a container's log: 1 MiB.
+pub const DEFAULT_LOG_LIMIT: usize = 1024 * 1024;
+
+/// What waiters watch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WaitState {
+    /// Running or paused.
+    pub running: bool,
+    /// How many times the container has exited.
+    pub exits: u64,
+    /// The last exit code.
+    pub exit_code: i64,
+    /// The container is gone.
+    pub removed: bool,
+    /// The backend was reset while the container existed: waiters end with an
+    /// error.
+    pub reset: bool,
+}
+
+/// One write of the process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// stdout or stderr.
+    pub stream: StdStream,
+    /// When it was written.
+    pub time: SystemTime,
+    /// The bytes.
+    pub data: Bytes,
+}
+
+/// What attach and log-follow see live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Live {
+    /// Output.
+    Output(LogEntry),
+    /// The process of run `.0` ended with status `.1`.
+    Exit(u64, i64),
+}
+
+/// A log bounded in bytes; the oldest entries go first.
+#[derive(Debug)]
+pub struct LogBuffer {
+    entries: VecDeque<LogEntry>,
+    bytes: usize,
+    limit: usize,
+}
+
+impl LogBuffer {
+    /// An empty log of at most `limit` bytes.
+    pub fn new(limit: usize) -> Self {
+        LogBuffer {
+            entries: VecDeque::new(),
+            bytes: 0,
+            limit,
+        }
+    }
+
+    /// Appends, dropping the oldest entries past the limit.
+    pub fn push(&mut self, entry: LogEntry) {
+        self.bytes += entry.data.len();
+        self.entries.push_back(entry);
+        while self.bytes > self.limit {
+            match self.entries.pop_front() {
+                Some(old) => self.bytes -= old.data.len(),
+                None => break,
+            }
+        }
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> impl Iterator<Item = &LogEntry> {
+        self.entries.iter()
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+/// The live feed: every subscriber has its own unbounded queue, so a burst of
+/// output is never dropped for a slow reader (a broadcast channel would make it
+/// lag and lose records). Closed subscribers are pruned on the next send.
+#[derive(Debug, Default)]
+pub struct LiveFeed {
+    subscribers: Mutex<Vec<mpsc::UnboundedSender<Live>>>,
+}
+
+impl LiveFeed {
+    /// Sends to every subscriber still listening.
+    pub fn send(&self, item: Live) {
+        lock(&self.subscribers).retain(|tx| tx.send(item.clone()).is_ok());
+    }
+
+    /// A new subscriber's receiver.
+    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<Live> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        lock(&self.subscribers).push(tx);
+        rx
+    }
+
+    /// Drops every subscriber: their streams end (reset).
+    pub fn close_all(&self) {
+        lock(&self.subscribers).clear();
+    }
+
+    /// How many subscribers are registered.
+    pub fn subscribers(&self) -> usize {
+        lock(&self.subscribers).len()
+    }
+}
+
+/// The controls of a running simulated process.
+#[derive(Debug)]
+pub struct ProcessControl {
+    /// Which run it belongs to.
+    pub run: u64,
+    /// Signals to deliver.
+    pub signals: mpsc::UnboundedSender<i32>,
+    /// Freezes the process while true.
+    pub paused: watch::Sender<bool>,
+    /// Ends the task at once.
+    pub abort: tokio::task::AbortHandle,
+}
+
+/// The container's stdin: the sender attach writes to, and the receiver the next
+/// process takes.
+#[derive(Debug, Default)]
+pub struct StdinSlot {
+    /// Where attach clients write (None once closed).
+    pub tx: Option<mpsc::Sender<Bytes>>,
+    /// What the next process reads (taken at start).
+    pub rx: Option<mpsc::Receiver<Bytes>>,
+}
+
+/// One container's live state.
+#[derive(Debug)]
+pub struct ContainerRuntime {
+    /// Waiters subscribe here.
+    pub wait: watch::Sender<WaitState>,
+    /// The running process, if any.
+    pub process: Mutex<Option<ProcessControl>>,
+    /// The bounded log.
+    pub logs: Mutex<LogBuffer>,
+    /// Live output and exits.
+    pub live: LiveFeed,
+    /// Stdin (when the container has `OpenStdin`).
+    pub stdin: Mutex<StdinSlot>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl ContainerRuntime {
+    /// A runtime for a new container.
+    pub fn new(log_limit: usize) -> Arc<Self> {
+        let (wait, _) = watch::channel(WaitState::default());
+        Arc::new(ContainerRuntime {
+            wait,
+            process: Mutex::new(None),
+            logs: Mutex::new(LogBuffer::new(log_limit)),
+            live: LiveFeed::default(),
+            stdin: Mutex::new(StdinSlot::default()),
+        })
+    }
+
+    /// The process slot.
+    pub fn process(&self) -> MutexGuard<'_, Option<ProcessControl>> {
+        lock(&self.process)
+    }
+
+    /// The log.
+    pub fn logs(&self) -> MutexGuard<'_, LogBuffer> {
+        lock(&self.logs)
+    }
+
+    /// The stdin slot.
+    pub fn stdin(&self) -> MutexGuard<'_, StdinSlot> {
+        lock(&self.stdin)
+    }
+
+    /// Records output: into the log and to live subscribers, under the log lock
+    /// so a subscriber that snapshots the log and subscribes together sees every
+    /// entry exactly once.
+    pub fn record(&self, entry: LogEntry) {
+        let mut logs = self.logs();
+        logs.push(entry.clone());
+        self.live.send(Live::Output(entry));
+    }
+
+    /// Tells live subscribers that run `run` ended with `code` (under the log
+    /// lock, ordered with the output).
+    pub fn exited(&self, run: u64, code: i64) {
+        let _logs = self.logs();
+        self.live.send(Live::Exit(run, code));
+    }
+
+    /// The log so far and a receiver for what follows, taken atomically.
+    pub fn snapshot_and_subscribe(&self) -> (Vec<LogEntry>, mpsc::UnboundedReceiver<Live>) {
+        let logs = self.logs();
+        let rx = self.live.subscribe();
+        (logs.entries().cloned().collect(), rx)
+    }
+
+    /// A stdin sender for an attach client, creating the channel when none is
+    /// open.
+    pub fn stdin_sender(&self) -> mpsc::Sender<Bytes> {
+        let mut slot = self.stdin();
+        if let Some(tx) = &slot.tx {
+            if !tx.is_closed() {
+                return tx.clone();
+            }
+        }
+        let (tx, rx) = mpsc::channel(1024);
+        slot.tx = Some(tx.clone());
+        slot.rx = Some(rx);
+        tx
+    }
+
+    /// The receiver for a starting process (a fresh channel when none waits).
+    pub fn take_stdin(&self) -> mpsc::Receiver<Bytes> {
+        let mut slot = self.stdin();
+        match slot.rx.take() {
+            Some(rx) => rx,
+            None => {
+                let (tx, rx) = mpsc::channel(1024);
+                slot.tx = Some(tx);
+                rx
+            }
+        }
+    }
+
+    /// Closes stdin (EOF for the process once pending bytes are read).
+    pub fn close_stdin(&self) {
+        self.stdin().tx = None;
+    }
+}
+
+/// Runtimes by container ID. Values are `Arc`s handed out by clone: no map guard
+/// is ever held across an `.await`.
+#[derive(Debug, Default)]
+pub struct Runtimes {
+    map: DashMap<String, Arc<ContainerRuntime>>,
+}
+
+impl Runtimes {
+    /// Adds the runtime of a new container.
+    pub fn insert(&self, id: &str, log_limit: usize) -> Arc<ContainerRuntime> {
+        let rt = ContainerRuntime::new(log_limit);
+        self.map.insert(id.to_string(), Arc::clone(&rt));
+        rt
+    }
+
+    /// The runtime of a container.
+    pub fn get(&self, id: &str) -> Option<Arc<ContainerRuntime>> {
+        self.map.get(id).map(|r| Arc::clone(r.value()))
+    }
+
+    /// Removes a container's runtime, returning it.
+    pub fn remove(&self, id: &str) -> Option<Arc<ContainerRuntime>> {
+        self.map.remove(id).map(|(_, v)| v)
+    }
+
+    /// Removes every runtime, returning them (reset).
+    pub fn drain(&self) -> Vec<Arc<ContainerRuntime>> {
+        let ids: Vec<String> = self.map.iter().map(|r| r.key().clone()).collect();
+        ids.iter().filter_map(|id| self.remove(id)).collect()
+    }
+
+    /// Number of runtimes.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(s: &str) -> LogEntry {
+        LogEntry {
+            stream: StdStream::Stdout,
+            time: SystemTime::UNIX_EPOCH,
+            data: Bytes::from(s.to_string()),
+        }
+    }
+
+    #[test]
+    fn log_buffer_drops_oldest_past_the_limit() {
+        let mut b = LogBuffer::new(10);
+        b.push(entry("aaaa"));
+        b.push(entry("bbbb"));
+        b.push(entry("cccc"));
+        let kept: Vec<_> = b.entries().map(|e| e.data.clone()).collect();
+        assert_eq!(kept, vec![Bytes::from("bbbb"), Bytes::from("cccc")]);
+        assert_eq!(b.bytes(), 8);
+    }
+}

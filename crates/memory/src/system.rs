@@ -1,0 +1,154 @@
+//! `info` and `version`, counted from live state.
+
+use std::collections::HashMap;
+
+use super::containers::Status;
+use super::MemoryBackend;
+use sockerless_core::api::docker;
+use sockerless_core::docker::timefmt;
+use sockerless_core::error::Result;
+
+/// The Docker Engine version we present.
+pub const ENGINE_VERSION: &str = "25.0.0";
+/// The API version we speak.
+pub const API_VERSION: &str = "1.44";
+/// The oldest API version we accept.
+pub const MIN_API_VERSION: &str = "1.24";
+
+fn arch() -> &'static str {
+    super::catalogue::host_architecture()
+}
+
+impl MemoryBackend {
+    /// `GET /info`.
+    pub(crate) fn system_info(&self) -> Result<docker::SystemInfo> {
+        let (mut total, mut running, mut paused, mut stopped) = (0i64, 0i64, 0i64, 0i64);
+        for c in self.store.containers.list(|_| true) {
+            total += 1;
+            match c.state.status {
+                Status::Running | Status::Restarting => running += 1,
+                Status::Paused => paused += 1,
+                _ => stopped += 1,
+            }
+        }
+        let mut runtimes = HashMap::new();
+        runtimes.insert(
+            "runc".to_string(),
+            docker::Runtime {
+                path: Some("runc".into()),
+                runtime_args: None,
+                status: None,
+            },
+        );
+        Ok(docker::SystemInfo {
+            id: Some(self.instance_id.clone()),
+            containers: Some(total),
+            containers_running: Some(running),
+            containers_paused: Some(paused),
+            containers_stopped: Some(stopped),
+            images: Some(self.store.images.len() as i64),
+            driver: Some("overlay2".into()),
+            driver_status: Some(Vec::new()),
+            docker_root_dir: Some("/var/lib/docker".into()),
+            memory_limit: Some(true),
+            swap_limit: Some(true),
+            cpu_cfs_period: Some(true),
+            cpu_cfs_quota: Some(true),
+            cpu_shares: Some(true),
+            cpu_set: Some(true),
+            pids_limit: Some(true),
+            oom_kill_disable: Some(false),
+            ipv4_forwarding: Some(true),
+            bridge_nf_iptables: Some(true),
+            bridge_nf_ip6tables: Some(true),
+            debug: Some(false),
+            nfd: Some(0),
+            n_goroutines: Some(0),
+            system_time: Some(timefmt::rfc3339_nano(self.now())),
+            logging_driver: Some("json-file".into()),
+            cgroup_driver: Some(docker::SystemInfoCgroupDriverEnum::SYSTEMD),
+            cgroup_version: Some(docker::SystemInfoCgroupVersionEnum::_2),
+            n_events_listener: Some(0),
+            kernel_version: Some("sockerless-memory".into()),
+            operating_system: Some("Sockerless (memory backend)".into()),
+            os_version: Some(env!("CARGO_PKG_VERSION").into()),
+            os_type: Some("linux".into()),
+            architecture: Some(std::env::consts::ARCH.into()),
+            ncpu: Some(
+                std::thread::available_parallelism()
+                    .map(|n| n.get() as i64)
+                    .unwrap_or(1),
+            ),
+            mem_total: Some(mem_total()),
+            index_server_address: Some("https://index.docker.io/v1/".into()),
+            name: Some("sockerless-memory".into()),
+            labels: Some(Vec::new()),
+            experimental_build: Some(false),
+            server_version: Some(ENGINE_VERSION.into()),
+            runtimes: Some(runtimes),
+            default_runtime: Some("runc".into()),
+            swarm: Some(docker::SwarmInfo {
+                node_id: Some(String::new()),
+                node_addr: Some(String::new()),
+                local_node_state: Some(docker::LocalNodeState::INACTIVE),
+                control_available: Some(false),
+                error: Some(String::new()),
+                remote_managers: None,
+                nodes: None,
+                managers: None,
+                cluster: None,
+            }),
+            live_restore_enabled: Some(false),
+            isolation: None,
+            init_binary: Some("docker-init".into()),
+            security_options: Some(Vec::new()),
+            warnings: Some(Vec::new()),
+            ..Default::default()
+        })
+    }
+
+    /// `GET /version`.
+    pub(crate) fn system_version(&self) -> Result<docker::SystemVersion> {
+        Ok(docker::SystemVersion {
+            platform: Some(docker::SystemVersionPlatform {
+                name: "Sockerless (memory backend)".into(),
+            }),
+            components: Some(vec![
+                docker::SystemVersionComponents {
+                    name: "Engine".into(),
+                    version: ENGINE_VERSION.into(),
+                    details: None,
+                },
+                docker::SystemVersionComponents {
+                    name: "sockerless-backend-memory".into(),
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    details: None,
+                },
+            ]),
+            version: Some(ENGINE_VERSION.into()),
+            api_version: Some(API_VERSION.into()),
+            min_api_version: Some(MIN_API_VERSION.into()),
+            git_commit: Some("sockerless".into()),
+            go_version: Some("none (Rust)".into()),
+            os: Some("linux".into()),
+            arch: Some(arch().into()),
+            kernel_version: Some("sockerless-memory".into()),
+            experimental: Some(false),
+            build_time: Some(String::new()),
+        })
+    }
+}
+
+/// Total memory from /proc/meminfo (bytes), 0 when unknown.
+fn mem_total() -> i64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<i64>().ok())
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}

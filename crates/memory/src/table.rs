@@ -1,0 +1,436 @@
+//! `Table<T>`: one resource's records on a sharded `DashMap`, behind a facade that
+//! never hands out a guard — reads return an `Arc` of the record, writes run a
+//! closure on it (copy-on-write) — so no lock is ever held across an `.await` or a
+//! second lookup. Plus the atomic [`NameIndex`] and reference resolution.
+//!
+//! ```
+//! use sockerless_memory::table::{Table, Resolution};
+//! let t: Table<u32> = Table::new();
+//! assert!(t.insert_new("abcdef".into(), 1).is_ok());
+//! assert!(t.insert_new("abcdef".into(), 2).is_err());
+//! assert_eq!(t.update("abcdef", |v| { *v += 1; *v }), Some(2));
+//! assert_eq!(*t.get("abcdef").unwrap(), 2);
+//! assert_eq!(t.resolve("abc", None), Resolution::Found("abcdef".into()));
+//! ```
+
+use std::sync::Arc;
+
+use dashmap::mapref::entry::Entry;
+use dashmap::DashMap;
+
+/// One resource's records keyed by ID.
+#[derive(Debug)]
+pub struct Table<T> {
+    map: DashMap<String, Arc<T>>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            map: DashMap::new(),
+        }
+    }
+}
+
+/// What a reference (ID, ID prefix or name) resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Exactly one record: its ID.
+    Found(String),
+    /// Nothing matches.
+    NotFound,
+    /// An ID prefix that matches more than one record: never a silent pick.
+    Ambiguous(usize),
+}
+
+impl<T: Clone> Table<T> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The record with this exact ID (a cheap `Arc` clone; the stored record is
+    /// never exposed for mutation).
+    pub fn get(&self, id: &str) -> Option<Arc<T>> {
+        self.map.get(id).map(|r| Arc::clone(r.value()))
+    }
+
+    /// Whether the exact ID exists.
+    pub fn contains(&self, id: &str) -> bool {
+        self.map.contains_key(id)
+    }
+
+    /// Inserts a record under a new ID; gives the value back if the ID is taken.
+    pub fn insert_new(&self, id: String, value: T) -> Result<(), T> {
+        match self.map.entry(id) {
+            Entry::Occupied(_) => Err(value),
+            Entry::Vacant(v) => {
+                v.insert(Arc::new(value));
+                Ok(())
+            }
+        }
+    }
+
+    /// Inserts or replaces a record.
+    pub fn put(&self, id: String, value: T) {
+        self.map.insert(id, Arc::new(value));
+    }
+
+    /// Mutates a record in place with `f` (which must not touch this table) and
+    /// returns what `f` returns; `None` when the ID is unknown. Readers holding an
+    /// earlier `Arc` keep the old version.
+    pub fn update<R>(&self, id: &str, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        let mut slot = self.map.get_mut(id)?;
+        Some(f(Arc::make_mut(slot.value_mut())))
+    }
+
+    /// Removes a record, returning it.
+    pub fn remove(&self, id: &str) -> Option<Arc<T>> {
+        self.map.remove(id).map(|(_, v)| v)
+    }
+
+    /// Removes a record only if `pred` holds for it, atomically.
+    pub fn remove_if(&self, id: &str, pred: impl FnOnce(&T) -> bool) -> Option<Arc<T>> {
+        self.map.remove_if(id, |_, v| pred(v)).map(|(_, v)| v)
+    }
+
+    /// Every record for which `filter` holds (unordered).
+    pub fn list(&self, filter: impl Fn(&T) -> bool) -> Vec<Arc<T>> {
+        self.map
+            .iter()
+            .filter(|r| filter(r.value()))
+            .map(|r| Arc::clone(r.value()))
+            .collect()
+    }
+
+    /// A copy of every record, sorted by `key` (snapshots).
+    pub fn cloned_sorted_by_key<K: Ord>(&self, key: impl FnMut(&T) -> K) -> Vec<T> {
+        let mut all: Vec<T> = self.map.iter().map(|r| (**r.value()).clone()).collect();
+        all.sort_by_key(key);
+        all
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Drops every record.
+    pub fn clear(&self) {
+        self.map.clear();
+    }
+
+    /// Resolves a reference as Docker does: exact ID, then exact name (through
+    /// `names`, a leading `/` ignored), then a unique ID prefix.
+    pub fn resolve(&self, reference: &str, names: Option<&NameIndex>) -> Resolution {
+        if reference.is_empty() {
+            return Resolution::NotFound;
+        }
+        if self.map.contains_key(reference) {
+            return Resolution::Found(reference.to_string());
+        }
+        if let Some(id) = names.and_then(|n| n.get(reference)) {
+            if self.map.contains_key(&id) {
+                return Resolution::Found(id);
+            }
+        }
+        let mut found: Option<String> = None;
+        let mut count = 0usize;
+        for r in self.map.iter() {
+            if r.key().starts_with(reference) {
+                count += 1;
+                if found.is_none() {
+                    found = Some(r.key().clone());
+                }
+            }
+        }
+        match (count, found) {
+            (1, Some(id)) => Resolution::Found(id),
+            (0, _) | (_, None) => Resolution::NotFound,
+            (n, _) => Resolution::Ambiguous(n),
+        }
+    }
+}
+
+/// Labels → the IDs of the records that carry them, for label filters that
+/// touch only their matches. Keys are `key` and `key\0value`; each ID is one
+/// shared allocation. Labels never change after a record is created, so the
+/// index is written at insert and remove only.
+#[derive(Debug, Default)]
+pub struct LabelIndex {
+    map: DashMap<String, std::collections::HashSet<Arc<str>>>,
+}
+
+impl LabelIndex {
+    fn keys(
+        labels: &std::collections::HashMap<String, String>,
+    ) -> impl Iterator<Item = String> + '_ {
+        labels
+            .iter()
+            .flat_map(|(k, v)| [k.clone(), format!("{k}\0{v}")])
+    }
+
+    /// The index key of a label filter value: `key` or `key=value`.
+    pub fn key_of(filter: &str) -> String {
+        match filter.split_once('=') {
+            Some((k, v)) => format!("{k}\0{v}"),
+            None => filter.to_string(),
+        }
+    }
+
+    /// Records `id` under each of its labels.
+    pub fn insert(&self, id: &str, labels: &std::collections::HashMap<String, String>) {
+        let id: Arc<str> = Arc::from(id);
+        for key in Self::keys(labels) {
+            self.map.entry(key).or_default().insert(Arc::clone(&id));
+        }
+    }
+
+    /// Forgets `id` (dropping keys that become empty).
+    pub fn remove(&self, id: &str, labels: &std::collections::HashMap<String, String>) {
+        for key in Self::keys(labels) {
+            let now_empty = match self.map.get_mut(&key) {
+                Some(mut set) => {
+                    set.remove(id);
+                    set.is_empty()
+                }
+                None => false,
+            };
+            if now_empty {
+                self.map.remove_if(&key, |_, set| set.is_empty());
+            }
+        }
+    }
+
+    /// The IDs under an index key (see [`LabelIndex::key_of`]).
+    pub fn get(&self, key: &str) -> Vec<Arc<str>> {
+        self.map
+            .get(key)
+            .map(|set| set.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Drops everything.
+    pub fn clear(&self) {
+        self.map.clear();
+    }
+}
+
+/// Unique names → IDs, with atomic reservation: of many concurrent reservations
+/// of one name exactly one wins.
+#[derive(Debug, Default)]
+pub struct NameIndex {
+    map: DashMap<String, String>,
+}
+
+/// Names are stored without the leading `/`.
+fn bare(name: &str) -> &str {
+    name.strip_prefix('/').unwrap_or(name)
+}
+
+impl NameIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The ID holding `name` (with or without a leading `/`).
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.map.get(bare(name)).map(|r| r.value().clone())
+    }
+
+    /// Reserves `name` for `id`; on conflict returns the holder's ID.
+    pub fn reserve(&self, name: &str, id: &str) -> Result<(), String> {
+        match self.map.entry(bare(name).to_string()) {
+            Entry::Occupied(o) if o.get() == id => Ok(()),
+            Entry::Occupied(o) => Err(o.get().clone()),
+            Entry::Vacant(v) => {
+                v.insert(id.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    /// Releases `name` if (and only if) `id` holds it.
+    pub fn release(&self, name: &str, id: &str) -> bool {
+        self.map.remove_if(bare(name), |_, v| v == id).is_some()
+    }
+
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether no name is reserved.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Drops every name.
+    pub fn clear(&self) {
+        self.map.clear();
+    }
+
+    /// Every (name, ID) pair, sorted by name.
+    pub fn entries(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .map
+            .iter()
+            .map(|r| (r.key().clone(), r.value().clone()))
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_get_update_remove() {
+        let t: Table<Vec<u8>> = Table::new();
+        assert!(t.is_empty());
+        t.insert_new("a1".into(), vec![1]).unwrap();
+        assert_eq!(t.insert_new("a1".into(), vec![2]), Err(vec![2]));
+        let before = t.get("a1").unwrap();
+        assert_eq!(t.update("a1", |v| v.push(2)), Some(()));
+        assert_eq!(*before, vec![1], "readers keep their version");
+        assert_eq!(*t.get("a1").unwrap(), vec![1, 2]);
+        assert_eq!(t.update("zz", |v| v.len()), None);
+        assert_eq!(t.list(|v| v.len() == 2).len(), 1);
+        assert!(t.remove_if("a1", |v| v.is_empty()).is_none());
+        assert_eq!(*t.remove("a1").unwrap(), vec![1, 2]);
+        assert!(t.get("a1").is_none());
+        assert_eq!(t.len(), 0);
+    }
+
+    #[test]
+    fn resolution_order_and_ambiguity() {
+        let t: Table<()> = Table::new();
+        let names = NameIndex::new();
+        t.insert_new("abc123".into(), ()).unwrap();
+        t.insert_new("abd456".into(), ()).unwrap();
+        t.insert_new("ffff00".into(), ()).unwrap();
+        names.reserve("/web", "ffff00").unwrap();
+        names.reserve("abc", "abd456").unwrap();
+        let table = [
+            ("abc123", Resolution::Found("abc123".into())),
+            ("abc1", Resolution::Found("abc123".into())),
+            ("ab", Resolution::Ambiguous(2)),
+            ("web", Resolution::Found("ffff00".into())),
+            ("/web", Resolution::Found("ffff00".into())),
+            // an exact name beats an ID prefix, as in Docker
+            ("abc", Resolution::Found("abd456".into())),
+            ("zzz", Resolution::NotFound),
+            ("", Resolution::NotFound),
+        ];
+        for (reference, want) in table {
+            assert_eq!(t.resolve(reference, Some(&names)), want, "{reference}");
+        }
+    }
+
+    #[test]
+    fn label_index_insert_lookup_remove() {
+        let idx = LabelIndex::default();
+        let a: std::collections::HashMap<String, String> = [
+            ("job".to_string(), "1".to_string()),
+            ("team".to_string(), "x".to_string()),
+        ]
+        .into();
+        let b: std::collections::HashMap<String, String> =
+            [("job".to_string(), "2".to_string())].into();
+        idx.insert("a", &a);
+        idx.insert("b", &b);
+        let ids = |key: &str| {
+            let mut v: Vec<String> = idx
+                .get(&LabelIndex::key_of(key))
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ids("job"), vec!["a", "b"]);
+        assert_eq!(ids("job=1"), vec!["a"]);
+        assert_eq!(ids("team=x"), vec!["a"]);
+        assert!(ids("job=3").is_empty());
+        idx.remove("a", &a);
+        assert_eq!(ids("job"), vec!["b"]);
+        assert!(ids("team").is_empty());
+        assert!(idx.map.get("team").is_none(), "empty keys are dropped");
+    }
+
+    #[test]
+    fn name_index_reserve_release() {
+        let n = NameIndex::new();
+        assert_eq!(n.reserve("/a", "1"), Ok(()));
+        assert_eq!(n.reserve("a", "1"), Ok(()), "idempotent for the holder");
+        assert_eq!(n.reserve("a", "2"), Err("1".into()));
+        assert!(!n.release("a", "2"));
+        assert!(n.release("/a", "1"));
+        assert_eq!(n.reserve("a", "2"), Ok(()));
+    }
+
+    #[test]
+    fn interleaved_operations_stay_consistent() {
+        // Each thread owns a key range: inserts, updates (increments), gets,
+        // removes and re-inserts; meanwhile readers list and resolve. At the end
+        // every key holds exactly the number of increments its owner made.
+        let t: Arc<Table<u64>> = Arc::new(Table::new());
+        let threads = 8;
+        let keys_per = 200;
+        let handles: Vec<_> = (0..threads)
+            .map(|th| {
+                let t = Arc::clone(&t);
+                std::thread::spawn(move || {
+                    for round in 0..5u64 {
+                        for k in 0..keys_per {
+                            let key = format!("{th:02}{k:04}");
+                            if round == 0 {
+                                assert!(t.insert_new(key.clone(), 0).is_ok());
+                            }
+                            assert_eq!(t.update(&key, |v| *v += 1), Some(()));
+                            assert_eq!(*t.get(&key).expect("present"), round + 1);
+                            if k % 10 == 0 && round < 4 {
+                                let v = t.remove(&key).expect("removed");
+                                assert!(t.get(&key).is_none());
+                                assert!(t.insert_new(key.clone(), *v).is_ok());
+                            }
+                        }
+                        // Readers on other keys see only whole values.
+                        assert!(t.list(|v| *v > 5).is_empty());
+                        let _ = t.resolve(&format!("{th:02}"), None);
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            assert!(h.join().is_ok());
+        }
+        assert_eq!(t.len(), threads * keys_per);
+        assert!(t.list(|v| *v != 5).is_empty());
+    }
+
+    #[test]
+    fn concurrent_reservations_have_one_winner() {
+        let n = Arc::new(NameIndex::new());
+        let handles: Vec<_> = (0..32)
+            .map(|i| {
+                let n = Arc::clone(&n);
+                std::thread::spawn(move || n.reserve("same", &i.to_string()).is_ok())
+            })
+            .collect();
+        let wins = handles
+            .into_iter()
+            .map(|h| h.join())
+            .filter(|r| matches!(r, Ok(true)))
+            .count();
+        assert_eq!(wins, 1);
+    }
+}

@@ -1,5 +1,0 @@
-//! Simulated processes: nothing runs, but commands behave like processes — a
-//! small deterministic shell interpreter ([`interp`]) produces their output and
-//! exit status.
-
-pub mod interp;
