@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod body;
+pub mod conn;
 pub mod drain;
 pub mod limit;
 pub mod rescue;

@@ -13,15 +13,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tower::Service;
 
+use crate::conn::PermitIo;
 use crate::drain::Drain;
 use crate::Response;
 
@@ -251,7 +253,7 @@ pub async fn serve<S>(
         + 'static,
     S::Future: Send + 'static,
 {
-    let graceful = GracefulShutdown::new();
+    let graceful = Graceful::default();
     let Listeners { unix, tcp } = listeners;
     let (unix, socket_path) = match unix {
         Some((l, p)) => (Some(l), Some(p)),
@@ -343,10 +345,33 @@ struct ConnOptions {
     title_case_headers: bool,
 }
 
+/// Graceful shutdown of the served connections: one signal tells every
+/// connection to finish its in-flight request and close; a tracker waits for
+/// them.
+#[derive(Debug, Default)]
+struct Graceful {
+    signal: CancellationToken,
+    connections: TaskTracker,
+}
+
+impl Graceful {
+    /// Tells every connection to close after its in-flight request, then waits
+    /// for all of them (upgraded ones are tracked by [`Drain`]).
+    async fn shutdown(&self) {
+        self.signal.cancel();
+        self.connections.close();
+        self.connections.wait().await;
+    }
+}
+
+/// Serves one connection with HTTP/1.1 only (as Docker's socket: an HTTP/2
+/// preface is a malformed request) and upgrades. The connection-cap permit
+/// travels inside the IO, so an upgraded connection (WebSocket, hijacked
+/// stream) keeps counting against the cap until it is dropped.
 fn serve_connection<IO, S>(
     stream: IO,
     svc: &S,
-    graceful: &GracefulShutdown,
+    graceful: &Graceful,
     options: &ConnOptions,
     permit: OwnedSemaphorePermit,
 ) where
@@ -358,21 +383,190 @@ fn serve_connection<IO, S>(
     S::Future: Send + 'static,
 {
     let hyper_svc = TowerToHyperService::new(svc.clone());
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
+    let io = TokioIo::new(PermitIo::new(stream, permit));
+    let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(options.header_read_timeout)
-        .title_case_headers(options.title_case_headers);
-    let conn = builder
-        .http1_only()
-        .serve_connection_with_upgrades(TokioIo::new(stream), hyper_svc)
-        .into_owned();
-    let conn = graceful.watch(conn);
-    tokio::spawn(async move {
-        if let Err(e) = conn.await {
+        .title_case_headers(options.title_case_headers)
+        .serve_connection(io, hyper_svc)
+        .with_upgrades();
+    let signal = graceful.signal.clone();
+    graceful.connections.spawn(async move {
+        tokio::pin!(conn);
+        let result = tokio::select! {
+            r = conn.as_mut() => r,
+            _ = signal.cancelled() => {
+                conn.as_mut().graceful_shutdown();
+                conn.await
+            }
+        };
+        if let Err(e) = result {
             tracing::debug!(error = %e, "connection ended with an error");
         }
-        drop(permit);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::{empty_body, full_body};
+    use bytes::Bytes;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    /// Answers `ok`, or, for `GET /upgrade`, 101 and then holds the upgraded
+    /// connection open until the client closes it.
+    fn test_service(
+    ) -> impl Service<http::Request<Incoming>, Response = Response, Error = Infallible, Future: Send>
+           + Clone
+           + Send
+           + 'static {
+        tower::service_fn(|mut req: http::Request<Incoming>| async move {
+            if req.uri().path() == "/upgrade" {
+                let on_upgrade = hyper::upgrade::on(&mut req);
+                tokio::spawn(async move {
+                    if let Ok(up) = on_upgrade.await {
+                        let mut io = TokioIo::new(up);
+                        let mut buf = [0u8; 64];
+                        while matches!(io.read(&mut buf).await, Ok(n) if n > 0) {}
+                    }
+                });
+                let mut res = http::Response::new(empty_body());
+                *res.status_mut() = http::StatusCode::SWITCHING_PROTOCOLS;
+                res.headers_mut()
+                    .insert(http::header::CONNECTION, "Upgrade".parse().unwrap());
+                res.headers_mut()
+                    .insert(http::header::UPGRADE, "tcp".parse().unwrap());
+                return Ok::<_, Infallible>(res);
+            }
+            Ok(http::Response::new(full_body(Bytes::from_static(b"ok"))))
+        })
+    }
+
+    struct Running {
+        addr: SocketAddr,
+        stop: Option<tokio::sync::oneshot::Sender<()>>,
+        done: tokio::task::JoinHandle<()>,
+    }
+
+    async fn start(options: ServeOptions) -> Running {
+        let listeners = Listeners::bind_to(None, Some("127.0.0.1:0".parse().unwrap()))
+            .await
+            .unwrap();
+        let addr = listeners.tcp_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let done = tokio::spawn(async move {
+            serve(listeners, test_service(), Drain::new(), options, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        Running {
+            addr,
+            stop: Some(tx),
+            done,
+        }
+    }
+
+    impl Running {
+        async fn stop(mut self) {
+            if let Some(tx) = self.stop.take() {
+                let _ = tx.send(());
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(10), self.done).await;
+        }
+    }
+
+    /// Reads until EOF (or the deadline); what was read.
+    async fn read_to_eof(stream: &mut TcpStream, deadline: Duration) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        tokio::time::timeout(deadline, stream.read_to_end(&mut out))
+            .await
+            .ok()?
+            .ok()?;
+        Some(out)
+    }
+
+    async fn get(addr: SocketAddr, path: &str) -> String {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).await.unwrap();
+        let out = read_to_eof(&mut s, Duration::from_secs(10)).await.unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[tokio::test]
+    async fn http2_prior_knowledge_is_not_served() {
+        let server = start(ServeOptions::default()).await;
+        let mut s = TcpStream::connect(server.addr).await.unwrap();
+        s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+            .await
+            .unwrap();
+        let out = read_to_eof(&mut s, Duration::from_secs(10))
+            .await
+            .expect("the connection is closed, not kept for HTTP/2");
+        // No HTTP/2 SETTINGS frame (type 4 at byte 3 of the first frame): at
+        // most an HTTP/1.1 error response.
+        assert!(
+            out.is_empty() || out.starts_with(b"HTTP/1.1 "),
+            "{:?}",
+            String::from_utf8_lossy(&out)
+        );
+        assert!(get(server.addr, "/").await.starts_with("HTTP/1.1 200"));
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_silent_connection_is_closed_after_the_header_read_timeout() {
+        let server = start(ServeOptions {
+            header_read_timeout: Duration::from_millis(300),
+            ..ServeOptions::default()
+        })
+        .await;
+        let mut silent = TcpStream::connect(server.addr).await.unwrap();
+        let out = read_to_eof(&mut silent, Duration::from_secs(10))
+            .await
+            .expect("closed by the server");
+        assert!(
+            out.is_empty() || out.starts_with(b"HTTP/1.1 408"),
+            "{out:?}"
+        );
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn upgraded_connections_count_against_the_cap() {
+        let server = start(ServeOptions {
+            max_connections: 1,
+            ..ServeOptions::default()
+        })
+        .await;
+        let mut upgraded = TcpStream::connect(server.addr).await.unwrap();
+        upgraded
+            .write_all(
+                b"GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n",
+            )
+            .await
+            .unwrap();
+        let mut head = vec![0u8; 12];
+        upgraded.read_exact(&mut head).await.unwrap();
+        assert_eq!(&head, b"HTTP/1.1 101");
+        // The only slot is held by the upgraded stream: a second request waits.
+        let addr = server.addr;
+        let second = tokio::spawn(async move { get(addr, "/").await });
+        let waited = tokio::time::timeout(Duration::from_millis(300), async {
+            while !second.is_finished() {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await;
+        assert!(waited.is_err(), "served past the cap");
+        drop(upgraded);
+        let res = tokio::time::timeout(Duration::from_secs(10), second)
+            .await
+            .expect("served once the upgraded stream closed")
+            .unwrap();
+        assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+        server.stop().await;
+    }
 }
