@@ -89,6 +89,7 @@ pub async fn read_body(body: Body, max: usize) -> Result<Bytes> {
     match body.collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large(max)),
+        Err(e) if e.is::<crate::limit::BodyTimeout>() => Err(Error::RequestTimeout(e.to_string())),
         Err(e) => Err(Error::bad_request(format!("reading the request body: {e}"))),
     }
 }

@@ -1,16 +1,25 @@
-//! [`BodyLimitLayer`]: caps request bodies, except on requests a router marked
-//! with [`StreamsBody`] (uploads read as a stream).
+//! [`BodyLimitLayer`]: caps request bodies in size and in time, except on
+//! requests a router marked with [`StreamsBody`] (uploads read as a stream).
 
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
+use bytes::Bytes;
 use futures_util::future::{Either, Ready};
 use http::header::CONTENT_LENGTH;
+use http_body::{Frame, SizeHint};
 use http_body_util::{BodyExt, Limited};
 use sockerless_core::error::Error;
 use tower::{Layer, Service};
 
 use crate::body::too_large;
-use crate::{Body, Response};
+use crate::{Body, BoxError, Response};
+
+/// How long a client gets to send a whole (non-streamed) request body, by default.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A request extension a router inserts on routes that read their body as a
 /// stream: [`BodyLimit`] leaves such requests alone.
@@ -18,17 +27,28 @@ use crate::{Body, Response};
 pub struct StreamsBody;
 
 /// Caps request bodies at a size: a `Content-Length` over it is answered 413 at
-/// once, and a body that grows past it fails to read (413 too). Routes whose
-/// [`Route::streams_body`] is true are left alone.
+/// once, and a body that grows past it fails to read (413 too). A body not
+/// complete within the read timeout fails to read ([`BodyTimeout`], a 408), so a
+/// client that never finishes its body cannot hold a connection slot forever.
+/// Requests carrying [`StreamsBody`] are left alone.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimitLayer {
     max: usize,
+    timeout: Duration,
 }
 
 impl BodyLimitLayer {
-    /// A limit of `max` bytes.
+    /// A limit of `max` bytes, read within [`DEFAULT_BODY_READ_TIMEOUT`].
     pub fn new(max: usize) -> Self {
-        BodyLimitLayer { max }
+        BodyLimitLayer {
+            max,
+            timeout: DEFAULT_BODY_READ_TIMEOUT,
+        }
+    }
+
+    /// The same limit with another read timeout.
+    pub fn read_timeout(self, timeout: Duration) -> Self {
+        BodyLimitLayer { timeout, ..self }
     }
 }
 
@@ -38,6 +58,7 @@ impl<S> Layer<S> for BodyLimitLayer {
         BodyLimit {
             inner,
             max: self.max,
+            timeout: self.timeout,
         }
     }
 }
@@ -47,6 +68,7 @@ impl<S> Layer<S> for BodyLimitLayer {
 pub struct BodyLimit<S> {
     inner: S,
     max: usize,
+    timeout: Duration,
 }
 
 impl<S> Service<http::Request<Body>> for BodyLimit<S>
@@ -74,9 +96,76 @@ where
         if declared.is_some_and(|n| n > self.max as u64) {
             return Either::Left(futures_util::future::ready(Err(too_large(self.max))));
         }
-        let max = self.max;
-        let req = req.map(|b| Limited::new(b, max).boxed_unsync());
+        let (max, timeout) = (self.max, self.timeout);
+        let req = req.map(|b| {
+            DeadlineBody::new(Limited::new(b, max).boxed_unsync(), timeout).boxed_unsync()
+        });
         Either::Right(self.inner.call(req))
+    }
+}
+
+/// The error of a body that did not arrive within its read timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTimeout(pub Duration);
+
+impl fmt::Display for BodyTimeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "request body not received within {} s",
+            self.0.as_secs_f64()
+        )
+    }
+}
+
+impl std::error::Error for BodyTimeout {}
+
+pin_project_lite::pin_project! {
+    /// A body that fails with [`BodyTimeout`] once its deadline passes before
+    /// it ends.
+    struct DeadlineBody {
+        #[pin]
+        inner: Body,
+        #[pin]
+        deadline: tokio::time::Sleep,
+        timeout: Duration,
+    }
+}
+
+impl DeadlineBody {
+    fn new(inner: Body, timeout: Duration) -> Self {
+        DeadlineBody {
+            inner,
+            deadline: tokio::time::sleep(timeout),
+            timeout,
+        }
+    }
+}
+
+impl http_body::Body for DeadlineBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = self.project();
+        if let Poll::Ready(frame) = this.inner.poll_frame(cx) {
+            return Poll::Ready(frame);
+        }
+        match this.deadline.poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyTimeout(*this.timeout))))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -115,5 +204,31 @@ mod tests {
         let mut req = http::Request::new(full_body(Bytes::from_static(b"123456789")));
         req.extensions_mut().insert(StreamsBody);
         assert_eq!(svc.oneshot(req).await.unwrap().status(), 200);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_never_finishes_fails_at_the_read_timeout() {
+        let inner = service_fn(|req: http::Request<Body>| async move {
+            crate::body::read_body(req.into_body(), 100)
+                .await
+                .map(|b| http::Response::new(full_body(b)))
+        });
+        let svc = BodyLimitLayer::new(100)
+            .read_timeout(Duration::from_secs(5))
+            .layer(inner);
+        let first = futures_util::stream::iter([Ok::<_, BoxError>(Frame::data(
+            Bytes::from_static(b"{\"partial\":"),
+        ))]);
+        let never = futures_util::stream::pending();
+        let body = http_body_util::StreamBody::new(futures_util::StreamExt::chain(first, never));
+        let req = http::Request::new(body.boxed_unsync());
+        let started = tokio::time::Instant::now();
+        let err = svc.oneshot(req).await.unwrap_err();
+        assert_eq!(
+            err,
+            Error::RequestTimeout("request body not received within 5 s".into())
+        );
+        assert_eq!(err.status(), http::StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(started.elapsed(), Duration::from_secs(5));
     }
 }
