@@ -23,6 +23,7 @@
 //! No request timeout is applied: streaming and WebSocket routes live as long as
 //! the client wants.
 
+pub mod client;
 pub mod handlers;
 pub mod query;
 pub mod route;
