@@ -446,3 +446,6 @@ fn extension_request(path: String, head: &http::Request<()>, p: Payload) -> Exte
         body: p.json(),
     }
 }
+
+#[cfg(test)]
+mod tests;
