@@ -126,6 +126,29 @@ fn help_lists_every_flag_with_env_and_default() {
     }
 }
 
+/// `--help` shows each setting of the definitions with its help line: the
+/// flag, then the variable, the file key and the default.
+#[test]
+fn help_lists_every_setting_of_the_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd(dir.path()).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    let mut flags = 0;
+    for s in sockerless::config::BACKEND_MEMORY.iter() {
+        let Some(flag) = s.flag else { continue };
+        let line = help
+            .lines()
+            .find(|l| {
+                l.trim_start().starts_with(&format!("--{flag} ")) || l.trim() == format!("--{flag}")
+            })
+            .unwrap_or_else(|| panic!("--{flag} missing:\n{help}"));
+        assert!(help.contains(&s.help_text()), "--{flag}: {line}\n{help}");
+        flags += 1;
+    }
+    assert_eq!(flags, 18, "{help}");
+}
+
 #[test]
 fn serves_capabilities_logs_each_request_and_exits_0_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
