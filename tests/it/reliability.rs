@@ -2,8 +2,6 @@
 //! keep-alive connections closed after the header-read timeout, and registry
 //! credentials never written to the log, even at trace level.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream as StdUnixStream;
 use std::path::{Path, PathBuf};
@@ -89,7 +87,7 @@ fn wait_exit(server: Server, limit: Duration) -> (Option<i32>, String) {
 
 /// A request on the internal API (path after the prefix).
 fn request(method: Method, path: &str, body: Option<Value>) -> Request<Full<Bytes>> {
-    common::request(method, &format!("{}{path}", common::BASE), body)
+    crate::common::request(method, &format!("{}{path}", crate::common::BASE), body)
 }
 
 /// One request on a fresh connection: (status, body).
