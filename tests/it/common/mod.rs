@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 mod api;
+pub mod daemon;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
