@@ -1,172 +1,338 @@
-//! Configuration: figment merges, lowest first, the defaults, an optional config
-//! file (`--config PATH` or `SOCKERLESS_BACKEND_CONFIG`; TOML or YAML by
-//! extension), the environment, and the command-line flags.
+//! Configuration of `sockerless-backend-memory`: its settings ([`BACKEND_MEMORY`],
+//! made of the groups [`LISTEN`], [`LOGGING`], [`SERVER`], [`MEMORY`] and
+//! [`FILE`], each setting defined once in [`crate::settings`] terms) and the
+//! [`Config`] they load into. figment merges, lowest first, the defaults, an
+//! optional config file (`--config PATH` or `SOCKERLESS_BACKEND_CONFIG`; TOML or
+//! YAML by extension), the environment, and the command-line flags.
 //!
-//! | flag | env | file key | default |
-//! |---|---|---|---|
-//! | `--socket PATH` | `SOCKERLESS_BACKEND_SOCKET` | `listen.socket` | `/var/run/sockerless-backend.sock` (when no TCP address is given) |
-//! | `--tcp ADDR` | `SOCKERLESS_BACKEND_TCP` | `listen.tcp` | none |
-//! | `--log-level LEVEL` | `SOCKERLESS_BACKEND_LOG_LEVEL` | `logging.level` | `info` |
-//! | `--log-format json\|text` | `SOCKERLESS_BACKEND_LOG_FORMAT` | `logging.format` | `text` |
-//! | `--max-body-size BYTES` | `SOCKERLESS_BACKEND_MAX_BODY_SIZE` | `server.max_body_size` | 16777216 |
-//! | `--drain-timeout SECS` | `SOCKERLESS_BACKEND_DRAIN_TIMEOUT` | `server.drain_timeout` | 10 |
-//! | `--socket-mode MODE` | `SOCKERLESS_BACKEND_SOCKET_MODE` | `listen.socket_mode` | `0660` |
-//! | `--socket-group GROUP` | `SOCKERLESS_BACKEND_SOCKET_GROUP` | `listen.socket_group` | the process's group |
-//! | `--insecure-tcp` | `SOCKERLESS_BACKEND_INSECURE_TCP` | `listen.insecure_tcp` | false |
-//! | `--header-read-timeout SECS` | `SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT` | `server.header_read_timeout` | 30 |
-//! | `--max-connections N` | `SOCKERLESS_BACKEND_MAX_CONNECTIONS` | `server.max_connections` | 1024 |
-//! | `--log-limit BYTES` | `SOCKERLESS_BACKEND_LOG_LIMIT` | `memory.log_limit` | 1048576 |
-//! | `--seed N` | `SOCKERLESS_BACKEND_SEED` | `memory.seed` | none (random IDs) |
-//! | `--clock-start RFC3339` | `SOCKERLESS_BACKEND_CLOCK_START` | `memory.clock_start` | none (real time) |
-//! | `--profile NAME` | `SOCKERLESS_BACKEND_PROFILE` | `memory.profile` | `memory` |
-//! | `--profile-latency` | `SOCKERLESS_BACKEND_PROFILE_LATENCY` | `memory.profile_latency` | false |
-//! | `--state-file PATH` | `SOCKERLESS_BACKEND_STATE_FILE` | `memory.state_file` | none |
-//! | — | — | `memory.faults`, `memory.scripts` | none |
-//! | `--config PATH` | `SOCKERLESS_BACKEND_CONFIG` | — | none |
+//! The README's Settings table is [`Settings::markdown_table`] of
+//! [`BACKEND_MEMORY`] (a test checks it); `--help` lists the same.
 
-use sockerless_http::{ListenConfig as Listen, ServeOptions};
+#![allow(clippy::needless_update)] // every setting ends in `..Setting::BLANK`, even a full one
+
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+use std::time::{Duration, SystemTime};
 
-use clap::Parser;
-use figment::providers::{Env, Format, Serialized, Toml, Yaml};
-use figment::Figment;
+use clap::{ArgMatches, Parser};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sockerless_http::{ListenConfig as Listen, ServeOptions};
+
+pub use crate::settings::ConfigError;
+use crate::settings::{bad, DefaultValue, Group, Kind, Setting, Settings};
 
 /// The default Unix socket.
 pub const DEFAULT_SOCKET: &str = "/var/run/sockerless-backend.sock";
 
+/// `listen.*`: where the internal API is served.
+pub const LISTEN: Group = Group {
+    heading: "Listening",
+    settings: &[
+        Setting {
+            flag: Some("socket"),
+            value_name: "PATH",
+            env: Some("SOCKERLESS_BACKEND_SOCKET"),
+            key: Some("listen.socket"),
+            help: "Unix socket to listen on, unless only a TCP address is given",
+            default: DefaultValue::Implied(DEFAULT_SOCKET),
+            note: " when no TCP address is set",
+            check: Some(check_path),
+            example: "/tmp/example.sock",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("tcp"),
+            value_name: "ADDR",
+            env: Some("SOCKERLESS_BACKEND_TCP"),
+            key: Some("listen.tcp"),
+            help: "TCP address to listen on, e.g. 127.0.0.1:2375",
+            check: Some(check_tcp),
+            example: "127.0.0.1:2375",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("socket-mode"),
+            value_name: "MODE",
+            env: Some("SOCKERLESS_BACKEND_SOCKET_MODE"),
+            key: Some("listen.socket_mode"),
+            help: "Mode of the Unix socket, octal, set between bind and listen",
+            default: DefaultValue::Text("0660"),
+            check: Some(check_socket_mode),
+            example: "0600",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("socket-group"),
+            value_name: "GROUP",
+            env: Some("SOCKERLESS_BACKEND_SOCKET_GROUP"),
+            key: Some("listen.socket_group"),
+            help: "Group owning the Unix socket (name or GID; none: the process's group); \
+                   unknown groups are an error",
+            note: ": the process's group; an unknown group is a startup error",
+            example: "daemon",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("insecure-tcp"),
+            env: Some("SOCKERLESS_BACKEND_INSECURE_TCP"),
+            key: Some("listen.insecure_tcp"),
+            kind: Kind::Switch,
+            help: "Allow a TCP address that is not loopback (no authentication, no TLS: \
+                   a warning is logged at every start)",
+            note: ": a TCP address that is not loopback is refused",
+            example: "true",
+            ..Setting::BLANK
+        },
+    ],
+};
+
+/// `logging.*`.
+pub const LOGGING: Group = Group {
+    heading: "Logging",
+    settings: &[
+        Setting {
+            flag: Some("log-level"),
+            value_name: "LEVEL",
+            env: Some("SOCKERLESS_BACKEND_LOG_LEVEL"),
+            key: Some("logging.level"),
+            help: "Log level: trace, debug, info, warn, error",
+            default: DefaultValue::Text("info"),
+            note: " (trace, debug, info, warn, error)",
+            check: Some(check_level),
+            example: "debug",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("log-format"),
+            value_name: "FORMAT",
+            env: Some("SOCKERLESS_BACKEND_LOG_FORMAT"),
+            key: Some("logging.format"),
+            help: "Log format: text or json",
+            default: DefaultValue::Text("text"),
+            note: " (or `json`)",
+            check: Some(check_format),
+            example: "json",
+            ..Setting::BLANK
+        },
+    ],
+};
+
+/// `server.*`: limits of the HTTP server.
+pub const SERVER: Group = Group {
+    heading: "Server",
+    settings: &[
+        Setting {
+            flag: Some("max-body-size"),
+            value_name: "BYTES",
+            env: Some("SOCKERLESS_BACKEND_MAX_BODY_SIZE"),
+            key: Some("server.max_body_size"),
+            kind: Kind::Bytes,
+            help: "Largest accepted request body in bytes (image load streams and is exempt)",
+            default: DefaultValue::Number(sockerless_http::DEFAULT_MAX_BODY as u64),
+            note: " (16 MiB; image load streams and is exempt)",
+            check: Some(check_at_least_one_byte),
+            example: "1024",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("drain-timeout"),
+            value_name: "SECS",
+            env: Some("SOCKERLESS_BACKEND_DRAIN_TIMEOUT"),
+            key: Some("server.drain_timeout"),
+            kind: Kind::Secs,
+            help: "Seconds in-flight requests get to finish at shutdown",
+            default: DefaultValue::Number(10),
+            check: Some(check_non_negative_secs),
+            example: "2.5",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("header-read-timeout"),
+            value_name: "SECS",
+            env: Some("SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT"),
+            key: Some("server.header_read_timeout"),
+            kind: Kind::Secs,
+            help: "Seconds a client gets to send a request's headers; also how long an idle \
+                   keep-alive connection is kept",
+            default: DefaultValue::Number(30),
+            note: "; also closes a keep-alive connection idle that long (tested)",
+            check: Some(check_positive_secs),
+            example: "0.5",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("max-connections"),
+            value_name: "N",
+            env: Some("SOCKERLESS_BACKEND_MAX_CONNECTIONS"),
+            key: Some("server.max_connections"),
+            kind: Kind::Count,
+            help: "Most connections served at once; more wait to be accepted",
+            default: DefaultValue::Number(1024),
+            note: " (more wait to be accepted)",
+            check: Some(check_at_least_one),
+            example: "8",
+            ..Setting::BLANK
+        },
+    ],
+};
+
+/// `memory.*`: the memory backend's options and test-double controls.
+pub const MEMORY: Group = Group {
+    heading: "Memory backend",
+    settings: &[
+        Setting {
+            flag: Some("log-limit"),
+            value_name: "BYTES",
+            env: Some("SOCKERLESS_BACKEND_LOG_LIMIT"),
+            key: Some("memory.log_limit"),
+            kind: Kind::Bytes,
+            help: "Bytes of log kept per container; the oldest records go first",
+            default: DefaultValue::Number(sockerless_memory::runtime::DEFAULT_LOG_LIMIT as u64),
+            note: " (1 MiB of log per container; the oldest records go first)",
+            check: Some(check_at_least_one_byte),
+            example: "4096",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("seed"),
+            value_name: "N",
+            env: Some("SOCKERLESS_BACKEND_SEED"),
+            key: Some("memory.seed"),
+            kind: Kind::Count,
+            help: "Deterministic mode: IDs, names, PIDs and fault draws come from a generator \
+                   seeded with N (none: random)",
+            note: ": IDs from the OS CSPRNG (see [Test-double controls](#test-double-controls))",
+            example: "42",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("clock-start"),
+            value_name: "RFC3339",
+            env: Some("SOCKERLESS_BACKEND_CLOCK_START"),
+            key: Some("memory.clock_start"),
+            help: "Freeze the clock at this RFC 3339 instant; it moves only with \
+                   POST /internal/v1/memory/clock (none: real time)",
+            note: ": real time",
+            check: Some(check_clock_start),
+            example: "2024-01-01T00:00:00Z",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("profile"),
+            value_name: "NAME",
+            env: Some("SOCKERLESS_BACKEND_PROFILE"),
+            key: Some("memory.profile"),
+            help: "Report this backend's capabilities and refuse what it lacks with 501: \
+                   memory, docker, ecs, cloudrun, aca, lambda, gcf, azf",
+            default: DefaultValue::Text("memory"),
+            note: " (or `docker`, `ecs`, `cloudrun`, `aca`, `lambda`, `gcf`, `azf`)",
+            check: Some(check_profile),
+            example: "ecs",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("profile-latency"),
+            env: Some("SOCKERLESS_BACKEND_PROFILE_LATENCY"),
+            key: Some("memory.profile_latency"),
+            kind: Kind::Switch,
+            help: "Add the profile's typical container start latency",
+            example: "true",
+            ..Setting::BLANK
+        },
+        Setting {
+            flag: Some("state-file"),
+            value_name: "PATH",
+            env: Some("SOCKERLESS_BACKEND_STATE_FILE"),
+            key: Some("memory.state_file"),
+            help: "Load the state from this file at start (when it exists) and write it there \
+                   at a clean shutdown",
+            check: Some(check_path),
+            example: "/tmp/example-state.json",
+            ..Setting::BLANK
+        },
+        Setting {
+            key: Some("memory.faults"),
+            kind: Kind::List,
+            note: ": fault rules installed at start (see [Test-double controls](#test-double-controls))",
+            check: Some(check_faults),
+            example: r#"[{"operation":"container_start","status":503}]"#,
+            ..Setting::BLANK
+        },
+        Setting {
+            key: Some("memory.scripts"),
+            kind: Kind::List,
+            note: ": script rules installed at start",
+            check: Some(check_scripts),
+            example: r#"[{"image":"nginx*","manual":true}]"#,
+            ..Setting::BLANK
+        },
+    ],
+};
+
+/// The config file setting (`--config`); last in `--help` and the README.
+pub const FILE: Group = Group {
+    heading: "Config file",
+    settings: &[Setting {
+        flag: Some("config"),
+        value_name: "PATH",
+        env: Some("SOCKERLESS_BACKEND_CONFIG"),
+        kind: Kind::ConfigFile,
+        help: "Config file, TOML (.toml) or YAML (.yaml, .yml)",
+        note: "; `.toml`, `.yaml` or `.yml`",
+        ..Setting::BLANK
+    }],
+};
+
+/// The settings of `sockerless-backend-memory`.
+pub static BACKEND_MEMORY: Settings = Settings {
+    name: "sockerless-backend-memory",
+    about: "Sockerless in-memory backend: serves the internal API over a Unix socket or TCP. \
+            All state is lost on restart. This backend is for testing only.",
+    groups: &[LISTEN, LOGGING, SERVER, MEMORY, FILE],
+};
+
 /// Environment variables and the file keys they set.
-pub const ENV_KEYS: &[(&str, &str)] = &[
-    ("SOCKERLESS_BACKEND_SOCKET", "listen.socket"),
-    ("SOCKERLESS_BACKEND_TCP", "listen.tcp"),
-    ("SOCKERLESS_BACKEND_LOG_LEVEL", "logging.level"),
-    ("SOCKERLESS_BACKEND_LOG_FORMAT", "logging.format"),
-    ("SOCKERLESS_BACKEND_MAX_BODY_SIZE", "server.max_body_size"),
-    ("SOCKERLESS_BACKEND_DRAIN_TIMEOUT", "server.drain_timeout"),
-    ("SOCKERLESS_BACKEND_SOCKET_MODE", "listen.socket_mode"),
-    ("SOCKERLESS_BACKEND_SOCKET_GROUP", "listen.socket_group"),
-    ("SOCKERLESS_BACKEND_INSECURE_TCP", "listen.insecure_tcp"),
-    (
-        "SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT",
-        "server.header_read_timeout",
-    ),
-    (
-        "SOCKERLESS_BACKEND_MAX_CONNECTIONS",
-        "server.max_connections",
-    ),
-    ("SOCKERLESS_BACKEND_SEED", "memory.seed"),
-    ("SOCKERLESS_BACKEND_LOG_LIMIT", "memory.log_limit"),
-    ("SOCKERLESS_BACKEND_CLOCK_START", "memory.clock_start"),
-    ("SOCKERLESS_BACKEND_PROFILE", "memory.profile"),
-    (
-        "SOCKERLESS_BACKEND_PROFILE_LATENCY",
-        "memory.profile_latency",
-    ),
-    ("SOCKERLESS_BACKEND_STATE_FILE", "memory.state_file"),
-];
+pub static ENV_KEYS: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| BACKEND_MEMORY.env_keys());
 
 /// The config-file variable.
-pub const ENV_CONFIG: &str = "SOCKERLESS_BACKEND_CONFIG";
+pub const ENV_CONFIG: &str = match FILE.settings[0].env {
+    Some(name) => name,
+    None => panic!("the config file setting has a variable"),
+};
 
-/// Command-line flags. Every flag is optional: what is not given comes from the
-/// environment, the config file or the defaults.
-#[derive(Debug, Clone, Default, Parser)]
-#[command(
-    name = "sockerless-backend-memory",
-    version,
-    about = "Sockerless in-memory backend: serves the internal API over a Unix socket or TCP. \
-             All state is lost on restart. This backend is for testing only."
-)]
-pub struct Cli {
-    /// Unix socket to listen on [env: SOCKERLESS_BACKEND_SOCKET] [file: listen.socket]
-    /// [default: /var/run/sockerless-backend.sock, unless only --tcp is given]
-    #[arg(long, value_name = "PATH")]
-    pub socket: Option<String>,
-    /// TCP address to listen on, e.g. 127.0.0.1:2375 [env: SOCKERLESS_BACKEND_TCP]
-    /// [file: listen.tcp] [default: none]
-    #[arg(long, value_name = "ADDR")]
-    pub tcp: Option<String>,
-    /// Log level: trace, debug, info, warn, error [env: SOCKERLESS_BACKEND_LOG_LEVEL]
-    /// [file: logging.level] [default: info]
-    #[arg(long, value_name = "LEVEL")]
-    pub log_level: Option<String>,
-    /// Log format: text or json [env: SOCKERLESS_BACKEND_LOG_FORMAT]
-    /// [file: logging.format] [default: text]
-    #[arg(long, value_name = "FORMAT")]
-    pub log_format: Option<String>,
-    /// Largest accepted request body in bytes (image load streams and is exempt)
-    /// [env: SOCKERLESS_BACKEND_MAX_BODY_SIZE] [file: server.max_body_size]
-    /// [default: 16777216]
-    #[arg(long, value_name = "BYTES")]
-    pub max_body_size: Option<String>,
-    /// Seconds in-flight requests get to finish at shutdown
-    /// [env: SOCKERLESS_BACKEND_DRAIN_TIMEOUT] [file: server.drain_timeout] [default: 10]
-    #[arg(long, value_name = "SECS")]
-    pub drain_timeout: Option<String>,
-    /// Mode of the Unix socket, octal, set between bind and listen
-    /// [env: SOCKERLESS_BACKEND_SOCKET_MODE] [file: listen.socket_mode] [default: 0660]
-    #[arg(long, value_name = "MODE")]
-    pub socket_mode: Option<String>,
-    /// Group owning the Unix socket (name or GID); unknown groups are an error
-    /// [env: SOCKERLESS_BACKEND_SOCKET_GROUP] [file: listen.socket_group]
-    /// [default: none, the process's group]
-    #[arg(long, value_name = "GROUP")]
-    pub socket_group: Option<String>,
-    /// Allow a TCP address that is not loopback (no authentication, no TLS: a
-    /// warning is logged at every start) [env: SOCKERLESS_BACKEND_INSECURE_TCP]
-    /// [file: listen.insecure_tcp] [default: false]
-    #[arg(long)]
-    pub insecure_tcp: bool,
-    /// Seconds a client gets to send a request's headers; also how long an idle
-    /// keep-alive connection is kept [env: SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT]
-    /// [file: server.header_read_timeout] [default: 30]
-    #[arg(long, value_name = "SECS")]
-    pub header_read_timeout: Option<String>,
-    /// Most connections served at once; more wait to be accepted
-    /// [env: SOCKERLESS_BACKEND_MAX_CONNECTIONS] [file: server.max_connections]
-    /// [default: 1024]
-    #[arg(long, value_name = "N")]
-    pub max_connections: Option<String>,
-    /// Bytes of log kept per container; the oldest records go first
-    /// [env: SOCKERLESS_BACKEND_LOG_LIMIT] [file: memory.log_limit] [default: 1048576]
-    #[arg(long, value_name = "BYTES")]
-    pub log_limit: Option<String>,
-    /// Deterministic mode: IDs, names, PIDs and fault draws come from a generator
-    /// seeded with N [env: SOCKERLESS_BACKEND_SEED] [file: memory.seed]
-    /// [default: none, random]
-    #[arg(long, value_name = "N")]
-    pub seed: Option<String>,
-    /// Freeze the clock at this RFC 3339 instant; it moves only with
-    /// POST /internal/v1/memory/clock [env: SOCKERLESS_BACKEND_CLOCK_START]
-    /// [file: memory.clock_start] [default: none, real time]
-    #[arg(long, value_name = "RFC3339")]
-    pub clock_start: Option<String>,
-    /// Report this backend's capabilities and refuse what it lacks with 501:
-    /// memory, docker, ecs, cloudrun, aca, lambda, gcf, azf
-    /// [env: SOCKERLESS_BACKEND_PROFILE] [file: memory.profile] [default: memory]
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-    /// Add the profile's typical container start latency
-    /// [env: SOCKERLESS_BACKEND_PROFILE_LATENCY] [file: memory.profile_latency]
-    /// [default: false]
-    #[arg(long)]
-    pub profile_latency: bool,
-    /// Load the state from this file at start (when it exists) and write it there
-    /// at a clean shutdown [env: SOCKERLESS_BACKEND_STATE_FILE]
-    /// [file: memory.state_file] [default: none]
-    #[arg(long, value_name = "PATH")]
-    pub state_file: Option<String>,
-    /// Config file, TOML (.toml) or YAML (.yaml, .yml) [env: SOCKERLESS_BACKEND_CONFIG]
-    /// [default: none]
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
+/// The parsed command line of `sockerless-backend-memory` (flags only; what is
+/// not given comes from the environment, the config file or the defaults).
+/// `Cli::parse()` and `Cli::parse_from(argv)` come from [`clap::Parser`].
+#[derive(Debug, Clone, Default)]
+pub struct Cli(pub ArgMatches);
+
+impl clap::CommandFactory for Cli {
+    fn command() -> clap::Command {
+        BACKEND_MEMORY.command()
+    }
+    fn command_for_update() -> clap::Command {
+        BACKEND_MEMORY.command()
+    }
 }
 
+impl clap::FromArgMatches for Cli {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Ok(Cli(matches.clone()))
+    }
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0 = matches.clone();
+        Ok(())
+    }
+}
+
+impl Parser for Cli {}
+
 /// The whole configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Where to listen.
     pub listen: ListenConfig,
@@ -178,9 +344,17 @@ pub struct Config {
     pub memory: MemorySettings,
 }
 
+/// The defaults of [`BACKEND_MEMORY`].
+impl Default for Config {
+    fn default() -> Self {
+        serde_json::from_value(BACKEND_MEMORY.defaults())
+            .expect("the defaults of BACKEND_MEMORY make a Config")
+    }
+}
+
 /// `memory.*`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct MemorySettings {
     /// Bytes of log kept per container.
     pub log_limit: u64,
@@ -203,24 +377,34 @@ pub struct MemorySettings {
     pub scripts: Vec<sockerless_memory::controls::ScriptSpec>,
 }
 
-impl Default for MemorySettings {
-    fn default() -> Self {
-        MemorySettings {
-            log_limit: sockerless_memory::runtime::DEFAULT_LOG_LIMIT as u64,
-            seed: None,
-            clock_start: None,
-            profile: "memory".into(),
-            profile_latency: false,
-            state_file: None,
-            faults: Vec::new(),
-            scripts: Vec::new(),
-        }
+impl MemorySettings {
+    /// The memory backend's options; the error names the setting.
+    pub fn options(&self) -> Result<sockerless_memory::MemoryOptions, ConfigError> {
+        use sockerless_memory::controls::Profile;
+        let profile = Profile::parse(&self.profile)
+            .map_err(|e| bad(format!("memory.profile {:?}: {e}", self.profile)))?;
+        let clock_start = match &self.clock_start {
+            Some(s) => {
+                Some(parse_clock_start(s).map_err(|t| bad(format!("memory.clock_start{t}")))?)
+            }
+            None => None,
+        };
+        Ok(sockerless_memory::MemoryOptions {
+            seed: self.seed,
+            clock_start,
+            profile,
+            profile_latency: self.profile_latency,
+            faults: self.faults.clone(),
+            scripts: self.scripts.clone(),
+            state_file: self.state_file.as_ref().map(PathBuf::from),
+            log_limit: usize::try_from(self.log_limit).unwrap_or(usize::MAX),
+        })
     }
 }
 
 /// `listen.*`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct ListenConfig {
     /// Unix socket path.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -228,8 +412,8 @@ pub struct ListenConfig {
     /// TCP address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp: Option<String>,
-    /// Socket mode, octal text (`0660`); a number from the environment is read
-    /// as its octal digits.
+    /// Socket mode, octal text (`0660`); a number (YAML's `0660`) is read as its
+    /// octal digits.
     #[serde(deserialize_with = "string_or_number")]
     pub socket_mode: String,
     /// Socket group (name or GID).
@@ -239,21 +423,9 @@ pub struct ListenConfig {
     pub insecure_tcp: bool,
 }
 
-impl Default for ListenConfig {
-    fn default() -> Self {
-        ListenConfig {
-            socket: None,
-            tcp: None,
-            socket_mode: "0660".into(),
-            socket_group: None,
-            insecure_tcp: false,
-        }
-    }
-}
-
 /// `logging.*`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct LoggingConfig {
     /// trace, debug, info, warn or error.
     pub level: String,
@@ -261,18 +433,9 @@ pub struct LoggingConfig {
     pub format: String,
 }
 
-impl Default for LoggingConfig {
-    fn default() -> Self {
-        LoggingConfig {
-            level: "info".into(),
-            format: "text".into(),
-        }
-    }
-}
-
 /// `server.*`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     /// Request-body limit in bytes.
     pub max_body_size: u64,
@@ -284,18 +447,20 @@ pub struct ServerSettings {
     pub max_connections: u64,
 }
 
-impl Default for ServerSettings {
-    fn default() -> Self {
-        ServerSettings {
-            max_body_size: sockerless_http::DEFAULT_MAX_BODY as u64,
-            drain_timeout: 10.0,
-            header_read_timeout: 30.0,
-            max_connections: 1024,
+impl ServerSettings {
+    /// How the server runs: body limit, timeouts, connection cap.
+    pub fn serve_options(&self) -> ServeOptions {
+        ServeOptions {
+            max_body_bytes: usize::try_from(self.max_body_size).unwrap_or(usize::MAX),
+            drain_timeout: Duration::from_secs_f64(self.drain_timeout),
+            header_read_timeout: Duration::from_secs_f64(self.header_read_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            ..ServeOptions::default()
         }
     }
 }
 
-/// Accepts `"0660"` or `660` (figment reads environment values as numbers).
+/// Accepts `"0660"` or `660` (a number, as YAML reads `0660`).
 fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -309,178 +474,147 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
     })
 }
 
-/// An invalid setting: one line naming it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid configuration: {0}")]
-pub struct ConfigError(pub String);
+// The checks of the settings above. Each returns the message's tail after the
+// file key.
 
-fn bad(msg: impl Into<String>) -> ConfigError {
-    ConfigError(msg.into())
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
 }
 
-/// The flags as a figment layer: only the ones given.
-fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
-    let mut listen = serde_json::Map::new();
-    let mut logging = serde_json::Map::new();
-    let mut server = serde_json::Map::new();
-    let mut memory = serde_json::Map::new();
-    if let Some(v) = &cli.seed {
-        memory.insert("seed".into(), parse_count("--seed", v)?.into());
-    }
-    if let Some(v) = &cli.log_limit {
-        memory.insert("log_limit".into(), parse_bytes("--log-limit", v)?.into());
-    }
-    if let Some(v) = &cli.clock_start {
-        memory.insert("clock_start".into(), v.clone().into());
-    }
-    if let Some(v) = &cli.profile {
-        memory.insert("profile".into(), v.clone().into());
-    }
-    if cli.profile_latency {
-        memory.insert("profile_latency".into(), true.into());
-    }
-    if let Some(v) = &cli.state_file {
-        memory.insert("state_file".into(), v.clone().into());
-    }
-    if let Some(v) = &cli.socket {
-        listen.insert("socket".into(), v.clone().into());
-    }
-    if let Some(v) = &cli.tcp {
-        listen.insert("tcp".into(), v.clone().into());
-    }
-    if let Some(v) = &cli.log_level {
-        logging.insert("level".into(), v.clone().into());
-    }
-    if let Some(v) = &cli.log_format {
-        logging.insert("format".into(), v.clone().into());
-    }
-    if let Some(v) = &cli.max_body_size {
-        server.insert(
-            "max_body_size".into(),
-            parse_bytes("--max-body-size", v)?.into(),
-        );
-    }
-    if let Some(v) = &cli.drain_timeout {
-        server.insert(
-            "drain_timeout".into(),
-            parse_secs("--drain-timeout", v)?.into(),
-        );
-    }
-    if let Some(v) = &cli.header_read_timeout {
-        server.insert(
-            "header_read_timeout".into(),
-            parse_secs("--header-read-timeout", v)?.into(),
-        );
-    }
-    if let Some(v) = &cli.max_connections {
-        server.insert(
-            "max_connections".into(),
-            parse_count("--max-connections", v)?.into(),
-        );
-    }
-    if let Some(v) = &cli.socket_mode {
-        listen.insert("socket_mode".into(), v.clone().into());
-    }
-    if let Some(v) = &cli.socket_group {
-        listen.insert("socket_group".into(), v.clone().into());
-    }
-    if cli.insecure_tcp {
-        listen.insert("insecure_tcp".into(), true.into());
-    }
-    let mut root = serde_json::Map::new();
-    for (k, m) in [
-        ("listen", listen),
-        ("logging", logging),
-        ("server", server),
-        ("memory", memory),
-    ] {
-        if !m.is_empty() {
-            root.insert(k.into(), m.into());
-        }
-    }
-    Ok(root.into())
+fn number(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
 }
 
-fn parse_bytes(name: &str, v: &str) -> Result<u64, ConfigError> {
-    v.trim()
-        .parse()
-        .map_err(|_| bad(format!("{name} {v:?}: expected a whole number of bytes")))
+fn check_path(v: &Value, _: &Value) -> Result<(), String> {
+    match text(v) {
+        "" => Err(": the path is empty".into()),
+        _ => Ok(()),
+    }
 }
 
-fn parse_count(name: &str, v: &str) -> Result<u64, ConfigError> {
-    v.trim()
-        .parse()
-        .map_err(|_| bad(format!("{name} {v:?}: expected a whole number")))
-}
-
-fn parse_secs(name: &str, v: &str) -> Result<f64, ConfigError> {
-    v.trim()
-        .parse()
-        .map_err(|_| bad(format!("{name} {v:?}: expected a number of seconds")))
-}
-
-/// Numeric environment values are checked here so the message names the
-/// variable.
-fn check_env_numbers(env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-    if let Some(v) = env("SOCKERLESS_BACKEND_MAX_BODY_SIZE") {
-        parse_bytes("SOCKERLESS_BACKEND_MAX_BODY_SIZE", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_DRAIN_TIMEOUT") {
-        parse_secs("SOCKERLESS_BACKEND_DRAIN_TIMEOUT", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT") {
-        parse_secs("SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_MAX_CONNECTIONS") {
-        parse_count("SOCKERLESS_BACKEND_MAX_CONNECTIONS", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_LOG_LIMIT") {
-        parse_bytes("SOCKERLESS_BACKEND_LOG_LIMIT", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_SEED") {
-        parse_count("SOCKERLESS_BACKEND_SEED", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_PROFILE_LATENCY") {
-        if !["true", "false", "1", "0"].contains(&v.trim()) {
-            return Err(bad(format!(
-                "SOCKERLESS_BACKEND_PROFILE_LATENCY {v:?}: expected true or false"
-            )));
-        }
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_INSECURE_TCP") {
-        if !["true", "false", "1", "0"].contains(&v.trim()) {
-            return Err(bad(format!(
-                "SOCKERLESS_BACKEND_INSECURE_TCP {v:?}: expected true or false"
-            )));
-        }
+fn check_tcp(v: &Value, all: &Value) -> Result<(), String> {
+    let tcp = text(v);
+    let addr = parse_tcp(tcp)?;
+    let insecure = all["listen"]["insecure_tcp"].as_bool().unwrap_or(false);
+    if !addr.ip().is_loopback() && !insecure {
+        return Err(format!(
+            " {tcp:?}: not a loopback address; the internal API has no authentication and no TLS (allow it with --insecure-tcp)"
+        ));
     }
     Ok(())
 }
 
-/// The config file named by the flag or the environment, resolved as given (no
-/// search through parent directories).
-fn config_path(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    cli.config
-        .clone()
-        .or_else(|| env(ENV_CONFIG).filter(|s| !s.is_empty()).map(PathBuf::from))
+fn check_socket_mode(v: &Value, _: &Value) -> Result<(), String> {
+    parse_mode(text(v)).map(drop)
 }
 
-fn file_layer(path: &Path) -> Result<Figment, ConfigError> {
-    if !path.is_file() {
-        return Err(bad(format!("config file {}: not found", path.display())));
+fn check_level(v: &Value, _: &Value) -> Result<(), String> {
+    const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error"];
+    let level = text(v);
+    match LEVELS.contains(&level.to_ascii_lowercase().as_str()) {
+        true => Ok(()),
+        false => Err(format!(
+            " {level:?}: expected one of trace, debug, info, warn, error"
+        )),
     }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "toml" => Ok(Figment::from(Toml::file_exact(path))),
-        "yaml" | "yml" => Ok(Figment::from(Yaml::file_exact(path))),
-        _ => Err(bad(format!(
-            "config file {}: unknown format (use .toml, .yaml or .yml)",
-            path.display()
-        ))),
+}
+
+fn check_format(v: &Value, _: &Value) -> Result<(), String> {
+    let format = text(v);
+    match ["text", "json"].contains(&format) {
+        true => Ok(()),
+        false => Err(format!(" {format:?}: expected text or json")),
+    }
+}
+
+fn check_at_least_one_byte(v: &Value, _: &Value) -> Result<(), String> {
+    match v.as_u64() {
+        Some(0) => Err(": must be at least 1 byte".into()),
+        _ => Ok(()),
+    }
+}
+
+fn check_at_least_one(v: &Value, _: &Value) -> Result<(), String> {
+    match v.as_u64() {
+        Some(0) => Err(": must be at least 1".into()),
+        _ => Ok(()),
+    }
+}
+
+fn check_non_negative_secs(v: &Value, _: &Value) -> Result<(), String> {
+    let secs = number(v);
+    match secs.is_finite() && secs >= 0.0 {
+        true => Ok(()),
+        false => Err(format!(
+            " {secs}: expected a non-negative number of seconds"
+        )),
+    }
+}
+
+fn check_positive_secs(v: &Value, _: &Value) -> Result<(), String> {
+    let secs = number(v);
+    match secs.is_finite() && secs > 0.0 {
+        true => Ok(()),
+        false => Err(format!(" {secs}: expected a positive number of seconds")),
+    }
+}
+
+fn check_clock_start(v: &Value, _: &Value) -> Result<(), String> {
+    parse_clock_start(text(v)).map(drop)
+}
+
+fn check_profile(v: &Value, _: &Value) -> Result<(), String> {
+    let profile = text(v);
+    sockerless_memory::controls::Profile::parse(profile)
+        .map(drop)
+        .map_err(|e| format!(" {profile:?}: {e}"))
+}
+
+fn check_faults(v: &Value, _: &Value) -> Result<(), String> {
+    use sockerless_memory::controls::{FaultRule, FaultSpec};
+    let specs: Vec<FaultSpec> = serde_json::from_value(v.clone()).map_err(|e| format!(": {e}"))?;
+    for (i, f) in specs.into_iter().enumerate() {
+        FaultRule::compile(0, f).map_err(|e| format!("[{i}]: {e}"))?;
+    }
+    Ok(())
+}
+
+fn check_scripts(v: &Value, _: &Value) -> Result<(), String> {
+    use sockerless_memory::controls::{ScriptRule, ScriptSpec};
+    let specs: Vec<ScriptSpec> = serde_json::from_value(v.clone()).map_err(|e| format!(": {e}"))?;
+    for (i, s) in specs.into_iter().enumerate() {
+        ScriptRule::compile(0, s).map_err(|e| format!("[{i}]: {e}"))?;
+    }
+    Ok(())
+}
+
+/// An RFC 3339 instant; the error is a message tail.
+fn parse_clock_start(s: &str) -> Result<SystemTime, String> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map(SystemTime::from)
+        .map_err(|e| {
+            format!(" {s:?}: expected an RFC 3339 time such as 2024-01-01T00:00:00Z ({e})")
+        })
+}
+
+/// `HOST:PORT` with an IP host, or `localhost:PORT`; the error is a message
+/// tail.
+fn parse_tcp(s: &str) -> Result<SocketAddr, String> {
+    let err = || format!(" {s:?}: expected IP:PORT, e.g. 127.0.0.1:2375");
+    if let Some(port) = s.strip_prefix("localhost:") {
+        let port: u16 = port.parse().map_err(|_| err())?;
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.parse().map_err(|_| err())
+}
+
+/// An octal mode; the error is a message tail.
+fn parse_mode(m: &str) -> Result<u32, String> {
+    let t = m.trim();
+    let digits = t.strip_prefix("0o").unwrap_or(t);
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if mode <= 0o777 && !digits.is_empty() => Ok(mode),
+        _ => Err(format!(" {m:?}: expected an octal mode such as 0660")),
     }
 }
 
@@ -488,138 +622,18 @@ impl Config {
     /// Loads the configuration from flags, the process environment, the optional
     /// file and the defaults, and validates it.
     pub fn load(cli: &Cli) -> Result<Config, ConfigError> {
-        let env = |k: &str| std::env::var(k).ok();
-        let mut figment = Figment::from(Serialized::defaults(Config::default()));
-        if let Some(path) = config_path(cli, &env) {
-            let file = file_layer(&path)?;
-            // Syntax errors name the file (figment's own message does not).
-            file.extract::<figment::value::Dict>().map_err(|e| {
-                let msg = e.to_string();
-                let first = msg.lines().next().unwrap_or("unreadable").to_string();
-                bad(format!("config file {}: {first}", path.display()))
-            })?;
-            figment = figment.merge(file);
-        }
-        check_env_numbers(&env)?;
-        let env_provider = Env::raw()
-            .filter_map(|k| {
-                ENV_KEYS
-                    .iter()
-                    .find(|(name, _)| k.as_str().eq_ignore_ascii_case(name))
-                    .map(|(_, key)| (*key).into())
-            })
-            .lowercase(false)
-            .split("__");
-        // Env values are strings by figment's rules ("0660" stays text), except
-        // the numeric ones which the model parses.
-        figment = figment.merge(env_provider);
-        figment = figment.merge(Serialized::defaults(flag_layer(cli)?));
-        let config: Config = figment.extract().map_err(|e| {
-            let msg = e.to_string();
-            bad(msg
-                .lines()
-                .next()
-                .unwrap_or("unreadable configuration")
-                .to_string())
-        })?;
-        config.validate()?;
-        Ok(config)
+        BACKEND_MEMORY.load(&cli.0)
     }
 
     /// Checks every setting; the error names the first bad one.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error"];
-        if !LEVELS.contains(&self.logging.level.to_ascii_lowercase().as_str()) {
-            return Err(bad(format!(
-                "logging.level {:?}: expected one of trace, debug, info, warn, error",
-                self.logging.level
-            )));
-        }
-        if !["text", "json"].contains(&self.logging.format.as_str()) {
-            return Err(bad(format!(
-                "logging.format {:?}: expected text or json",
-                self.logging.format
-            )));
-        }
-        if let Some(tcp) = &self.listen.tcp {
-            let addr = parse_tcp(tcp)?;
-            if !addr.ip().is_loopback() && !self.listen.insecure_tcp {
-                return Err(bad(format!(
-                    "listen.tcp {tcp:?}: not a loopback address; the internal API has no authentication and no TLS (allow it with --insecure-tcp)"
-                )));
-            }
-        }
-        self.socket_mode()?;
-        if self.server.max_connections == 0 {
-            return Err(bad("server.max_connections: must be at least 1"));
-        }
-        if !self.server.header_read_timeout.is_finite() || self.server.header_read_timeout <= 0.0 {
-            return Err(bad(format!(
-                "server.header_read_timeout {}: expected a positive number of seconds",
-                self.server.header_read_timeout
-            )));
-        }
-        if let Some(socket) = &self.listen.socket {
-            if socket.is_empty() {
-                return Err(bad("listen.socket: the path is empty"));
-            }
-        }
-        if self.server.max_body_size == 0 {
-            return Err(bad("server.max_body_size: must be at least 1 byte"));
-        }
-        if !self.server.drain_timeout.is_finite() || self.server.drain_timeout < 0.0 {
-            return Err(bad(format!(
-                "server.drain_timeout {}: expected a non-negative number of seconds",
-                self.server.drain_timeout
-            )));
-        }
-        self.memory_options()?;
-        Ok(())
+        BACKEND_MEMORY.validate(self)
     }
 
     /// The memory backend's options from `memory.*`; the error names the
     /// setting.
     pub fn memory_options(&self) -> Result<sockerless_memory::MemoryOptions, ConfigError> {
-        use sockerless_memory::controls::{FaultRule, Profile, ScriptRule};
-        let m = &self.memory;
-        let profile = Profile::parse(&m.profile)
-            .map_err(|e| bad(format!("memory.profile {:?}: {e}", m.profile)))?;
-        let clock_start = match &m.clock_start {
-            Some(s) => Some(
-                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-                    .map(std::time::SystemTime::from)
-                    .map_err(|e| {
-                        bad(format!(
-                            "memory.clock_start {s:?}: expected an RFC 3339 time such as 2024-01-01T00:00:00Z ({e})"
-                        ))
-                    })?,
-            ),
-            None => None,
-        };
-        for (i, f) in m.faults.iter().enumerate() {
-            FaultRule::compile(0, f.clone())
-                .map_err(|e| bad(format!("memory.faults[{i}]: {e}")))?;
-        }
-        for (i, s) in m.scripts.iter().enumerate() {
-            ScriptRule::compile(0, s.clone())
-                .map_err(|e| bad(format!("memory.scripts[{i}]: {e}")))?;
-        }
-        if m.state_file.as_deref() == Some("") {
-            return Err(bad("memory.state_file: the path is empty"));
-        }
-        if m.log_limit == 0 {
-            return Err(bad("memory.log_limit: must be at least 1 byte"));
-        }
-        Ok(sockerless_memory::MemoryOptions {
-            seed: m.seed,
-            clock_start,
-            profile,
-            profile_latency: m.profile_latency,
-            faults: m.faults.clone(),
-            scripts: m.scripts.clone(),
-            state_file: m.state_file.as_ref().map(PathBuf::from),
-            log_limit: usize::try_from(m.log_limit).unwrap_or(usize::MAX),
-        })
+        self.memory.options()
     }
 
     /// The Unix socket to serve: the configured one, or the default when no TCP
@@ -634,20 +648,16 @@ impl Config {
 
     /// The TCP address to serve, parsed.
     pub fn tcp_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
-        self.listen.tcp.as_deref().map(parse_tcp).transpose()
+        self.listen
+            .tcp
+            .as_deref()
+            .map(|s| parse_tcp(s).map_err(|t| bad(format!("listen.tcp{t}"))))
+            .transpose()
     }
 
     /// The socket mode, parsed from octal text.
     pub fn socket_mode(&self) -> Result<u32, ConfigError> {
-        let m = self.listen.socket_mode.trim();
-        let digits = m.strip_prefix("0o").unwrap_or(m);
-        match u32::from_str_radix(digits, 8) {
-            Ok(mode) if mode <= 0o777 && !digits.is_empty() => Ok(mode),
-            _ => Err(bad(format!(
-                "listen.socket_mode {:?}: expected an octal mode such as 0660",
-                self.listen.socket_mode
-            ))),
-        }
+        parse_mode(&self.listen.socket_mode).map_err(|t| bad(format!("listen.socket_mode{t}")))
     }
 
     /// The header read timeout.
@@ -672,186 +682,9 @@ impl Config {
 
     /// How the server runs: body limit, timeouts, connection cap.
     pub fn serve_options(&self) -> ServeOptions {
-        ServeOptions {
-            max_body_bytes: usize::try_from(self.server.max_body_size).unwrap_or(usize::MAX),
-            drain_timeout: self.drain_timeout(),
-            header_read_timeout: self.header_read_timeout(),
-            max_connections: usize::try_from(self.server.max_connections).unwrap_or(usize::MAX),
-            ..ServeOptions::default()
-        }
+        self.server.serve_options()
     }
-}
-
-/// `HOST:PORT` with an IP host, or `localhost:PORT`.
-fn parse_tcp(s: &str) -> Result<SocketAddr, ConfigError> {
-    let err = || {
-        bad(format!(
-            "listen.tcp {s:?}: expected IP:PORT, e.g. 127.0.0.1:2375"
-        ))
-    };
-    if let Some(port) = s.strip_prefix("localhost:") {
-        let port: u16 = port.parse().map_err(|_| err())?;
-        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
-    }
-    s.parse().map_err(|_| err())
 }
 
 #[cfg(test)]
-#[allow(clippy::result_large_err)]
-mod tests {
-    use super::*;
-    use figment::Jail;
-
-    fn cli(args: &[&str]) -> Cli {
-        let mut argv = vec!["sockerless-backend-memory"];
-        argv.extend_from_slice(args);
-        Cli::parse_from(argv)
-    }
-
-    #[test]
-    fn defaults() {
-        Jail::expect_with(|_| {
-            let c = Config::load(&cli(&[])).map_err(|e| e.to_string())?;
-            assert_eq!(c, Config::default());
-            assert_eq!(c.socket_path(), Some(PathBuf::from(DEFAULT_SOCKET)));
-            assert_eq!(c.tcp_addr().map_err(|e| e.to_string())?, None);
-            assert_eq!(c.drain_timeout(), Duration::from_secs(10));
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn precedence_flag_env_file_default() {
-        Jail::expect_with(|jail| {
-            jail.create_file(
-                "c.toml",
-                "[listen]\nsocket = \"/file.sock\"\n[logging]\nlevel = \"warn\"\nformat = \"json\"\n",
-            )?;
-            let file_only =
-                Config::load(&cli(&["--config", "c.toml"])).map_err(|e| e.to_string())?;
-            assert_eq!(file_only.listen.socket.as_deref(), Some("/file.sock"));
-            assert_eq!(file_only.logging.level, "warn");
-            assert_eq!(file_only.logging.format, "json");
-
-            jail.set_env("SOCKERLESS_BACKEND_SOCKET", "/env.sock");
-            jail.set_env("SOCKERLESS_BACKEND_LOG_LEVEL", "debug");
-            let env = Config::load(&cli(&["--config", "c.toml"])).map_err(|e| e.to_string())?;
-            assert_eq!(env.listen.socket.as_deref(), Some("/env.sock"));
-            assert_eq!(env.logging.level, "debug");
-            assert_eq!(env.logging.format, "json");
-
-            let flags = Config::load(&cli(&[
-                "--config",
-                "c.toml",
-                "--socket",
-                "/flag.sock",
-                "--log-level",
-                "error",
-            ]))
-            .map_err(|e| e.to_string())?;
-            assert_eq!(flags.listen.socket.as_deref(), Some("/flag.sock"));
-            assert_eq!(flags.logging.level, "error");
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn yaml_file_and_env_config_path() {
-        Jail::expect_with(|jail| {
-            jail.create_file(
-                "c.yaml",
-                "listen:\n  tcp: 127.0.0.1:0\nserver:\n  drain_timeout: 2.5\n",
-            )?;
-            jail.set_env(ENV_CONFIG, "c.yaml");
-            let c = Config::load(&cli(&[])).map_err(|e| e.to_string())?;
-            assert_eq!(
-                c.socket_path(),
-                None,
-                "only TCP when only TCP is configured"
-            );
-            assert_eq!(
-                c.tcp_addr().map_err(|e| e.to_string())?,
-                Some("127.0.0.1:0".parse().map_err(|_| "addr")?)
-            );
-            assert_eq!(c.drain_timeout(), Duration::from_millis(2500));
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn memory_settings_from_file_env_and_flags() {
-        Jail::expect_with(|jail| {
-            jail.create_file(
-                "c.toml",
-                concat!(
-                    "[memory]\nseed = 7\nprofile = \"gcf\"\nclock_start = \"2024-01-01T00:00:00Z\"\n",
-                    "[[memory.faults]]\noperation = \"container_start\"\nlatency = \"10s\"\n",
-                    "[[memory.scripts]]\nimage = \"nginx*\"\nmanual = true\n",
-                ),
-            )?;
-            jail.set_env(ENV_CONFIG, "c.toml");
-            let c = Config::load(&cli(&[])).map_err(|e| e.to_string())?;
-            let o = c.memory_options().map_err(|e| e.to_string())?;
-            assert_eq!(o.seed, Some(7));
-            assert_eq!(o.profile.name(), "gcf");
-            assert_eq!(o.faults.len(), 1);
-            assert_eq!(o.scripts.len(), 1);
-            assert_eq!(
-                o.clock_start,
-                Some(std::time::UNIX_EPOCH + Duration::from_secs(1_704_067_200))
-            );
-            // Env over file, flags over env.
-            jail.set_env("SOCKERLESS_BACKEND_SEED", "9");
-            jail.set_env("SOCKERLESS_BACKEND_PROFILE", "ecs");
-            let c = Config::load(&cli(&["--profile", "aca", "--profile-latency"]))
-                .map_err(|e| e.to_string())?;
-            let o = c.memory_options().map_err(|e| e.to_string())?;
-            assert_eq!(
-                (o.seed, o.profile.name(), o.profile_latency),
-                (Some(9), "aca", true)
-            );
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn bad_settings_name_themselves() {
-        Jail::expect_with(|jail| {
-            jail.create_file("unknown.toml", "[listen]\nsockett = \"/x\"\n")?;
-            jail.create_file("broken.toml", "[listen\n")?;
-            jail.create_file("c.ini", "x=1\n")?;
-            let table: &[(&[&str], &str)] = &[
-                (&["--log-level", "loud"], "logging.level"),
-                (&["--log-format", "xml"], "logging.format"),
-                (&["--tcp", "nowhere"], "listen.tcp"),
-                (&["--tcp", "localhost:99999"], "listen.tcp"),
-                (&["--config", "missing.toml"], "missing.toml: not found"),
-                (&["--config", "unknown.toml"], "sockett"),
-                (&["--config", "broken.toml"], "broken.toml"),
-                (&["--config", "c.ini"], "unknown format"),
-                (&["--max-body-size", "lots"], "--max-body-size"),
-                (&["--max-body-size", "0"], "server.max_body_size"),
-                (&["--drain-timeout=-1"], "server.drain_timeout"),
-                (&["--socket", ""], "listen.socket"),
-                (&["--log-limit", "0"], "memory.log_limit"),
-                (&["--log-limit", "lots"], "--log-limit"),
-                (&["--tcp", "0.0.0.0:2375"], "not a loopback address"),
-                (&["--socket-mode", "999"], "listen.socket_mode"),
-                (&["--max-connections", "0"], "server.max_connections"),
-                (
-                    &["--header-read-timeout", "0"],
-                    "server.header_read_timeout",
-                ),
-            ];
-            for (args, want) in table {
-                let err = Config::load(&cli(args)).expect_err("must fail").to_string();
-                assert!(err.contains(want), "{args:?}: {err}");
-                assert!(!err.contains('\n'), "one line: {err}");
-            }
-            jail.set_env("SOCKERLESS_BACKEND_DRAIN_TIMEOUT", "soon");
-            let err = Config::load(&cli(&[])).expect_err("must fail").to_string();
-            assert!(err.contains("SOCKERLESS_BACKEND_DRAIN_TIMEOUT"), "{err}");
-            Ok(())
-        });
-    }
-}
+mod tests;

@@ -2,7 +2,7 @@
 //!
 //! Docker's API on top, anything but a local Docker Engine underneath. This
 //! package is the workspace's front door: the binaries, their configuration
-//! ([`config`]), and re-exports of the member crates under short names:
+//! ([`config`], defined setting by setting with [`settings`]), and re-exports of the member crates under short names:
 //!
 //! | module | crate | holds |
 //! |---|---|---|
@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod settings;
 
 pub use sockerless_core::{api, backend, docker, error, operation};
 pub use sockerless_core::{Backend, Error, Operation, Result};

@@ -3,8 +3,8 @@
 //! The internal API (`/internal/v1/...`, HTTP/JSON plus WebSocket for streams)
 //! over any `Arc<dyn Backend>`: [`app`] composes the whole tower layer stack —
 //! the one place its layer order lives — from the reusable layers of
-//! `sockerless-http` and this crate's router ([`route`]) and dispatch
-//! ([`handlers`]), so every backend, memory or cloud, is served by the same code.
+//! `sockerless-http` and this crate's router ([`route`]) and dispatch, so every
+//! backend, memory or cloud, is served by the same code.
 //!
 //! Outermost first:
 //! 1. request logging (`TraceLayer`): one info line per request — method, path,
@@ -13,21 +13,26 @@
 //!    body `{"message": "..."}` and `content-type: application/json`; every other
 //!    response of status ≥ 400 is checked to carry such a body; the stack is
 //!    infallible;
-//! 3. [`route_layer::RouteLayer`]: parses the request into a [`route::Route`] (404
+//! 3. `RouteLayer`: parses the request into a [`route::Route`] (404
 //!    `page not found` fallback, 405 with `Allow`);
 //! 4. [`sockerless_http::limit::BodyLimitLayer`]: 413 past the body limit, except on routes that
 //!    read their body as a stream (image load);
-//! 5. [`handlers::Dispatch`]: query and body parsing, the backend call, the
-//!    response (JSON, ndjson stream or WebSocket upgrade).
+//! 5. `Dispatch`: the backend's `before` hook, the typed request (query and
+//!    body parsed once, in `request`), one exhaustive `match` per resource
+//!    (`dispatch/{system,containers,exec,images,networks,volumes}.rs`) calling
+//!    the backend, and its `Reply` as a response (JSON, empty, ndjson stream or
+//!    WebSocket upgrade).
 //!
 //! No request timeout is applied: streaming and WebSocket routes live as long as
 //! the client wants.
 
 pub mod client;
-pub mod handlers;
-pub mod query;
+mod dispatch;
+mod query;
+mod reply;
+mod request;
 pub mod route;
-pub mod route_layer;
+mod route_layer;
 mod ws;
 
 use std::convert::Infallible;
@@ -66,13 +71,13 @@ impl Default for AppOptions {
     }
 }
 
-/// Shared state of the handlers.
+/// Shared state of the dispatcher.
 #[derive(Clone)]
-pub struct AppState {
+pub(crate) struct AppState {
     /// The backend every route calls.
-    pub backend: Arc<dyn Backend>,
+    pub(crate) backend: Arc<dyn Backend>,
     /// The options the stack was built with.
-    pub options: AppOptions,
+    pub(crate) options: AppOptions,
 }
 
 /// Builds the whole stack around `backend`. Generic over the incoming body so it
@@ -91,7 +96,7 @@ where
         .map_request(|req: http::Request<B>| req.map(|b| b.map_err(Into::into).boxed_unsync()))
         .layer(route_layer::RouteLayer)
         .layer(BodyLimitLayer::new(max))
-        .service(handlers::Dispatch::new(state));
+        .service(dispatch::Dispatch::new(state));
     BoxCloneService::new(svc.map_err(|e: Infallible| match e {}))
 }
 

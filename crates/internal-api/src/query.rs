@@ -7,19 +7,19 @@ use sockerless_core::error::{Error, Result};
 
 /// The decoded `key=value` pairs of a query string.
 #[derive(Debug, Clone, Default)]
-pub struct Query {
+pub(crate) struct Query {
     pairs: Vec<(String, String)>,
 }
 
 impl Query {
     /// Parses a raw query string (`None` = no query).
-    pub fn parse(raw: Option<&str>) -> Result<Query> {
+    pub(crate) fn parse(raw: Option<&str>) -> Result<Query> {
         let pairs = q::parse_query(raw).map_err(|e| Error::bad_request(e.to_string()))?;
         Ok(Query { pairs })
     }
 
     /// The last value given for `key`.
-    pub fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.pairs
             .iter()
             .rev()
@@ -28,17 +28,17 @@ impl Query {
     }
 
     /// The value of `key` as an owned string, if present.
-    pub fn string(&self, key: &str) -> Option<String> {
+    pub(crate) fn string(&self, key: &str) -> Option<String> {
         self.get(key).map(str::to_string)
     }
 
     /// The value of `key` if present and non-empty.
-    pub fn non_empty(&self, key: &str) -> Option<String> {
+    pub(crate) fn non_empty(&self, key: &str) -> Option<String> {
         self.get(key).filter(|v| !v.is_empty()).map(str::to_string)
     }
 
     /// A boolean (`1/0/true/false`); absent is `default`.
-    pub fn bool_or(&self, key: &str, default: bool) -> Result<bool> {
+    pub(crate) fn bool_or(&self, key: &str, default: bool) -> Result<bool> {
         match self.get(key) {
             None => Ok(default),
             Some(v) => q::parse_bool(key, v).map_err(|e| Error::bad_request(e.to_string())),
@@ -46,12 +46,12 @@ impl Query {
     }
 
     /// A boolean; absent is false.
-    pub fn bool(&self, key: &str) -> Result<bool> {
+    pub(crate) fn bool(&self, key: &str) -> Result<bool> {
         self.bool_or(key, false)
     }
 
     /// An integer, if present and non-empty.
-    pub fn int(&self, key: &str) -> Result<Option<i64>> {
+    pub(crate) fn int(&self, key: &str) -> Result<Option<i64>> {
         match self.get(key) {
             None | Some("") => Ok(None),
             Some(v) => q::parse_int(key, v)
@@ -61,7 +61,7 @@ impl Query {
     }
 
     /// Docker's `filters` JSON (any keys; each backend checks the keys it knows).
-    pub fn filters(&self) -> Result<Filters> {
+    pub(crate) fn filters(&self) -> Result<Filters> {
         Filters::parse_any(self.get("filters")).map_err(|e| Error::bad_request(e.to_string()))
     }
 }

@@ -1,5 +1,8 @@
 //! The typed route enum: `Route::parse(method, path)` maps a request onto one
-//! operation of the internal API, or says why it cannot (404 / 405).
+//! operation of the internal API, or says why it cannot (404 / 405). This is the
+//! first of two parsing steps: the router needs only the method and the path;
+//! the query and the body are typed afterwards, per resource, once the backend's
+//! `before` hook has seen the operation.
 //!
 //! ```
 //! use http::Method;

@@ -13,7 +13,7 @@ use crate::route::Route;
 /// Parses the route and stores it in the request's extensions; unknown paths and
 /// wrong methods end here as errors (404, 405).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct RouteLayer;
+pub(crate) struct RouteLayer;
 
 impl<S> Layer<S> for RouteLayer {
     type Service = RouteService<S>;
@@ -24,7 +24,7 @@ impl<S> Layer<S> for RouteLayer {
 
 /// The service of [`RouteLayer`].
 #[derive(Debug, Clone)]
-pub struct RouteService<S> {
+pub(crate) struct RouteService<S> {
     inner: S,
 }
 

@@ -1,6 +1,7 @@
-//! WebSocket routes: the backend is called *before* the upgrade (so an unknown
-//! container is a plain 404), then a task tracked by the server pumps the stream.
-//! At shutdown every open stream gets a normal close.
+//! WebSocket streams: dispatch calls the backend *before* the upgrade (so an
+//! unknown container is a plain 404) and replies with a [`Pump`]; [`upgrade`]
+//! answers the handshake and a task tracked by the server's drain pumps the
+//! stream. At shutdown every open stream gets a normal close.
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
@@ -13,89 +14,41 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use sockerless_http::{Body, Response};
-
-use crate::handlers::logs_options;
-use crate::query::Query;
-use crate::route::Route;
-use crate::AppState;
 use sockerless_core::api::*;
 use sockerless_core::error::{Error, Result};
+use sockerless_http::{Drain, Response};
 
-/// Upgrades and runs a WebSocket route.
-pub(super) async fn handle(
-    state: AppState,
-    route: Route,
-    query: Query,
-    mut req: http::Request<Body>,
-) -> Result<Response> {
-    if !hyper_tungstenite::is_upgrade_request(&req) {
-        return Err(Error::bad_request(format!(
-            "{} is served over WebSocket: upgrade required",
-            req.uri().path()
-        )));
-    }
-    let backend = state.backend.clone();
-    let pump: Pump = match route {
-        Route::Events => {
-            let options = EventsOptions {
-                since: query.non_empty("since"),
-                until: query.non_empty("until"),
-                filters: query.filters()?,
-            };
-            Pump::Json(json_stream(backend.events(options).await?))
-        }
-        Route::ContainerLogsStream(r) => {
-            let mut options = logs_options(&query)?;
-            options.follow = true;
-            Pump::Json(json_stream(backend.container_logs(r, options).await?))
-        }
-        Route::ContainerWait(r) => {
-            let condition = WaitCondition::parse(query.get("condition"))?;
-            let fut = backend.container_wait(r, condition).await?;
-            Pump::Json(json_stream(Box::pin(futures_util::stream::once(fut))))
-        }
-        Route::ContainerAttach(r) => {
-            let options = AttachOptions {
-                stdin: query.bool("stdin")?,
-                stdout: query.bool("stdout")?,
-                stderr: query.bool("stderr")?,
-                logs: query.bool("logs")?,
-                stream: query.bool("stream")?,
-            };
-            let (tx, stdin) = stdin_channel(options.stdin);
-            let out = backend.container_attach(r, options, stdin).await?;
-            Pump::Attach(out, tx)
-        }
-        Route::ExecStartStream(id) => {
-            let (tx, stdin) = stdin_channel(true);
-            let out = backend.exec_start(id, false, stdin).await?;
-            Pump::Attach(out, tx)
-        }
-        _ => return Err(Error::internal("not a WebSocket route")),
-    };
-    let (res, socket) = hyper_tungstenite::upgrade(&mut req, None)
+/// Answers a WebSocket upgrade of `head` (the request without its body) and
+/// hands the socket to a task, tracked by `drain`, that pumps `pump`.
+pub(crate) fn upgrade(head: &mut http::Request<()>, pump: Pump, drain: &Drain) -> Result<Response> {
+    let (res, socket) = hyper_tungstenite::upgrade(head, None)
         .map_err(|e| Error::bad_request(format!("WebSocket upgrade failed: {e}")))?;
-    let shutdown = state.options.drain.shutdown.clone();
-    state.options.drain.tasks.spawn(run(socket, pump, shutdown));
+    drain.tasks.spawn(run(socket, pump, drain.shutdown.clone()));
     Ok(res.map(|b| b.map_err(|never| match never {}).boxed_unsync()))
 }
 
 /// What a WebSocket carries.
-enum Pump {
+pub(crate) enum Pump {
     /// Server → client text messages, then a normal close.
     Json(BoxStream<String>),
     /// Attach framing both ways; `Option<Sender>` forwards stdin.
     Attach(BoxStream<AttachEvent>, Option<mpsc::Sender<Bytes>>),
 }
 
-fn json_stream<T: Serialize + Send + 'static>(s: BoxStream<T>) -> BoxStream<String> {
-    Box::pin(
-        s.map(|v| serde_json::to_string(&v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))),
-    )
+impl Pump {
+    /// One text message per item, each serialised to JSON.
+    pub(crate) fn json<T: Serialize + Send + 'static>(s: BoxStream<T>) -> Pump {
+        Pump::Json(Box::pin(s.map(|v| {
+            serde_json::to_string(&v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        })))
+    }
 }
 
-fn stdin_channel(wanted: bool) -> (Option<mpsc::Sender<Bytes>>, Option<BoxStream<Bytes>>) {
+/// A channel for the client's stdin messages when `wanted`: the sender stays
+/// with the socket, the stream goes to the backend.
+pub(crate) fn stdin_channel(
+    wanted: bool,
+) -> (Option<mpsc::Sender<Bytes>>, Option<BoxStream<Bytes>>) {
     if !wanted {
         return (None, None);
     }

@@ -17,7 +17,7 @@
 //! every followed log stream has ended.
 //!
 //! Default: 3 seeds × 150 rounds × 8 tasks × 12 ops. More:
-//! `INVARIANT_ROUNDS=500 cargo test --release --test invariants`.
+//! `INVARIANT_ROUNDS=500 cargo test --release --test it invariants::`.
 
 use sockerless::backend::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -465,11 +465,9 @@ async fn random_concurrent_operations_keep_the_invariants() {
 // (over its Unix socket), invariants checked between phases, then everything
 // removed and the process's resident memory compared with its start.
 //
-//     cargo test --release --test invariants soak -- --ignored --nocapture
+//     cargo test --release --test it invariants::soak -- --ignored --nocapture
 //
 // `SOAK_OPS` (default 1 000 000) and `SOAK_CONCURRENCY` (default 64) size it.
-
-mod common;
 
 use bytes::Bytes;
 use http::Method;
@@ -506,7 +504,7 @@ impl Conn {
 
     /// One request; returns the status. A transport error fails the soak.
     async fn call(&mut self, method: Method, path: &str, body: Option<Value>) -> u16 {
-        let req = common::request(method, &format!("{}{path}", common::BASE), body);
+        let req = crate::common::request(method, &format!("{}{path}", crate::common::BASE), body);
         self.sender.ready().await.expect("connection ready");
         let res = self
             .sender
@@ -673,7 +671,7 @@ async fn soak() {
     let concurrency = env_u64("SOAK_CONCURRENCY", 64);
     let phases = 10u64;
     let backend = MemoryBackend::new();
-    let server = common::TestServer::with_backend(
+    let server = crate::common::TestServer::with_backend(
         backend.clone(),
         sockerless::http::ServeOptions::default(),
     )
@@ -771,7 +769,7 @@ async fn soak() {
     drop(setup);
     // Connection tasks of the workers end once the server sees them close.
     let handle = tokio::runtime::Handle::current();
-    common::eventually(Duration::from_secs(10), || {
+    crate::common::eventually(Duration::from_secs(10), || {
         let n = handle.metrics().num_alive_tasks();
         async move { (n <= tasks_start + 2).then_some(()) }
     })

@@ -2,11 +2,9 @@
 //! signals, logs (tail/since/until/follow/bound), attach, health checks, top
 //! and stats.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use futures_util::{SinkExt, StreamExt};
 use http::StatusCode;
 use serde_json::{json, Value};
@@ -15,79 +13,11 @@ use sockerless::MemoryBackend;
 use tokio::net::UnixStream;
 use tokio_tungstenite::tungstenite::Message;
 
-async fn server() -> TestServer {
-    let server = TestServer::start().await;
-    pull(&server).await;
-    server
-}
-
-async fn pull(server: &TestServer) {
-    let (status, _) = server
-        .post_empty(&format!("{BASE}/images/pull?fromImage=alpine"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-}
-
-async fn start(server: &TestServer, name: &str) {
-    let (status, v) = server
-        .post_empty(&format!("{BASE}/containers/{name}/start"))
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
-}
-
-async fn run(server: &TestServer, name: &str, extra: Value) -> String {
-    let id = create_alpine(server, name, extra).await;
-    start(server, name).await;
-    id
-}
-
-async fn state(server: &TestServer, name: &str) -> Value {
-    let (status, v) = server.get(&format!("{BASE}/containers/{name}")).await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    v["State"].clone()
-}
-
-/// Waits until the container has exited; returns its State.
-async fn exited(server: &TestServer, name: &str) -> Value {
-    eventually(DEADLINE, || async {
-        let s = state(server, name).await;
-        (s["Status"] == "exited").then_some(s)
-    })
-    .await
-}
-
-async fn logs(server: &TestServer, name: &str, query: &str) -> Vec<Value> {
-    let r = server
-        .call(
-            http::Method::GET,
-            &format!("{BASE}/containers/{name}/logs?{query}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.lines()
-}
-
 fn data(records: &[Value]) -> String {
     records
         .iter()
         .map(|r| r["Data"].as_str().unwrap_or_default().to_string())
         .collect()
-}
-
-/// Reads the one text message of a wait socket.
-async fn wait(server: &TestServer, name: &str, condition: &str) -> Value {
-    let mut ws = server
-        .ws(&format!(
-            "{BASE}/containers/{name}/wait?condition={condition}"
-        ))
-        .await;
-    let msg = tokio::time::timeout(DEADLINE, ws.next())
-        .await
-        .expect("wait answered in time")
-        .expect("a message")
-        .expect("not an error");
-    serde_json::from_str(msg.to_text().expect("text")).expect("json")
 }
 
 /// Reads frames until `stdout` contains `want`.
@@ -120,9 +50,8 @@ fn attach_path(name: &str) -> String {
 
 #[tokio::test]
 async fn a_script_exits_with_its_status_seen_by_state_wait_and_logs() {
-    let s = server().await;
-    create_alpine(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.create_alpine(
         "script",
         json!({"Cmd": ["sh", "-c", "echo hello; echo oops >&2; exit 3"]}),
     )
@@ -133,7 +62,7 @@ async fn a_script_exits_with_its_status_seen_by_state_wait_and_logs() {
             "{BASE}/containers/script/wait?condition=next-exit"
         ))
         .await;
-    start(&s, "script").await;
+    s.start_container("script").await;
     let msg = tokio::time::timeout(DEADLINE, waiter.next())
         .await
         .expect("in time")
@@ -142,25 +71,25 @@ async fn a_script_exits_with_its_status_seen_by_state_wait_and_logs() {
     let v: Value = serde_json::from_str(msg.to_text().expect("text")).expect("json");
     assert_eq!(v, json!({"StatusCode": 3, "Error": null}));
 
-    let st = exited(&s, "script").await;
+    let st = s.exited("script").await;
     assert_eq!(st["ExitCode"], 3);
     assert_eq!(st["Running"], false);
     assert_eq!(st["Pid"], 0);
     assert_ne!(st["FinishedAt"], "0001-01-01T00:00:00Z");
     assert_eq!(
-        wait(&s, "script", "not-running").await,
+        s.wait("script", "not-running").await,
         json!({"StatusCode": 3, "Error": null})
     );
 
-    let all = logs(&s, "script", "stdout=1&stderr=1").await;
+    let all = s.logs("script", "stdout=1&stderr=1").await;
     assert_eq!(all.len(), 2, "{all:?}");
     assert_eq!(all[0]["Stream"], "stdout");
     assert_eq!(all[0]["Data"], "hello\n");
     assert_eq!(all[1]["Stream"], "stderr");
     assert_eq!(all[1]["Data"], "oops\n");
     assert!(all[0]["Time"].as_str().is_some_and(|t| t.ends_with('Z')));
-    assert_eq!(data(&logs(&s, "script", "stdout=1").await), "hello\n");
-    assert_eq!(data(&logs(&s, "script", "stderr=1").await), "oops\n");
+    assert_eq!(data(&s.logs("script", "stdout=1").await), "hello\n");
+    assert_eq!(data(&s.logs("script", "stderr=1").await), "oops\n");
     let (status, v) = s.get(&format!("{BASE}/containers/script/logs")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -171,16 +100,15 @@ async fn a_script_exits_with_its_status_seen_by_state_wait_and_logs() {
 
 #[tokio::test]
 async fn entrypoint_and_cmd_make_the_command() {
-    let s = server().await;
-    run(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.run(
         "ep",
         json!({"Entrypoint": ["echo", "from-entrypoint"], "Cmd": ["and", "cmd"]}),
     )
     .await;
-    assert_eq!(exited(&s, "ep").await["ExitCode"], 0);
+    assert_eq!(s.exited("ep").await["ExitCode"], 0);
     assert_eq!(
-        data(&logs(&s, "ep", "stdout=1").await),
+        data(&s.logs("ep", "stdout=1").await),
         "from-entrypoint and cmd\n"
     );
     let (_, v) = s.get(&format!("{BASE}/containers/ep")).await;
@@ -188,19 +116,18 @@ async fn entrypoint_and_cmd_make_the_command() {
     assert_eq!(v["Args"], json!(["from-entrypoint", "and", "cmd"]));
 
     // Env expansion from the container's Env.
-    run(
-        &s,
+    s.run(
         "envy",
         json!({"Env": ["WHO=world"], "Cmd": ["sh", "-c", "echo hello $WHO; false"]}),
     )
     .await;
-    assert_eq!(exited(&s, "envy").await["ExitCode"], 1);
-    assert_eq!(data(&logs(&s, "envy", "stdout=1").await), "hello world\n");
+    assert_eq!(s.exited("envy").await["ExitCode"], 1);
+    assert_eq!(data(&s.logs("envy", "stdout=1").await), "hello world\n");
 }
 
 #[tokio::test]
 async fn long_running_commands_keep_running_until_stopped() {
-    let s = server().await;
+    let s = TestServer::with_alpine().await;
     let cases = [
         ("sleeper", json!({"Cmd": ["sleep", "infinity"]})),
         ("tailer", json!({"Cmd": ["tail", "-f", "/dev/null"]})),
@@ -212,11 +139,11 @@ async fn long_running_commands_keep_running_until_stopped() {
         ("shell", json!({"Cmd": ["sh"], "OpenStdin": true})),
     ];
     for (name, body) in &cases {
-        run(&s, name, body.clone()).await;
+        s.run(name, body.clone()).await;
     }
     tokio::time::sleep(Duration::from_millis(50)).await;
     for (name, _) in &cases {
-        let st = state(&s, name).await;
+        let st = s.state(name).await;
         assert_eq!(st["Status"], "running", "{name}: {st}");
         assert!(st["Pid"].as_i64().is_some_and(|p| p > 0), "{name}: {st}");
     }
@@ -225,7 +152,7 @@ async fn long_running_commands_keep_running_until_stopped() {
             .post_empty(&format!("{BASE}/containers/{name}/stop?t=1"))
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{name}: {v}");
-        let st = state(&s, name).await;
+        let st = s.state(name).await;
         assert_eq!(st["Status"], "exited", "{name}");
         // The contract: SIGTERM honoured → 128+15.
         assert_eq!(st["ExitCode"], 143, "{name}");
@@ -243,8 +170,8 @@ async fn long_running_commands_keep_running_until_stopped() {
 
 #[tokio::test]
 async fn stop_honours_sigterm_at_once() {
-    let s = server().await;
-    run(&s, "term", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    s.run("term", json!({"Cmd": ["sleep", "infinity"]})).await;
     let waiter = tokio::spawn({
         let path = format!("{BASE}/containers/term/wait?condition=not-running");
         let mut ws = s.ws(&path).await;
@@ -258,7 +185,7 @@ async fn stop_honours_sigterm_at_once() {
     let (status, _) = s.post_empty(&format!("{BASE}/containers/term/stop")).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(before.elapsed() < Duration::from_secs(2));
-    assert_eq!(state(&s, "term").await["ExitCode"], 143);
+    assert_eq!(s.state("term").await["ExitCode"], 143);
     let v = tokio::time::timeout(DEADLINE, waiter)
         .await
         .expect("waiter woke")
@@ -268,10 +195,9 @@ async fn stop_honours_sigterm_at_once() {
 
 #[tokio::test]
 async fn stop_of_a_process_ignoring_sigterm_waits_then_kills() {
-    let s = server().await;
+    let s = TestServer::with_alpine().await;
     let labels = json!({"sockerless.memory.ignore-sigterm": "true"});
-    run(
-        &s,
+    s.run(
         "stubborn",
         json!({"Cmd": ["sleep", "infinity"], "Labels": labels}),
     )
@@ -284,13 +210,12 @@ async fn stop_of_a_process_ignoring_sigterm_waits_then_kills() {
     let took = before.elapsed();
     assert!(took >= Duration::from_millis(900), "waited t: {took:?}");
     assert!(took < Duration::from_secs(4), "{took:?}");
-    let st = state(&s, "stubborn").await;
+    let st = s.state("stubborn").await;
     assert_eq!(st["Status"], "exited");
     assert_eq!(st["ExitCode"], 137);
 
     // t=0: killed at once.
-    run(
-        &s,
+    s.run(
         "stubborn0",
         json!({"Cmd": ["sleep", "infinity"], "Labels": labels}),
     )
@@ -299,11 +224,10 @@ async fn stop_of_a_process_ignoring_sigterm_waits_then_kills() {
         .post_empty(&format!("{BASE}/containers/stubborn0/stop?t=0"))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(state(&s, "stubborn0").await["ExitCode"], 137);
+    assert_eq!(s.state("stubborn0").await["ExitCode"], 137);
 
     // kill -s TERM is ignored too; it keeps running.
-    run(
-        &s,
+    s.run(
         "stubborn-kill",
         json!({"Cmd": ["sleep", "infinity"], "Labels": labels}),
     )
@@ -315,25 +239,25 @@ async fn stop_of_a_process_ignoring_sigterm_waits_then_kills() {
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     tokio::time::sleep(Duration::from_millis(30)).await;
-    assert_eq!(state(&s, "stubborn-kill").await["Status"], "running");
+    assert_eq!(s.state("stubborn-kill").await["Status"], "running");
 }
 
 #[tokio::test]
 async fn kill_dispositions() {
-    let s = server().await;
+    let s = TestServer::with_alpine().await;
     // SIGUSR1 is delivered and the process keeps running.
-    run(&s, "usr1", json!({"Cmd": ["sleep", "infinity"]})).await;
+    s.run("usr1", json!({"Cmd": ["sleep", "infinity"]})).await;
     let (status, _) = s
         .post_empty(&format!("{BASE}/containers/usr1/kill?signal=SIGUSR1"))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     tokio::time::sleep(Duration::from_millis(30)).await;
-    assert_eq!(state(&s, "usr1").await["Status"], "running");
+    assert_eq!(s.state("usr1").await["Status"], "running");
     let (status, _) = s
         .post_empty(&format!("{BASE}/containers/usr1/kill?signal=WINCH"))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(state(&s, "usr1").await["Status"], "running");
+    assert_eq!(s.state("usr1").await["Status"], "running");
 
     for (name, signal, code) in [
         ("int", "SIGINT", 130),
@@ -342,7 +266,7 @@ async fn kill_dispositions() {
         ("term", "SIGTERM", 143),
         ("kill", "", 137),
     ] {
-        run(&s, name, json!({"Cmd": ["sleep", "infinity"]})).await;
+        s.run(name, json!({"Cmd": ["sleep", "infinity"]})).await;
         let path = if signal.is_empty() {
             format!("{BASE}/containers/{name}/kill")
         } else {
@@ -350,10 +274,10 @@ async fn kill_dispositions() {
         };
         let (status, v) = s.post_empty(&path).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{name}: {v}");
-        let st = exited(&s, name).await;
+        let st = s.exited(name).await;
         assert_eq!(st["ExitCode"], code, "{name}");
         assert_eq!(
-            wait(&s, name, "not-running").await["StatusCode"],
+            s.wait(name, "not-running").await["StatusCode"],
             code,
             "{name}"
         );
@@ -370,8 +294,8 @@ async fn kill_dispositions() {
 
 #[tokio::test]
 async fn stop_of_a_paused_container_works() {
-    let s = server().await;
-    run(&s, "frozen", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    s.run("frozen", json!({"Cmd": ["sleep", "infinity"]})).await;
     let (status, _) = s
         .post_empty(&format!("{BASE}/containers/frozen/pause"))
         .await;
@@ -380,16 +304,15 @@ async fn stop_of_a_paused_container_works() {
         .post_empty(&format!("{BASE}/containers/frozen/stop?t=1"))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
-    let st = exited(&s, "frozen").await;
+    let st = s.exited("frozen").await;
     assert_eq!(st["Paused"], false);
 }
 
 #[tokio::test]
 async fn a_paused_process_makes_no_progress() {
-    let s = server().await;
+    let s = TestServer::with_alpine().await;
     let labels = json!({"sockerless.memory.run-for": "80ms"});
-    run(
-        &s,
+    s.run(
         "pausing",
         json!({"Cmd": ["sleep", "infinity"], "Labels": labels}),
     )
@@ -399,12 +322,12 @@ async fn a_paused_process_makes_no_progress() {
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     tokio::time::sleep(Duration::from_millis(150)).await;
-    assert_eq!(state(&s, "pausing").await["Status"], "paused");
+    assert_eq!(s.state("pausing").await["Status"], "paused");
     let (status, _) = s
         .post_empty(&format!("{BASE}/containers/pausing/unpause"))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(exited(&s, "pausing").await["ExitCode"], 0);
+    assert_eq!(s.exited("pausing").await["ExitCode"], 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -413,23 +336,21 @@ async fn a_paused_process_makes_no_progress() {
 
 #[tokio::test]
 async fn label_exit_code_overrides_the_outcome() {
-    let s = server().await;
-    run(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.run(
         "code",
         json!({"Cmd": ["sleep", "infinity"], "Labels": {"sockerless.memory.exit-code": "42"}}),
     )
     .await;
-    assert_eq!(exited(&s, "code").await["ExitCode"], 42);
-    assert_eq!(wait(&s, "code", "not-running").await["StatusCode"], 42);
-    assert!(logs(&s, "code", "stdout=1&stderr=1").await.is_empty());
+    assert_eq!(s.exited("code").await["ExitCode"], 42);
+    assert_eq!(s.wait("code", "not-running").await["StatusCode"], 42);
+    assert!(s.logs("code", "stdout=1&stderr=1").await.is_empty());
 }
 
 #[tokio::test]
 async fn label_stdout_and_stderr_are_written() {
-    let s = server().await;
-    run(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.run(
         "said",
         json!({"Cmd": ["nginx"], "Labels": {
             "sockerless.memory.stdout": "ready to serve",
@@ -437,9 +358,9 @@ async fn label_stdout_and_stderr_are_written() {
         }}),
     )
     .await;
-    let st = exited(&s, "said").await;
+    let st = s.exited("said").await;
     assert_eq!(st["ExitCode"], 0);
-    let all = logs(&s, "said", "stdout=1&stderr=1").await;
+    let all = s.logs("said", "stdout=1&stderr=1").await;
     let out: Vec<_> = all
         .iter()
         .filter(|r| r["Stream"] == "stdout")
@@ -454,8 +375,7 @@ async fn label_stdout_and_stderr_are_written() {
     assert_eq!(data(&err), "a warning\n");
 
     // stdout alone, with an exit code.
-    run(
-        &s,
+    s.run(
         "said2",
         json!({"Cmd": ["true"], "Labels": {
             "sockerless.memory.stdout": "only out\n",
@@ -463,31 +383,29 @@ async fn label_stdout_and_stderr_are_written() {
         }}),
     )
     .await;
-    assert_eq!(exited(&s, "said2").await["ExitCode"], 5);
+    assert_eq!(s.exited("said2").await["ExitCode"], 5);
     assert_eq!(
-        data(&logs(&s, "said2", "stdout=1&stderr=1").await),
+        data(&s.logs("said2", "stdout=1&stderr=1").await),
         "only out\n"
     );
 }
 
 #[tokio::test]
 async fn label_run_for_exits_after_the_duration() {
-    let s = server().await;
+    let s = TestServer::with_alpine().await;
     let before = tokio::time::Instant::now();
-    run(
-        &s,
+    s.run(
         "brief",
         json!({"Cmd": ["sleep", "infinity"], "Labels": {"sockerless.memory.run-for": "60ms"}}),
     )
     .await;
-    assert_eq!(state(&s, "brief").await["Status"], "running");
-    let st = exited(&s, "brief").await;
+    assert_eq!(s.state("brief").await["Status"], "running");
+    let st = s.exited("brief").await;
     assert!(before.elapsed() >= Duration::from_millis(60));
     assert_eq!(st["ExitCode"], 0);
 
     // With an exit code and output.
-    run(
-        &s,
+    s.run(
         "brief2",
         json!({"Cmd": ["postgres"], "Labels": {
             "sockerless.memory.run-for": "40ms",
@@ -496,18 +414,17 @@ async fn label_run_for_exits_after_the_duration() {
         }}),
     )
     .await;
-    assert_eq!(state(&s, "brief2").await["Status"], "running");
-    assert_eq!(exited(&s, "brief2").await["ExitCode"], 9);
-    assert_eq!(data(&logs(&s, "brief2", "stdout=1").await), "done\n");
+    assert_eq!(s.state("brief2").await["Status"], "running");
+    assert_eq!(s.exited("brief2").await["ExitCode"], 9);
+    assert_eq!(data(&s.logs("brief2", "stdout=1").await), "done\n");
 
     // A command that ends sooner than run-for ends with its own status.
-    run(
-        &s,
+    s.run(
         "brief3",
         json!({"Cmd": ["sh", "-c", "exit 4"], "Labels": {"sockerless.memory.run-for": "10s"}}),
     )
     .await;
-    assert_eq!(exited(&s, "brief3").await["ExitCode"], 4);
+    assert_eq!(s.exited("brief3").await["ExitCode"], 4);
 }
 
 // ---------------------------------------------------------------------------
@@ -516,51 +433,47 @@ async fn label_run_for_exits_after_the_duration() {
 
 #[tokio::test]
 async fn logs_tail_and_timestamps() {
-    let s = server().await;
-    run(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.run(
         "many",
         json!({"Cmd": ["sh", "-c", "echo 1; echo 2; echo 3 >&2; echo 4; echo 5"]}),
     )
     .await;
-    exited(&s, "many").await;
+    s.exited("many").await;
     assert_eq!(
-        data(&logs(&s, "many", "stdout=1&stderr=1").await),
+        data(&s.logs("many", "stdout=1&stderr=1").await),
         "1\n2\n3\n4\n5\n"
     );
     assert_eq!(
-        data(&logs(&s, "many", "stdout=1&stderr=1&tail=2").await),
+        data(&s.logs("many", "stdout=1&stderr=1&tail=2").await),
         "4\n5\n"
     );
     // tail counts the selected stream's records.
-    assert_eq!(data(&logs(&s, "many", "stderr=1&tail=1").await), "3\n");
+    assert_eq!(data(&s.logs("many", "stderr=1&tail=1").await), "3\n");
+    assert_eq!(data(&s.logs("many", "stdout=1&tail=3").await), "2\n4\n5\n");
+    assert_eq!(data(&s.logs("many", "stdout=1&tail=0").await), "");
     assert_eq!(
-        data(&logs(&s, "many", "stdout=1&tail=3").await),
-        "2\n4\n5\n"
-    );
-    assert_eq!(data(&logs(&s, "many", "stdout=1&tail=0").await), "");
-    assert_eq!(
-        data(&logs(&s, "many", "stdout=1&tail=all").await),
+        data(&s.logs("many", "stdout=1&tail=all").await),
         "1\n2\n4\n5\n"
     );
     assert_eq!(
-        data(&logs(&s, "many", "stdout=1&tail=99").await),
+        data(&s.logs("many", "stdout=1&tail=99").await),
         "1\n2\n4\n5\n"
     );
 
     // Docker's tail: anything unparsable or negative means all.
     assert_eq!(
-        data(&logs(&s, "many", "stdout=1&tail=-1").await),
+        data(&s.logs("many", "stdout=1&tail=-1").await),
         "1\n2\n4\n5\n"
     );
     assert_eq!(
-        data(&logs(&s, "many", "stdout=1&tail=lots").await),
+        data(&s.logs("many", "stdout=1&tail=lots").await),
         "1\n2\n4\n5\n"
     );
 
     // The timestamp prefix is Docker's RFC3339NanoFixed (nine digits) of the
     // record's own Time.
-    let stamped = logs(&s, "many", "stdout=1&tail=1&timestamps=1").await;
+    let stamped = s.logs("many", "stdout=1&tail=1&timestamps=1").await;
     let time = stamped[0]["Time"].as_str().expect("Time").to_string();
     let text = stamped[0]["Data"].as_str().expect("Data");
     let (prefix, rest) = text.split_once(' ').expect("prefix");
@@ -581,15 +494,14 @@ async fn logs_tail_and_timestamps() {
 
 #[tokio::test]
 async fn logs_since_and_until() {
-    let s = server().await;
-    create_alpine(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.create_alpine(
         "timed",
         json!({"Cmd": ["cat"], "OpenStdin": true, "StdinOnce": true}),
     )
     .await;
     let mut ws = s.ws(&attach_path("timed")).await;
-    start(&s, "timed").await;
+    s.start_container("timed").await;
     ws.send(Message::binary(b"first\n".to_vec()))
         .await
         .expect("send");
@@ -608,7 +520,7 @@ async fn logs_since_and_until() {
     let got = drain(&mut ws).await;
     assert_eq!(got.close, Some((1000, "0".to_string())));
 
-    let all = logs(&s, "timed", "stdout=1").await;
+    let all = s.logs("timed", "stdout=1").await;
     assert_eq!(data(&all), "first\nsecond\nthird\n");
     let t: Vec<String> = all
         .iter()
@@ -616,39 +528,38 @@ async fn logs_since_and_until() {
         .collect();
     // since is inclusive of a record's exact time; until too.
     assert_eq!(
-        data(&logs(&s, "timed", &format!("stdout=1&since={}", t[1])).await),
+        data(&s.logs("timed", &format!("stdout=1&since={}", t[1])).await),
         "second\nthird\n"
     );
     assert_eq!(
-        data(&logs(&s, "timed", &format!("stdout=1&until={}", t[1])).await),
+        data(&s.logs("timed", &format!("stdout=1&until={}", t[1])).await),
         "first\nsecond\n"
     );
     assert_eq!(
         data(
-            &logs(
-                &s,
-                "timed",
-                &format!("stdout=1&since={}&until={}", t[1], t[1])
-            )
-            .await
+            &s.logs("timed", &format!("stdout=1&since={}&until={}", t[1], t[1]))
+                .await
         ),
         "second\n"
     );
     // Unix seconds work (everything after the epoch; nothing before 1).
     assert_eq!(
-        data(&logs(&s, "timed", "stdout=1&since=1").await),
+        data(&s.logs("timed", "stdout=1&since=1").await),
         "first\nsecond\nthird\n"
     );
-    assert_eq!(data(&logs(&s, "timed", "stdout=1&until=1").await), "");
+    assert_eq!(data(&s.logs("timed", "stdout=1&until=1").await), "");
     // A relative duration: everything in the last hour; nothing until an hour ago.
     assert_eq!(
-        data(&logs(&s, "timed", "stdout=1&since=1h").await),
+        data(&s.logs("timed", "stdout=1&since=1h").await),
         "first\nsecond\nthird\n"
     );
-    assert_eq!(data(&logs(&s, "timed", "stdout=1&until=1h").await), "");
+    assert_eq!(data(&s.logs("timed", "stdout=1&until=1h").await), "");
     // tail applies after the window.
     assert_eq!(
-        data(&logs(&s, "timed", &format!("stdout=1&until={}&tail=1", t[1])).await),
+        data(
+            &s.logs("timed", &format!("stdout=1&until={}&tail=1", t[1]))
+                .await
+        ),
         "second\n"
     );
     let (status, _) = s
@@ -680,15 +591,14 @@ async fn read_log_stream(ws: &mut Ws) -> (Vec<Value>, Option<u16>) {
 
 #[tokio::test]
 async fn log_follow_sends_backlog_then_live_records_and_ends_with_the_container() {
-    let s = server().await;
-    create_alpine(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.create_alpine(
         "follow",
         json!({"Cmd": ["sh"], "OpenStdin": true, "StdinOnce": true}),
     )
     .await;
     let mut attach = s.ws(&attach_path("follow")).await;
-    start(&s, "follow").await;
+    s.start_container("follow").await;
     attach
         .send(Message::binary(b"echo before\n".to_vec()))
         .await
@@ -717,7 +627,7 @@ async fn log_follow_sends_backlog_then_live_records_and_ends_with_the_container(
     let (records, close) = read_log_stream(&mut follow).await;
     assert_eq!(close, Some(1000), "normal close when the container stops");
     assert_eq!(data(&records), "after\nerr\n");
-    assert_eq!(exited(&s, "follow").await["ExitCode"], 0);
+    assert_eq!(s.exited("follow").await["ExitCode"], 0);
 
     // On a stopped container the stream is the backlog, then a normal close.
     let mut again = s
@@ -730,9 +640,8 @@ async fn log_follow_sends_backlog_then_live_records_and_ends_with_the_container(
 
 #[tokio::test]
 async fn log_follow_of_a_long_running_container_ends_when_it_is_stopped() {
-    let s = server().await;
-    run(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.run(
         "svc",
         json!({"Cmd": ["sh", "-c", "echo up; sleep infinity"]}),
     )
@@ -762,10 +671,10 @@ async fn log_follow_of_a_long_running_container_ends_when_it_is_stopped() {
 async fn log_follow_races_with_exits_never_hang() {
     // A container that exits right away: followers that connect around its
     // exit must all end.
-    let s = server().await;
+    let s = TestServer::with_alpine().await;
     for i in 0..10 {
         let name = format!("quick{i}");
-        run(&s, &name, json!({"Cmd": ["echo", "hi"]})).await;
+        s.run(&name, json!({"Cmd": ["echo", "hi"]})).await;
         let mut follow = s
             .ws(&format!("{BASE}/containers/{name}/logs/stream?stdout=1"))
             .await;
@@ -785,31 +694,23 @@ async fn the_log_is_bounded_dropping_the_oldest_records() {
         ..Default::default()
     });
     let s = TestServer::with_backend(backend, Default::default()).await;
-    pull(&s).await;
+    s.pull("alpine").await;
     // 20 records of 10 bytes each: only the newest 6 fit in 64 bytes.
     let script: Vec<String> = (0..20).map(|i| format!("echo line-{i:04}")).collect();
-    run(
-        &s,
-        "chatty",
-        json!({"Cmd": ["sh", "-c", script.join("; ")]}),
-    )
-    .await;
-    exited(&s, "chatty").await;
-    let kept = logs(&s, "chatty", "stdout=1").await;
+    s.run("chatty", json!({"Cmd": ["sh", "-c", script.join("; ")]}))
+        .await;
+    s.exited("chatty").await;
+    let kept = s.logs("chatty", "stdout=1").await;
     let expected: String = (14..20).map(|i| format!("line-{i:04}\n")).collect();
     assert_eq!(data(&kept), expected);
 
     // The default is 1 MiB.
-    let s2 = server().await;
+    let s2 = TestServer::with_alpine().await;
     let script: Vec<String> = (0..20).map(|i| format!("echo line-{i:04}")).collect();
-    run(
-        &s2,
-        "chatty",
-        json!({"Cmd": ["sh", "-c", script.join("; ")]}),
-    )
-    .await;
-    exited(&s2, "chatty").await;
-    assert_eq!(logs(&s2, "chatty", "stdout=1").await.len(), 20);
+    s2.run("chatty", json!({"Cmd": ["sh", "-c", script.join("; ")]}))
+        .await;
+    s2.exited("chatty").await;
+    assert_eq!(s2.logs("chatty", "stdout=1").await.len(), 20);
 }
 
 // ---------------------------------------------------------------------------
@@ -818,15 +719,14 @@ async fn the_log_is_bounded_dropping_the_oldest_records() {
 
 #[tokio::test]
 async fn attach_before_start_cat_echoes_stdin_and_exits_on_eof() {
-    let s = server().await;
-    create_alpine(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.create_alpine(
         "cat",
         json!({"Cmd": ["cat"], "OpenStdin": true, "StdinOnce": true, "AttachStdin": true}),
     )
     .await;
     let mut ws = s.ws(&attach_path("cat")).await;
-    start(&s, "cat").await;
+    s.start_container("cat").await;
     ws.send(Message::binary(b"hello ".to_vec()))
         .await
         .expect("send");
@@ -835,22 +735,21 @@ async fn attach_before_start_cat_echoes_stdin_and_exits_on_eof() {
         .expect("send");
     let out = read_stdout_until(&mut ws, "hello cat\n").await;
     assert_eq!(out, "hello cat\n");
-    assert_eq!(state(&s, "cat").await["Status"], "running");
+    assert_eq!(s.state("cat").await["Status"], "running");
     ws.send(Message::binary(Vec::new())).await.expect("eof");
     let got = drain(&mut ws).await;
     assert_eq!(got.close, Some((1000, "0".to_string())));
     assert_eq!(got.stdout, "");
-    let st = exited(&s, "cat").await;
+    let st = s.exited("cat").await;
     assert_eq!(st["ExitCode"], 0);
-    assert_eq!(data(&logs(&s, "cat", "stdout=1").await), "hello cat\n");
+    assert_eq!(data(&s.logs("cat", "stdout=1").await), "hello cat\n");
 }
 
 #[tokio::test]
 async fn attach_before_start_sh_runs_a_script_from_stdin() {
     // The GitLab-runner pattern: create → attach → start → script → output → wait.
-    let s = server().await;
-    create_alpine(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.create_alpine(
         "runner",
         json!({"Cmd": ["sh"], "OpenStdin": true, "StdinOnce": true,
                "Env": ["CI_JOB=build"]}),
@@ -862,7 +761,7 @@ async fn attach_before_start_sh_runs_a_script_from_stdin() {
             "{BASE}/containers/runner/wait?condition=next-exit"
         ))
         .await;
-    start(&s, "runner").await;
+    s.start_container("runner").await;
     let script = "echo running $CI_JOB\necho step >&2\nexit 7\n";
     ws.send(Message::binary(script.as_bytes().to_vec()))
         .await
@@ -882,9 +781,8 @@ async fn attach_before_start_sh_runs_a_script_from_stdin() {
 
 #[tokio::test]
 async fn attach_sees_output_from_the_first_byte() {
-    let s = server().await;
-    create_alpine(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.create_alpine(
         "early",
         json!({"Cmd": ["sh", "-c", "echo one; echo two >&2; echo three; exit 2"]}),
     )
@@ -894,15 +792,14 @@ async fn attach_sees_output_from_the_first_byte() {
             "{BASE}/containers/early/attach?stdout=1&stderr=1&stream=1"
         ))
         .await;
-    start(&s, "early").await;
+    s.start_container("early").await;
     let got = drain(&mut ws).await;
     assert_eq!(got.stdout, "one\nthree\n");
     assert_eq!(got.stderr, "two\n");
     assert_eq!(got.close, Some((1000, "2".to_string())));
 
     // stdout only.
-    create_alpine(
-        &s,
+    s.create_alpine(
         "early2",
         json!({"Cmd": ["sh", "-c", "echo out; echo err >&2"]}),
     )
@@ -912,7 +809,7 @@ async fn attach_sees_output_from_the_first_byte() {
             "{BASE}/containers/early2/attach?stdout=1&stream=1"
         ))
         .await;
-    start(&s, "early2").await;
+    s.start_container("early2").await;
     let got = drain(&mut ws).await;
     assert_eq!(got.stdout, "out\n");
     assert_eq!(got.stderr, "");
@@ -920,9 +817,8 @@ async fn attach_sees_output_from_the_first_byte() {
 
 #[tokio::test]
 async fn several_attached_clients_all_get_the_output() {
-    let s = server().await;
-    create_alpine(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.create_alpine(
         "shared",
         json!({"Cmd": ["cat"], "OpenStdin": true, "StdinOnce": true}),
     )
@@ -937,7 +833,7 @@ async fn several_attached_clients_all_get_the_output() {
             .await,
         );
     }
-    start(&s, "shared").await;
+    s.start_container("shared").await;
     writer
         .send(Message::binary(b"for everyone\n".to_vec()))
         .await
@@ -955,8 +851,8 @@ async fn several_attached_clients_all_get_the_output() {
 
 #[tokio::test]
 async fn attach_to_a_running_container_and_to_a_stopped_one() {
-    let s = server().await;
-    run(&s, "live", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    s.run("live", json!({"Cmd": ["sleep", "infinity"]})).await;
     let mut ws = s
         .ws(&format!(
             "{BASE}/containers/live/attach?stdout=1&stderr=1&stream=1"
@@ -987,14 +883,10 @@ async fn attach_to_a_running_container_and_to_a_stopped_one() {
 
 #[tokio::test]
 async fn attach_with_logs_replays_the_backlog() {
-    let s = server().await;
-    run(
-        &s,
-        "replay",
-        json!({"Cmd": ["sh", "-c", "echo a; echo b >&2"]}),
-    )
-    .await;
-    exited(&s, "replay").await;
+    let s = TestServer::with_alpine().await;
+    s.run("replay", json!({"Cmd": ["sh", "-c", "echo a; echo b >&2"]}))
+        .await;
+    s.exited("replay").await;
     let mut ws = s
         .ws(&format!(
             "{BASE}/containers/replay/attach?stdout=1&stderr=1&logs=1&stream=1"
@@ -1010,10 +902,11 @@ async fn attach_with_logs_replays_the_backlog() {
 async fn stdin_without_stdin_once_stays_open_after_the_client_leaves() {
     // Docker closes the container's stdin on the client's EOF only with
     // StdinOnce; otherwise the shell keeps waiting for the next client.
-    let s = server().await;
-    create_alpine(&s, "keep", json!({"Cmd": ["sh"], "OpenStdin": true})).await;
+    let s = TestServer::with_alpine().await;
+    s.create_alpine("keep", json!({"Cmd": ["sh"], "OpenStdin": true}))
+        .await;
     let mut first = s.ws(&attach_path("keep")).await;
-    start(&s, "keep").await;
+    s.start_container("keep").await;
     first
         .send(Message::binary(b"echo one\n".to_vec()))
         .await
@@ -1022,7 +915,7 @@ async fn stdin_without_stdin_once_stays_open_after_the_client_leaves() {
     first.send(Message::binary(Vec::new())).await.expect("eof");
     drop(first);
     tokio::time::sleep(Duration::from_millis(30)).await;
-    assert_eq!(state(&s, "keep").await["Status"], "running");
+    assert_eq!(s.state("keep").await["Status"], "running");
     let mut second = s.ws(&attach_path("keep")).await;
     second
         .send(Message::binary(b"echo two; exit 4\n".to_vec()))
@@ -1035,22 +928,21 @@ async fn stdin_without_stdin_once_stays_open_after_the_client_leaves() {
 
 #[tokio::test]
 async fn stdin_once_closes_stdin_when_the_client_disconnects() {
-    let s = server().await;
-    create_alpine(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.create_alpine(
         "once",
         json!({"Cmd": ["cat"], "OpenStdin": true, "StdinOnce": true}),
     )
     .await;
     let mut ws = s.ws(&attach_path("once")).await;
-    start(&s, "once").await;
+    s.start_container("once").await;
     ws.send(Message::binary(b"x\n".to_vec()))
         .await
         .expect("send");
     read_stdout_until(&mut ws, "x\n").await;
     ws.close(None).await.expect("close");
     drop(ws);
-    assert_eq!(exited(&s, "once").await["ExitCode"], 0);
+    assert_eq!(s.exited("once").await["ExitCode"], 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -1063,20 +955,19 @@ fn healthcheck(interval_ms: u64, retries: i64) -> Value {
 
 #[tokio::test]
 async fn health_goes_from_starting_to_healthy() {
-    let s = server().await;
-    create_alpine(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.create_alpine(
         "healthy",
         json!({"Cmd": ["sleep", "infinity"], "Healthcheck": healthcheck(60, 2)}),
     )
     .await;
-    let st = state(&s, "healthy").await;
+    let st = s.state("healthy").await;
     assert!(st["Health"].is_object(), "{st}");
-    start(&s, "healthy").await;
-    let st = state(&s, "healthy").await;
+    s.start_container("healthy").await;
+    let st = s.state("healthy").await;
     assert_eq!(st["Health"]["Status"], "starting", "{st}");
     let st = eventually(DEADLINE, || async {
-        let st = state(&s, "healthy").await;
+        let st = s.state("healthy").await;
         (st["Health"]["Status"] == "healthy").then_some(st)
     })
     .await;
@@ -1087,12 +978,12 @@ async fn health_goes_from_starting_to_healthy() {
     assert!(log[0]["Start"].is_string() && log[0]["End"].is_string());
     // The Log keeps at most 5 results.
     let st = eventually(DEADLINE, || async {
-        let st = state(&s, "healthy").await;
+        let st = s.state("healthy").await;
         (st["Health"]["Log"].as_array().map(Vec::len) >= Some(5)).then_some(st)
     })
     .await;
     tokio::time::sleep(Duration::from_millis(130)).await;
-    let st2 = state(&s, "healthy").await;
+    let st2 = s.state("healthy").await;
     assert_eq!(
         st2["Health"]["Log"].as_array().map(Vec::len),
         Some(5),
@@ -1102,9 +993,8 @@ async fn health_goes_from_starting_to_healthy() {
 
 #[tokio::test]
 async fn health_label_unhealthy_fails_retries_times() {
-    let s = server().await;
-    run(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.run(
         "sick",
         json!({"Cmd": ["sleep", "infinity"], "Healthcheck": healthcheck(30, 3),
                "Labels": {"sockerless.memory.health": "unhealthy"}}),
@@ -1112,14 +1002,14 @@ async fn health_label_unhealthy_fails_retries_times() {
     .await;
     // After one failure it is still starting, with a streak of 1.
     let st = eventually(DEADLINE, || async {
-        let st = state(&s, "sick").await;
+        let st = s.state("sick").await;
         (st["Health"]["FailingStreak"] == 1).then_some(st)
     })
     .await;
     assert_eq!(st["Health"]["Status"], "starting");
     assert_ne!(st["Health"]["Log"][0]["ExitCode"], 0);
     let st = eventually(DEADLINE, || async {
-        let st = state(&s, "sick").await;
+        let st = s.state("sick").await;
         (st["Health"]["Status"] == "unhealthy").then_some(st)
     })
     .await;
@@ -1132,19 +1022,18 @@ async fn health_label_unhealthy_fails_retries_times() {
 
 #[tokio::test]
 async fn health_from_the_image_and_none_disables() {
-    let s = server().await;
-    create_alpine(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.create_alpine(
         "nohealth",
         json!({"Cmd": ["sleep", "infinity"], "Healthcheck": {"Test": ["NONE"]}}),
     )
     .await;
-    start(&s, "nohealth").await;
-    let st = state(&s, "nohealth").await;
+    s.start_container("nohealth").await;
+    let st = s.state("nohealth").await;
     assert!(st["Health"].is_null(), "{st}");
     // Without a healthcheck, no Health.
-    run(&s, "plain", json!({"Cmd": ["sleep", "infinity"]})).await;
-    assert!(state(&s, "plain").await["Health"].is_null());
+    s.run("plain", json!({"Cmd": ["sleep", "infinity"]})).await;
+    assert!(s.state("plain").await["Health"].is_null());
 }
 
 // ---------------------------------------------------------------------------
@@ -1153,9 +1042,9 @@ async fn health_from_the_image_and_none_disables() {
 
 #[tokio::test]
 async fn top_lists_the_simulated_process() {
-    let s = server().await;
-    run(&s, "topped", json!({"Cmd": ["sleep", "infinity"]})).await;
-    let pid = state(&s, "topped").await["Pid"].as_i64().expect("Pid");
+    let s = TestServer::with_alpine().await;
+    s.run("topped", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let pid = s.state("topped").await["Pid"].as_i64().expect("Pid");
     let (status, v) = s.get(&format!("{BASE}/containers/topped/top")).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let titles: Vec<&str> = v["Titles"]
@@ -1185,8 +1074,8 @@ async fn top_lists_the_simulated_process() {
 
 #[tokio::test]
 async fn stats_have_dockers_shape() {
-    let s = server().await;
-    let id = run(&s, "stat", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    let id = s.run("stat", json!({"Cmd": ["sleep", "infinity"]})).await;
     let (status, v) = s
         .get(&format!("{BASE}/containers/stat/stats?stream=false"))
         .await;
@@ -1235,53 +1124,49 @@ async fn stats_have_dockers_shape() {
 
 #[tokio::test]
 async fn restart_runs_the_command_again() {
-    let s = server().await;
-    run(
-        &s,
-        "again",
-        json!({"Cmd": ["sh", "-c", "echo run; exit 2"]}),
-    )
-    .await;
-    exited(&s, "again").await;
-    start(&s, "again").await;
+    let s = TestServer::with_alpine().await;
+    s.run("again", json!({"Cmd": ["sh", "-c", "echo run; exit 2"]}))
+        .await;
+    s.exited("again").await;
+    s.start_container("again").await;
     eventually(DEADLINE, || async {
-        let st = state(&s, "again").await;
-        let n = logs(&s, "again", "stdout=1").await.len();
+        let st = s.state("again").await;
+        let n = s.logs("again", "stdout=1").await.len();
         (st["Status"] == "exited" && n == 2).then_some(())
     })
     .await;
-    assert_eq!(data(&logs(&s, "again", "stdout=1").await), "run\nrun\n");
-    assert_eq!(state(&s, "again").await["ExitCode"], 2);
+    assert_eq!(data(&s.logs("again", "stdout=1").await), "run\nrun\n");
+    assert_eq!(s.state("again").await["ExitCode"], 2);
 }
 
 #[tokio::test]
 async fn attach_and_follow_lose_nothing_of_a_burst_of_output() {
     // Far more writes than any internal queue holds, all at once: every
     // attached client and follower still gets every byte, in order.
-    let s = server().await;
+    let s = TestServer::with_alpine().await;
     let n = 3000;
     let script: Vec<String> = (0..n).map(|i| format!("echo {i}")).collect();
-    create_alpine(&s, "burst", json!({"Cmd": ["sh", "-c", script.join("; ")]})).await;
+    s.create_alpine("burst", json!({"Cmd": ["sh", "-c", script.join("; ")]}))
+        .await;
     let mut attach = s
         .ws(&format!(
             "{BASE}/containers/burst/attach?stdout=1&stderr=1&stream=1"
         ))
         .await;
     let expected: String = (0..n).map(|i| format!("{i}\n")).collect();
-    start(&s, "burst").await;
+    s.start_container("burst").await;
     let got = drain(&mut attach).await;
     assert_eq!(got.close, Some((1000, "0".to_string())));
     assert_eq!(got.stdout.len(), expected.len());
     assert_eq!(got.stdout, expected);
 
-    create_alpine(
-        &s,
+    s.create_alpine(
         "burst2",
         json!({"Cmd": ["sh"], "OpenStdin": true, "StdinOnce": true}),
     )
     .await;
     let mut writer = s.ws(&attach_path("burst2")).await;
-    start(&s, "burst2").await;
+    s.start_container("burst2").await;
     writer
         .send(Message::binary(b"echo go\n".to_vec()))
         .await
@@ -1304,9 +1189,8 @@ async fn attach_and_follow_lose_nothing_of_a_burst_of_output() {
 
 #[tokio::test]
 async fn log_follow_with_until_ends_at_until() {
-    let s = server().await;
-    run(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.run(
         "quiet",
         json!({"Cmd": ["sh", "-c", "echo once; sleep infinity"]}),
     )
@@ -1326,7 +1210,7 @@ async fn log_follow_with_until_ends_at_until() {
     assert_eq!(close, Some(1000));
     assert_eq!(data(&records), "once\n");
     assert!(before.elapsed() >= Duration::from_millis(50));
-    assert_eq!(state(&s, "quiet").await["Status"], "running");
+    assert_eq!(s.state("quiet").await["Status"], "running");
 
     // An unknown container is a 404 before the upgrade, for both forms.
     match s
@@ -1348,8 +1232,9 @@ async fn log_follow_with_until_ends_at_until() {
 
 #[tokio::test]
 async fn attach_ends_when_the_container_is_removed() {
-    let s = server().await;
-    create_alpine(&s, "doomed", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    s.create_alpine("doomed", json!({"Cmd": ["sleep", "infinity"]}))
+        .await;
     let mut before_start = s
         .ws(&format!(
             "{BASE}/containers/doomed/attach?stdout=1&stream=1"
@@ -1360,7 +1245,8 @@ async fn attach_ends_when_the_container_is_removed() {
     let got = drain(&mut before_start).await;
     assert_eq!(got.stdout, "");
 
-    run(&s, "doomed2", json!({"Cmd": ["sleep", "infinity"]})).await;
+    s.run("doomed2", json!({"Cmd": ["sleep", "infinity"]}))
+        .await;
     let mut ws = s
         .ws(&format!(
             "{BASE}/containers/doomed2/attach?stdout=1&stream=1"

@@ -1,32 +1,11 @@
 //! Black-box tests of exec: create, inspect, start over WebSocket and detached,
 //! Docker's errors, and the lifetime of exec records.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use futures_util::SinkExt;
 use http::StatusCode;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
-
-async fn server() -> TestServer {
-    let server = TestServer::start().await;
-    let (status, _) = server
-        .post_empty(&format!("{BASE}/images/pull?fromImage=alpine"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    server
-}
-
-/// Creates and starts container `name` from alpine with `extra` merged in.
-async fn run(server: &TestServer, name: &str, extra: Value) -> String {
-    let id = create_alpine(server, name, extra).await;
-    let (status, v) = server
-        .post_empty(&format!("{BASE}/containers/{name}/start"))
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
-    id
-}
 
 async fn exec_create(server: &TestServer, container: &str, body: Value) -> (StatusCode, Value) {
     server
@@ -57,8 +36,8 @@ fn attached(cmd: Value) -> Value {
 
 #[tokio::test]
 async fn exec_runs_with_output_and_exit_code_and_inspect_before_and_after() {
-    let s = server().await;
-    let cid = run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    let cid = s.run("box", json!({"Cmd": ["sleep", "infinity"]})).await;
     let id = exec(
         &s,
         "box",
@@ -113,8 +92,8 @@ async fn exec_runs_with_output_and_exit_code_and_inspect_before_and_after() {
 
 #[tokio::test]
 async fn inspect_of_a_running_exec() {
-    let s = server().await;
-    run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    s.run("box", json!({"Cmd": ["sleep", "infinity"]})).await;
     let id = exec(&s, "box", attached(json!(["sleep", "infinity"]))).await;
     let mut ws = s.ws(&format!("{BASE}/exec/{id}/start")).await;
     let running = eventually(DEADLINE, || async {
@@ -139,8 +118,8 @@ async fn inspect_of_a_running_exec() {
 
 #[tokio::test]
 async fn exec_of_an_unknown_command_echoes_its_command_line() {
-    let s = server().await;
-    run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    s.run("box", json!({"Cmd": ["sleep", "infinity"]})).await;
     let id = exec(
         &s,
         "box",
@@ -155,9 +134,8 @@ async fn exec_of_an_unknown_command_echoes_its_command_line() {
 
 #[tokio::test]
 async fn exec_sees_the_container_env_plus_its_own_and_its_working_dir() {
-    let s = server().await;
-    run(
-        &s,
+    let s = TestServer::with_alpine().await;
+    s.run(
         "box",
         json!({"Cmd": ["sleep", "infinity"], "Env": ["A=from-container", "B=container-b"],
                "WorkingDir": "/srv"}),
@@ -180,8 +158,8 @@ async fn exec_sees_the_container_env_plus_its_own_and_its_working_dir() {
 
 #[tokio::test]
 async fn exec_with_stdin() {
-    let s = server().await;
-    run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    s.run("box", json!({"Cmd": ["sleep", "infinity"]})).await;
     let id = exec(
         &s,
         "box",
@@ -216,8 +194,8 @@ async fn exec_with_stdin() {
 
 #[tokio::test]
 async fn detached_start_runs_in_the_background() {
-    let s = server().await;
-    run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    s.run("box", json!({"Cmd": ["sleep", "infinity"]})).await;
     let id = exec(&s, "box", json!({"Cmd": ["sh", "-c", "exit 6"]})).await;
     let (status, v) = s
         .post(&format!("{BASE}/exec/{id}/start"), json!({"Detach": true}))
@@ -249,8 +227,8 @@ async fn detached_start_runs_in_the_background() {
 
 #[tokio::test]
 async fn second_start_of_a_websocket_exec_is_409() {
-    let s = server().await;
-    run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    s.run("box", json!({"Cmd": ["sleep", "infinity"]})).await;
     let id = exec(&s, "box", attached(json!(["echo", "once"]))).await;
     assert_eq!(start_ws(&s, &id).await.stdout, "once\n");
     match s.try_ws(&format!("{BASE}/exec/{id}/start")).await {
@@ -275,12 +253,12 @@ async fn second_start_of_a_websocket_exec_is_409() {
 
 #[tokio::test]
 async fn exec_create_errors_in_dockers_words() {
-    let s = server().await;
+    let s = TestServer::with_alpine().await;
     let (status, v) = exec_create(&s, "ghost", json!({"Cmd": ["true"]})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(v["message"], "No such container: ghost");
 
-    let cid = run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let cid = s.run("box", json!({"Cmd": ["sleep", "infinity"]})).await;
     for body in [json!({"Cmd": []}), json!({}), json!({"Cmd": null})] {
         let (status, v) = exec_create(&s, "box", body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -335,8 +313,8 @@ async fn exec_create_errors_in_dockers_words() {
 
 #[tokio::test]
 async fn execs_are_removed_with_their_container() {
-    let s = server().await;
-    run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    s.run("box", json!({"Cmd": ["sleep", "infinity"]})).await;
     let done = exec(&s, "box", attached(json!(["true"]))).await;
     start_ws(&s, &done).await;
     let pending = exec(&s, "box", attached(json!(["true"]))).await;
@@ -352,8 +330,8 @@ async fn execs_are_removed_with_their_container() {
 
 #[tokio::test]
 async fn exec_in_a_paused_container_cannot_start() {
-    let s = server().await;
-    let cid = run(&s, "box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let s = TestServer::with_alpine().await;
+    let cid = s.run("box", json!({"Cmd": ["sleep", "infinity"]})).await;
     let id = exec(&s, "box", attached(json!(["true"]))).await;
     let (status, _) = s.post_empty(&format!("{BASE}/containers/box/pause")).await;
     assert_eq!(status, StatusCode::NO_CONTENT);

@@ -2,12 +2,10 @@
 //! keep-alive connections closed after the header-read timeout, and registry
 //! credentials never written to the log, even at trace level.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream as StdUnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,7 +20,7 @@ use tokio::net::UnixStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sockerless-backend-memory");
+use crate::common::daemon::{daemon, signal, wait_ready};
 
 /// A running server and the thread collecting its stderr (read as it comes,
 /// so a chatty log never fills the pipe and blocks the server).
@@ -34,28 +32,13 @@ struct Server {
 /// The binary on a socket in `dir`, with a clean environment.
 fn spawn(dir: &Path, args: &[&str]) -> (Server, PathBuf) {
     let socket = dir.join("b.sock");
-    let mut c = Command::new(BIN);
-    c.current_dir(dir)
+    let mut child = daemon(dir)
         .arg("--socket")
         .arg(&socket)
         .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("SOCKERLESS_") || k == "RUST_LOG" {
-            c.env_remove(k);
-        }
-    }
-    let mut child = c.spawn().expect("spawn");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while StdUnixStream::connect(&socket).is_err() {
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("server exited early: {status}");
-        }
-        assert!(Instant::now() < deadline, "server never became ready");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+        .spawn()
+        .expect("spawn");
+    wait_ready(&socket, &mut child);
     let mut pipe = child.stderr.take().expect("stderr");
     let stderr = std::thread::spawn(move || {
         let mut err = String::new();
@@ -66,8 +49,7 @@ fn spawn(dir: &Path, args: &[&str]) -> (Server, PathBuf) {
 }
 
 fn sigterm(server: &Server) {
-    let rc = unsafe { libc::kill(server.child.id() as i32, libc::SIGTERM) };
-    assert_eq!(rc, 0);
+    signal(&server.child, libc::SIGTERM);
 }
 
 /// Waits for the child to exit, at most `limit`; returns its code and stderr.
@@ -89,7 +71,7 @@ fn wait_exit(server: Server, limit: Duration) -> (Option<i32>, String) {
 
 /// A request on the internal API (path after the prefix).
 fn request(method: Method, path: &str, body: Option<Value>) -> Request<Full<Bytes>> {
-    common::request(method, &format!("{}{path}", common::BASE), body)
+    crate::common::request(method, &format!("{}{path}", crate::common::BASE), body)
 }
 
 /// One request on a fresh connection: (status, body).

@@ -1,13 +1,11 @@
 //! The reusable stack in use: the custom backend of `examples/custom_backend.rs`
 //! shape — other capabilities and an extra route — served by the same `app()`.
 
-mod common;
-
 use sockerless::backend::prelude::*;
 use std::sync::Arc;
 
+use crate::common::*;
 use async_trait::async_trait;
-use common::*;
 use http::{Method, StatusCode};
 use serde_json::json;
 use sockerless::api::{Capabilities, ExtensionRequest, ExtensionResponse};

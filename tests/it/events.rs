@@ -1,8 +1,6 @@
 //! Black-box tests of `GET /internal/v1/events` (WebSocket).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;

@@ -6,7 +6,7 @@
 //! A short seeded pass runs by default (256 cases per target). The long run:
 //!
 //! ```text
-//! FUZZ_CASES=200000 cargo test --release --test fuzz -- --nocapture
+//! FUZZ_CASES=200000 cargo test --release --test it fuzz:: -- --nocapture
 //! ```
 //!
 //! Every crash found becomes a plain `#[test]` at the end of this file.

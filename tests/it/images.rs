@@ -1,13 +1,11 @@
 //! Black-box tests of the image routes: pull, list, inspect, load, tag, remove,
 //! prune and auth.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::common::*;
 use bytes::Bytes;
-use common::*;
 use http::{Method, Request, StatusCode};
 use http_body_util::Full;
 use serde_json::{json, Value};
@@ -317,7 +315,7 @@ async fn catalogue_and_default_configs() {
     assert_eq!(c["ExposedPorts"], json!({"80/tcp": {}}));
     assert_eq!(c["StopSignal"], "SIGQUIT");
     assert!(c["Labels"]["maintainer"].is_string());
-    // Every field Docker always sends is checked in tests/shapes.rs.
+    // Every field Docker always sends is checked in tests/it/shapes.rs.
     assert_eq!(
         nginx["GraphDriver"],
         json!({"Name": "overlay2", "Data": {}})

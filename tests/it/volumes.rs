@@ -1,14 +1,8 @@
 //! Black-box tests of the volume routes.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use serde_json::{json, Value};
-
-async fn create(server: &TestServer, body: Value) -> (StatusCode, Value) {
-    server.post(&format!("{BASE}/volumes"), body).await
-}
 
 async fn list_names(server: &TestServer, filters: Option<Value>) -> (StatusCode, Value) {
     let path = match filters {
@@ -36,11 +30,11 @@ async fn create_inspect_list_remove() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(empty, json!({"Volumes": [], "Warnings": []}));
 
-    let (status, v) = create(
-        &server,
-        json!({"Name": "data", "Labels": {"app": "db"}, "DriverOpts": {"size": "1g"}}),
-    )
-    .await;
+    let (status, v) = server
+        .create_volume(
+            json!({"Name": "data", "Labels": {"app": "db"}, "DriverOpts": {"size": "1g"}}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(v["Name"], "data");
     assert_eq!(v["Driver"], "local");
@@ -57,12 +51,14 @@ async fn create_inspect_list_remove() {
     assert_eq!(inspected, v);
 
     // idempotent: same name again gives the existing volume
-    let (status, again) = create(&server, json!({"Name": "data", "Labels": {"other": "x"}})).await;
+    let (status, again) = server
+        .create_volume(json!({"Name": "data", "Labels": {"other": "x"}}))
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(again, v);
 
     // no labels/options: {} never null
-    let (_, bare) = create(&server, json!({"Name": "bare"})).await;
+    let (_, bare) = server.create_volume(json!({"Name": "bare"})).await;
     assert_eq!(bare["Labels"], json!({}));
     assert_eq!(bare["Options"], json!({}));
 
@@ -93,7 +89,7 @@ async fn create_inspect_list_remove() {
 async fn generated_names() {
     let server = TestServer::start().await;
     for body in [json!({}), json!({"Name": ""}), json!({"Name": null})] {
-        let (status, v) = create(&server, body.clone()).await;
+        let (status, v) = server.create_volume(body.clone()).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let name = v["Name"].as_str().unwrap();
         assert_eq!(name.len(), 64, "{body}");
@@ -149,13 +145,15 @@ async fn invalid_names_and_drivers_change_nothing() {
         ),
     ];
     for (body, want_status, want) in cases {
-        let (status, got) = create(&server, body.clone()).await;
+        let (status, got) = server.create_volume(body.clone()).await;
         assert_eq!(status, want_status, "{body}");
         assert_eq!(got, message(&want), "{body}");
     }
     let (_, names) = list_names(&server, None).await;
     assert_eq!(names, json!([]));
-    let (status, v) = create(&server, json!({"Name": "a.b_c-1", "Driver": "local"})).await;
+    let (status, v) = server
+        .create_volume(json!({"Name": "a.b_c-1", "Driver": "local"}))
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(v["Name"], "a.b_c-1");
 }
@@ -168,7 +166,9 @@ async fn list_filters() {
         ("db-data", json!({"tier": "db"})),
         ("cache", json!({})),
     ] {
-        let (status, _) = create(&server, json!({"Name": name, "Labels": labels})).await;
+        let (status, _) = server
+            .create_volume(json!({"Name": name, "Labels": labels}))
+            .await;
         assert_eq!(status, StatusCode::CREATED);
     }
     let cases = [
@@ -210,10 +210,14 @@ async fn list_filters() {
 #[tokio::test]
 async fn prune_anonymous_unless_all() {
     let server = TestServer::start().await;
-    let (_, anon) = create(&server, json!({})).await;
+    let (_, anon) = server.create_volume(json!({})).await;
     let anon = anon["Name"].as_str().unwrap().to_string();
-    create(&server, json!({"Name": "named", "Labels": {"keep": "no"}})).await;
-    create(&server, json!({"Name": "kept", "Labels": {"keep": "yes"}})).await;
+    server
+        .create_volume(json!({"Name": "named", "Labels": {"keep": "no"}}))
+        .await;
+    server
+        .create_volume(json!({"Name": "kept", "Labels": {"keep": "yes"}}))
+        .await;
 
     let (status, body) = server.post_empty(&format!("{BASE}/volumes/prune")).await;
     assert_eq!(status, StatusCode::OK);

@@ -2,13 +2,11 @@
 //! list and its filters, rename, remove, prune, wait, and how containers hold
 //! names, networks and volumes.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use futures_util::{SinkExt, StreamExt};
 use http::StatusCode;
 use serde_json::{json, Value};
@@ -21,64 +19,20 @@ use tokio_tungstenite::WebSocketStream;
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 const T: Duration = Duration::from_secs(10);
 
-async fn pull(server: &TestServer, image: &str) {
-    let (status, _) = server
-        .post_empty(&format!("{BASE}/images/pull?fromImage={image}"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-}
-
-/// A server with alpine pulled.
-async fn server() -> TestServer {
-    let server = TestServer::start().await;
-    pull(&server, "alpine").await;
-    server
-}
-
-async fn create(server: &TestServer, name: Option<&str>, body: Value) -> (StatusCode, Value) {
-    let path = match name {
-        Some(n) => format!("{BASE}/containers?name={}", percent_encode(n)),
-        None => format!("{BASE}/containers"),
-    };
-    server.post(&path, body).await
-}
-
 /// Creates an alpine container running `sleep infinity`; returns its ID.
 async fn create_sleeper(server: &TestServer, name: Option<&str>) -> String {
-    create_ok(
-        server,
-        name,
-        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"]}),
-    )
-    .await
-}
-
-async fn create_ok(server: &TestServer, name: Option<&str>, body: Value) -> String {
-    let (status, reply) = create(server, name, body).await;
-    assert_eq!(status, StatusCode::CREATED, "{reply}");
-    assert_eq!(reply["Warnings"], json!([]));
-    let id = reply["Id"].as_str().expect("Id").to_string();
-    assert_eq!(id.len(), 64);
-    id
-}
-
-async fn start(server: &TestServer, r: &str) {
-    let (status, body) = server
-        .post_empty(&format!("{BASE}/containers/{r}/start"))
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    server
+        .create_ok(
+            name,
+            json!({"Image": "alpine", "Cmd": ["sleep", "infinity"]}),
+        )
+        .await
 }
 
 async fn run_sleeper(server: &TestServer, name: Option<&str>) -> String {
     let id = create_sleeper(server, name).await;
-    start(server, &id).await;
+    server.start_container(&id).await;
     id
-}
-
-async fn inspect(server: &TestServer, r: &str) -> Value {
-    let (status, body) = server.get(&format!("{BASE}/containers/{r}")).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
 }
 
 async fn op(server: &TestServer, r: &str, verb: &str) -> (StatusCode, Value) {
@@ -197,9 +151,9 @@ async fn assert_pending(ws: &mut WebSocketStream<UnixStream>) {
 
 #[tokio::test]
 async fn whole_lifecycle_with_inspect_after_each_step() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let id = create_sleeper(&server, Some("life")).await;
-    let c = inspect(&server, &id).await;
+    let c = server.inspect_container(&id).await;
     assert_state(&c, "created", 0);
     assert_eq!(c["Id"], id);
     assert_eq!(c["Name"], "/life");
@@ -211,31 +165,31 @@ async fn whole_lifecycle_with_inspect_after_each_step() {
     let (_, image) = server.get(&format!("{BASE}/images/alpine")).await;
     assert_eq!(c["Image"], image["Id"]);
 
-    start(&server, "life").await;
-    let c = inspect(&server, "life").await;
+    server.start_container("life").await;
+    let c = server.inspect_container("life").await;
     assert_state(&c, "running", 0);
     let pid = c["State"]["Pid"].clone();
 
     let (status, _) = op(&server, "life", "pause").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let c = inspect(&server, "life").await;
+    let c = server.inspect_container("life").await;
     assert_state(&c, "paused", 0);
     assert_eq!(c["State"]["Pid"], pid);
 
     let (status, _) = op(&server, "life", "unpause").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let c = inspect(&server, "life").await;
+    let c = server.inspect_container("life").await;
     assert_state(&c, "running", 0);
     assert_eq!(c["State"]["Pid"], pid);
 
     let (status, _) = op(&server, "life", "stop").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let c = inspect(&server, "life").await;
+    let c = server.inspect_container("life").await;
     assert_state(&c, "exited", 143);
     let finished = c["State"]["FinishedAt"].clone();
 
-    start(&server, "life").await;
-    let c = inspect(&server, "life").await;
+    server.start_container("life").await;
+    let c = server.inspect_container("life").await;
     assert_state(&c, "running", 0);
     assert_eq!(
         c["State"]["FinishedAt"], finished,
@@ -244,23 +198,23 @@ async fn whole_lifecycle_with_inspect_after_each_step() {
 
     let (status, _) = op(&server, "life", "kill").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let c = inspect(&server, "life").await;
+    let c = server.inspect_container("life").await;
     assert_state(&c, "exited", 137);
 
     let (status, _) = op(&server, "life", "restart").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let c = inspect(&server, "life").await;
+    let c = server.inspect_container("life").await;
     assert_state(&c, "running", 0);
 
     let (status, _) = op(&server, "life", "restart?t=1").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let c2 = inspect(&server, "life").await;
+    let c2 = server.inspect_container("life").await;
     assert_state(&c2, "running", 0);
     assert_ne!(c2["State"]["StartedAt"], c["State"]["StartedAt"]);
 
     let (status, _) = op(&server, "life", "rename?name=life2").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let c = inspect(&server, "life2").await;
+    let c = server.inspect_container("life2").await;
     assert_eq!(c["Name"], "/life2");
     let (status, body) = server.get(&format!("{BASE}/containers/life")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -278,16 +232,16 @@ async fn whole_lifecycle_with_inspect_after_each_step() {
 
 #[tokio::test]
 async fn restart_from_created_and_stop_of_paused() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let id = create_sleeper(&server, None).await;
     let (status, _) = op(&server, &id, "restart").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_state(&inspect(&server, &id).await, "running", 0);
+    assert_state(&server.inspect_container(&id).await, "running", 0);
     let (status, _) = op(&server, &id, "pause").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = op(&server, &id, "stop").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let c = inspect(&server, &id).await;
+    let c = server.inspect_container(&id).await;
     assert_eq!(c["State"]["Status"], "exited");
     assert_eq!(c["State"]["Paused"], false);
     assert_eq!(c["State"]["Pid"], 0);
@@ -295,33 +249,35 @@ async fn restart_from_created_and_stop_of_paused() {
 
 #[tokio::test]
 async fn simulated_exit_codes() {
-    let server = server().await;
-    let id = create_ok(
-        &server,
-        None,
-        json!({"Image": "alpine", "Cmd": ["sh", "-c", "exit 3"]}),
-    )
-    .await;
+    let server = TestServer::with_alpine().await;
+    let id = server
+        .create_ok(
+            None,
+            json!({"Image": "alpine", "Cmd": ["sh", "-c", "exit 3"]}),
+        )
+        .await;
     let mut ws = wait_ws(&server, &id, "next-exit").await;
-    start(&server, &id).await;
+    server.start_container(&id).await;
     assert_eq!(
         wait_result(&mut ws).await,
         json!({"StatusCode": 3, "Error": null})
     );
-    assert_state(&inspect(&server, &id).await, "exited", 3);
+    assert_state(&server.inspect_container(&id).await, "exited", 3);
     // An exited container: start again, it exits again.
     let mut ws = wait_ws(&server, &id, "next-exit").await;
-    start(&server, &id).await;
+    server.start_container(&id).await;
     assert_eq!(wait_result(&mut ws).await["StatusCode"], 3);
     // An unknown command keeps running.
-    let nginx = create_ok(&server, None, json!({"Image": "alpine", "Cmd": ["nginx"]})).await;
-    start(&server, &nginx).await;
-    assert_state(&inspect(&server, &nginx).await, "running", 0);
+    let nginx = server
+        .create_ok(None, json!({"Image": "alpine", "Cmd": ["nginx"]}))
+        .await;
+    server.start_container(&nginx).await;
+    assert_state(&server.inspect_container(&nginx).await, "running", 0);
 }
 
 #[tokio::test]
 async fn no_op_statuses_have_no_body() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let id = create_sleeper(&server, None).await;
     let r = server
         .call(
@@ -332,7 +288,7 @@ async fn no_op_statuses_have_no_body() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_MODIFIED);
     assert!(r.body.is_empty());
-    start(&server, &id).await;
+    server.start_container(&id).await;
     let r = server
         .call(
             http::Method::POST,
@@ -350,7 +306,7 @@ async fn no_op_statuses_have_no_body() {
 
 #[tokio::test]
 async fn lifecycle_errors_in_dockers_words() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let id = create_sleeper(&server, Some("errs")).await;
 
     let (status, body) = op(&server, "errs", "kill").await;
@@ -368,14 +324,14 @@ async fn lifecycle_errors_in_dockers_words() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body, message(&format!("Container {id} is not paused")));
 
-    start(&server, "errs").await;
+    server.start_container("errs").await;
     let (status, body) = op(&server, "errs", "kill?signal=FOO").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body, message("Invalid signal: FOO"));
     let (status, body) = op(&server, "errs", "stop?signal=NOPE").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body, message("Invalid signal: NOPE"));
-    assert_state(&inspect(&server, "errs").await, "running", 0);
+    assert_state(&server.inspect_container("errs").await, "running", 0);
     let (status, body) = remove(&server, "errs", "").await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
@@ -402,7 +358,7 @@ async fn lifecycle_errors_in_dockers_words() {
             "cannot remove container \"/errs\": container is paused and must be unpaused first"
         )
     );
-    assert_state(&inspect(&server, "errs").await, "paused", 0);
+    assert_state(&server.inspect_container("errs").await, "paused", 0);
     let (status, _) = remove(&server, "errs", "?force=true").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 
@@ -434,7 +390,7 @@ async fn lifecycle_errors_in_dockers_words() {
 
 #[tokio::test]
 async fn kill_signals_and_exit_codes() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     for (signal, code) in [
         ("", 137),
         ("SIGKILL", 137),
@@ -455,14 +411,14 @@ async fn kill_signals_and_exit_codes() {
         };
         let (status, body) = op(&server, &id, &format!("kill{query}")).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{signal}: {body}");
-        let c = inspect(&server, &id).await;
+        let c = server.inspect_container(&id).await;
         assert_state(&c, "exited", code);
     }
     for signal in ["SIGUSR1", "USR2", "SIGWINCH", "10"] {
         let id = run_sleeper(&server, None).await;
         let (status, _) = op(&server, &id, &format!("kill?signal={signal}")).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{signal}");
-        assert_state(&inspect(&server, &id).await, "running", 0);
+        assert_state(&server.inspect_container(&id).await, "running", 0);
     }
     let id = run_sleeper(&server, None).await;
     let (status, body) = op(&server, &id, "kill?signal=SIGFOO").await;
@@ -479,23 +435,23 @@ async fn kill_signals_and_exit_codes() {
 
 #[tokio::test]
 async fn stop_with_signal_and_timeout() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let id = run_sleeper(&server, None).await;
     let (status, _) = op(&server, &id, "stop?signal=SIGINT").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_state(&inspect(&server, &id).await, "exited", 130);
+    assert_state(&server.inspect_container(&id).await, "exited", 130);
     // A process that ignores SIGTERM is killed after t seconds.
-    let id = create_ok(
-        &server,
-        None,
-        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
+    let id = server
+        .create_ok(
+            None,
+            json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "Labels": {"sockerless.memory.ignore-sigterm": "true"}}),
-    )
-    .await;
-    start(&server, &id).await;
+        )
+        .await;
+    server.start_container(&id).await;
     let (status, _) = op(&server, &id, "stop?t=0").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let c = inspect(&server, &id).await;
+    let c = server.inspect_container(&id).await;
     assert_eq!(c["State"]["Status"], "exited");
 }
 
@@ -503,8 +459,8 @@ async fn stop_with_signal_and_timeout() {
 
 #[tokio::test]
 async fn create_errors_in_dockers_words() {
-    let server = server().await;
-    let (status, body) = create(&server, None, json!({})).await;
+    let server = TestServer::with_alpine().await;
+    let (status, body) = server.create_container(None, json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         body,
@@ -518,11 +474,15 @@ async fn create_errors_in_dockers_words() {
         r.json(),
         message("config cannot be empty in order to create a container")
     );
-    let (status, body) = create(&server, None, json!({"Cmd": ["true"]})).await;
+    let (status, body) = server
+        .create_container(None, json!({"Cmd": ["true"]}))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body, message("no image specified: \"Image\" is required"));
     for bad in ["a", "-x", "with space", "bad/slash", "ü-x", "_lead"] {
-        let (status, body) = create(&server, Some(bad), json!({"Image": "alpine"})).await;
+        let (status, body) = server
+            .create_container(Some(bad), json!({"Image": "alpine"}))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(
             body,
@@ -532,39 +492,36 @@ async fn create_errors_in_dockers_words() {
             "{bad}"
         );
     }
-    let (status, body) = create(&server, None, json!({"Image": "busybox"})).await;
+    let (status, body) = server
+        .create_container(None, json!({"Image": "busybox"}))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body, message("No such image: busybox:latest"));
-    let (status, body) = create(
-        &server,
-        None,
-        json!({"Image": "alpine", "HostConfig": {"NetworkMode": "nonet"}}),
-    )
-    .await;
+    let (status, body) = server
+        .create_container(
+            None,
+            json!({"Image": "alpine", "HostConfig": {"NetworkMode": "nonet"}}),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body, message("network nonet not found"));
-    let (status, body) = create(
-        &server,
-        None,
-        json!({"Image": "alpine", "NetworkingConfig": {"EndpointsConfig": {"nonet2": {}}}}),
-    )
-    .await;
+    let (status, body) = server
+        .create_container(
+            None,
+            json!({"Image": "alpine", "NetworkingConfig": {"EndpointsConfig": {"nonet2": {}}}}),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body, message("network nonet2 not found"));
-    let (status, body) = create(
-        &server,
-        None,
-        json!({"Image": "alpine", "WorkingDir": "rel/dir"}),
-    )
-    .await;
+    let (status, body) = server
+        .create_container(None, json!({"Image": "alpine", "WorkingDir": "rel/dir"}))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         body,
         message("the working directory 'rel/dir' is invalid, it needs to be an absolute path")
     );
-    let (status, body) = create(
-        &server,
-        None,
+    let (status, body) = server.create_container(None,
         json!({"Image": "alpine", "HostConfig": {"RestartPolicy": {"Name": "always", "MaximumRetryCount": 3}}}),
     )
     .await;
@@ -590,12 +547,16 @@ async fn create_errors_in_dockers_words() {
         "{}",
         r.text()
     );
-    let (status, body) = create(&server, None, json!({"Image": "alpine", "Env": "notalist"})).await;
+    let (status, body) = server
+        .create_container(None, json!({"Image": "alpine", "Env": "notalist"}))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     // Name in use: the message names the holder.
     let holder = create_sleeper(&server, Some("taken")).await;
     for name in ["taken", "/taken"] {
-        let (status, body) = create(&server, Some(name), json!({"Image": "alpine"})).await;
+        let (status, body) = server
+            .create_container(Some(name), json!({"Image": "alpine"}))
+            .await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert_eq!(body, message(&format!("Conflict. The container name \"/taken\" is already in use by container \"{holder}\". You have to remove (or rename) that container to be able to reuse that name.")));
     }
@@ -607,8 +568,8 @@ async fn create_errors_in_dockers_words() {
 
 #[tokio::test]
 async fn create_stores_the_body_and_merges_the_image_config() {
-    let server = server().await;
-    pull(&server, "nginx").await;
+    let server = TestServer::with_alpine().await;
+    server.pull("nginx").await;
     let body = json!({
         "Image": "nginx",
         "Env": ["A=1", "NGINX_VERSION=override"],
@@ -635,8 +596,8 @@ async fn create_stores_the_body_and_merges_the_image_config() {
             "LogConfig": {"Type": "json-file", "Config": {}},
         },
     });
-    let id = create_ok(&server, Some("web"), body).await;
-    let c = inspect(&server, "web").await;
+    let id = server.create_ok(Some("web"), body).await;
+    let c = server.inspect_container("web").await;
     let cfg = &c["Config"];
     let env: Vec<&str> = cfg["Env"]
         .as_array()
@@ -691,8 +652,8 @@ async fn create_stores_the_body_and_merges_the_image_config() {
     assert_eq!(c["Mounts"][0]["RW"], false);
     // Not running: ports are listed without bindings.
     assert_eq!(c["NetworkSettings"]["Ports"]["80/tcp"], Value::Null);
-    start(&server, "web").await;
-    let c = inspect(&server, "web").await;
+    server.start_container("web").await;
+    let c = server.inspect_container("web").await;
     assert_eq!(
         c["NetworkSettings"]["Ports"]["80/tcp"],
         json!([{"HostIp": "0.0.0.0", "HostPort": "8081"}, {"HostIp": "::", "HostPort": "8081"}])
@@ -700,40 +661,38 @@ async fn create_stores_the_body_and_merges_the_image_config() {
     assert_eq!(c["State"]["Health"]["Status"], "starting");
     // A container with no healthcheck has no Health.
     let plain = create_sleeper(&server, None).await;
-    assert!(inspect(&server, &plain).await["State"]
+    assert!(server.inspect_container(&plain).await["State"]
         .get("Health")
         .is_none());
 }
 
 #[tokio::test]
 async fn cmd_and_entrypoint_as_strings_and_nulls() {
-    let server = server().await;
-    let id = create_ok(
-        &server,
-        None,
+    let server = TestServer::with_alpine().await;
+    let id = server.create_ok(None,
         json!({"Image": "alpine", "Cmd": "sleep infinity", "Env": null, "Labels": null, "HostConfig": null, "NetworkingConfig": null}),
     )
     .await;
-    let c = inspect(&server, &id).await;
+    let c = server.inspect_container(&id).await;
     assert_eq!(c["Config"]["Cmd"], json!(["sleep infinity"]));
-    let id = create_ok(
-        &server,
-        None,
-        json!({"Image": "alpine", "Entrypoint": "/bin/echo", "Cmd": ["hi"]}),
-    )
-    .await;
-    let c = inspect(&server, &id).await;
+    let id = server
+        .create_ok(
+            None,
+            json!({"Image": "alpine", "Entrypoint": "/bin/echo", "Cmd": ["hi"]}),
+        )
+        .await;
+    let c = server.inspect_container(&id).await;
     assert_eq!(c["Path"], "/bin/echo");
     assert_eq!(c["Args"], json!(["hi"]));
 }
 
 #[tokio::test]
 async fn generated_names_are_docker_style() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let mut seen = BTreeSet::new();
     for _ in 0..5 {
-        let id = create_ok(&server, None, json!({"Image": "alpine"})).await;
-        let name = inspect(&server, &id).await["Name"]
+        let id = server.create_ok(None, json!({"Image": "alpine"})).await;
+        let name = server.inspect_container(&id).await["Name"]
             .as_str()
             .unwrap()
             .to_string();
@@ -752,18 +711,20 @@ async fn generated_names_are_docker_style() {
         );
         assert!(seen.insert(bare.to_string()));
         // The generated name resolves.
-        assert_eq!(inspect(&server, bare).await["Id"], id);
+        assert_eq!(server.inspect_container(bare).await["Id"], id);
     }
 }
 
 #[tokio::test]
 async fn concurrent_creates_with_one_name_one_wins() {
-    let server = Arc::new(server().await);
+    let server = Arc::new(TestServer::with_alpine().await);
     let mut tasks = Vec::new();
     for _ in 0..16 {
         let server = server.clone();
         tasks.push(tokio::spawn(async move {
-            create(&server, Some("race"), json!({"Image": "alpine"})).await
+            server
+                .create_container(Some("race"), json!({"Image": "alpine"}))
+                .await
         }));
     }
     let mut created = Vec::new();
@@ -783,14 +744,14 @@ async fn concurrent_creates_with_one_name_one_wins() {
         assert_eq!(body, message(&format!("Conflict. The container name \"/race\" is already in use by container \"{winner}\". You have to remove (or rename) that container to be able to reuse that name.")));
     }
     assert_eq!(list(&server, "?all=1").await.len(), 1);
-    assert_eq!(inspect(&server, "race").await["Id"], *winner);
+    assert_eq!(server.inspect_container("race").await["Id"], *winner);
 }
 
 // ---------------------------------------------------------------- references
 
 #[tokio::test]
 async fn references_by_id_prefix_and_name() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let id = create_sleeper(&server, Some("refme")).await;
     for r in [
         id.clone(),
@@ -799,7 +760,7 @@ async fn references_by_id_prefix_and_name() {
         "refme".into(),
         "%2Frefme".into(),
     ] {
-        assert_eq!(inspect(&server, &r).await["Id"], id, "{r}");
+        assert_eq!(server.inspect_container(&r).await["Id"], id, "{r}");
     }
     // Create until two IDs share a first hex character.
     let mut ids = vec![id];
@@ -830,7 +791,7 @@ async fn references_by_id_prefix_and_name() {
     // A name that looks like a prefix wins over the prefix.
     let named = create_sleeper(&server, Some(&format!("{prefix}{prefix}"))).await;
     assert_eq!(
-        inspect(&server, &format!("{prefix}{prefix}")).await["Id"],
+        server.inspect_container(&format!("{prefix}{prefix}")).await["Id"],
         named
     );
 }
@@ -839,12 +800,12 @@ async fn references_by_id_prefix_and_name() {
 
 #[tokio::test]
 async fn rename_errors() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let a = create_sleeper(&server, Some("aa")).await;
     create_sleeper(&server, Some("bb")).await;
     let (status, body) = op(&server, "aa", "rename?name=bb").await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body, message(&format!("Conflict. The container name \"/bb\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.", inspect(&server, "bb").await["Id"].as_str().unwrap())));
+    assert_eq!(body, message(&format!("Conflict. The container name \"/bb\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.", server.inspect_container("bb").await["Id"].as_str().unwrap())));
     let (status, body) = op(&server, "aa", "rename?name=aa").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -860,9 +821,9 @@ async fn rename_errors() {
         body,
         message("Invalid container name (b d), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
     );
-    assert_eq!(inspect(&server, "aa").await["Id"], a);
+    assert_eq!(server.inspect_container("aa").await["Id"], a);
     // Rename updates the network's view of the container.
-    start(&server, "aa").await;
+    server.start_container("aa").await;
     let (status, _) = op(&server, "aa", "rename?name=%2Fcc").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, bridge) = server.get(&format!("{BASE}/networks/bridge")).await;
@@ -875,17 +836,15 @@ async fn rename_errors() {
 
 #[tokio::test]
 async fn remove_releases_everything() {
-    let server = server().await;
-    let id = create_ok(
-        &server,
-        Some("rm"),
+    let server = TestServer::with_alpine().await;
+    let id = server.create_ok(Some("rm"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "Volumes": {"/anon": {}},
                "HostConfig": {"Binds": ["named:/named"], "PortBindings": {"80/tcp": [{"HostPort": "9090"}]}}}),
     )
     .await;
-    start(&server, &id).await;
-    let c = inspect(&server, &id).await;
+    server.start_container(&id).await;
+    let c = server.inspect_container(&id).await;
     let anon = c["Mounts"]
         .as_array()
         .unwrap()
@@ -922,22 +881,19 @@ async fn remove_releases_everything() {
     let (_, bridge) = server.get(&format!("{BASE}/networks/bridge")).await;
     assert_eq!(bridge["Containers"], json!({}));
     // Name and host port are free again.
-    let again = create_ok(
-        &server,
-        Some("rm"),
-        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
+    let again = server
+        .create_ok(
+            Some("rm"),
+            json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": "9090"}]}}}),
-    )
-    .await;
-    start(&server, &again).await;
+        )
+        .await;
+    server.start_container(&again).await;
     // Without v the anonymous volume stays (unreferenced).
-    let id = create_ok(
-        &server,
-        None,
-        json!({"Image": "alpine", "Volumes": {"/anon": {}}}),
-    )
-    .await;
-    let anon = inspect(&server, &id).await["Mounts"][0]["Name"]
+    let id = server
+        .create_ok(None, json!({"Image": "alpine", "Volumes": {"/anon": {}}}))
+        .await;
+    let anon = server.inspect_container(&id).await["Mounts"][0]["Name"]
         .as_str()
         .unwrap()
         .to_string();
@@ -949,17 +905,14 @@ async fn remove_releases_everything() {
 
 #[tokio::test]
 async fn prune_removes_stopped_only() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let running = run_sleeper(&server, None).await;
     let created = create_sleeper(&server, None).await;
     let exited = run_sleeper(&server, None).await;
     op(&server, &exited, "kill").await;
-    let labelled = create_ok(
-        &server,
-        None,
-        json!({"Image": "alpine", "Labels": {"keep": "yes"}}),
-    )
-    .await;
+    let labelled = server
+        .create_ok(None, json!({"Image": "alpine", "Labels": {"keep": "yes"}}))
+        .await;
     let (status, body) = server
         .post_empty(&format!(
             "{BASE}/containers/prune?filters={}",
@@ -1002,13 +955,13 @@ async fn prune_removes_stopped_only() {
 
 #[tokio::test]
 async fn list_shape_order_and_status_text() {
-    let server = server().await;
-    let created = create_ok(
-        &server,
-        Some("c1"),
-        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "Labels": {"a": "1"}}),
-    )
-    .await;
+    let server = TestServer::with_alpine().await;
+    let created = server
+        .create_ok(
+            Some("c1"),
+            json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "Labels": {"a": "1"}}),
+        )
+        .await;
     let running = run_sleeper(&server, Some("c2")).await;
     let paused = run_sleeper(&server, Some("c3")).await;
     op(&server, &paused, "pause").await;
@@ -1072,10 +1025,8 @@ async fn list_shape_order_and_status_text() {
 
 #[tokio::test]
 async fn list_command_and_ports_as_docker_renders_them() {
-    let server = server().await;
-    let id = create_ok(
-        &server,
-        None,
+    let server = TestServer::with_alpine().await;
+    let id = server.create_ok(None,
         json!({"Image": "alpine", "Entrypoint": ["/bin/sh", "-c"], "Cmd": ["sleep infinity"],
                "ExposedPorts": {"53/udp": {}},
                "HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": ""}], "443/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8443"}]}}}),
@@ -1083,8 +1034,8 @@ async fn list_command_and_ports_as_docker_renders_them() {
     .await;
     let l = list(&server, "?all=1").await;
     assert_eq!(l[0]["Command"], "/bin/sh -c 'sleep infinity'");
-    start(&server, &id).await;
-    let c = inspect(&server, &id).await;
+    server.start_container(&id).await;
+    let c = server.inspect_container(&id).await;
     let ports = &c["NetworkSettings"]["Ports"];
     let eph: u16 = ports["80/tcp"][0]["HostPort"]
         .as_str()
@@ -1109,75 +1060,70 @@ async fn list_command_and_ports_as_docker_renders_them() {
     want.sort_by_key(|p| p.to_string());
     assert_eq!(got, want);
     // Ephemeral ports are unique among running containers; a fixed port in use is a conflict.
-    let other = create_ok(
-        &server,
-        None,
+    let other = server.create_ok(None,
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "HostConfig": {"PortBindings": {"80/tcp": [{}]}}}),
     )
     .await;
-    start(&server, &other).await;
-    let eph2 = inspect(&server, &other).await["NetworkSettings"]["Ports"]["80/tcp"][0]["HostPort"]
+    server.start_container(&other).await;
+    let eph2 = server.inspect_container(&other).await["NetworkSettings"]["Ports"]["80/tcp"][0]
+        ["HostPort"]
         .as_str()
         .unwrap()
         .to_string();
     assert_ne!(eph2, eph.to_string());
-    let clash = create_ok(
-        &server,
-        Some("clash"),
+    let clash = server.create_ok(Some("clash"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "HostConfig": {"PortBindings": {"443/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8443"}]}}}),
     )
     .await;
     let (status, body) = op(&server, &clash, "start").await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_state(&inspect(&server, &clash).await, "created", 0);
+    assert_state(&server.inspect_container(&clash).await, "created", 0);
     // Stopping releases the ports.
     op(&server, &id, "kill").await;
     assert_eq!(
-        inspect(&server, &id).await["NetworkSettings"]["Ports"]["443/tcp"],
+        server.inspect_container(&id).await["NetworkSettings"]["Ports"]["443/tcp"],
         Value::Null
     );
-    start(&server, &clash).await;
+    server.start_container(&clash).await;
 }
 
 #[tokio::test]
 async fn list_filters_alone_and_combined() {
-    let server = server().await;
-    pull(&server, "busybox").await;
+    let server = TestServer::with_alpine().await;
+    server.pull("busybox").await;
     let (_, net) = server
         .post(&format!("{BASE}/networks"), json!({"Name": "fnet"}))
         .await;
     let net_id = net["Id"].as_str().unwrap().to_string();
-    let a = create_ok(
-        &server,
-        Some("alpha"),
+    let a = server.create_ok(Some("alpha"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "Labels": {"tier": "web", "x": "1"},
                "HostConfig": {"Binds": ["vol1:/data"]}}),
     )
     .await;
-    let b = create_ok(
-        &server,
-        Some("beta"),
-        json!({"Image": "busybox", "Cmd": ["sleep", "infinity"], "Labels": {"tier": "db"},
+    let b = server
+        .create_ok(
+            Some("beta"),
+            json!({"Image": "busybox", "Cmd": ["sleep", "infinity"], "Labels": {"tier": "db"},
                "HostConfig": {"NetworkMode": "fnet"}}),
-    )
-    .await;
-    let c = create_ok(
-        &server,
-        Some("alphabet"),
-        json!({"Image": "alpine", "Cmd": ["sh", "-c", "exit 3"], "Labels": {"tier": "web"}}),
-    )
-    .await;
-    let d = create_ok(
-        &server,
-        Some("delta"),
-        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"]}),
-    )
-    .await;
-    start(&server, &a).await;
-    start(&server, &b).await;
+        )
+        .await;
+    let c = server
+        .create_ok(
+            Some("alphabet"),
+            json!({"Image": "alpine", "Cmd": ["sh", "-c", "exit 3"], "Labels": {"tier": "web"}}),
+        )
+        .await;
+    let d = server
+        .create_ok(
+            Some("delta"),
+            json!({"Image": "alpine", "Cmd": ["sleep", "infinity"]}),
+        )
+        .await;
+    server.start_container(&a).await;
+    server.start_container(&b).await;
     op(&server, &b, "pause").await;
     let mut ws = wait_ws(&server, &c, "next-exit").await;
-    start(&server, &c).await;
+    server.start_container(&c).await;
     wait_result(&mut ws).await;
 
     let cases: Vec<(Value, Vec<&String>)> = vec![
@@ -1279,7 +1225,7 @@ async fn network(server: &TestServer, name: &str) -> Value {
 /// The network's Containers map and the container's NetworkSettings agree.
 async fn assert_membership(server: &TestServer, net: &str, id: &str, ip: Option<&str>) {
     let n = network(server, net).await;
-    let c = inspect(server, id).await;
+    let c = server.inspect_container(id).await;
     let member = &n["Containers"][id];
     let settings = &c["NetworkSettings"]["Networks"][net];
     assert!(member.is_object(), "{net} lacks {id}: {n}");
@@ -1322,14 +1268,14 @@ async fn assert_not_member(server: &TestServer, net: &str, id: &str) {
 
 #[tokio::test]
 async fn bridge_membership_and_ips_follow_the_lifecycle() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let a = create_sleeper(&server, None).await;
     assert_membership(&server, "bridge", &a, None).await;
-    let c = inspect(&server, &a).await;
+    let c = server.inspect_container(&a).await;
     assert_eq!(c["NetworkSettings"]["IPAddress"], "");
-    start(&server, &a).await;
+    server.start_container(&a).await;
     assert_membership(&server, "bridge", &a, Some("172.17.0.2")).await;
-    let c = inspect(&server, &a).await;
+    let c = server.inspect_container(&a).await;
     assert_eq!(c["NetworkSettings"]["IPAddress"], "172.17.0.2");
     assert_eq!(c["NetworkSettings"]["Gateway"], "172.17.0.1");
     assert_eq!(
@@ -1344,7 +1290,7 @@ async fn bridge_membership_and_ips_follow_the_lifecycle() {
     // The released address is reused.
     let c3 = run_sleeper(&server, None).await;
     assert_membership(&server, "bridge", &c3, Some("172.17.0.2")).await;
-    start(&server, &a).await;
+    server.start_container(&a).await;
     assert_membership(&server, "bridge", &a, Some("172.17.0.4")).await;
     // Remove forgets the membership on both sides.
     remove(&server, &b, "?force=1").await;
@@ -1361,7 +1307,7 @@ async fn bridge_membership_and_ips_follow_the_lifecycle() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_not_member(&server, "bridge", &d).await;
     assert_eq!(
-        inspect(&server, &d).await["NetworkSettings"]["IPAddress"],
+        server.inspect_container(&d).await["NetworkSettings"]["IPAddress"],
         ""
     );
     let e = run_sleeper(&server, None).await;
@@ -1370,7 +1316,7 @@ async fn bridge_membership_and_ips_follow_the_lifecycle() {
 
 #[tokio::test]
 async fn custom_networks_aliases_and_connect_disconnect() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let (status, net) = server
         .post(&format!("{BASE}/networks"), json!({"Name": "appnet"}))
         .await;
@@ -1380,27 +1326,25 @@ async fn custom_networks_aliases_and_connect_disconnect() {
         .post(&format!("{BASE}/networks"), json!({"Name": "other"}))
         .await;
     let _ = other;
-    let id = create_ok(
-        &server,
-        Some("svc"),
+    let id = server.create_ok(Some("svc"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "HostConfig": {"NetworkMode": "appnet"},
                "NetworkingConfig": {"EndpointsConfig": {"appnet": {"Aliases": ["db", "pg"]}, "other": {}}}}),
     )
     .await;
-    let c = inspect(&server, "svc").await;
+    let c = server.inspect_container("svc").await;
     assert_eq!(c["HostConfig"]["NetworkMode"], "appnet");
     let nets = c["NetworkSettings"]["Networks"].as_object().unwrap();
     assert_eq!(nets.keys().collect::<Vec<_>>(), ["appnet", "other"]);
     assert_eq!(nets["appnet"]["Aliases"], json!(["db", "pg"]));
     assert_eq!(nets["appnet"]["NetworkID"], net_id);
     assert_not_member(&server, "bridge", &id).await;
-    start(&server, "svc").await;
+    server.start_container("svc").await;
     assert_membership(&server, "appnet", &id, Some("172.18.0.2")).await;
     assert_membership(&server, "other", &id, Some("172.19.0.2")).await;
     // Top-level addresses are the default bridge's: none here.
     assert_eq!(
-        inspect(&server, "svc").await["NetworkSettings"]["IPAddress"],
+        server.inspect_container("svc").await["NetworkSettings"]["IPAddress"],
         ""
     );
 
@@ -1415,7 +1359,7 @@ async fn custom_networks_aliases_and_connect_disconnect() {
     assert_eq!(body, Value::Null);
     assert_membership(&server, "bridge", &id, Some("172.17.0.2")).await;
     assert_eq!(
-        inspect(&server, "svc").await["NetworkSettings"]["IPAddress"],
+        server.inspect_container("svc").await["NetworkSettings"]["IPAddress"],
         "172.17.0.2"
     );
     // Twice is 403.
@@ -1487,7 +1431,7 @@ async fn custom_networks_aliases_and_connect_disconnect() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_membership(&server, "other", &created, None).await;
-    start(&server, "later").await;
+    server.start_container("later").await;
     assert_membership(&server, "other", &created, Some("172.19.0.3")).await;
     assert_membership(&server, "bridge", &created, Some("172.17.0.3")).await;
     // list's network filter sees connects.
@@ -1507,14 +1451,14 @@ async fn custom_networks_aliases_and_connect_disconnect() {
 
 #[tokio::test]
 async fn volume_references_block_removal_until_the_container_is_gone() {
-    let server = server().await;
-    let id = create_ok(
-        &server,
-        None,
-        json!({"Image": "alpine", "HostConfig": {"Binds": ["data:/data"],
+    let server = TestServer::with_alpine().await;
+    let id = server
+        .create_ok(
+            None,
+            json!({"Image": "alpine", "HostConfig": {"Binds": ["data:/data"],
                "Mounts": [{"Type": "volume", "Source": "more", "Target": "/more"}]}}),
-    )
-    .await;
+        )
+        .await;
     for v in ["data", "more"] {
         let (status, _) = server.get(&format!("{BASE}/volumes/{v}")).await;
         assert_eq!(status, StatusCode::OK, "{v} created by the container");
@@ -1525,7 +1469,7 @@ async fn volume_references_block_removal_until_the_container_is_gone() {
             message(&format!("remove {v}: volume is in use - [{id}]"))
         );
     }
-    let c = inspect(&server, &id).await;
+    let c = server.inspect_container(&id).await;
     let m = &c["Mounts"][0];
     assert_eq!(m["Type"], "volume");
     assert_eq!(m["Name"], "data");
@@ -1534,12 +1478,12 @@ async fn volume_references_block_removal_until_the_container_is_gone() {
     assert_eq!(m["Driver"], "local");
     assert_eq!(m["RW"], true);
     // A second container on the same volume.
-    let id2 = create_ok(
-        &server,
-        None,
-        json!({"Image": "alpine", "HostConfig": {"Binds": ["data:/d:ro"]}}),
-    )
-    .await;
+    let id2 = server
+        .create_ok(
+            None,
+            json!({"Image": "alpine", "HostConfig": {"Binds": ["data:/d:ro"]}}),
+        )
+        .await;
     let (status, body) = server.delete(&format!("{BASE}/volumes/data")).await;
     assert_eq!(status, StatusCode::CONFLICT);
     let msg = body["message"].as_str().unwrap();
@@ -1587,7 +1531,7 @@ async fn snapshot(server: &TestServer) -> (Value, Value, Value) {
 
 #[tokio::test]
 async fn a_failed_create_leaves_nothing_behind() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let (_, _) = server
         .post(&format!("{BASE}/networks"), json!({"Name": "known"}))
         .await;
@@ -1620,24 +1564,26 @@ async fn a_failed_create_leaves_nothing_behind() {
     ];
     for (i, body) in attempts.into_iter().enumerate() {
         let name = format!("failed{i}");
-        let (status, reply) = create(&server, Some(&name), body.clone()).await;
+        let (status, reply) = server.create_container(Some(&name), body.clone()).await;
         assert!(status.is_client_error(), "{body}: {status} {reply}");
         if i == 2 {
             assert_eq!(reply, message("create b@d: \"b@d\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path"));
         }
         assert_eq!(snapshot(&server).await, before, "after {body}");
         // The name was not reserved.
-        let id = create_ok(&server, Some(&name), json!({"Image": "alpine"})).await;
+        let id = server
+            .create_ok(Some(&name), json!({"Image": "alpine"}))
+            .await;
         remove(&server, &id, "").await;
         assert_eq!(snapshot(&server).await, before);
     }
-    let (status, body) = create(
-        &server,
-        Some("failed-net"),
-        json!({"Image": "alpine", "HostConfig": {"NetworkMode": "known"},
+    let (status, body) = server
+        .create_container(
+            Some("failed-net"),
+            json!({"Image": "alpine", "HostConfig": {"NetworkMode": "known"},
                "NetworkingConfig": {"EndpointsConfig": {"unknown-net": {}}}}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         (status, body),
         (
@@ -1646,9 +1592,7 @@ async fn a_failed_create_leaves_nothing_behind() {
         )
     );
     // A name collision does not touch the existing holder or its networks.
-    let (status, _) = create(
-        &server,
-        Some("keep"),
+    let (status, _) = server.create_container(Some("keep"),
         json!({"Image": "alpine", "HostConfig": {"Binds": ["goodvol:/good"], "NetworkMode": "known"}}),
     )
     .await;
@@ -1660,7 +1604,7 @@ async fn a_failed_create_leaves_nothing_behind() {
 
 #[tokio::test]
 async fn wait_conditions() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     // not-running on a created container: at once.
     let id = create_sleeper(&server, None).await;
     let mut ws = wait_ws(&server, &id, "not-running").await;
@@ -1674,7 +1618,7 @@ async fn wait_conditions() {
     // next-exit before start waits for the first exit after start.
     let mut next = wait_ws(&server, &id, "next-exit").await;
     assert_pending(&mut next).await;
-    start(&server, &id).await;
+    server.start_container(&id).await;
     let mut not_running = wait_ws(&server, &id, "not-running").await;
     assert_pending(&mut not_running).await;
     assert_pending(&mut next).await;
@@ -1691,14 +1635,14 @@ async fn wait_conditions() {
     // next-exit on an exited container waits for the next run's exit.
     let mut next = wait_ws(&server, &id, "next-exit").await;
     assert_pending(&mut next).await;
-    start(&server, &id).await;
+    server.start_container(&id).await;
     assert_pending(&mut next).await;
     op(&server, &id, "stop").await;
     assert_eq!(wait_result(&mut next).await["StatusCode"], 143);
     // removed.
     let mut removed = wait_ws(&server, &id, "removed").await;
     assert_pending(&mut removed).await;
-    start(&server, &id).await;
+    server.start_container(&id).await;
     op(&server, &id, "kill").await;
     assert_pending(&mut removed).await;
     remove(&server, &id, "").await;
@@ -1714,22 +1658,22 @@ async fn wait_conditions() {
     assert_eq!(wait_result(&mut removed).await["StatusCode"], 137);
     assert_eq!(wait_result(&mut next).await["StatusCode"], 137);
     // wait by name and prefix.
-    let id = create_ok(
-        &server,
-        Some("waitme"),
-        json!({"Image": "alpine", "Cmd": ["sh", "-c", "exit 7"]}),
-    )
-    .await;
+    let id = server
+        .create_ok(
+            Some("waitme"),
+            json!({"Image": "alpine", "Cmd": ["sh", "-c", "exit 7"]}),
+        )
+        .await;
     let mut by_name = wait_ws(&server, "waitme", "next-exit").await;
     let mut by_prefix = wait_ws(&server, &id[..8], "next-exit").await;
-    start(&server, "waitme").await;
+    server.start_container("waitme").await;
     assert_eq!(wait_result(&mut by_name).await["StatusCode"], 7);
     assert_eq!(wait_result(&mut by_prefix).await["StatusCode"], 7);
 }
 
 #[tokio::test]
 async fn wait_errors_before_the_upgrade() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let id = create_sleeper(&server, None).await;
     let err = server
         .try_ws(&format!(
@@ -1769,7 +1713,7 @@ async fn wait_errors_before_the_upgrade() {
 
 #[tokio::test]
 async fn many_waiters_all_wake() {
-    let server = Arc::new(server().await);
+    let server = Arc::new(TestServer::with_alpine().await);
     let id = run_sleeper(&server, None).await;
     let mut sockets = Vec::new();
     for i in 0..12 {
@@ -1799,7 +1743,7 @@ async fn many_waiters_all_wake() {
 async fn a_waiter_that_hangs_up_leaks_nothing() {
     let backend = MemoryBackend::new();
     let server = TestServer::with_backend(backend.clone(), ServeOptions::default()).await;
-    pull(&server, "alpine").await;
+    server.pull("alpine").await;
     let id = run_sleeper(&server, None).await;
     let receivers = |b: &Arc<MemoryBackend>| {
         b.runtimes()
@@ -1850,7 +1794,7 @@ async fn a_waiter_that_hangs_up_leaks_nothing() {
 
 #[tokio::test]
 async fn list_size_health_status_and_auto_remove() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     let id = run_sleeper(&server, None).await;
     let l = list(&server, "?size=1").await;
     assert_eq!(l[0]["SizeRw"], 0);
@@ -1861,14 +1805,14 @@ async fn list_size_health_status_and_auto_remove() {
     let _ = id;
 
     // A healthcheck shows in the Status text.
-    let h = create_ok(
-        &server,
-        None,
-        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
+    let h = server
+        .create_ok(
+            None,
+            json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "Healthcheck": {"Test": ["CMD", "true"], "Interval": 50_000_000u64}}),
-    )
-    .await;
-    start(&server, &h).await;
+        )
+        .await;
+    server.start_container(&h).await;
     let status = eventually(T, || {
         let server = &server;
         let h = h.clone();
@@ -1882,19 +1826,17 @@ async fn list_size_health_status_and_auto_remove() {
     .await;
     assert!(status.starts_with("Up "), "{status}");
     assert_eq!(
-        inspect(&server, &h).await["State"]["Health"]["Status"],
+        server.inspect_container(&h).await["State"]["Health"]["Status"],
         "healthy"
     );
 
     // AutoRemove: the container goes away when it exits; removed waiters wake.
-    let id = create_ok(
-        &server,
-        None,
+    let id = server.create_ok(None,
         json!({"Image": "alpine", "Cmd": ["sh", "-c", "exit 3"], "HostConfig": {"AutoRemove": true}}),
     )
     .await;
     let mut removed = wait_ws(&server, &id, "removed").await;
-    start(&server, &id).await;
+    server.start_container(&id).await;
     assert_eq!(
         wait_result(&mut removed).await,
         json!({"StatusCode": 3, "Error": null})
@@ -1905,51 +1847,47 @@ async fn list_size_health_status_and_auto_remove() {
 
 #[tokio::test]
 async fn kill_and_signals_on_special_states() {
-    let server = server().await;
+    let server = TestServer::with_alpine().await;
     // A paused container can be killed.
     let id = run_sleeper(&server, None).await;
     op(&server, &id, "pause").await;
     let (status, _) = op(&server, &id, "kill").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_state(&inspect(&server, &id).await, "exited", 137);
+    assert_state(&server.inspect_container(&id).await, "exited", 137);
     // A process that ignores SIGTERM survives kill -s TERM, and stop kills it.
-    let id = create_ok(
-        &server,
-        None,
-        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
+    let id = server
+        .create_ok(
+            None,
+            json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "Labels": {"sockerless.memory.ignore-sigterm": "true"}}),
-    )
-    .await;
-    start(&server, &id).await;
+        )
+        .await;
+    server.start_container(&id).await;
     let (status, _) = op(&server, &id, "kill?signal=SIGTERM").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_state(&inspect(&server, &id).await, "running", 0);
+    assert_state(&server.inspect_container(&id).await, "running", 0);
     let (status, _) = op(&server, &id, "stop?t=0").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_state(&inspect(&server, &id).await, "exited", 137);
+    assert_state(&server.inspect_container(&id).await, "exited", 137);
     // restart of such a process works too.
     let (status, _) = op(&server, &id, "restart?t=0").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_state(&inspect(&server, &id).await, "running", 0);
+    assert_state(&server.inspect_container(&id).await, "running", 0);
     let (status, _) = op(&server, &id, "restart?t=0").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_state(&inspect(&server, &id).await, "running", 0);
+    assert_state(&server.inspect_container(&id).await, "running", 0);
 }
 
 #[tokio::test]
 async fn a_failed_start_holds_no_address_or_port() {
-    let server = server().await;
-    let holder = create_ok(
-        &server,
-        None,
+    let server = TestServer::with_alpine().await;
+    let holder = server.create_ok(None,
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": "7000"}]}}}),
     )
     .await;
-    start(&server, &holder).await;
+    server.start_container(&holder).await;
     assert_membership(&server, "bridge", &holder, Some("172.17.0.2")).await;
-    let loser = create_ok(
-        &server,
-        Some("loser"),
+    let loser = server.create_ok(Some("loser"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "HostConfig": {"PortBindings": {"81/tcp": [{"HostPort": "7001"}], "80/tcp": [{"HostPort": "7000"}]}}}),
     )
     .await;
@@ -1959,15 +1897,13 @@ async fn a_failed_start_holds_no_address_or_port() {
         body,
         message("driver failed programming external connectivity on endpoint loser: Bind for 0.0.0.0:7000 failed: port is already allocated")
     );
-    assert_state(&inspect(&server, &loser).await, "created", 0);
+    assert_state(&server.inspect_container(&loser).await, "created", 0);
     assert_membership(&server, "bridge", &loser, None).await;
     // 7001 was not kept either: another container can take it.
-    let other = create_ok(
-        &server,
-        None,
+    let other = server.create_ok(None,
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"], "HostConfig": {"PortBindings": {"81/tcp": [{"HostPort": "7001"}]}}}),
     )
     .await;
-    start(&server, &other).await;
+    server.start_container(&other).await;
     assert_membership(&server, "bridge", &other, Some("172.17.0.3")).await;
 }

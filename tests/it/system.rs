@@ -1,8 +1,6 @@
 //! Black-box tests of `info` and `version`: counts from live state.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use serde_json::{json, Value};
 
@@ -23,14 +21,9 @@ fn counts(info: &Value) -> [i64; 5] {
 }
 
 async fn create(server: &TestServer, cmd: Value) -> String {
-    let (status, body) = server
-        .post(
-            &format!("{BASE}/containers"),
-            json!({"Image": "alpine", "Cmd": cmd}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["Id"].as_str().unwrap().to_string()
+    server
+        .create_ok(None, json!({"Image": "alpine", "Cmd": cmd}))
+        .await
 }
 
 async fn ok(server: &TestServer, path: &str) {

@@ -3,10 +3,8 @@
 //! none may change state: a full dump of the state after each request equals the
 //! dump before it.
 
-mod common;
-
+use crate::common::*;
 use bytes::Bytes;
-use common::*;
 use http::{Method, Request};
 use http_body_util::Full;
 use serde_json::{json, Value};

@@ -1,20 +1,14 @@
 //! Black-box tests of the network routes.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-async fn create(server: &TestServer, body: Value) -> (StatusCode, Value) {
-    server.post(&format!("{BASE}/networks"), body).await
-}
-
 async fn create_named(server: &TestServer, name: &str) -> String {
-    let (status, body) = create(server, json!({ "Name": name })).await;
+    let (status, body) = server.create_network(json!({ "Name": name })).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["Id"].as_str().expect("Id").to_string()
 }
@@ -72,7 +66,7 @@ async fn predefined_networks_present_and_protected() {
                 "{n} is a pre-defined network and cannot be removed"
             ))
         );
-        let (status, body) = create(&server, json!({ "Name": n })).await;
+        let (status, body) = server.create_network(json!({ "Name": n })).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(
             body,
@@ -92,9 +86,7 @@ async fn predefined_networks_present_and_protected() {
 #[tokio::test]
 async fn create_inspect_list_remove() {
     let server = TestServer::start().await;
-    let (status, body) = create(
-        &server,
-        json!({"Name": "app", "Labels": {"tier": "web"}, "Options": {"o": "1"}, "Internal": true}),
+    let (status, body) = server.create_network(json!({"Name": "app", "Labels": {"tier": "web"}, "Options": {"o": "1"}, "Internal": true}),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
@@ -209,16 +201,16 @@ async fn create_errors_change_nothing() {
         ),
     ];
     for (body, want_status, want_message) in cases {
-        let (status, got) = create(&server, body.clone()).await;
+        let (status, got) = server.create_network(body.clone()).await;
         assert_eq!(status, want_status, "{body}");
         assert_eq!(got, message(want_message), "{body}");
     }
-    let (status, got) = create(&server, json!({})).await;
+    let (status, got) = server.create_network(json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "missing Name: {got}");
     let (_, all) = server.get(&format!("{BASE}/networks")).await;
     assert_eq!(names(&all), ["bridge", "dup", "host", "none"]);
     // nothing leaked: "x" can be created and gets the next subnet
-    let (status, _) = create(&server, json!({"Name": "x"})).await;
+    let (status, _) = server.create_network(json!({"Name": "x"})).await;
     assert_eq!(status, StatusCode::CREATED);
     let (_, x) = server.get(&format!("{BASE}/networks/x")).await;
     assert_eq!(x["IPAM"]["Config"][0]["Subnet"], "172.19.0.0/16");
@@ -241,9 +233,7 @@ async fn subnets_in_order_and_reused() {
     let (_, d) = server.get(&format!("{BASE}/networks/d")).await;
     assert_eq!(d["IPAM"]["Config"][0]["Subnet"], "172.19.0.0/16");
     // explicit subnet and gateway are kept; the auto pool skips it
-    let (status, _) = create(
-        &server,
-        json!({"Name": "e", "IPAM": {"Config": [{"Subnet": "172.21.0.0/16", "Gateway": "172.21.0.254"}]}}),
+    let (status, _) = server.create_network(json!({"Name": "e", "IPAM": {"Config": [{"Subnet": "172.21.0.0/16", "Gateway": "172.21.0.254"}]}}),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
@@ -261,19 +251,15 @@ async fn subnets_in_order_and_reused() {
 async fn list_filters() {
     let server = TestServer::start().await;
     let web = {
-        let (s, b) = create(
-            &server,
-            json!({"Name": "web-net", "Labels": {"tier": "web"}}),
-        )
-        .await;
+        let (s, b) = server
+            .create_network(json!({"Name": "web-net", "Labels": {"tier": "web"}}))
+            .await;
         assert_eq!(s, StatusCode::CREATED);
         b["Id"].as_str().unwrap().to_string()
     };
-    let (s, _) = create(
-        &server,
-        json!({"Name": "db-net", "Driver": "macvlan", "Labels": {"tier": "db"}}),
-    )
-    .await;
+    let (s, _) = server
+        .create_network(json!({"Name": "db-net", "Driver": "macvlan", "Labels": {"tier": "db"}}))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let cases: Vec<(Value, Vec<&str>)> = vec![
         (json!({"name": ["net"]}), vec!["db-net", "web-net"]),
@@ -363,7 +349,7 @@ async fn concurrent_creates_of_one_name_have_one_winner() {
     let tasks: Vec<_> = (0..16)
         .map(|_| {
             let server = Arc::clone(&server);
-            tokio::spawn(async move { create(&server, json!({"Name": "race"})).await })
+            tokio::spawn(async move { server.create_network(json!({"Name": "race"})).await })
         })
         .collect();
     let mut created = 0;
@@ -417,7 +403,9 @@ async fn connect_and_disconnect_not_found_paths() {
 #[tokio::test]
 async fn prune_removes_unused_custom_networks() {
     let server = TestServer::start().await;
-    let (s, _) = create(&server, json!({"Name": "keep", "Labels": {"keep": "yes"}})).await;
+    let (s, _) = server
+        .create_network(json!({"Name": "keep", "Labels": {"keep": "yes"}}))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     create_named(&server, "gone1").await;
     create_named(&server, "gone2").await;

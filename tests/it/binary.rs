@@ -5,48 +5,10 @@ use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sockerless-backend-memory");
-/// Every variable the binary reads, so a test's environment never leaks in.
-fn env_vars() -> impl Iterator<Item = &'static str> {
-    sockerless::config::ENV_KEYS
-        .iter()
-        .map(|(name, _)| *name)
-        .chain([sockerless::config::ENV_CONFIG, "RUST_LOG"])
-}
-
-fn cmd(dir: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for v in env_vars() {
-        c.env_remove(v);
-    }
-    c
-}
-
-/// Waits until something accepts connections on `socket`.
-fn wait_ready(socket: &Path, child: &mut Child) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if UnixStream::connect(socket).is_ok() {
-            return;
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
-            panic!("server exited early with {status}: {err}");
-        }
-        assert!(Instant::now() < deadline, "server never became ready");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
+use crate::common::daemon::{daemon as cmd, signal, wait_ready};
 
 /// One raw HTTP/1.1 request with `Connection: close`.
 fn http_get(socket: &Path, path: &str) -> String {
@@ -59,11 +21,6 @@ fn http_get(socket: &Path, path: &str) -> String {
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
-}
-
-fn signal(child: &Child, sig: i32) {
-    let rc = unsafe { libc::kill(child.id() as i32, sig) };
-    assert_eq!(rc, 0, "kill");
 }
 
 fn finish(child: Child) -> (Output, String) {
@@ -124,6 +81,29 @@ fn help_lists_every_flag_with_env_and_default() {
             "default of {flag} missing:\n{help}"
         );
     }
+}
+
+/// `--help` shows each setting of the definitions with its help line: the
+/// flag, then the variable, the file key and the default.
+#[test]
+fn help_lists_every_setting_of_the_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd(dir.path()).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    let mut flags = 0;
+    for s in sockerless::config::BACKEND_MEMORY.iter() {
+        let Some(flag) = s.flag else { continue };
+        let line = help
+            .lines()
+            .find(|l| {
+                l.trim_start().starts_with(&format!("--{flag} ")) || l.trim() == format!("--{flag}")
+            })
+            .unwrap_or_else(|| panic!("--{flag} missing:\n{help}"));
+        assert!(help.contains(&s.help_text()), "--{flag}: {line}\n{help}");
+        flags += 1;
+    }
+    assert_eq!(flags, 18, "{help}");
 }
 
 #[test]

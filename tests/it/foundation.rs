@@ -1,8 +1,6 @@
 //! Black-box tests of the foundation: capabilities, the layer stack's errors.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use http::{Method, StatusCode};
 use serde_json::json;
 use sockerless::backend::prelude::*;

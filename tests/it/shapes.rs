@@ -3,9 +3,7 @@
 //! of them unconditionally — and the few that bollard's generated types spell
 //! differently are spelled Docker's way.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 /// Fails naming every missing key of `keys` at `path` in `v`.

@@ -2,16 +2,13 @@
 //! `/internal/v1/memory/…`: reset, seed, clock, state snapshot, script rules,
 //! fault rules and profiles.
 
-mod common;
-
 use sockerless::backend::prelude::*;
 use std::time::{Duration, SystemTime};
 
-use common::*;
+use crate::common::*;
 use futures_util::StreamExt;
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
-use sockerless::http::ServeOptions;
 use sockerless::memory::controls::{FaultSpec, Profile};
 use sockerless::memory::MemoryOptions;
 use sockerless::MemoryBackend;
@@ -20,42 +17,6 @@ use tokio_tungstenite::tungstenite::Message;
 const BASE: &str = "/internal/v1";
 const MEM: &str = "/internal/v1/memory";
 const DEADLINE: Duration = Duration::from_secs(5);
-
-async fn server_with(options: MemoryOptions) -> TestServer {
-    TestServer::with_backend(
-        MemoryBackend::with_options(options),
-        ServeOptions::default(),
-    )
-    .await
-}
-
-async fn pull(s: &TestServer) {
-    let (status, _) = s
-        .post_empty(&format!("{BASE}/images/pull?fromImage=alpine"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-}
-
-async fn create(s: &TestServer, name: &str, body: Value) -> String {
-    let (status, v) = s
-        .post(&format!("{BASE}/containers?name={name}"), body)
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
-    v["Id"].as_str().expect("Id").to_string()
-}
-
-async fn start(s: &TestServer, name: &str) {
-    let (status, v) = s
-        .post_empty(&format!("{BASE}/containers/{name}/start"))
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
-}
-
-async fn state(s: &TestServer, name: &str) -> Value {
-    let (status, v) = s.get(&format!("{BASE}/containers/{name}")).await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    v["State"].clone()
-}
 
 async fn wait_message(ws: &mut WsUnix) -> Value {
     let msg = tokio::time::timeout(DEADLINE, ws.next())
@@ -93,14 +54,13 @@ async fn until_close(ws: &mut WsUnix) -> (u16, String) {
 #[tokio::test]
 async fn reset_returns_to_the_start_up_state() {
     let s = TestServer::start().await;
-    pull(&s).await;
-    create(
-        &s,
-        "web",
+    s.pull("alpine").await;
+    s.create_ok(
+        Some("web"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"]}),
     )
     .await;
-    start(&s, "web").await;
+    s.start_container("web").await;
     let (st, _) = s
         .post(&format!("{BASE}/networks"), json!({"Name": "n1"}))
         .await;
@@ -129,8 +89,8 @@ async fn reset_returns_to_the_start_up_state() {
     let (_, vols) = s.get(&format!("{BASE}/volumes")).await;
     assert_eq!(vols["Volumes"], json!([]));
     // The name is free again.
-    pull(&s).await;
-    create(&s, "web", json!({"Image": "alpine"})).await;
+    s.pull("alpine").await;
+    s.create_ok(Some("web"), json!({"Image": "alpine"})).await;
     // Wrong method.
     let r = s.call(Method::GET, &format!("{MEM}/reset"), None).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
@@ -139,14 +99,13 @@ async fn reset_returns_to_the_start_up_state() {
 #[tokio::test]
 async fn reset_ends_waiters_log_followers_attaches_and_execs() {
     let s = TestServer::start().await;
-    pull(&s).await;
-    create(
-        &s,
-        "live",
+    s.pull("alpine").await;
+    s.create_ok(
+        Some("live"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"]}),
     )
     .await;
-    start(&s, "live").await;
+    s.start_container("live").await;
     let mut waiter = s
         .ws(&format!(
             "{BASE}/containers/live/wait?condition=not-running"
@@ -193,43 +152,42 @@ async fn tasks_of_the_old_state_write_nothing_after_a_reset() {
     // Under one seed the container after the reset gets the *same* ID as the one
     // before, so only the epoch keeps the old process (about to exit) and its
     // pending health check timer from touching it.
-    let s = server_with(MemoryOptions {
+    let s = TestServer::with_options(MemoryOptions {
         seed: Some(7),
         ..Default::default()
     })
     .await;
-    pull(&s).await;
+    s.pull("alpine").await;
     let (st, _) = s.post(&format!("{MEM}/seed"), json!({"seed": 99})).await;
     assert_eq!(st, StatusCode::OK);
-    let old = create(
-        &s,
-        "job",
-        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
+    let old = s
+        .create_ok(
+            Some("job"),
+            json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "Labels": {"sockerless.memory.run-for": "80ms", "sockerless.memory.exit-code": "5"},
                "Healthcheck": {"Test": ["CMD", "true"], "Interval": 20_000_000, "Retries": 1}}),
-    )
-    .await;
-    start(&s, "job").await;
+        )
+        .await;
+    s.start_container("job").await;
     let r = s.call(Method::POST, &format!("{MEM}/reset"), None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
 
-    pull(&s).await;
+    s.pull("alpine").await;
     let (st, _) = s.post(&format!("{MEM}/seed"), json!({"seed": 99})).await;
     assert_eq!(st, StatusCode::OK);
-    let new = create(
-        &s,
-        "job",
-        json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
+    let new = s
+        .create_ok(
+            Some("job"),
+            json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "Healthcheck": {"Test": ["CMD", "true"], "Interval": 3_600_000_000_000i64}}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(old, new, "the seed repeats the ID");
-    start(&s, "job").await;
+    s.start_container("job").await;
     // A witness that outlives the old run-for and several health intervals:
     // once it has exited, the old tasks would have written by now.
-    create(
-        &s,
-        "witness",
+    s.create_ok(
+        Some("witness"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "Labels": {"sockerless.memory.run-for": "200ms"}}),
     )
@@ -239,10 +197,10 @@ async fn tasks_of_the_old_state_write_nothing_after_a_reset() {
             "{BASE}/containers/witness/wait?condition=next-exit"
         ))
         .await;
-    start(&s, "witness").await;
+    s.start_container("witness").await;
     assert_eq!(wait_message(&mut w).await["StatusCode"], 0);
 
-    let st = state(&s, "job").await;
+    let st = s.state("job").await;
     assert_eq!(st["Status"], "running", "{st}");
     assert_eq!(st["ExitCode"], 0);
     assert_eq!(st["Health"]["Status"], "starting", "{st}");
@@ -333,8 +291,8 @@ async fn a_seed_and_a_clock_start_make_replays_byte_identical() {
         clock_start: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
         ..Default::default()
     };
-    let a = sequence(&server_with(options()).await).await;
-    let b = sequence(&server_with(options()).await).await;
+    let a = sequence(&TestServer::with_options(options()).await).await;
+    let b = sequence(&TestServer::with_options(options()).await).await;
     assert_eq!(a, b);
     // Created is the clock's start.
     assert!(
@@ -344,7 +302,7 @@ async fn a_seed_and_a_clock_start_make_replays_byte_identical() {
     );
     // Another seed gives other IDs.
     let c = sequence(
-        &server_with(MemoryOptions {
+        &TestServer::with_options(MemoryOptions {
             seed: Some(43),
             ..options()
         })
@@ -367,7 +325,7 @@ fn without_timestamps(s: &str) -> String {
 async fn a_seed_alone_makes_replays_identical_apart_from_timestamps() {
     async fn run(seed_at_start: bool) -> Vec<String> {
         let s = if seed_at_start {
-            server_with(MemoryOptions {
+            TestServer::with_options(MemoryOptions {
                 seed: Some(5),
                 ..Default::default()
             })
@@ -396,7 +354,7 @@ async fn a_seed_alone_makes_replays_identical_apart_from_timestamps() {
 #[tokio::test]
 async fn the_frozen_clock_moves_only_when_told() {
     let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    let s = server_with(MemoryOptions {
+    let s = TestServer::with_options(MemoryOptions {
         clock_start: Some(start),
         ..Default::default()
     })
@@ -417,8 +375,8 @@ async fn the_frozen_clock_moves_only_when_told() {
         .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["now"], "2024-01-01T00:00:00Z");
-    pull(&s).await;
-    create(&s, "tt", json!({"Image": "alpine"})).await;
+    s.pull("alpine").await;
+    s.create_ok(Some("tt"), json!({"Image": "alpine"})).await;
     let (_, c) = s.get(&format!("{BASE}/containers/tt")).await;
     assert_eq!(c["Created"], "2024-01-01T00:00:00Z");
     let (st, _) = s
@@ -431,7 +389,7 @@ async fn the_frozen_clock_moves_only_when_told() {
 
 #[tokio::test]
 async fn config_shows_the_effective_settings() {
-    let s = server_with(MemoryOptions {
+    let s = TestServer::with_options(MemoryOptions {
         seed: Some(3),
         profile: Profile::Ecs,
         faults: vec![FaultSpec {
@@ -465,29 +423,27 @@ async fn config_shows_the_effective_settings() {
 
 async fn populated() -> TestServer {
     let s = TestServer::start().await;
-    pull(&s).await;
+    s.pull("alpine").await;
     let (st, _) = s
         .post(&format!("{BASE}/networks"), json!({"Name": "app"}))
         .await;
     assert_eq!(st, StatusCode::CREATED);
-    create(
-        &s,
-        "db",
+    s.create_ok(
+        Some("db"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "HostConfig": {"NetworkMode": "app", "Binds": ["data:/data"]}}),
     )
     .await;
-    start(&s, "db").await;
-    create(
-        &s,
-        "once",
+    s.start_container("db").await;
+    s.create_ok(
+        Some("once"),
         json!({"Image": "alpine", "Cmd": ["sh", "-c", "exit 3"]}),
     )
     .await;
     let mut w = s
         .ws(&format!("{BASE}/containers/once/wait?condition=next-exit"))
         .await;
-    start(&s, "once").await;
+    s.start_container("once").await;
     assert_eq!(wait_message(&mut w).await["StatusCode"], 3);
     s
 }
@@ -507,14 +463,14 @@ async fn a_snapshot_round_trips_through_a_fresh_server() {
     assert_eq!(doc, again);
     // The loaded state is live: the running container runs and can be stopped,
     // the network knows its member, the volume its user.
-    assert_eq!(state(&b, "db").await["Status"], "running");
+    assert_eq!(b.state("db").await["Status"], "running");
     let (_, net) = b.get(&format!("{BASE}/networks/app")).await;
     assert_eq!(net["Containers"].as_object().unwrap().len(), 1);
     let (st, _) = b.delete(&format!("{BASE}/volumes/data")).await;
     assert_eq!(st, StatusCode::CONFLICT);
     let (st, _) = b.post_empty(&format!("{BASE}/containers/db/stop")).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
-    assert_eq!(state(&b, "db").await["ExitCode"], 143);
+    assert_eq!(b.state("db").await["ExitCode"], 143);
     // The names are taken.
     let (st, _) = b
         .post(
@@ -565,7 +521,7 @@ async fn an_invalid_snapshot_is_400_and_changes_nothing() {
         let (_, now) = s.get(&format!("{MEM}/state")).await;
         assert_eq!(now, before, "{what} changed the state");
     }
-    assert_eq!(state(&s, "db").await["Status"], "running");
+    assert_eq!(s.state("db").await["Status"], "running");
 }
 
 // ---------------------------------------------------------------------------
@@ -575,7 +531,7 @@ async fn an_invalid_snapshot_is_400_and_changes_nothing() {
 #[tokio::test]
 async fn a_manual_script_runs_until_told_to_exit() {
     let s = TestServer::start().await;
-    pull(&s).await;
+    s.pull("alpine").await;
     let (st, rule) = s
         .post(
             &format!("{MEM}/scripts"),
@@ -586,13 +542,12 @@ async fn a_manual_script_runs_until_told_to_exit() {
         .await;
     assert_eq!(st, StatusCode::CREATED, "{rule}");
     let id = rule["id"].as_u64().unwrap();
-    create(
-        &s,
-        "w1",
+    s.create_ok(
+        Some("w1"),
         json!({"Image": "alpine", "Cmd": ["worker", "--queue", "a"]}),
     )
     .await;
-    start(&s, "w1").await;
+    s.start_container("w1").await;
     let mut follower = s
         .ws(&format!(
             "{BASE}/containers/w1/logs/stream?stdout=1&stderr=1"
@@ -615,7 +570,7 @@ async fn a_manual_script_runs_until_told_to_exit() {
             (json!("stderr"), json!("warming\n"))
         ]
     );
-    assert_eq!(state(&s, "w1").await["Status"], "running");
+    assert_eq!(s.state("w1").await["Status"], "running");
 
     // Exec results per command.
     let (_, e) = s
@@ -667,23 +622,25 @@ async fn a_manual_script_runs_until_told_to_exit() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    create(&s, "w2", json!({"Image": "alpine", "Cmd": ["worker", "x"]})).await;
+    s.create_ok(
+        Some("w2"),
+        json!({"Image": "alpine", "Cmd": ["worker", "x"]}),
+    )
+    .await;
     let mut w = s
         .ws(&format!("{BASE}/containers/w2/wait?condition=next-exit"))
         .await;
-    start(&s, "w2").await;
+    s.start_container("w2").await;
     assert_eq!(wait_message(&mut w).await["StatusCode"], 4);
     // Labels win over rules.
-    create(
-        &s,
-        "w3",
+    s.create_ok(Some("w3"),
         json!({"Image": "alpine", "Cmd": ["worker", "x"], "Labels": {"sockerless.memory.exit-code": "9"}}),
     )
     .await;
     let mut w = s
         .ws(&format!("{BASE}/containers/w3/wait?condition=next-exit"))
         .await;
-    start(&s, "w3").await;
+    s.start_container("w3").await;
     assert_eq!(wait_message(&mut w).await["StatusCode"], 9);
     let r = s
         .call(Method::DELETE, &format!("{MEM}/scripts/{id}"), None)
@@ -715,7 +672,7 @@ async fn invalid_script_rules_are_400() {
 #[tokio::test]
 async fn script_health_results_and_sigterm_behaviour() {
     let s = TestServer::start().await;
-    pull(&s).await;
+    s.pull("alpine").await;
     let (st, _) = s
         .post(
             &format!("{MEM}/scripts"),
@@ -723,25 +680,24 @@ async fn script_health_results_and_sigterm_behaviour() {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED);
-    create(
-        &s,
-        "svc",
+    s.create_ok(
+        Some("svc"),
         json!({"Image": "alpine", "Cmd": ["svc"],
                "Healthcheck": {"Test": ["CMD", "true"], "Interval": 10_000_000, "Retries": 1}}),
     )
     .await;
-    start(&s, "svc").await;
+    s.start_container("svc").await;
     eventually(DEADLINE, || async {
-        let h = state(&s, "svc").await["Health"]["Status"].clone();
+        let h = s.state("svc").await["Health"]["Status"].clone();
         (h == "healthy").then_some(())
     })
     .await;
-    let log = state(&s, "svc").await["Health"]["Log"].clone();
+    let log = s.state("svc").await["Health"]["Log"].clone();
     assert_eq!(log[0]["ExitCode"], 1, "{log}");
     assert_eq!(log[1]["ExitCode"], 0, "{log}");
     let (st, _) = s.post_empty(&format!("{BASE}/containers/svc/stop")).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
-    assert_eq!(state(&s, "svc").await["ExitCode"], 0);
+    assert_eq!(s.state("svc").await["ExitCode"], 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -751,8 +707,8 @@ async fn script_health_results_and_sigterm_behaviour() {
 #[tokio::test]
 async fn a_fault_fires_exactly_times_after_after_calls() {
     let s = TestServer::start().await;
-    pull(&s).await;
-    let id = create(&s, "web", json!({"Image": "alpine"})).await;
+    s.pull("alpine").await;
+    let id = s.create_ok(Some("web"), json!({"Image": "alpine"})).await;
     let (st, rule) = s
         .post(
             &format!("{MEM}/faults"),
@@ -796,7 +752,7 @@ async fn a_fault_fires_exactly_times_after_after_calls() {
 #[tokio::test]
 async fn a_faulted_create_leaves_no_state() {
     let s = TestServer::start().await;
-    pull(&s).await;
+    s.pull("alpine").await;
     let (st, _) = s
         .post(
             &format!("{MEM}/faults"),
@@ -817,7 +773,7 @@ async fn a_faulted_create_leaves_no_state() {
     let (_, vols) = s.get(&format!("{BASE}/volumes")).await;
     assert_eq!(vols["Volumes"], json!([]));
     // One-shot: the next create works and the name was never taken.
-    create(&s, "xx", json!({"Image": "alpine"})).await;
+    s.create_ok(Some("xx"), json!({"Image": "alpine"})).await;
 }
 
 #[tokio::test]
@@ -842,7 +798,7 @@ async fn fault_rules_that_do_not_validate_are_400() {
 #[tokio::test]
 async fn latency_rules_delay_the_operation() {
     // A cloud backend's slow container start, shortened.
-    let s = server_with(MemoryOptions {
+    let s = TestServer::with_options(MemoryOptions {
         faults: vec![FaultSpec {
             operation: "container_start".into(),
             reference: None,
@@ -856,23 +812,22 @@ async fn latency_rules_delay_the_operation() {
         ..Default::default()
     })
     .await;
-    pull(&s).await;
-    create(
-        &s,
-        "slow",
+    s.pull("alpine").await;
+    s.create_ok(
+        Some("slow"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"]}),
     )
     .await;
     let before = tokio::time::Instant::now();
-    start(&s, "slow").await;
+    s.start_container("slow").await;
     assert!(before.elapsed() >= Duration::from_millis(150));
-    assert_eq!(state(&s, "slow").await["Status"], "running");
+    assert_eq!(s.state("slow").await["Status"], "running");
 }
 
 #[tokio::test]
 async fn probability_draws_come_from_the_seed() {
     async fn pattern(seed: u64) -> Vec<u16> {
-        let s = server_with(MemoryOptions {
+        let s = TestServer::with_options(MemoryOptions {
             seed: Some(seed),
             ..Default::default()
         })
@@ -901,7 +856,7 @@ async fn probability_draws_come_from_the_seed() {
 
 #[tokio::test]
 async fn a_faas_profile_reports_its_capabilities_and_refuses_what_it_lacks() {
-    let s = server_with(MemoryOptions {
+    let s = TestServer::with_options(MemoryOptions {
         profile: Profile::Lambda,
         ..Default::default()
     })
@@ -915,8 +870,12 @@ async fn a_faas_profile_reports_its_capabilities_and_refuses_what_it_lacks() {
                "max_timeout_seconds": 900, "agent_required": false})
     );
     assert_eq!(caps["backend"], "lambda");
-    pull(&s).await;
-    create(&s, "fn", json!({"Image": "alpine", "Cmd": ["echo", "hi"]})).await;
+    s.pull("alpine").await;
+    s.create_ok(
+        Some("fn"),
+        json!({"Image": "alpine", "Cmd": ["echo", "hi"]}),
+    )
+    .await;
     let (st, v) = s
         .post(
             &format!("{BASE}/containers/fn/exec"),
@@ -949,7 +908,7 @@ async fn a_faas_profile_reports_its_capabilities_and_refuses_what_it_lacks() {
     assert_eq!(err.0, 501);
     assert!(err.1.contains("does not support logs_follow"), "{}", err.1);
     // What it has works.
-    start(&s, "fn").await;
+    s.start_container("fn").await;
     let r = s
         .call(
             Method::GET,
@@ -968,7 +927,7 @@ async fn container_and_docker_profiles() {
         (Profile::Aca, true),
         (Profile::Docker, false),
     ] {
-        let s = server_with(MemoryOptions {
+        let s = TestServer::with_options(MemoryOptions {
             profile,
             ..Default::default()
         })
@@ -997,15 +956,14 @@ async fn container_and_docker_profiles() {
 #[tokio::test]
 async fn a_stop_in_flight_ends_with_the_reset() {
     let s = TestServer::start().await;
-    pull(&s).await;
-    create(
-        &s,
-        "stubborn",
+    s.pull("alpine").await;
+    s.create_ok(
+        Some("stubborn"),
         json!({"Image": "alpine", "Cmd": ["sleep", "infinity"],
                "Labels": {"sockerless.memory.ignore-sigterm": "true"}}),
     )
     .await;
-    start(&s, "stubborn").await;
+    s.start_container("stubborn").await;
     let mut events = s
         .ws(&format!(
             "{BASE}/events?filters=%7B%22event%22%3A%5B%22kill%22%5D%7D"
@@ -1086,16 +1044,14 @@ async fn labelled(s: &TestServer, filter: &str) -> Vec<String> {
 #[tokio::test]
 async fn label_filters_follow_remove_reset_and_snapshot_load() {
     let s = TestServer::start().await;
-    pull(&s).await;
-    create(
-        &s,
-        "l1",
+    s.pull("alpine").await;
+    s.create_ok(
+        Some("l1"),
         json!({"Image": "alpine", "Labels": {"job": "1", "team": "a"}}),
     )
     .await;
-    create(
-        &s,
-        "l2",
+    s.create_ok(
+        Some("l2"),
         json!({"Image": "alpine", "Labels": {"job": "2", "team": "a"}}),
     )
     .await;

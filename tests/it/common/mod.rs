@@ -1,6 +1,10 @@
 //! Shared black-box test harness: a real server on a temporary Unix socket and
-//! TCP port 0, and small HTTP/WebSocket clients that speak to it.
+//! TCP port 0, small HTTP/WebSocket clients that speak to it, and (in `api`)
+//! typed helpers on the server for the calls the tests make over and over.
 #![allow(dead_code)]
+
+mod api;
+pub mod daemon;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -82,22 +86,6 @@ pub async fn drain(ws: &mut Ws) -> Attached {
             Some(Err(_)) | None => return got,
         }
     }
-}
-
-/// Creates container `name` from alpine with `extra` merged into the create
-/// body; returns its ID.
-pub async fn create_alpine(server: &TestServer, name: &str, extra: Value) -> String {
-    let mut body = serde_json::json!({"Image": "alpine"});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        for (k, v) in e {
-            b.insert(k.clone(), v.clone());
-        }
-    }
-    let (status, v) = server
-        .post(&format!("{BASE}/containers?name={name}"), body)
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
-    v["Id"].as_str().expect("Id").to_string()
 }
 
 /// A response read whole.

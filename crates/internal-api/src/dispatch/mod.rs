@@ -1,0 +1,89 @@
+//! The innermost service: [`Dispatch`] runs the backend's `before` hook, types
+//! the request ([`Request::parse`]), hands it to its resource's file — one
+//! exhaustive `match` each — and turns the [`Reply`] into a response (JSON,
+//! empty, ndjson stream or WebSocket upgrade).
+
+mod containers;
+mod exec;
+mod images;
+mod networks;
+mod system;
+mod volumes;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tower::Service;
+
+use sockerless_core::error::{Error, Result};
+use sockerless_core::Backend;
+use sockerless_http::{Body, Response};
+
+use crate::query::Query;
+use crate::reply::Reply;
+use crate::request::{Payload, Request};
+use crate::route::Route;
+use crate::AppState;
+
+/// The dispatching service at the bottom of the stack.
+#[derive(Clone)]
+pub(crate) struct Dispatch {
+    state: AppState,
+}
+
+impl Dispatch {
+    /// A dispatcher over this state.
+    pub(crate) fn new(state: AppState) -> Self {
+        Dispatch { state }
+    }
+}
+
+impl Service<http::Request<Body>> for Dispatch {
+    type Response = Response;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        let state = self.state.clone();
+        Box::pin(handle(state, req))
+    }
+}
+
+/// One request, in the order its errors surface: a bad query string (400), the
+/// backend's `before` hook (faults, latency), the upgrade check or the body
+/// (400, 413), the route's own parameters (400), then the operation.
+async fn handle(state: AppState, req: http::Request<Body>) -> Result<Response> {
+    let route = req
+        .extensions()
+        .get::<Route>()
+        .cloned()
+        .ok_or_else(|| Error::internal("no route in request extensions"))?;
+    let query = Query::parse(req.uri().query())?;
+    if let Some(operation) = route.operation() {
+        state.backend.before(operation, route.reference()).await?;
+    }
+    let (parts, body) = req.into_parts();
+    let mut head = http::Request::from_parts(parts, ());
+    let max = state.options.max_body_bytes;
+    let payload = Payload::take(&route, &head, body, max).await?;
+    let request = Request::parse(route, &query, &head, payload)?;
+    let reply = dispatch(state.backend.as_ref(), request).await?;
+    reply.into_response(&mut head, &state.options.drain)
+}
+
+/// Calls the backend for one typed request.
+async fn dispatch(backend: &dyn Backend, request: Request) -> Result<Reply> {
+    match request {
+        Request::System(r) => system::apply(backend, r).await,
+        Request::Container(r) => containers::apply(backend, r).await,
+        Request::Exec(r) => exec::apply(backend, r).await,
+        Request::Image(r) => images::apply(backend, r).await,
+        Request::Network(r) => networks::apply(backend, r).await,
+        Request::Volume(r) => volumes::apply(backend, r).await,
+    }
+}
