@@ -6,14 +6,13 @@ use std::fmt::Write as _;
 
 use super::ast::{literal, AndOr, Connector, Pipeline, Script, Simple, Word};
 use super::builtins::basename;
-use super::context::ProcessContext;
+use super::context::{ProcessContext, UnknownCommand};
 use super::forever::argv_forever;
 use super::invocation::{Invocation, Source};
 use super::io::{Fds, Input, Io};
 use super::parser::parse;
 use super::redirect::Redirected;
-use super::shell::Origin;
-use super::shell::{BoxFut, Flow, Shell, Var};
+use super::shell::{BoxFut, Flow, Origin, Shell, Var};
 
 impl Shell {
     /// Runs a shell invocation in this shell (which takes its `$0`,
@@ -101,20 +100,7 @@ impl Shell {
                 if item.background {
                     // `cmd &` runs in a subshell: it cannot exit or change
                     // this shell, and `$?` is 0 afterwards.
-                    let blocking = item.and_or.rest.is_empty()
-                        && item.and_or.first.commands.iter().any(|cmd| {
-                            let argv: Option<Vec<String>> = cmd.words.iter().map(literal).collect();
-                            argv.is_some_and(|argv| {
-                                argv.first().is_some_and(|a| basename(a) == "sleep")
-                                    || argv_forever(
-                                        &argv,
-                                        self.unknown,
-                                        &ProcessContext::default(),
-                                        false,
-                                    )
-                            })
-                        });
-                    if !blocking {
+                    if !blocks_in_background(&item.and_or, self.unknown) {
                         let mut sub = self.clone();
                         sub.errexit = false;
                         sub.exec_and_or(&item.and_or, io).await;
@@ -296,6 +282,19 @@ impl Shell {
     }
 }
 
+/// Whether a background item would block the script, so that it is
+/// skipped: a lone pipeline with a `sleep` or a command that runs forever.
+fn blocks_in_background(and_or: &AndOr, unknown: UnknownCommand) -> bool {
+    and_or.rest.is_empty()
+        && and_or.first.commands.iter().any(|cmd| {
+            let argv: Option<Vec<String>> = cmd.words.iter().map(literal).collect();
+            argv.is_some_and(|argv| {
+                argv.first().is_some_and(|a| basename(a) == "sleep")
+                    || argv_forever(&argv, unknown, &ProcessContext::default(), false)
+            })
+        })
+}
+
 /// The `-x` trace of a command: `+ A=… cmd args…` (assignments as written).
 fn xtrace_line(assigns: &[(String, Word)], argv: &[String]) -> String {
     let mut trace = String::from("+");
@@ -377,7 +376,7 @@ mod tests {
                 status: 0,
             }),
             script("set -e; false && true; echo survived", "survived\n", "", 0),
-            // misc builtins
+            // more pipelines and background items
             script(
                 "echo hi | cat | cat; exit 3 | echo a; false | true",
                 "hi\na\n",

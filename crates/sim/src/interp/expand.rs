@@ -267,7 +267,7 @@ mod tests {
             // command substitution
             script("echo \"[$(hostname)]\" `whoami`", "[abc123] root\n", "", 0),
             script("X=$(exit 7); echo $?", "7\n", "", 0),
-            // misc builtins
+            // more expansions
             script(
                 "echo $(echo \")\") \"$(echo $(echo nested))\"",
                 ") nested\n",

@@ -126,7 +126,7 @@ mod tests {
                 "x: 2: nope: not found\n",
                 127,
             ),
-            // syntax errors and unsupported constructs
+            // invocation errors
             case(
                 &["sh", "script.sh"],
                 "",

@@ -155,7 +155,7 @@ pub(crate) struct Sinks {
 
 impl Sinks {
     /// Writes to a destination; empty writes and `Null` are dropped.
-    pub(crate) fn write(&mut self, dest: Dest, data: &[u8]) {
+    fn write(&mut self, dest: Dest, data: &[u8]) {
         if data.is_empty() {
             return;
         }

@@ -497,7 +497,7 @@ mod tests {
             ),
             script("echo a#b # a comment", "a#b\n", "", 0),
             script("echo \"\" | cat; echo ''x", "\nx\n", "", 0),
-            // misc builtins
+            // line endings, comments, backquotes, continuations
             script("echo a\r\necho b\r\n", "a\nb\n", "", 0),
             script("  # only a comment\n\n", "", "", 0),
             script("echo `echo \\`echo inner\\``", "inner\n", "", 0),

@@ -177,7 +177,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn empty_command() {
         check(vec![
-            // syntax errors and unsupported constructs
+            // no command
             case(&[], "", "exec: no command specified\n", 127),
         ])
         .await;

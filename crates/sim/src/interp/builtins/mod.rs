@@ -229,10 +229,10 @@ mod tests {
             script("exit -1", "", "", 255),
             script("false; exit", "", "", 1),
             script("exit abc", "", "sh: 1: exit: Illegal number: abc\n", 2),
-            // env / pwd / hostname
+            // pwd / hostname
             case(&["pwd"], "/\n", "", 0),
             case(&["hostname"], "abc123\n", "", 0),
-            // seq / basename / dirname / uname
+            // uname
             case(&["uname"], "Linux\n", "", 0),
             // unknown commands
             case(&["ls", "-la", "/"], "ls -la /\n", "", 0),

@@ -27,7 +27,7 @@ fn dirname(path: &str) -> String {
 }
 
 /// `target` resolved against `cwd`, with `.` and `..` removed.
-pub(crate) fn normalize_path(cwd: &str, target: &str) -> String {
+pub(super) fn normalize_path(cwd: &str, target: &str) -> String {
     let joined = if target.starts_with('/') {
         target.to_string()
     } else {
@@ -47,7 +47,7 @@ pub(crate) fn normalize_path(cwd: &str, target: &str) -> String {
 }
 
 /// `basename PATH [SUFFIX]`.
-pub(crate) fn run_basename(args: &[String], io: &mut Io<'_, '_>) -> i32 {
+pub(super) fn run_basename(args: &[String], io: &mut Io<'_, '_>) -> i32 {
     match args.first() {
         Some(path) => {
             let mut base = basename(path.trim_end_matches('/')).to_string();
@@ -70,7 +70,7 @@ pub(crate) fn run_basename(args: &[String], io: &mut Io<'_, '_>) -> i32 {
 }
 
 /// `dirname PATH`.
-pub(crate) fn run_dirname(args: &[String], io: &mut Io<'_, '_>) -> i32 {
+pub(super) fn run_dirname(args: &[String], io: &mut Io<'_, '_>) -> i32 {
     match args.first() {
         Some(path) => {
             io.out(format!("{}\n", dirname(path)));
@@ -99,7 +99,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn basename_and_dirname() {
         check(vec![
-            // seq / basename / dirname / uname
+            // basename / dirname
             script(
                 "basename /a/b.txt .txt; dirname /a/b.txt; dirname x",
                 "b\n/a\n.\n",

@@ -94,7 +94,7 @@ fn unescape(s: &str, echo_style: bool) -> (String, bool) {
 }
 
 /// `echo [-neE] ARGS…`'s output.
-pub(crate) fn echo(args: &[String]) -> String {
+pub(super) fn echo(args: &[String]) -> String {
     let mut newline = true;
     let mut escapes = false;
     let mut i = 0;
@@ -197,7 +197,7 @@ const MAX_PAD: usize = 1 << 16;
 
 /// The `printf` builtin: writes the output and errors; the usage error when
 /// there is no format.
-pub(crate) fn run_printf(args: &[String], io: &mut Io<'_, '_>) -> i32 {
+pub(super) fn run_printf(args: &[String], io: &mut Io<'_, '_>) -> i32 {
     let Some((fmt, rest)) = args.split_first() else {
         io.err("printf: usage: printf format [arg ...]\n");
         return 2;
@@ -495,7 +495,7 @@ mod tests {
                 "printf: usage: printf format [arg ...]\n",
                 2,
             ),
-            // misc builtins
+            // the format is reused while arguments remain
             script("printf '%s %s\\n' a b c", "a b\nc \n", "", 0),
         ])
         .await;

@@ -8,7 +8,7 @@ use crate::interp::shell::{Flow, Shell};
 
 impl Shell {
     /// `sleep N[smhd]…`: the sum of the operands.
-    pub(crate) async fn sleep(&mut self, args: &[String], io: &mut Io<'_, '_>) -> Flow {
+    pub(super) async fn sleep(&mut self, args: &[String], io: &mut Io<'_, '_>) -> Flow {
         if args.is_empty() {
             io.err("sleep: missing operand\n");
             return Flow::Normal(1);

@@ -9,7 +9,7 @@ use crate::interp::shell::{Flow, Shell};
 
 impl Shell {
     /// `cat [FILE|-…]`.
-    pub(crate) async fn cat(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
+    pub(super) async fn cat(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         let files: Vec<&String> = args
             .iter()
             .filter(|a| a.as_str() == "-" || !a.starts_with('-'))
@@ -46,7 +46,7 @@ impl Shell {
     }
 
     /// `seq`, streamed in chunks so that huge ranges stay cancellable.
-    pub(crate) async fn seq(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
+    pub(super) async fn seq(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         let (first, incr, last) = match seq_range(args) {
             Ok(range) => range,
             Err(msg) => {
@@ -72,7 +72,7 @@ impl Shell {
     }
 
     /// `head [-n N] [FILE]`.
-    pub(crate) async fn head(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
+    pub(super) async fn head(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         let (count, files) = parse_count(args, 10);
         let count = count.unsigned_abs() as usize;
         if let Some(file) = files.iter().find(|f| f.as_str() != "-") {
@@ -104,7 +104,7 @@ impl Shell {
     }
 
     /// `tail [-n [+]N] [-f] [FILE]`; `-f` never ends.
-    pub(crate) async fn tail(&mut self, args: &[String], io: &mut Io<'_, '_>) -> Flow {
+    pub(super) async fn tail(&mut self, args: &[String], io: &mut Io<'_, '_>) -> Flow {
         let spec = parse_tail(args);
         if spec.follow {
             std::future::pending::<()>().await;
@@ -136,7 +136,7 @@ impl Shell {
 
     /// `read [-r] [NAME…]`: one line of stdin into variables (`REPLY`
     /// without names); 1 at EOF.
-    pub(crate) async fn read(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
+    pub(super) async fn read(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         let raw = args.iter().any(|a| a == "-r");
         let names: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
         let Some(line) = io.input.read_line().await else {
@@ -190,9 +190,9 @@ impl Shell {
 #[derive(Debug, Default)]
 pub(crate) struct TailSpec {
     pub(crate) follow: bool,
-    pub(crate) count: usize,
-    pub(crate) from_start: bool,
-    pub(crate) files: Vec<String>,
+    count: usize,
+    from_start: bool,
+    files: Vec<String>,
 }
 
 /// Parses `tail`'s arguments (`-f`, `-F`, `-n N`, `-N`, `+N`…).
@@ -290,7 +290,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn streams() {
         check(vec![
-            // env / pwd / hostname
+            // cat
             case(&["cat", "/etc/hostname"], "abc123\n", "", 0),
             case(
                 &["cat", "/etc/passwd"],
@@ -298,7 +298,7 @@ mod tests {
                 "cat: /etc/passwd: No such file or directory\n",
                 1,
             ),
-            // seq / basename / dirname / uname
+            // seq
             case(&["seq", "3"], "1\n2\n3\n", "", 0),
             case(&["seq", "2", "4"], "2\n3\n4\n", "", 0),
             case(&["seq", "5", "-2", "1"], "5\n3\n1\n", "", 0),

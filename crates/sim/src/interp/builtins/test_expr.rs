@@ -7,7 +7,7 @@ use crate::interp::shell::{Origin, Shell};
 
 impl Shell {
     /// `test EXPR` or `[ EXPR ]`: 0 true, 1 false, 2 on an error.
-    pub(crate) fn test(
+    pub(super) fn test(
         &self,
         name: &str,
         args: &[String],
@@ -195,7 +195,7 @@ mod tests {
             script("[ 1 -gt x ]", "", "sh: 1: [: Illegal number: x\n", 2),
             script("[ 1 = 1", "", "sh: 1: [: missing ]\n", 2),
             script("test ! -d /nonexistent -a -d /", "", "", 0),
-            // misc builtins
+            // -a binds tighter than -o
             script("[ -n x -a -z x -o 1 = 1 ] && echo prec", "prec\n", "", 0),
         ])
         .await;

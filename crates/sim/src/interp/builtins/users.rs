@@ -167,7 +167,7 @@ fn id(user: &str, args: &[String]) -> (String, String, i32) {
 }
 
 /// The `id` builtin for the process's user spec.
-pub(crate) fn run_id(user: &str, args: &[String], io: &mut Io<'_, '_>) -> i32 {
+pub(super) fn run_id(user: &str, args: &[String], io: &mut Io<'_, '_>) -> i32 {
     let (out, err, status) = id(user, args);
     io.out(out);
     io.err(err);
@@ -175,7 +175,7 @@ pub(crate) fn run_id(user: &str, args: &[String], io: &mut Io<'_, '_>) -> i32 {
 }
 
 /// The `whoami` builtin: fails for a uid without a name.
-pub(crate) fn run_whoami(user: &str, io: &mut Io<'_, '_>) -> i32 {
+pub(super) fn run_whoami(user: &str, io: &mut Io<'_, '_>) -> i32 {
     let ident = resolve_user(user);
     match ident.uname {
         Some(n) => {

@@ -10,7 +10,7 @@ use super::paths::normalize_path;
 impl Shell {
     /// `export`/`readonly`/`local [NAME[=value]…]`: sets variables (exported
     /// for `export`); without operands, lists the exported ones.
-    pub(crate) fn export(&mut self, name: &str, args: &[String], io: &mut Io<'_, '_>) -> i32 {
+    pub(super) fn export(&mut self, name: &str, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         if args.is_empty() || args.iter().all(|a| a == "-p") {
             let mut s = String::new();
             for v in self.vars.iter().filter(|v| v.exported) {
@@ -33,7 +33,7 @@ impl Shell {
     }
 
     /// `unset NAME…`.
-    pub(crate) fn unset(&mut self, args: &[String]) -> i32 {
+    pub(super) fn unset(&mut self, args: &[String]) -> i32 {
         for arg in args.iter().filter(|a| !a.starts_with('-')) {
             self.vars.retain(|v| &v.name != arg);
         }
@@ -41,7 +41,7 @@ impl Shell {
     }
 
     /// `shift [N]`; shifting more than there are exits the shell (2).
-    pub(crate) fn shift(&mut self, args: &[String], origin: Origin, io: &mut Io<'_, '_>) -> Flow {
+    pub(super) fn shift(&mut self, args: &[String], origin: Origin, io: &mut Io<'_, '_>) -> Flow {
         let n = args
             .first()
             .and_then(|a| a.parse::<usize>().ok())
@@ -58,7 +58,7 @@ impl Shell {
     }
 
     /// `cd [DIR|-]`: any directory exists; sets `PWD` and `OLDPWD`.
-    pub(crate) fn cd(&mut self, args: &[String]) -> i32 {
+    pub(super) fn cd(&mut self, args: &[String]) -> i32 {
         let target = match args
             .iter()
             .find(|a| !a.starts_with('-') || a.as_str() == "-")
@@ -76,7 +76,7 @@ impl Shell {
 
     /// `env [-i] [-u NAME] [NAME=value…] [CMD…]`: runs CMD in a child with
     /// that environment, or prints it.
-    pub(crate) async fn env(
+    pub(super) async fn env(
         &mut self,
         args: &[String],
         origin: Origin,
@@ -114,7 +114,7 @@ impl Shell {
 
     /// `set [-ex] [-o opt] [--] [ARGS…]`: options and positional
     /// parameters; without operands, lists the variables.
-    pub(crate) fn set_builtin(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
+    pub(super) fn set_builtin(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         if args.is_empty() {
             let mut s = String::new();
             for v in &self.vars {
@@ -161,9 +161,9 @@ impl Shell {
 /// The parsed options and assignments of `env`.
 #[derive(Debug, Default)]
 pub(crate) struct EnvSpec {
-    pub(crate) clear: bool,
-    pub(crate) unset: Vec<String>,
-    pub(crate) assigns: Vec<(String, String)>,
+    clear: bool,
+    unset: Vec<String>,
+    assigns: Vec<(String, String)>,
     /// Index in the arguments where the command starts.
     pub(crate) command: usize,
 }
@@ -206,7 +206,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn variables_and_env() {
         check(vec![
-            // env / pwd / hostname
+            // env / export / cd
             case(
                 &["env"],
                 "PATH=/usr/local/bin:/usr/bin:/bin\nHOME=/root\nGREETING=hello   world\n",
@@ -233,7 +233,7 @@ mod tests {
                 "",
                 0,
             ),
-            // misc builtins
+            // unset
             script("X=1; unset X; echo [$X]", "[]\n", "", 0),
         ])
         .await;
