@@ -11,16 +11,20 @@ use super::shell::{BoxFut, Flow, Origin, Shell};
 struct Fields {
     done: Vec<String>,
     cur: String,
+    /// `cur` is a field even if empty (it holds quoted text).
     valid: bool,
+    /// Unquoted text splits on blanks (argv words; not assignments).
     split: bool,
 }
 
 impl Fields {
+    /// Appends text that never splits.
     fn quoted(&mut self, s: &str) {
         self.cur.push_str(s);
         self.valid = true;
     }
 
+    /// Appends text that splits on blanks when splitting is on.
     fn unquoted(&mut self, s: &str) {
         if !self.split {
             self.cur.push_str(s);
@@ -37,6 +41,7 @@ impl Fields {
         }
     }
 
+    /// Ends the current field, if there is one.
     fn brk(&mut self) {
         if self.valid {
             self.done.push(std::mem::take(&mut self.cur));
@@ -44,6 +49,7 @@ impl Fields {
         }
     }
 
+    /// The fields.
     fn finish(mut self) -> Vec<String> {
         self.brk();
         self.done

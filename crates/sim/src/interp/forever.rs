@@ -76,6 +76,7 @@ pub(crate) fn argv_forever(
 #[cfg(test)]
 mod tests {
     use crate::interp::{ProcessContext, Program, UnknownCommand};
+
     #[test]
     fn runs_forever_hints() {
         let open = ProcessContext {
