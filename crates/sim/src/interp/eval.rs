@@ -1,0 +1,518 @@
+//! Evaluation: a shell invocation, scripts read from stdin as they arrive,
+//! and the script grammar from the top down — items (`;`, `&`), and-or
+//! lists, pipelines and simple commands.
+
+use std::fmt::Write as _;
+
+use super::ast::{literal, AndOr, Connector, Pipeline, Script, Simple, Word};
+use super::builtins::basename;
+use super::context::{ProcessContext, UnknownCommand};
+use super::forever::argv_forever;
+use super::invocation::{Invocation, Source};
+use super::io::{Fds, Input, Io};
+use super::parser::parse;
+use super::redirect::Redirected;
+use super::shell::{BoxFut, Flow, Origin, Shell, Var};
+
+impl Shell {
+    /// Runs a shell invocation in this shell (which takes its `$0`,
+    /// parameters and options) and returns its status.
+    pub(crate) async fn run_invocation(&mut self, inv: &Invocation, io: &mut Io<'_, '_>) -> i32 {
+        self.name = inv.name.clone();
+        self.params = inv.params.clone();
+        self.errexit = inv.errexit;
+        self.xtrace = inv.xtrace;
+        match &inv.source {
+            Source::Script(Ok(script)) => self.exec_script(script, io).await.status(),
+            Source::Script(Err(e)) => {
+                io.err(format!(
+                    "{}: {}: syntax error: {}\n",
+                    self.name, e.line, e.message
+                ));
+                2
+            }
+            Source::File(file) => {
+                io.err(format!(
+                    "{}: 0: cannot open {file}: No such file\n",
+                    inv.path
+                ));
+                2
+            }
+            Source::Usage(msg) => {
+                io.err(msg);
+                2
+            }
+            Source::Stdin => self.run_stdin(io).await,
+        }
+    }
+
+    /// Reads a script from stdin and runs each complete command as it arrives.
+    async fn run_stdin(&mut self, io: &mut Io<'_, '_>) -> i32 {
+        let mut pending = String::new();
+        let mut line = 1;
+        loop {
+            let chunk = io.input.read_line().await;
+            let eof = chunk.is_none();
+            if let Some(bytes) = chunk {
+                pending.push_str(&String::from_utf8_lossy(&bytes));
+            }
+            if pending.is_empty() {
+                if eof {
+                    break;
+                }
+                continue;
+            }
+            if !eof && (!pending.ends_with('\n') || continues_line(&pending)) {
+                continue;
+            }
+            match parse(&pending, line) {
+                Ok(script) => {
+                    line += pending.matches('\n').count();
+                    pending.clear();
+                    if let Flow::Exit(n) = self.exec_script(&script, io).await {
+                        return n;
+                    }
+                }
+                Err(e) if e.incomplete && !eof => {}
+                Err(e) => {
+                    io.err(format!(
+                        "{}: {}: syntax error: {}\n",
+                        self.name, e.line, e.message
+                    ));
+                    return 2;
+                }
+            }
+            if eof {
+                break;
+            }
+        }
+        self.status
+    }
+
+    /// Runs a script's items; `-e` stops at the first eligible failure.
+    pub(crate) fn exec_script<'s>(
+        &'s mut self,
+        script: &'s Script,
+        io: &'s mut Io<'_, '_>,
+    ) -> BoxFut<'s, Flow> {
+        Box::pin(async move {
+            for item in &script.items {
+                if item.background {
+                    // `cmd &` runs in a subshell: it cannot exit or change
+                    // this shell, and `$?` is 0 afterwards.
+                    if !blocks_in_background(&item.and_or, self.unknown) {
+                        let mut sub = self.clone();
+                        sub.errexit = false;
+                        sub.exec_and_or(&item.and_or, io).await;
+                    }
+                    self.status = 0;
+                    continue;
+                }
+                let (flow, eligible) = self.exec_and_or(&item.and_or, io).await;
+                match flow {
+                    Flow::Exit(n) => return Flow::Exit(n),
+                    Flow::Normal(s) => {
+                        self.status = s;
+                        if self.errexit && s != 0 && eligible {
+                            return Flow::Exit(s);
+                        }
+                    }
+                }
+            }
+            Flow::Normal(self.status)
+        })
+    }
+
+    /// Runs `a && b || c`; the flag tells whether `-e` applies to the status.
+    async fn exec_and_or(&mut self, and_or: &AndOr, io: &mut Io<'_, '_>) -> (Flow, bool) {
+        let mut flow = self.exec_pipeline(&and_or.first, io).await;
+        let mut eligible = !and_or.first.negate && and_or.rest.is_empty();
+        for (i, (conn, pipeline)) in and_or.rest.iter().enumerate() {
+            let Flow::Normal(s) = flow else {
+                return (flow, false);
+            };
+            self.status = s;
+            let run = match conn {
+                Connector::And => s == 0,
+                Connector::Or => s != 0,
+            };
+            if run {
+                flow = self.exec_pipeline(pipeline, io).await;
+                eligible = !pipeline.negate && i + 1 == and_or.rest.len();
+            }
+        }
+        (flow, eligible)
+    }
+
+    /// Runs a pipeline's stages one after the other, each stage's output
+    /// buffered as the next one's input.
+    async fn exec_pipeline(&mut self, pipeline: &Pipeline, io: &mut Io<'_, '_>) -> Flow {
+        let flow = if let [cmd] = pipeline.commands.as_slice() {
+            self.exec_simple(cmd, io).await
+        } else {
+            let mut data: Option<Vec<u8>> = None;
+            let mut status = 0;
+            let last = pipeline.commands.len().saturating_sub(1);
+            for (i, cmd) in pipeline.commands.iter().enumerate() {
+                let mut stage = self.clone();
+                let out = if i == last {
+                    io.fds.out
+                } else {
+                    io.sinks.push_capture()
+                };
+                let fds = Fds {
+                    out,
+                    err: io.fds.err,
+                };
+                let flow = match data.take() {
+                    None => stage.exec_simple(cmd, &mut io.with_fds(fds)).await,
+                    Some(bytes) => {
+                        let mut input = Input::from_bytes(bytes);
+                        let mut sub = Io {
+                            input: &mut input,
+                            sinks: &mut *io.sinks,
+                            fds,
+                        };
+                        stage.exec_simple(cmd, &mut sub).await
+                    }
+                };
+                status = flow.status();
+                if i != last {
+                    data = Some(io.sinks.pop_capture());
+                }
+            }
+            Flow::Normal(status)
+        };
+        match flow {
+            Flow::Normal(s) if pipeline.negate => Flow::Normal(i32::from(s == 0)),
+            other => other,
+        }
+    }
+
+    /// Runs a simple command: expansions, redirections, assignments, then
+    /// the command itself.
+    async fn exec_simple(&mut self, cmd: &Simple, io: &mut Io<'_, '_>) -> Flow {
+        self.subst_status = None;
+        let origin = Origin::Script(cmd.line);
+        let argv = match self.expand_argv(&cmd.words, io).await {
+            Ok(argv) => argv,
+            Err(msg) => return self.expansion_failed(&msg, origin, io),
+        };
+        let Redirected { fds, null_input } = match self.redirect(&cmd.redirs, origin, io).await {
+            Ok(redirected) => redirected,
+            Err(flow) => return flow,
+        };
+        if argv.is_empty() {
+            return self.assign(&cmd.assigns, origin, io).await;
+        }
+        let saved = match self.assign_for_command(&cmd.assigns, origin, io).await {
+            Ok(saved) => saved,
+            Err(flow) => return flow,
+        };
+        if self.xtrace {
+            io.err(xtrace_line(&cmd.assigns, &argv));
+        }
+        let flow = if null_input {
+            let mut input = Input::from_bytes(Vec::new());
+            let mut sub = Io {
+                input: &mut input,
+                sinks: &mut *io.sinks,
+                fds,
+            };
+            self.run_argv(argv, origin, &mut sub).await
+        } else {
+            self.run_argv(argv, origin, &mut io.with_fds(fds)).await
+        };
+        self.restore(saved);
+        flow
+    }
+
+    /// A command of assignments only: sets shell variables; its status is
+    /// that of the last command substitution, else 0.
+    async fn assign(
+        &mut self,
+        assigns: &[(String, Word)],
+        origin: Origin,
+        io: &mut Io<'_, '_>,
+    ) -> Flow {
+        for (name, word) in assigns {
+            match self.expand_string(word, io).await {
+                Ok(value) => self.set_var(name, &value, false),
+                Err(msg) => return self.expansion_failed(&msg, origin, io),
+            }
+        }
+        Flow::Normal(self.subst_status.unwrap_or(0))
+    }
+
+    /// Prefix assignments (`A=1 cmd`): exported for this command only. Returns
+    /// what they replaced, for [`Shell::restore`].
+    async fn assign_for_command(
+        &mut self,
+        assigns: &[(String, Word)],
+        origin: Origin,
+        io: &mut Io<'_, '_>,
+    ) -> Result<Vec<(String, Option<Var>)>, Flow> {
+        let mut saved = Vec::new();
+        for (name, word) in assigns {
+            let value = match self.expand_string(word, io).await {
+                Ok(v) => v,
+                Err(msg) => return Err(self.expansion_failed(&msg, origin, io)),
+            };
+            saved.push((
+                name.clone(),
+                self.vars.iter().find(|v| &v.name == name).cloned(),
+            ));
+            self.set_var(name, &value, true);
+        }
+        Ok(saved)
+    }
+
+    /// Undoes prefix assignments, last first.
+    fn restore(&mut self, saved: Vec<(String, Option<Var>)>) {
+        for (name, old) in saved.into_iter().rev() {
+            match old {
+                Some(var) => {
+                    if let Some(v) = self.vars.iter_mut().find(|v| v.name == name) {
+                        *v = var;
+                    }
+                }
+                None => self.vars.retain(|v| v.name != name),
+            }
+        }
+    }
+}
+
+/// Whether a background item would block the script, so that it is
+/// skipped: a lone pipeline with a `sleep` or a command that runs forever.
+fn blocks_in_background(and_or: &AndOr, unknown: UnknownCommand) -> bool {
+    and_or.rest.is_empty()
+        && and_or.first.commands.iter().any(|cmd| {
+            let argv: Option<Vec<String>> = cmd.words.iter().map(literal).collect();
+            argv.is_some_and(|argv| {
+                argv.first().is_some_and(|a| basename(a) == "sleep")
+                    || argv_forever(&argv, unknown, &ProcessContext::default(), false)
+            })
+        })
+}
+
+/// The `-x` trace of a command: `+ A=… cmd args…` (assignments as written).
+fn xtrace_line(assigns: &[(String, Word)], argv: &[String]) -> String {
+    let mut trace = String::from("+");
+    for (name, word) in assigns {
+        let _ = write!(trace, " {name}={}", literal(word).unwrap_or_default());
+    }
+    for arg in argv {
+        trace.push(' ');
+        trace.push_str(arg);
+    }
+    trace.push('\n');
+    trace
+}
+
+/// Whether the text ends with a backslash-newline continuation.
+fn continues_line(text: &str) -> bool {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    body.chars().rev().take_while(|&c| c == '\\').count() % 2 == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use tokio::sync::mpsc;
+
+    use super::*;
+    use crate::interp::testkit::*;
+    use crate::interp::{ProcessIo, Program, StdStream, UnknownCommand};
+
+    #[test]
+    fn line_continuations() {
+        assert!(continues_line("a \\\n"));
+        assert!(!continues_line("a \\\\\n"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn lists_and_pipelines() {
+        check(vec![
+            // the brief's flagship
+            script("echo hello; echo oops >&2; exit 3", "hello\n", "oops\n", 3),
+            // and-or
+            script("false || echo x", "x\n", "", 0),
+            script("true && false", "", "", 1),
+            script("true || echo no; echo yes", "yes\n", "", 0),
+            script("false && echo a || echo b", "b\n", "", 0),
+            script("! false && echo negated", "negated\n", "", 0),
+            script("! true", "", "", 1),
+            // pipes
+            script("echo a b | cat", "a b\n", "", 0),
+            script(
+                "printf 'l1\\nl2\\nl3\\n' | tail -n 2 | head -n 1",
+                "l2\n",
+                "",
+                0,
+            ),
+            script("echo x | false", "", "", 1),
+            // -e and -x
+            (Case {
+                argv: vec!["sh".into(), "-ec".into(), "echo a; false; echo b".into()],
+                out: "a\n",
+                err: "",
+                status: 1,
+            }),
+            (Case {
+                argv: vec![
+                    "/bin/bash".into(),
+                    "-e".into(),
+                    "-c".into(),
+                    "false || true; echo ok".into(),
+                ],
+                out: "ok\n",
+                err: "",
+                status: 0,
+            }),
+            (Case {
+                argv: vec!["sh".into(), "-xc".into(), "echo hi".into()],
+                out: "hi\n",
+                err: "+ echo hi\n",
+                status: 0,
+            }),
+            script("set -e; false && true; echo survived", "survived\n", "", 0),
+            // more pipelines and background items
+            script(
+                "echo hi | cat | cat; exit 3 | echo a; false | true",
+                "hi\na\n",
+                "",
+                0,
+            ),
+            script("X=1 | true; echo [$X]", "[]\n", "", 0),
+            script(
+                "echo bg & nosuch & echo $?; exit 9 & echo alive",
+                "bg\n0\nalive\n",
+                "sh: 1: nosuch: not found\n",
+                0,
+            ),
+        ])
+        .await;
+    }
+
+    #[tokio::test]
+    async fn stdin_driven() {
+        type StdinCase = (
+            Vec<&'static str>,
+            Vec<&'static str>,
+            &'static str,
+            &'static str,
+            i32,
+        );
+        let cases: Vec<StdinCase> = vec![
+            (
+                vec!["cat"],
+                vec!["hello ", "world\n"],
+                "hello world\n",
+                "",
+                0,
+            ),
+            (vec!["cat", "-"], vec!["x"], "x", "", 0),
+            (vec!["sh"], vec!["echo a\nexit 4\n"], "a\n", "", 4),
+            (
+                vec!["/bin/sh"],
+                vec!["echo a\n", "echo b; false\n"],
+                "a\nb\n",
+                "",
+                1,
+            ),
+            (
+                vec!["bash", "-s"],
+                vec!["echo 'multi\n", "line'\n"],
+                "multi\nline\n",
+                "",
+                0,
+            ),
+            (vec!["sh"], vec!["echo a &&\n", "echo b\n"], "a\nb\n", "", 0),
+            (vec!["sh"], vec!["echo x \\\n", "y\n"], "x y\n", "", 0),
+            (
+                vec!["sh"],
+                vec!["echo 'open"],
+                "",
+                "sh: 1: syntax error: unterminated quoted string\n",
+                2,
+            ),
+            (
+                vec!["sh"],
+                vec!["echo 1\n", "echo 2\n", "nosuch\n"],
+                "1\n2\n",
+                "sh: 3: nosuch: not found\n",
+                127,
+            ),
+            (vec!["sh", "-e"], vec!["false\n", "echo no\n"], "", "", 1),
+            (
+                vec!["sh"],
+                vec!["read A B\n", "x y z\n", "echo $B; cat\n", "rest\n"],
+                "y z\nrest\n",
+                "",
+                0,
+            ),
+            (
+                vec!["sh"],
+                vec!["echo no newline at end"],
+                "no newline at end\n",
+                "",
+                0,
+            ),
+            (vec!["sh"], vec![], "", "", 0),
+            (vec!["head", "-n", "1"], vec!["a\nb\n"], "a\n", "", 0),
+            (vec!["tail", "-1"], vec!["a\nb\n"], "b\n", "", 0),
+        ];
+        for (argv, chunks, out, err, status) in cases {
+            let got = run_with(
+                &argv,
+                UnknownCommand::Echo,
+                &ProcessContext::default(),
+                Some(&chunks),
+            )
+            .await;
+            assert_eq!(
+                got,
+                (out.to_string(), err.to_string(), status),
+                "{argv:?} <- {chunks:?}"
+            );
+        }
+        // No stdin at all: immediate EOF.
+        let got = run_with(
+            &["sh"],
+            UnknownCommand::Echo,
+            &ProcessContext::default(),
+            None,
+        )
+        .await;
+        assert_eq!(got, (String::new(), String::new(), 0));
+    }
+
+    /// A bare shell runs each line as soon as it arrives.
+    #[tokio::test]
+    async fn stdin_lines_run_as_they_arrive() {
+        let program = Program::parse(&["sh".to_string()], UnknownCommand::RunForever);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (itx, irx) = mpsc::channel(4);
+        let mut io = ProcessIo {
+            stdin: Some(irx),
+            output: tx,
+        };
+        let ctx = ProcessContext {
+            open_stdin: true,
+            ..ProcessContext::default()
+        };
+        assert!(program.runs_forever(&ctx));
+        let handle = tokio::spawn(async move { program.run(&ctx, &mut io).await });
+        itx.send(Bytes::from_static(b"echo first\n"))
+            .await
+            .expect("send");
+        let (stream, bytes) = rx.recv().await.expect("output");
+        assert_eq!((stream, &bytes[..]), (StdStream::Stdout, &b"first\n"[..]));
+        itx.send(Bytes::from_static(b"echo second >&2; exit 5\n"))
+            .await
+            .expect("send");
+        let (stream, bytes) = rx.recv().await.expect("output");
+        assert_eq!((stream, &bytes[..]), (StdStream::Stderr, &b"second\n"[..]));
+        assert_eq!(handle.await.expect("join"), 5);
+    }
+}

@@ -1,0 +1,298 @@
+//! Word expansion: parameters (`$V`, `${V:-w}`…, special parameters), `~`,
+//! command substitution (`$(…)`, backquotes) and field splitting of unquoted
+//! results.
+
+use super::ast::{as_assignment, is_name, OpKind, ParamOp, Part, Script, Word};
+use super::io::{Fds, Io};
+use super::shell::{BoxFut, Flow, Origin, Shell};
+
+/// Accumulates the fields of an expansion, splitting unquoted text.
+#[derive(Debug, Default)]
+struct Fields {
+    done: Vec<String>,
+    cur: String,
+    /// `cur` is a field even if empty (it holds quoted text).
+    valid: bool,
+    /// Unquoted text splits on blanks (argv words; not assignments).
+    split: bool,
+}
+
+impl Fields {
+    /// Appends text that never splits.
+    fn quoted(&mut self, s: &str) {
+        self.cur.push_str(s);
+        self.valid = true;
+    }
+
+    /// Appends text that splits on blanks when splitting is on.
+    fn unquoted(&mut self, s: &str) {
+        if !self.split {
+            self.cur.push_str(s);
+            self.valid |= !s.is_empty();
+            return;
+        }
+        for c in s.chars() {
+            if matches!(c, ' ' | '\t' | '\n') {
+                self.brk();
+            } else {
+                self.cur.push(c);
+                self.valid = true;
+            }
+        }
+    }
+
+    /// Ends the current field, if there is one.
+    fn brk(&mut self) {
+        if self.valid {
+            self.done.push(std::mem::take(&mut self.cur));
+            self.valid = false;
+        }
+    }
+
+    /// The fields.
+    fn finish(mut self) -> Vec<String> {
+        self.brk();
+        self.done
+    }
+}
+
+impl Shell {
+    /// Reports an expansion error (`${V?msg}`, `${1=x}`): like dash, the
+    /// shell exits with status 2.
+    pub(crate) fn expansion_failed(&self, msg: &str, origin: Origin, io: &mut Io<'_, '_>) -> Flow {
+        io.err(format!("{}{msg}\n", self.prefix(origin)));
+        Flow::Exit(2)
+    }
+
+    /// Expands command words into argv (declaration utilities such as
+    /// `export` keep `NAME=value` operands unsplit).
+    pub(crate) async fn expand_argv(
+        &mut self,
+        words: &[Word],
+        io: &mut Io<'_, '_>,
+    ) -> Result<Vec<String>, String> {
+        let declaration = words.first().is_some_and(|w| {
+            matches!(w.as_slice(), [Part::Lit(s)] if matches!(s.as_str(), "export" | "readonly" | "local"))
+        });
+        let mut argv = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            if declaration && i > 0 {
+                if let Some((name, value)) = as_assignment(word) {
+                    let value = self.expand_string(&value, io).await?;
+                    argv.push(format!("{name}={value}"));
+                    continue;
+                }
+            }
+            let mut fields = Fields {
+                split: true,
+                ..Fields::default()
+            };
+            self.expand_parts(word, false, &mut fields, io).await?;
+            argv.extend(fields.finish());
+        }
+        Ok(argv)
+    }
+
+    /// Expands a word to one string, without field splitting.
+    pub(crate) async fn expand_string(
+        &mut self,
+        word: &Word,
+        io: &mut Io<'_, '_>,
+    ) -> Result<String, String> {
+        let mut fields = Fields::default();
+        self.expand_parts(word, false, &mut fields, io).await?;
+        Ok(fields.finish().join(" "))
+    }
+
+    /// Expands parts into the fields; `in_quotes` when inside `"…"`.
+    fn expand_parts<'s>(
+        &'s mut self,
+        parts: &'s [Part],
+        in_quotes: bool,
+        acc: &'s mut Fields,
+        io: &'s mut Io<'_, '_>,
+    ) -> BoxFut<'s, Result<(), String>> {
+        Box::pin(async move {
+            for part in parts {
+                match part {
+                    Part::Lit(s) if in_quotes => acc.quoted(s),
+                    Part::Lit(s) => acc.unquoted(s),
+                    Part::Quoted(s) => acc.quoted(s),
+                    Part::Tilde => {
+                        let home = self.get("HOME").unwrap_or("~").to_string();
+                        acc.quoted(&home);
+                    }
+                    Part::Subst { script, quoted } => {
+                        let text = self.command_subst(script, io).await;
+                        if *quoted || in_quotes {
+                            acc.quoted(&text);
+                        } else {
+                            acc.unquoted(&text);
+                        }
+                    }
+                    Part::Param { name, op, quoted } => {
+                        let quoted = *quoted || in_quotes;
+                        self.expand_param(name, op, quoted, acc, io).await?;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Expands one parameter into the fields.
+    async fn expand_param(
+        &mut self,
+        name: &str,
+        op: &ParamOp,
+        quoted: bool,
+        acc: &mut Fields,
+        io: &mut Io<'_, '_>,
+    ) -> Result<(), String> {
+        let push = |acc: &mut Fields, s: &str| {
+            if quoted {
+                acc.quoted(s);
+            } else {
+                acc.unquoted(s);
+            }
+        };
+        match op {
+            ParamOp::Plain if name == "@" => {
+                for (i, p) in self.params.iter().enumerate() {
+                    if i > 0 {
+                        acc.brk();
+                    }
+                    push(acc, p);
+                }
+            }
+            ParamOp::Plain => push(acc, &self.param(name).unwrap_or_default()),
+            ParamOp::Length => {
+                let len = self.param(name).unwrap_or_default().chars().count();
+                push(acc, &len.to_string());
+            }
+            ParamOp::With { kind, colon, word } => {
+                let value = self.param(name);
+                let unset = match &value {
+                    None => true,
+                    Some(v) => *colon && v.is_empty(),
+                };
+                match kind {
+                    OpKind::Default if unset => {
+                        self.expand_parts(word, quoted, acc, io).await?;
+                    }
+                    OpKind::Assign if unset => {
+                        let v = self.expand_string(word, io).await?;
+                        if !is_name(name) {
+                            return Err(format!("{name}: cannot assign in this way"));
+                        }
+                        self.set_var(name, &v, false);
+                        push(acc, &v);
+                    }
+                    OpKind::Alt if !unset => {
+                        self.expand_parts(word, quoted, acc, io).await?;
+                    }
+                    OpKind::Alt => {}
+                    OpKind::Error if unset => {
+                        let msg = self.expand_string(word, io).await?;
+                        let msg = if msg.is_empty() {
+                            "parameter not set".to_string()
+                        } else {
+                            msg
+                        };
+                        return Err(format!("{name}: {msg}"));
+                    }
+                    OpKind::Default | OpKind::Assign | OpKind::Error => {
+                        push(acc, &value.unwrap_or_default());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a command substitution in a subshell; its output without
+    /// trailing newlines. Sets `$?`.
+    async fn command_subst(&mut self, script: &Script, io: &mut Io<'_, '_>) -> String {
+        let mut sub = self.clone();
+        let out = io.sinks.push_capture();
+        let fds = Fds {
+            out,
+            err: io.fds.err,
+        };
+        let flow = sub.exec_script(script, &mut io.with_fds(fds)).await;
+        let bytes = io.sinks.pop_capture();
+        self.subst_status = Some(flow.status());
+        self.status = flow.status();
+        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        while text.ends_with('\n') {
+            text.pop();
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::interp::testkit::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn expansions() {
+        check(vec![
+            // variables
+            script("echo $HOME", "/root\n", "", 0),
+            script("echo ${X:-d} ${HOME:-d}", "d /root\n", "", 0),
+            script("X=; echo [${X-unset}] [${X:-empty}]", "[] [empty]\n", "", 0),
+            script("echo ${Y:=set}; echo $Y", "set\nset\n", "", 0),
+            script("A=1; echo ${A:+alt}${B:+no}", "alt\n", "", 0),
+            script("echo ${#HOME}", "5\n", "", 0),
+            script(
+                "echo ${NOPE:?gone}; echo after",
+                "",
+                "sh: 1: NOPE: gone\n",
+                2,
+            ),
+            script("false; echo $?", "1\n", "", 0),
+            script("echo $$", "1\n", "", 0),
+            script("echo $UNSET_VAR.", ".\n", "", 0),
+            script("X=5 && echo $X", "5\n", "", 0),
+            script(
+                "export FOO=bar; env | grep FOO",
+                "",
+                "sh: 1: grep: not found\n",
+                127,
+            ),
+            script("echo $GREETING", "hello world\n", "", 0),
+            script("echo \"$GREETING\"", "hello   world\n", "", 0),
+            script(
+                "set -- a 'b c'; echo $#; printf '<%s>' \"$@\"",
+                "2\n<a><b c>",
+                "",
+                0,
+            ),
+            script("echo ~ ~/x", "/root /root/x\n", "", 0),
+            // command substitution
+            script("echo \"[$(hostname)]\" `whoami`", "[abc123] root\n", "", 0),
+            script("X=$(exit 7); echo $?", "7\n", "", 0),
+            // more expansions
+            script(
+                "echo $(echo \")\") \"$(echo $(echo nested))\"",
+                ") nested\n",
+                "",
+                0,
+            ),
+            script(
+                "set -- 1 2 3 4 5 6 7 8 9 ten; echo ${10} $9",
+                "ten 9\n",
+                "",
+                0,
+            ),
+            script(
+                "echo ${X:-$HOME} ${X:-a   b} \"${X:-a   b}\"",
+                "/root a b a   b\n",
+                "",
+                0,
+            ),
+        ])
+        .await;
+    }
+}

@@ -1,0 +1,166 @@
+//! The "runs forever" hint: whether a program is expected to run until
+//! killed (`sleep infinity`, `tail -f`, an unknown main process, a shell
+//! reading an open stdin…), judged from its text without running it.
+
+use super::ast::{literal, Script};
+use super::builtins::{basename, is_builtin, parse_env, parse_sleep, parse_tail};
+use super::context::{ProcessContext, UnknownCommand};
+use super::invocation::{is_shell, parse_invocation, Invocation, Source};
+
+/// Whether a shell invocation runs forever: it reads an open stdin, or its
+/// script does.
+pub(crate) fn invocation_forever(
+    inv: &Invocation,
+    unknown: UnknownCommand,
+    ctx: &ProcessContext,
+) -> bool {
+    match &inv.source {
+        Source::Stdin => ctx.open_stdin,
+        Source::Script(Ok(script)) => script_forever(script, unknown, ctx),
+        _ => false,
+    }
+}
+
+/// Whether a command of the script's top level runs forever (before any
+/// `exit`); commands with expansions are not judged.
+fn script_forever(script: &Script, unknown: UnknownCommand, ctx: &ProcessContext) -> bool {
+    for item in &script.items {
+        let pipelines =
+            std::iter::once(&item.and_or.first).chain(item.and_or.rest.iter().map(|(_, p)| p));
+        for pipeline in pipelines {
+            for cmd in &pipeline.commands {
+                let Some(argv) = cmd.words.iter().map(literal).collect::<Option<Vec<_>>>() else {
+                    continue;
+                };
+                if argv.first().is_some_and(|a| basename(a) == "exit") {
+                    return false;
+                }
+                if argv_forever(&argv, unknown, ctx, false) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether an argv runs forever; `top` tells whether unknown commands follow
+/// the [`UnknownCommand`] policy (the argv itself, `exec`) or not (scripts).
+pub(crate) fn argv_forever(
+    argv: &[String],
+    unknown: UnknownCommand,
+    ctx: &ProcessContext,
+    top: bool,
+) -> bool {
+    let Some(first) = argv.first() else {
+        return false;
+    };
+    let name = basename(first);
+    let args = &argv[1..];
+    match name {
+        "sleep" => args.iter().any(|a| matches!(parse_sleep(a), Ok(None))),
+        "tail" => parse_tail(args).follow,
+        "cat" => ctx.open_stdin && (args.is_empty() || args.iter().any(|a| a == "-")),
+        "env" => match parse_env(args) {
+            Ok(spec) => argv_forever(&args[spec.command..], unknown, ctx, top),
+            Err(_) => false,
+        },
+        "exec" => argv_forever(args, unknown, ctx, true),
+        "command" => argv_forever(args, unknown, ctx, top),
+        _ if is_shell(name) => invocation_forever(&parse_invocation(argv), unknown, ctx),
+        _ if is_builtin(name) => false,
+        _ => top && unknown == UnknownCommand::RunForever,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::interp::{ProcessContext, Program, UnknownCommand};
+
+    #[test]
+    fn runs_forever_hints() {
+        let open = ProcessContext {
+            open_stdin: true,
+            ..ProcessContext::default()
+        };
+        let closed = ProcessContext::default();
+        let cases: Vec<(Vec<&str>, UnknownCommand, &ProcessContext, bool)> = vec![
+            (
+                vec!["sleep", "infinity"],
+                UnknownCommand::Echo,
+                &closed,
+                true,
+            ),
+            (
+                vec!["sleep", "10"],
+                UnknownCommand::RunForever,
+                &closed,
+                false,
+            ),
+            (
+                vec!["tail", "-f", "/dev/null"],
+                UnknownCommand::Echo,
+                &closed,
+                true,
+            ),
+            (
+                vec!["tail", "/dev/null"],
+                UnknownCommand::Echo,
+                &closed,
+                false,
+            ),
+            (vec!["nginx"], UnknownCommand::RunForever, &closed, true),
+            (vec!["nginx"], UnknownCommand::Echo, &closed, false),
+            (vec!["sh"], UnknownCommand::Echo, &open, true),
+            (vec!["/bin/bash"], UnknownCommand::Echo, &closed, false),
+            (vec!["sh", "-i"], UnknownCommand::Echo, &open, true),
+            (vec!["cat"], UnknownCommand::Echo, &open, true),
+            (vec!["cat"], UnknownCommand::Echo, &closed, false),
+            (
+                vec!["sh", "-c", "sleep infinity"],
+                UnknownCommand::Echo,
+                &closed,
+                true,
+            ),
+            (
+                vec!["sh", "-c", "echo hi"],
+                UnknownCommand::RunForever,
+                &closed,
+                false,
+            ),
+            (
+                vec!["sh", "-c", "nginx"],
+                UnknownCommand::RunForever,
+                &closed,
+                false,
+            ),
+            (
+                vec!["sh", "-c", "exit 1; sleep infinity"],
+                UnknownCommand::Echo,
+                &closed,
+                false,
+            ),
+            (
+                vec!["sh", "-c", "'unterminated"],
+                UnknownCommand::RunForever,
+                &closed,
+                false,
+            ),
+            (
+                vec!["env", "A=1", "redis-server"],
+                UnknownCommand::RunForever,
+                &closed,
+                true,
+            ),
+            (vec![], UnknownCommand::RunForever, &closed, false),
+        ];
+        for (argv, unknown, ctx, want) in cases {
+            let owned: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+            assert_eq!(
+                Program::parse(&owned, unknown).runs_forever(ctx),
+                want,
+                "{argv:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! How a shell was invoked: `sh [-ex] [-o opt] -c SCRIPT [NAME ARGS…]`, a
+//! script read from stdin, or a script file (which we cannot open).
+
+use super::ast::{ParseError, Script};
+use super::parser::parse;
+
+/// A parsed shell command line.
+#[derive(Debug, Clone)]
+pub(crate) struct Invocation {
+    /// `argv[0]` as invoked.
+    pub(crate) path: String,
+    /// `$0`.
+    pub(crate) name: String,
+    pub(crate) params: Vec<String>,
+    pub(crate) errexit: bool,
+    pub(crate) xtrace: bool,
+    pub(crate) source: Source,
+}
+
+/// Where the shell's script comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    Script(Result<Script, ParseError>),
+    Stdin,
+    File(String),
+    Usage(String),
+}
+
+/// Whether a command name (without its path) is a shell we simulate.
+pub(crate) fn is_shell(name: &str) -> bool {
+    matches!(name, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh")
+}
+
+/// Parses a shell's argv; option errors become [`Source::Usage`].
+pub(crate) fn parse_invocation(argv: &[String]) -> Invocation {
+    let path = argv.first().cloned().unwrap_or_else(|| "sh".into());
+    let mut inv = Invocation {
+        path: path.clone(),
+        name: path.clone(),
+        params: Vec::new(),
+        errexit: false,
+        xtrace: false,
+        source: Source::Stdin,
+    };
+    let (mut command, mut from_stdin) = (false, false);
+    let mut i = 1;
+    while let Some(arg) = argv.get(i) {
+        if arg == "--" || arg == "-" {
+            i += 1;
+            break;
+        }
+        if arg.starts_with("--") {
+            i += 1; // --login, --norc, --posix…
+            continue;
+        }
+        let (on, flags) = if let Some(f) = arg.strip_prefix('-') {
+            (true, f)
+        } else if let Some(f) = arg.strip_prefix('+') {
+            (false, f)
+        } else {
+            break;
+        };
+        i += 1;
+        for flag in flags.chars() {
+            match flag {
+                'c' => command = true,
+                's' => from_stdin = true,
+                'e' => inv.errexit = on,
+                'x' => inv.xtrace = on,
+                'o' => {
+                    match argv.get(i).map(String::as_str) {
+                        Some("errexit") => inv.errexit = on,
+                        Some("xtrace") => inv.xtrace = on,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                'i' | 'l' | 'u' | 'v' | 'a' | 'f' | 'n' | 'h' | 'm' | 'b' | 'C' | 'E' | 'p'
+                | 'T' | 'B' | 'H' | 'P' | 'k' | 't' => {}
+                other => {
+                    inv.source = Source::Usage(format!("{path}: 0: Illegal option -{other}\n"));
+                    return inv;
+                }
+            }
+        }
+    }
+    let rest = argv.get(i..).unwrap_or_default();
+    if command {
+        let Some(text) = rest.first() else {
+            inv.source = Source::Usage(format!("{path}: 0: -c requires an argument\n"));
+            return inv;
+        };
+        if let Some(name) = rest.get(1) {
+            inv.name = name.clone();
+        }
+        inv.params = rest.get(2..).unwrap_or_default().to_vec();
+        inv.source = Source::Script(parse(text, 1));
+    } else if from_stdin || rest.is_empty() {
+        inv.params = rest.to_vec();
+    } else {
+        inv.name = rest[0].clone();
+        inv.params = rest[1..].to_vec();
+        inv.source = Source::File(rest[0].clone());
+    }
+    inv
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::interp::testkit::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn invocations() {
+        check(vec![
+            // positional parameters
+            case(
+                &["sh", "-c", "echo $0 $1 $2 $#", "me", "a", "b"],
+                "me a b 2\n",
+                "",
+                0,
+            ),
+            case(&["sh", "-c", "nope"], "", "sh: 1: nope: not found\n", 127),
+            case(
+                &["sh", "-c", "echo a\nnope", "x"],
+                "a\n",
+                "x: 2: nope: not found\n",
+                127,
+            ),
+            // invocation errors
+            case(
+                &["sh", "script.sh"],
+                "",
+                "sh: 0: cannot open script.sh: No such file\n",
+                2,
+            ),
+            case(&["sh", "-c"], "", "sh: 0: -c requires an argument\n", 2),
+        ])
+        .await;
+    }
+}

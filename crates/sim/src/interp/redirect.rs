@@ -1,0 +1,141 @@
+//! Redirections of fds 0–2: `>`, `>>`, `&>`, `>&N`, `N>&M`, `<`. There is no
+//! file system: `/dev/null` and `/dev/std*` work, other files swallow output
+//! and cannot be read.
+
+use super::ast::{Redir, RedirOp};
+use super::io::{Dest, Fds, Io};
+use super::shell::{Flow, Origin, Shell};
+
+/// Where a command's stdio goes after its redirections.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Redirected {
+    /// Targets of fds 1 and 2.
+    pub(crate) fds: Fds,
+    /// Stdin comes from `/dev/null`.
+    pub(crate) null_input: bool,
+}
+
+impl Shell {
+    /// Applies redirections left to right, starting from the current fds.
+    /// On an error the message is written and the command's outcome
+    /// returned.
+    pub(crate) async fn redirect(
+        &mut self,
+        redirs: &[Redir],
+        origin: Origin,
+        io: &mut Io<'_, '_>,
+    ) -> Result<Redirected, Flow> {
+        let mut done = Redirected {
+            fds: io.fds,
+            null_input: false,
+        };
+        for redir in redirs {
+            let target = match self.expand_string(&redir.target, io).await {
+                Ok(t) => t,
+                Err(msg) => return Err(self.expansion_failed(&msg, origin, io)),
+            };
+            if let Err(message) = apply(redir, &target, &mut done) {
+                io.with_fds(done.fds)
+                    .err(format!("{}{message}\n", self.prefix(origin)));
+                return Err(Flow::Normal(2));
+            }
+        }
+        Ok(done)
+    }
+}
+
+/// Applies one redirection to an expanded target; the error is a message.
+fn apply(redir: &Redir, target: &str, done: &mut Redirected) -> Result<(), String> {
+    let fds = &mut done.fds;
+    match redir.op {
+        RedirOp::Out | RedirOp::Append => {
+            let dest = file_dest(target, fds);
+            set_fd(fds, redir.fd.unwrap_or(1), dest);
+        }
+        RedirOp::All => {
+            let dest = file_dest(target, fds);
+            fds.out = dest;
+            fds.err = dest;
+        }
+        RedirOp::DupOut | RedirOp::DupIn => {
+            let default_fd = if redir.op == RedirOp::DupOut { 1 } else { 0 };
+            let fd = redir.fd.unwrap_or(default_fd);
+            let dest = match target {
+                "1" => fds.out,
+                "2" => fds.err,
+                "-" | "0" => Dest::Null,
+                t if t.chars().all(|c| c.is_ascii_digit()) => {
+                    return Err(format!("{t}: Bad file descriptor"));
+                }
+                t if redir.op == RedirOp::DupOut && redir.fd.is_none() => {
+                    // bash: `>&file` redirects both streams.
+                    let dest = file_dest(t, fds);
+                    fds.out = dest;
+                    fds.err = dest;
+                    return Ok(());
+                }
+                t => return Err(format!("{t}: Bad file descriptor")),
+            };
+            set_fd(fds, fd, dest);
+        }
+        RedirOp::In | RedirOp::ReadWrite => {
+            if redir.fd.unwrap_or(0) == 0 {
+                if target == "/dev/null" {
+                    done.null_input = true;
+                } else if target != "/dev/stdin" {
+                    return Err(format!("cannot open {target}: No such file"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where output to a file goes: the current stdout or stderr for their
+/// device names, nowhere for any other file.
+fn file_dest(target: &str, fds: &Fds) -> Dest {
+    match target {
+        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => fds.out,
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => fds.err,
+        _ => Dest::Null,
+    }
+}
+
+/// Points fd 1 or 2 at `dest`; other fds are ignored.
+fn set_fd(fds: &mut Fds, fd: u32, dest: Dest) {
+    match fd {
+        1 => fds.out = dest,
+        2 => fds.err = dest,
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::interp::testkit::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn redirections() {
+        check(vec![
+            // redirections
+            script("echo hidden >/dev/null; echo shown", "shown\n", "", 0),
+            script(
+                "echo e >&2 2>/dev/null; echo f 2>/dev/null 1>&2",
+                "",
+                "e\n",
+                0,
+            ),
+            script("echo both >/dev/null 2>&1", "", "", 0),
+            script("echo x 2>&1 >/dev/null", "", "", 0),
+            script("echo data > /tmp/file; echo ok", "ok\n", "", 0),
+            script(
+                "cat < /nope",
+                "",
+                "sh: 1: cannot open /nope: No such file\n",
+                2,
+            ),
+            script("nosuch 2>&1", "sh: 1: nosuch: not found\n", "", 127),
+        ])
+        .await;
+    }
+}
