@@ -74,14 +74,15 @@ impl RemoteBackend {
         self.transport.address()
     }
 
-    /// The 501 for an operation whose capability the backend lacks, naming it.
+    /// The 501 for an operation whose capability the backend lacks, naming the
+    /// backend in the words the backend itself uses, so embedded and remote
+    /// mode answer alike.
     fn check_capability(&self, operation: Operation) -> Result<()> {
         match operation.capability() {
             Some(cap) if !cap.is_in(&self.capabilities.capabilities) => {
                 Err(Error::NotImplemented(format!(
-                    "This backend ({} at {}) does not support {cap}",
-                    self.capabilities.backend,
-                    self.transport.address()
+                    "This backend ({}) does not support {cap}",
+                    self.capabilities.backend
                 )))
             }
             _ => Ok(()),
