@@ -22,6 +22,7 @@ mod invariants;
 mod networks;
 mod processes;
 mod reliability;
+mod remote;
 mod shapes;
 mod system;
 mod volumes;

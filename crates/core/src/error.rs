@@ -48,6 +48,10 @@ pub enum Error {
     /// 501: the backend lacks this operation.
     #[error("{0}")]
     NotImplemented(String),
+    /// 502: a backend answered something that is not the internal API, or a
+    /// stream to it broke.
+    #[error("{0}")]
+    BadGateway(String),
     /// 503: the server is shutting down or otherwise cannot serve now.
     #[error("{0}")]
     Unavailable(String),
@@ -78,9 +82,37 @@ impl Error {
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::NotModified => StatusCode::NOT_MODIFIED,
             Error::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            Error::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Error::Injected { status, .. } => *status,
+        }
+    }
+
+    /// The error an answer of `status` with `message` stands for: the inverse
+    /// of [`Error::status`], so an error that crosses the internal API keeps its
+    /// status and words (`allow` is the `Allow` header of a 405).
+    pub fn from_status(status: StatusCode, message: String, allow: Option<String>) -> Self {
+        match status {
+            StatusCode::NOT_MODIFIED => Error::NotModified,
+            StatusCode::BAD_REQUEST => Error::BadRequest(message),
+            StatusCode::FORBIDDEN => Error::Forbidden(message),
+            StatusCode::NOT_FOUND => Error::NotFound(message),
+            StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed {
+                message,
+                allow: allow.unwrap_or_default(),
+            },
+            StatusCode::REQUEST_TIMEOUT => Error::RequestTimeout(message),
+            StatusCode::CONFLICT => Error::Conflict(message),
+            StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge(message),
+            StatusCode::NOT_IMPLEMENTED => Error::NotImplemented(message),
+            StatusCode::BAD_GATEWAY => Error::BadGateway(message),
+            StatusCode::SERVICE_UNAVAILABLE => Error::Unavailable(message),
+            StatusCode::INTERNAL_SERVER_ERROR => Error::Internal(message),
+            s if s.is_client_error() || s.is_server_error() => {
+                Error::Injected { status: s, message }
+            }
+            s => Error::BadGateway(format!("unexpected status {s}: {message}")),
         }
     }
 

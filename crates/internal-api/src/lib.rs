@@ -26,6 +26,7 @@
 //! No request timeout is applied: streaming and WebSocket routes live as long as
 //! the client wants.
 
+pub mod client;
 mod dispatch;
 mod query;
 mod reply;

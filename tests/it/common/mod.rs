@@ -127,6 +127,16 @@ pub struct TestServer {
     pub tcp: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     pub done: Option<tokio::task::JoinHandle<()>>,
+    /// In remote mode, the backend's own server behind the one under test.
+    inner: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
+}
+
+/// Whether the suite runs in remote mode: `SOCKERLESS_TEST_REMOTE=1` puts a
+/// `RemoteBackend` between the server under test and the backend, which then
+/// serves the internal API on a socket of its own (test server → RemoteBackend
+/// → internal API → backend).
+pub fn remote_mode() -> bool {
+    std::env::var("SOCKERLESS_TEST_REMOTE").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
 impl TestServer {
@@ -138,6 +148,27 @@ impl TestServer {
     /// Any backend, any options.
     pub async fn with_backend(backend: Arc<dyn Backend>, options: ServeOptions) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
+        let (backend, inner) = if remote_mode() {
+            let inner_socket = dir.path().join("inner.sock");
+            let listeners = Listeners::bind_to(Some(&inner_socket), None)
+                .await
+                .expect("bind inner");
+            let (tx, rx) = oneshot::channel::<()>();
+            let done = tokio::spawn(serve(listeners, backend, options.clone(), async {
+                let _ = rx.await;
+            }));
+            let address = sockerless::internal_api::client::Address::Unix(inner_socket);
+            let remote = sockerless::internal_api::client::RemoteBackend::connect(
+                address,
+                Default::default(),
+            )
+            .await
+            .expect("connect the remote backend");
+            let remote: Arc<dyn Backend> = Arc::new(remote);
+            (remote, Some((tx, done)))
+        } else {
+            (backend, None)
+        };
         let socket = dir.path().join("backend.sock");
         let listeners = Listeners::bind_to(Some(&socket), Some("127.0.0.1:0".parse().unwrap()))
             .await
@@ -153,6 +184,7 @@ impl TestServer {
             tcp,
             shutdown: Some(tx),
             done: Some(done),
+            inner,
         }
     }
 
@@ -163,6 +195,10 @@ impl TestServer {
         }
         if let Some(done) = self.done.take() {
             done.await.expect("server task");
+        }
+        if let Some((tx, done)) = self.inner.take() {
+            let _ = tx.send(());
+            done.await.expect("inner server task");
         }
     }
 
@@ -239,6 +275,9 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some((tx, _)) = self.inner.take() {
             let _ = tx.send(());
         }
     }

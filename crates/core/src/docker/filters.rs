@@ -121,6 +121,20 @@ impl Filters {
             .insert(value.to_string());
     }
 
+    /// Docker's JSON encoding, list form (`{"label":["a=b"]}`): what
+    /// [`Filters::parse_any`] reads back to the same filters.
+    pub fn to_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .fields
+            .iter()
+            .map(|(k, vs)| {
+                let list = vs.iter().cloned().map(serde_json::Value::String).collect();
+                (k.clone(), serde_json::Value::Array(list))
+            })
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+
     /// Returns true when no filter key is present.
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
