@@ -143,61 +143,57 @@ async fn next_stdin(stdin: &mut Option<BoxStream<Bytes>>) -> Option<Bytes> {
     }
 }
 
-fn receiver_stream(rx: mpsc::Receiver<WsEvent>) -> BoxStream<WsEvent> {
-    Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|e| (e, rx))
-    }))
-}
-
 /// The text messages as values of `T`, until the socket closes or breaks (a
 /// message that does not parse ends the stream and is logged).
 pub(crate) fn json_stream<T: DeserializeOwned + Send + 'static>(
     rx: mpsc::Receiver<WsEvent>,
 ) -> BoxStream<T> {
-    Box::pin(receiver_stream(rx).scan((), |_, event| {
-        futures_util::future::ready(match event {
-            WsEvent::Text(text) => match serde_json::from_str::<T>(&text) {
-                Ok(v) => Some(Some(v)),
-                Err(e) => {
-                    tracing::warn!(error = %e, "backend stream: a message that does not parse");
-                    None
+    Box::pin(futures_util::stream::unfold(Some(rx), |rx| async move {
+        let mut rx = rx?;
+        loop {
+            match rx.recv().await? {
+                WsEvent::Text(text) => match serde_json::from_str::<T>(&text) {
+                    Ok(v) => return Some((v, Some(rx))),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "backend stream: a message that does not parse");
+                        return None;
+                    }
+                },
+                WsEvent::Binary(_) => continue,
+                WsEvent::Closed(_) => return None,
+                WsEvent::Broken(detail) => {
+                    tracing::warn!(detail = %detail, "backend stream broken");
+                    return None;
                 }
-            },
-            WsEvent::Binary(_) => Some(None),
-            WsEvent::Closed(_) => None,
-            WsEvent::Broken(detail) => {
-                tracing::warn!(detail = %detail, "backend stream broken");
-                None
             }
-        })
-    })
-    .filter_map(futures_util::future::ready))
+        }
+    }))
 }
 
 /// Attach framing: `[1|2][payload]` binary messages are output; the close
-/// reason is the exit code.
+/// reason is the exit code, and the stream ends with it.
 pub(crate) fn attach_stream(rx: mpsc::Receiver<WsEvent>) -> BoxStream<AttachEvent> {
-    Box::pin(
-        receiver_stream(rx)
-            .scan(false, |done, event| {
-                if *done {
-                    return futures_util::future::ready(None);
+    Box::pin(futures_util::stream::unfold(Some(rx), |rx| async move {
+        let mut rx = rx?;
+        loop {
+            match rx.recv().await? {
+                WsEvent::Binary(b) => {
+                    if let Some(event) = attach_frame(&b) {
+                        return Some((event, Some(rx)));
+                    }
                 }
-                futures_util::future::ready(match event {
-                    WsEvent::Binary(b) => Some(attach_frame(&b)),
-                    WsEvent::Text(_) => Some(None),
-                    WsEvent::Closed(reason) => {
-                        *done = true;
-                        Some(reason.trim().parse::<i64>().ok().map(AttachEvent::Exit))
-                    }
-                    WsEvent::Broken(detail) => {
-                        tracing::warn!(detail = %detail, "backend attach stream broken");
-                        None
-                    }
-                })
-            })
-            .filter_map(futures_util::future::ready),
-    )
+                WsEvent::Text(_) => continue,
+                WsEvent::Closed(reason) => {
+                    let code = reason.trim().parse::<i64>().ok()?;
+                    return Some((AttachEvent::Exit(code), None));
+                }
+                WsEvent::Broken(detail) => {
+                    tracing::warn!(detail = %detail, "backend attach stream broken");
+                    return None;
+                }
+            }
+        }
+    }))
 }
 
 fn attach_frame(frame: &Bytes) -> Option<AttachEvent> {
