@@ -8,8 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use futures_util::StreamExt;
 use tokio::sync::broadcast;
 
-use super::reference::Reference;
-use super::MemoryBackend;
+use crate::images::reference::Reference;
+use crate::MemoryBackend;
 use sockerless_core::api::docker::{
     EventActor, EventMessage, EventMessageScopeEnum, EventMessageTypeEnum,
 };

@@ -15,8 +15,6 @@
 //! interpreter), never on an HTTP crate: frontends reach it through the
 //! `Backend` trait.
 
-pub mod archive;
-pub mod catalogue;
 pub mod containers;
 pub mod controls;
 pub mod events;
@@ -24,12 +22,13 @@ pub mod exec;
 pub mod ids;
 pub mod images;
 pub mod networks;
-pub mod process;
-pub mod reference;
 pub mod runtime;
 pub mod system;
 pub mod table;
 pub mod volumes;
+
+pub use containers::process;
+pub use images::{archive, catalogue, reference};
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};

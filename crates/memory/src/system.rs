@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::containers::Status;
-use super::MemoryBackend;
+use crate::containers::Status;
+use crate::MemoryBackend;
 use sockerless_core::api::docker;
 use sockerless_core::docker::timefmt;
 use sockerless_core::error::Result;
@@ -16,7 +16,7 @@ pub const API_VERSION: &str = "1.44";
 pub const MIN_API_VERSION: &str = "1.24";
 
 fn arch() -> &'static str {
-    super::catalogue::host_architecture()
+    crate::images::catalogue::host_architecture()
 }
 
 impl MemoryBackend {

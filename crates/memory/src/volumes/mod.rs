@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::events::Kind;
-use super::MemoryBackend;
+use crate::events::Kind;
+use crate::MemoryBackend;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::docker::filters::FilterError;

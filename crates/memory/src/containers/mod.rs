@@ -2,14 +2,16 @@
 //! pause, unpause), rename, remove, prune and wait. The simulated process that a
 //! started container runs lives in `process.rs`.
 
+pub mod process;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::events::Kind;
-use super::runtime::WaitState;
-use super::table::Resolution;
-use super::MemoryBackend;
+use crate::events::Kind;
+use crate::runtime::WaitState;
+use crate::table::Resolution;
+use crate::MemoryBackend;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::backend::BoxFuture;
@@ -371,7 +373,7 @@ fn plan_mounts(
     let mut seen = BTreeSet::new();
     for m in &out {
         if let PlannedMount::Volume { name: Some(n), .. } = m {
-            super::volumes::validate_name(n)?;
+            crate::volumes::validate_name(n)?;
         }
         if !seen.insert(m.destination().to_string()) {
             return Err(Error::bad_request(format!(
@@ -1668,7 +1670,7 @@ impl MemoryBackend {
             self.stop_container(&c.id, sig, timeout).await;
         }
         if self.epoch() != epoch {
-            return Err(Error::Conflict(super::controls::RESET_MESSAGE.into()));
+            return Err(Error::Conflict(crate::controls::RESET_MESSAGE.into()));
         }
         match self.containers_start(&c.id) {
             Ok(()) | Err(Error::NotModified) => {}
@@ -1902,7 +1904,7 @@ impl MemoryBackend {
             loop {
                 let s = *rx.borrow_and_update();
                 if s.reset {
-                    return super::controls::reset_wait_response();
+                    return crate::controls::reset_wait_response();
                 }
                 let holds = match condition {
                     WaitCondition::NotRunning => !s.running,

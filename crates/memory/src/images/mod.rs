@@ -6,6 +6,10 @@
 //! images runs under [`MemoryBackend::links`] so the two always agree; events are
 //! emitted after the lock is released.
 
+pub mod archive;
+pub mod catalogue;
+pub mod reference;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -14,12 +18,12 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::archive::{ArchiveReader, LoadedImage};
-use super::catalogue::{self, ImageDefaults};
-use super::events::Kind;
-use super::reference::{self, Reference, ReferenceError};
-use super::table::Resolution;
-use super::MemoryBackend;
+use archive::{ArchiveReader, LoadedImage};
+use catalogue::ImageDefaults;
+use crate::events::Kind;
+use reference::{Reference, ReferenceError};
+use crate::table::Resolution;
+use crate::MemoryBackend;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::docker::filters::FilterError;
@@ -76,7 +80,7 @@ fn short_id(id: &str) -> &str {
 }
 
 fn sha256_hex(data: &[u8]) -> String {
-    super::ids::hex(Sha256::digest(data).as_slice())
+    crate::ids::hex(Sha256::digest(data).as_slice())
 }
 
 fn is_lower_hex(s: &str) -> bool {

@@ -17,10 +17,10 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
-use super::containers::{ContainerRecord, Status};
-use super::events::Kind;
-use super::runtime::{Live, LogEntry, ProcessControl};
-use super::MemoryBackend;
+use crate::containers::{ContainerRecord, Status};
+use crate::events::Kind;
+use crate::runtime::{Live, LogEntry, ProcessControl};
+use crate::MemoryBackend;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::docker::{duration, signal, timefmt};
@@ -52,7 +52,7 @@ struct Script {
     ignore_sigterm: bool,
     unhealthy: bool,
     /// A script rule's outcome (used when the labels script none).
-    rule: Option<std::sync::Arc<super::controls::ScriptRule>>,
+    rule: Option<std::sync::Arc<crate::controls::ScriptRule>>,
     /// Exit code on SIGTERM instead of 143.
     sigterm_code: Option<i64>,
     /// Health results in order (true = failing); the last repeats.
@@ -102,7 +102,7 @@ impl Script {
     /// Labels win over script rules: a rule's outcome applies only when no label
     /// scripts one (`exit-code`, `stdout`, `stderr`, `run-for`); its SIGTERM and
     /// health behaviour apply unless a label sets them.
-    fn with_rule(mut self, rule: Option<std::sync::Arc<super::controls::ScriptRule>>) -> Script {
+    fn with_rule(mut self, rule: Option<std::sync::Arc<crate::controls::ScriptRule>>) -> Script {
         let Some(rule) = rule else {
             return self;
         };
@@ -159,7 +159,7 @@ pub fn disposition(sig: i32, ignore_sigterm: bool) -> Option<i64> {
 
 /// Writes scripted output chunks, each after its delay.
 pub(crate) async fn play(
-    chunks: &[super::controls::Chunk],
+    chunks: &[crate::controls::Chunk],
     out: &mpsc::UnboundedSender<(interp::StdStream, Bytes)>,
 ) {
     for chunk in chunks {

@@ -33,12 +33,12 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::containers::{ContainerRecord, Status};
-use super::exec::ExecRecord;
-use super::images::ImageRecord;
-use super::networks::NetworkRecord;
-use super::volumes::VolumeRecord;
-use super::MemoryBackend;
+use crate::containers::{ContainerRecord, Status};
+use crate::exec::ExecRecord;
+use crate::images::ImageRecord;
+use crate::networks::NetworkRecord;
+use crate::volumes::VolumeRecord;
+use crate::MemoryBackend;
 use sockerless_core::api::{Capabilities, CapabilitySet, ExtensionRequest, ExtensionResponse};
 use sockerless_core::api::{WaitError, WaitResponse};
 use sockerless_core::docker::{duration, timefmt};
@@ -62,7 +62,7 @@ pub fn reset_wait_response() -> WaitResponse {
 pub fn random_id(rng: &mut dyn rand::Rng) -> String {
     let mut bytes = [0u8; 32];
     rng.fill_bytes(&mut bytes);
-    super::ids::hex(&bytes)
+    crate::ids::hex(&bytes)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -579,7 +579,7 @@ pub struct Controls {
 
 impl Controls {
     /// The controls for these options; an invalid rule is a 400 naming it.
-    pub fn new(o: &super::MemoryOptions) -> Result<Controls> {
+    pub fn new(o: &crate::MemoryOptions) -> Result<Controls> {
         let c = Controls {
             rng: Mutex::new(o.seed.map(StdRng::seed_from_u64)),
             seed: Mutex::new(o.seed),

@@ -7,10 +7,10 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::containers::ContainerRecord;
-use super::events::Kind;
-use super::table::Resolution;
-use super::MemoryBackend;
+use crate::containers::ContainerRecord;
+use crate::events::Kind;
+use crate::table::Resolution;
+use crate::MemoryBackend;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::docker::filters::FilterError;

@@ -9,10 +9,10 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use super::containers::Status;
-use super::events::Kind;
-use super::process::context;
-use super::MemoryBackend;
+use crate::containers::Status;
+use crate::events::Kind;
+use crate::containers::process::context;
+use crate::MemoryBackend;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::error::{Error, Result};
@@ -246,7 +246,7 @@ impl MemoryBackend {
             let run = async {
                 match &scripted {
                     Some(script) => {
-                        super::process::play(&script.output, &io.output).await;
+                        crate::containers::process::play(&script.output, &io.output).await;
                         script.exit_code
                     }
                     None => i64::from(program.run(&ctx, &mut io).await),
@@ -257,14 +257,14 @@ impl MemoryBackend {
                 tokio::select! {
                     biased;
                     Some((s, data)) = out_rx.recv() => {
-                        let stream = super::process::api_stream(s);
+                        let stream = crate::containers::process::api_stream(s);
                         let _ = events_tx.send(AttachEvent::Output(stream, data));
                     }
                     code = &mut run => break code,
                 }
             };
             while let Ok((s, data)) = out_rx.try_recv() {
-                let stream = super::process::api_stream(s);
+                let stream = crate::containers::process::api_stream(s);
                 let _ = events_tx.send(AttachEvent::Output(stream, data));
             }
             {
