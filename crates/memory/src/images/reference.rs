@@ -75,6 +75,11 @@ pub enum ReferenceError {
     DigestNotAllowed,
 }
 
+/// A reference error as a 400, in Docker's words.
+pub(crate) fn ref_err(e: ReferenceError) -> sockerless_core::error::Error {
+    sockerless_core::error::Error::bad_request(e.to_string())
+}
+
 impl Reference {
     /// Parses and normalises a reference like Docker's `ParseNormalizedNamed`.
     ///
