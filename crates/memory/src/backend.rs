@@ -11,12 +11,12 @@ use std::time::SystemTime;
 
 use crate::containers::record::ContainerRecord;
 use crate::controls::faults::FaultRule;
+use crate::controls::live::{random_id, Controls};
 use crate::controls::scripts::ScriptRule;
-use crate::controls::{random_id, Controls};
-use crate::events::EventHub;
+use crate::events::hub::EventHub;
 use crate::exec::record::ExecRecord;
 use crate::images::record::ImageRecord;
-use crate::networks::record::NetworkRecord;
+use crate::networks::record::{predefined_networks, NetworkRecord};
 use crate::options::MemoryOptions;
 use crate::runtime::Runtimes;
 use crate::table::{LabelIndex, NameIndex, Table};
@@ -159,6 +159,20 @@ impl MemoryBackend {
             .links
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Stores the predefined networks (`bridge`, `host`, `none`): at start and
+    /// after a reset.
+    pub(crate) fn create_predefined_networks(&self) {
+        for record in predefined_networks(self.now(), || self.new_id()) {
+            let name = record.name.clone();
+            if self.store.network_names.reserve(&name, &record.id).is_ok() {
+                let id = record.id.clone();
+                if self.store.networks.insert_new(id.clone(), record).is_err() {
+                    self.store.network_names.release(&name, &id);
+                }
+            }
+        }
     }
 
     /// A simulated PID.

@@ -10,19 +10,21 @@
 //!
 //! GRAPH
 
+#![warn(unreachable_pub)]
+
 mod backend;
 pub mod containers;
 pub mod controls;
 mod events;
-mod exec;
+pub mod exec;
 mod ids;
 pub mod images;
-mod networks;
+pub mod networks;
 mod options;
 pub mod runtime;
 mod system;
 pub mod table;
-mod volumes;
+pub mod volumes;
 
 pub use backend::{MemoryBackend, Store};
 pub use images::{archive, reference};

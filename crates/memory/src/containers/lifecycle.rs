@@ -133,7 +133,7 @@ impl MemoryBackend {
             self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
         }
         let exits = self.exits_so_far(id);
-        self.signal_process(id, sig);
+        self.signal_process(id, sig, MemoryBackend::container_exited_in);
         let limit = (timeout >= 0).then(|| Duration::from_secs(timeout as u64));
         // A reset while waiting ended this container: the ID may now name
         // another one (under a seed), which the SIGKILL must not reach.
@@ -143,7 +143,7 @@ impl MemoryBackend {
         if let Some(c) = self.store.containers.get(id) {
             self.emit_container(&c, "kill", &[("signal", signal::SIGKILL.to_string())]);
         }
-        self.signal_process(id, signal::SIGKILL);
+        self.signal_process(id, signal::SIGKILL, MemoryBackend::container_exited_in);
         self.wait_not_running(id, exits, Some(Duration::from_secs(5)))
             .await;
     }

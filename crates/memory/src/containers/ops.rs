@@ -15,7 +15,7 @@ use super::logs::rfc3339_nano_fixed;
 use super::record::{ContainerRecord, Status};
 use super::stats::stats_json;
 use crate::backend::MemoryBackend;
-use crate::controls::{reset_wait_response, RESET_MESSAGE};
+use crate::controls::state::{reset_wait_response, RESET_MESSAGE};
 use crate::runtime::{Live, LogEntry, WaitState};
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
@@ -136,7 +136,7 @@ impl ContainerBackend for MemoryBackend {
             self.emit_network_membership(&c, "connect");
             self.emit_volume_mounts(&c, "mount");
             self.emit_container(&c, "start", &[]);
-            self.spawn_process(&c, run);
+            self.spawn_process(&c, run, MemoryBackend::container_exited_in);
         }
         Ok(())
     }
@@ -173,7 +173,7 @@ impl ContainerBackend for MemoryBackend {
         }
         self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
         let exits = self.exits_so_far(&c.id);
-        if self.signal_process(&c.id, sig) {
+        if self.signal_process(&c.id, sig, MemoryBackend::container_exited_in) {
             // A terminating signal: return once the container has exited.
             self.wait_not_running(&c.id, exits, Some(Duration::from_secs(5)))
                 .await;

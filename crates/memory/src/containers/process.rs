@@ -77,9 +77,15 @@ fn health_plan(c: &ContainerRecord) -> Option<HealthPlan> {
     })
 }
 
+/// What the end of a run does to its container: the lifecycle's exit
+/// transition, [`MemoryBackend::container_exited_in`] (epoch, container ID, run,
+/// exit status; whether it changed anything). Handed in by the callers, so
+/// processes depend on nothing above them.
+pub(crate) type OnExit = fn(&MemoryBackend, u64, &str, u64, i64) -> bool;
+
 impl MemoryBackend {
-    /// Starts run `run` of container `c`.
-    pub(crate) fn spawn_process(&self, c: &ContainerRecord, run: u64) {
+    /// Starts run `run` of container `c`; its end goes to `on_exit`.
+    pub(crate) fn spawn_process(&self, c: &ContainerRecord, run: u64, on_exit: OnExit) {
         let (Some(me), Some(rt)) = (self.me.upgrade(), self.runtimes.get(&c.id)) else {
             return;
         };
@@ -120,7 +126,7 @@ impl MemoryBackend {
                     &id, run, epoch, program, ctx, stdin, sig_rx, paused_rx, script, health,
                 )
                 .await;
-            me.container_exited_in(epoch, &id, run, code);
+            on_exit(&me, epoch, &id, run, code);
         });
         *slot = Some(ProcessControl {
             run,
@@ -150,8 +156,9 @@ impl MemoryBackend {
         rt.exited(run, code);
     }
 
-    /// Delivers a signal; returns whether it ends the process.
-    pub(crate) fn signal_process(&self, id: &str, sig: i32) -> bool {
+    /// Delivers a signal; returns whether it ends the process. Should the
+    /// process be missing, a terminating signal ends the run through `on_exit`.
+    pub(crate) fn signal_process(&self, id: &str, sig: i32, on_exit: OnExit) -> bool {
         let Some(c) = self.store.containers.get(id) else {
             return false;
         };
@@ -170,7 +177,7 @@ impl MemoryBackend {
         if !delivered && ends && c.is_running() {
             // No live process (should not happen): end the run directly.
             if let Some(code) = script.disposition(sig) {
-                self.container_exited(id, c.state.run, code);
+                on_exit(self, self.epoch(), id, c.state.run, code);
             }
         }
         ends

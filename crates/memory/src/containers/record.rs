@@ -30,7 +30,7 @@ pub enum Status {
 
 impl Status {
     /// Docker's name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Created => "created",
             Status::Running => "running",
@@ -82,7 +82,7 @@ pub struct RunState {
 
 impl RunState {
     /// The state of a process that never ran, in `status`.
-    pub fn never_ran(status: Status, health: Option<docker::Health>) -> RunState {
+    pub(crate) fn never_ran(status: Status, health: Option<docker::Health>) -> RunState {
         RunState {
             status,
             pid: 0,
@@ -135,22 +135,22 @@ pub struct ContainerRecord {
 
 impl ContainerRecord {
     /// Running or paused: the process exists.
-    pub fn is_running(&self) -> bool {
+    pub(crate) fn is_running(&self) -> bool {
         matches!(self.state.status, Status::Running | Status::Paused)
     }
 
     /// The name without `/`.
-    pub fn bare_name(&self) -> &str {
+    pub(crate) fn bare_name(&self) -> &str {
         self.name.strip_prefix('/').unwrap_or(&self.name)
     }
 
     /// The first 12 characters of the ID.
-    pub fn short_id(&self) -> &str {
+    pub(crate) fn short_id(&self) -> &str {
         &self.id[..self.id.len().min(12)]
     }
 
     /// Labels of the config.
-    pub fn labels(&self) -> &HashMap<String, String> {
+    pub(crate) fn labels(&self) -> &HashMap<String, String> {
         static EMPTY: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
         self.config
             .labels
@@ -160,7 +160,7 @@ impl ContainerRecord {
 
     /// Docker's `Command` column: path and args joined by spaces, an argument
     /// containing a space wrapped in single quotes (`/bin/sh -c 'sleep 1'`).
-    pub fn command(&self) -> String {
+    pub(crate) fn command(&self) -> String {
         let mut s = self.path.clone();
         for a in &self.args {
             s.push(' ');
@@ -176,7 +176,7 @@ impl ContainerRecord {
     }
 
     /// Names of the named volumes it references.
-    pub fn volume_names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn volume_names(&self) -> impl Iterator<Item = &str> {
         self.mounts.iter().filter_map(|m| {
             (m.typ == Some(docker::MountPointTypeEnum::VOLUME))
                 .then_some(m.name.as_deref())

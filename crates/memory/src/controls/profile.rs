@@ -108,7 +108,7 @@ impl Profile {
 
     /// The typical container start latency of the backend (added with
     /// `--profile-latency`).
-    pub fn start_latency(self) -> Duration {
+    pub(crate) fn start_latency(self) -> Duration {
         Duration::from_secs(match self {
             Profile::Memory | Profile::Docker => 0,
             Profile::Ecs => 30,

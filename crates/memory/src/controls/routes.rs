@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::faults::{FaultRule, FaultSpec};
-use super::lock;
+use super::live::lock;
 use super::scripts::{ScriptRule, ScriptSpec};
 use super::state::StateDocument;
 use crate::backend::MemoryBackend;
@@ -20,6 +20,7 @@ use sockerless_core::api::{ExtensionRequest, ExtensionResponse};
 use sockerless_core::error::{Error, Result};
 use sockerless_core::{Method, StatusCode};
 
+/// The body of `POST /memory/seed`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SeedBody {

@@ -89,23 +89,23 @@ pub struct ScriptSpec {
 
 /// Compiled output chunk.
 #[derive(Debug, Clone)]
-pub struct Chunk {
+pub(crate) struct Chunk {
     /// stdout or stderr.
-    pub stderr: bool,
+    pub(crate) stderr: bool,
     /// The bytes.
-    pub data: bytes::Bytes,
+    pub(crate) data: bytes::Bytes,
     /// Delay before.
-    pub delay: Duration,
+    pub(crate) delay: Duration,
 }
 
 /// Compiled exec script.
 #[derive(Debug, Clone)]
-pub struct ExecScript {
+pub(crate) struct ExecScript {
     command: Option<Regex>,
     /// Output.
-    pub output: Vec<Chunk>,
+    pub(crate) output: Vec<Chunk>,
     /// Exit code.
-    pub exit_code: i64,
+    pub(crate) exit_code: i64,
 }
 
 /// A validated script rule.
@@ -116,13 +116,13 @@ pub struct ScriptRule {
     image: Option<Regex>,
     command: Option<Regex>,
     /// Output chunks.
-    pub output: Vec<Chunk>,
+    pub(crate) output: Vec<Chunk>,
     /// Run time after the output.
-    pub run_for: Option<Duration>,
+    pub(crate) run_for: Option<Duration>,
     /// Health results (true = failing).
-    pub health: Vec<bool>,
+    pub(crate) health: Vec<bool>,
     /// Exec scripts.
-    pub exec: Vec<ExecScript>,
+    pub(crate) exec: Vec<ExecScript>,
 }
 
 fn glob_regex(what: &str, glob: &str) -> Result<Regex> {
@@ -223,38 +223,38 @@ impl ScriptRule {
     }
 
     /// Whether the rule applies to a container with this image and command line.
-    pub fn matches(&self, image: &str, command: &str) -> bool {
+    pub(crate) fn matches(&self, image: &str, command: &str) -> bool {
         self.image.as_ref().is_none_or(|r| r.is_match(image))
             && self.command.as_ref().is_none_or(|r| r.is_match(command))
     }
 
     /// Whether the rule replaces the command (output, exit code or manual).
-    pub fn scripts_outcome(&self) -> bool {
+    pub(crate) fn scripts_outcome(&self) -> bool {
         !self.output.is_empty() || self.spec.exit_code.is_some() || self.spec.manual
     }
 
     /// The exit code.
-    pub fn exit_code(&self) -> i64 {
+    pub(crate) fn exit_code(&self) -> i64 {
         self.spec.exit_code.unwrap_or(0)
     }
 
     /// Runs until told.
-    pub fn manual(&self) -> bool {
+    pub(crate) fn manual(&self) -> bool {
         self.spec.manual
     }
 
     /// Ignores SIGTERM.
-    pub fn ignore_sigterm(&self) -> bool {
+    pub(crate) fn ignore_sigterm(&self) -> bool {
         self.spec.ignore_sigterm
     }
 
     /// The SIGTERM exit code.
-    pub fn sigterm_exit_code(&self) -> Option<i64> {
+    pub(crate) fn sigterm_exit_code(&self) -> Option<i64> {
         self.spec.sigterm_exit_code
     }
 
     /// The exec script for this command line, if any.
-    pub fn exec_for(&self, cmdline: &str) -> Option<&ExecScript> {
+    pub(crate) fn exec_for(&self, cmdline: &str) -> Option<&ExecScript> {
         self.exec
             .iter()
             .find(|e| e.command.as_ref().is_none_or(|r| r.is_match(cmdline)))

@@ -7,14 +7,28 @@ use std::sync::atomic::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use super::lock;
+use super::live::lock;
 use crate::backend::MemoryBackend;
 use crate::containers::record::{ContainerRecord, Status};
 use crate::exec::record::ExecRecord;
 use crate::images::record::ImageRecord;
 use crate::networks::record::NetworkRecord;
 use crate::volumes::record::VolumeRecord;
+use sockerless_core::api::{WaitError, WaitResponse};
 use sockerless_core::error::{Error, Result};
+
+/// The message waiters get when the backend is reset under them.
+pub(crate) const RESET_MESSAGE: &str = "the memory backend was reset";
+
+/// What a waiter of a reset backend receives: `{"StatusCode":-1,"Error":{"Message":"the memory backend was reset"}}`.
+pub(crate) fn reset_wait_response() -> WaitResponse {
+    WaitResponse {
+        status_code: -1,
+        error: Some(WaitError {
+            message: RESET_MESSAGE.into(),
+        }),
+    }
+}
 
 /// The whole state, as `GET /memory/state` answers and `PUT` takes it.
 /// Runtimes (logs, live streams, processes) are not state.
@@ -48,7 +62,7 @@ fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<()> {
 impl StateDocument {
     /// Checks the document's references and uniqueness; 400 naming the first
     /// problem.
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         check(self.version == 1, || {
             format!("unsupported version {}", self.version)
         })?;
@@ -149,8 +163,6 @@ impl StateDocument {
     }
 }
 
-/// The body of `POST /memory/seed`.
-
 impl MemoryBackend {
     /// Ends everything of the current state (processes, exec tasks, waiters, log
     /// followers, attaches) and empties the store. The caller holds the links
@@ -185,7 +197,7 @@ impl MemoryBackend {
 
     /// `POST /memory/reset`: the start-up state (the predefined networks only).
     /// Script and fault rules, the seed's generator and the clock are kept.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         // One critical section: an operation that takes the links lock (create,
         // remove, start, stop, connect…) sees the old state or the new one with
         // its predefined networks, never the empty store in between.
@@ -281,7 +293,7 @@ impl MemoryBackend {
         }
         for (id, paused) in live {
             if let Some(c) = self.store.containers.get(&id) {
-                self.spawn_process(&c, c.state.run);
+                self.spawn_process(&c, c.state.run, MemoryBackend::container_exited_in);
                 if paused {
                     self.set_process_paused(&id, true);
                 }

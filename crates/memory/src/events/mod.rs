@@ -3,11 +3,10 @@
 //! The hub itself ([`hub`]) knows nothing of the backend; this module emits
 //! into it and serves `GET /events` from it.
 
-mod hub;
+pub(crate) mod hub;
 
-pub(crate) use hub::EventHub;
 #[cfg(test)]
-use hub::HISTORY;
+use hub::{EventHub, HISTORY};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,7 +27,7 @@ use sockerless_core::error::{Error, Result};
 
 /// The event types, by Docker's names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `container`
     Container,
     /// `image`
@@ -189,14 +188,14 @@ fn familiar(s: &str) -> String {
 /// Docker's event filter (`daemon/events/filter.go`): values of one key are
 /// alternatives, keys must all match.
 #[derive(Debug, Clone)]
-pub struct EventFilter {
+pub(crate) struct EventFilter {
     filters: Filters,
 }
 
 impl EventFilter {
     /// Validates `filters` as Docker does for `GET /events`: unknown key →
     /// `invalid filter '<key>'`, unknown type → `invalid filter 'type=<v>'`.
-    pub fn new(filters: Filters) -> Result<Self> {
+    pub(crate) fn new(filters: Filters) -> Result<Self> {
         let bad = |e: FilterError| Error::bad_request(e.to_string());
         filters.check_keys(FILTER_KEYS).map_err(bad)?;
         filters.validate_values("type", FILTER_TYPES).map_err(bad)?;
@@ -204,7 +203,7 @@ impl EventFilter {
     }
 
     /// Whether `ev` passes every filter.
-    pub fn include(&self, ev: &EventMessage) -> bool {
+    pub(crate) fn include(&self, ev: &EventMessage) -> bool {
         let f = &self.filters;
         let typ = ev.typ.map(|t| t.to_string()).unwrap_or_default();
         let scope = ev.scope.map(|s| s.to_string()).unwrap_or_default();

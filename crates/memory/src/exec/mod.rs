@@ -10,6 +10,7 @@
 pub mod record;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -18,7 +19,7 @@ use tokio::sync::mpsc;
 
 use crate::backend::MemoryBackend;
 use crate::containers::process::{api_stream, context, play};
-use crate::containers::record::Status;
+use crate::containers::record::{ContainerRecord, Status};
 use crate::events::Kind;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
@@ -120,55 +121,7 @@ impl ExecBackend for MemoryBackend {
         let Some(me) = self.me.upgrade() else {
             return Err(Error::Unavailable("the backend is shutting down".into()));
         };
-        let e = self
-            .store
-            .execs
-            .get(id)
-            .ok_or_else(|| Error::no_such_exec(id))?;
-        let c = self
-            .store
-            .containers
-            .get(&e.container_id)
-            .ok_or_else(|| Error::no_such_exec(id))?;
-        match c.state.status {
-            Status::Running => {}
-            Status::Paused => {
-                return Err(Error::conflict(format!(
-                    "Container {} is paused, unpause the container before exec",
-                    c.id
-                )))
-            }
-            _ => {
-                return Err(Error::conflict(format!(
-                    "container {} is not running",
-                    c.id
-                )))
-            }
-        }
-        // Claim the start atomically: of two concurrent starts one wins.
-        let pid = self.new_pid();
-        self.store
-            .execs
-            .update(id, |e| {
-                // Docker's two words: finished, or still running.
-                if e.exit_code.is_some() || (e.started && !e.running) {
-                    return Err(Error::conflict(format!(
-                        "Error: Exec command {} has already run",
-                        e.id
-                    )));
-                }
-                if e.started {
-                    return Err(Error::conflict(format!(
-                        "Error: Exec command {} is already running",
-                        e.id
-                    )));
-                }
-                e.started = true;
-                e.running = true;
-                e.pid = pid;
-                Ok(())
-            })
-            .ok_or_else(|| Error::no_such_exec(id))??;
+        let (e, c) = self.claim_exec_start(id)?;
         let mut ctx = context(&c);
         ctx.env.extend(e.config.env.clone().unwrap_or_default());
         if let Some(wd) = e.config.working_dir.clone().filter(|w| !w.is_empty()) {
@@ -269,6 +222,62 @@ impl ExecBackend for MemoryBackend {
 }
 
 impl MemoryBackend {
+    /// Checks that exec `id` may start (its container runs, it never started)
+    /// and marks it started and running, atomically: of two concurrent starts
+    /// one wins. Returns the exec (as it was before the claim) and its
+    /// container.
+    fn claim_exec_start(&self, id: &str) -> Result<(Arc<ExecRecord>, Arc<ContainerRecord>)> {
+        let e = self
+            .store
+            .execs
+            .get(id)
+            .ok_or_else(|| Error::no_such_exec(id))?;
+        let c = self
+            .store
+            .containers
+            .get(&e.container_id)
+            .ok_or_else(|| Error::no_such_exec(id))?;
+        match c.state.status {
+            Status::Running => {}
+            Status::Paused => {
+                return Err(Error::conflict(format!(
+                    "Container {} is paused, unpause the container before exec",
+                    c.id
+                )))
+            }
+            _ => {
+                return Err(Error::conflict(format!(
+                    "container {} is not running",
+                    c.id
+                )))
+            }
+        }
+        let pid = self.new_pid();
+        self.store
+            .execs
+            .update(id, |e| {
+                // Docker's two words: finished, or still running.
+                if e.exit_code.is_some() || (e.started && !e.running) {
+                    return Err(Error::conflict(format!(
+                        "Error: Exec command {} has already run",
+                        e.id
+                    )));
+                }
+                if e.started {
+                    return Err(Error::conflict(format!(
+                        "Error: Exec command {} is already running",
+                        e.id
+                    )));
+                }
+                e.started = true;
+                e.running = true;
+                e.pid = pid;
+                Ok(())
+            })
+            .ok_or_else(|| Error::no_such_exec(id))??;
+        Ok((e, c))
+    }
+
     /// Drops the exec records of a container (it stopped or was removed),
     /// ending the ones that run.
     pub(crate) fn drop_execs_of(&self, container_id: &str) {

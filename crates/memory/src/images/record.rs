@@ -39,12 +39,12 @@ pub struct ImageRecord {
 
 impl ImageRecord {
     /// The image's labels (empty when the config has none).
-    pub fn labels(&self) -> HashMap<String, String> {
+    pub(crate) fn labels(&self) -> HashMap<String, String> {
         self.config.labels.clone().unwrap_or_default()
     }
 
     /// No tag and no digest: what `dangling=true` lists.
-    pub fn is_dangling(&self) -> bool {
+    pub(crate) fn is_dangling(&self) -> bool {
         self.repo_tags.is_empty() && self.repo_digests.is_empty()
     }
 }

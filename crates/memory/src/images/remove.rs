@@ -6,6 +6,8 @@ use std::sync::Arc;
 use super::record::{chain_ids, short_id, ImageRecord};
 use super::reference::{ref_err, Reference};
 use crate::backend::MemoryBackend;
+use crate::containers::record::ContainerRecord;
+use crate::table::NameIndex;
 use sockerless_core::api::docker;
 use sockerless_core::error::{Error, Result};
 
@@ -56,6 +58,75 @@ pub(crate) fn delete_conflict(id: &str, hard: bool, message: &str) -> Error {
 /// Events to emit once the lock is released: (action, actor ID, name attribute).
 pub(crate) type PendingEvents = Vec<(&'static str, String, String)>;
 
+/// Docker's `imageDeleteHelper` conflicts: a running user always; unless
+/// forced, references in several repositories or a stopped user.
+fn delete_helper_conflict(
+    id: &str,
+    users: &[Arc<ContainerRecord>],
+    force: bool,
+    referenced: bool,
+) -> Option<Error> {
+    if let Some(c) = users.iter().find(|c| c.is_running()) {
+        Some(delete_conflict(
+            id,
+            true,
+            &format!(
+                "image is being used by running container {}",
+                short_id(&c.id)
+            ),
+        ))
+    } else if force {
+        None
+    } else if referenced {
+        Some(delete_conflict(
+            id,
+            false,
+            "image is referenced in multiple repositories",
+        ))
+    } else {
+        users.first().map(|c| {
+            delete_conflict(
+                id,
+                false,
+                &format!(
+                    "image is being used by stopped container {}",
+                    short_id(&c.id)
+                ),
+            )
+        })
+    }
+}
+
+/// Untags every tag and digest of `rec` (the index side too), one `untag`
+/// event each.
+fn untag_all(
+    tags: &NameIndex,
+    rec: &ImageRecord,
+    id: &str,
+    out: &mut Vec<docker::ImageDeleteResponseItem>,
+    events: &mut PendingEvents,
+) {
+    for t in &rec.repo_tags {
+        if let Ok(r) = Reference::parse(t) {
+            tags.release(&r.canonical(), id);
+        }
+        out.push(untagged(t));
+        events.push(("untag", id.to_string(), id.to_string()));
+    }
+    for d in &rec.repo_digests {
+        out.push(untagged(d));
+        events.push(("untag", id.to_string(), id.to_string()));
+    }
+}
+
+/// An `Untagged` item of the delete response.
+fn untagged(s: &str) -> docker::ImageDeleteResponseItem {
+    docker::ImageDeleteResponseItem {
+        untagged: Some(s.to_string()),
+        deleted: None,
+    }
+}
+
 impl MemoryBackend {
     /// Docker's `ImageDelete`, under the links lock. Fails only before changing
     /// anything.
@@ -67,10 +138,6 @@ impl MemoryBackend {
         out: &mut Vec<docker::ImageDeleteResponseItem>,
         events: &mut PendingEvents,
     ) -> Result<()> {
-        let untagged = |s: &str| docker::ImageDeleteResponseItem {
-            untagged: Some(s.to_string()),
-            deleted: None,
-        };
         let rec = self
             .store
             .images
@@ -90,44 +157,7 @@ impl MemoryBackend {
                     )));
                 }
             }
-            let parsed = Reference::parse(name).map_err(ref_err)?.with_default_tag();
-            let familiar = parsed.familiar();
-            if parsed.digest.is_some() {
-                let wanted = format!(
-                    "{}@{}",
-                    parsed.familiar_name(),
-                    parsed.digest.as_deref().unwrap_or_default()
-                );
-                self.store
-                    .images
-                    .update(id, |r| r.repo_digests.retain(|d| d != &wanted));
-                out.push(untagged(&wanted));
-            } else {
-                self.store.image_tags.release(&parsed.canonical(), id);
-                self.store
-                    .images
-                    .update(id, |r| r.repo_tags.retain(|t| t != &familiar));
-                out.push(untagged(&familiar));
-                // Digests of the repository go with its last tag.
-                let repo = parsed.name();
-                let tag_left = self.store.images.get(id).is_some_and(|r| {
-                    r.repo_tags
-                        .iter()
-                        .any(|t| Reference::parse(t).is_ok_and(|x| x.name() == repo))
-                });
-                if !tag_left {
-                    let gone: Vec<String> = rec
-                        .repo_digests
-                        .iter()
-                        .filter(|d| Reference::parse(d).is_ok_and(|x| x.name() == repo))
-                        .cloned()
-                        .collect();
-                    self.store
-                        .images
-                        .update(id, |r| r.repo_digests.retain(|d| !gone.contains(d)));
-                    out.extend(gone.iter().map(|d| untagged(d)));
-                }
-            }
+            self.untag_reference(name, &rec, out)?;
             events.push(("untag", id.to_string(), id.to_string()));
             let Some(now) = self.store.images.get(id) else {
                 return Ok(());
@@ -160,17 +190,7 @@ impl MemoryBackend {
                     ));
                 }
             }
-            for t in &rec.repo_tags {
-                if let Ok(r) = Reference::parse(t) {
-                    self.store.image_tags.release(&r.canonical(), id);
-                }
-                out.push(untagged(t));
-                events.push(("untag", id.to_string(), id.to_string()));
-            }
-            for d in &rec.repo_digests {
-                out.push(untagged(d));
-                events.push(("untag", id.to_string(), id.to_string()));
-            }
+            untag_all(&self.store.image_tags, &rec, id, out, events);
             self.store.images.update(id, |r| {
                 r.repo_tags.clear();
                 r.repo_digests.clear();
@@ -179,35 +199,7 @@ impl MemoryBackend {
         }
 
         // imageDeleteHelper
-        let conflict = if let Some(c) = users.iter().find(|c| c.is_running()) {
-            Some(delete_conflict(
-                id,
-                true,
-                &format!(
-                    "image is being used by running container {}",
-                    short_id(&c.id)
-                ),
-            ))
-        } else if force {
-            None
-        } else if !refs.is_empty() {
-            Some(delete_conflict(
-                id,
-                false,
-                "image is referenced in multiple repositories",
-            ))
-        } else {
-            users.first().map(|c| {
-                delete_conflict(
-                    id,
-                    false,
-                    &format!(
-                        "image is being used by stopped container {}",
-                        short_id(&c.id)
-                    ),
-                )
-            })
-        };
+        let conflict = delete_helper_conflict(id, &users, force, !refs.is_empty());
         if let Some(err) = conflict {
             if removed_repository_ref {
                 // Docker keeps the now untagged image silently.
@@ -217,19 +209,58 @@ impl MemoryBackend {
         }
         // Remove every remaining reference (force with several repositories).
         if let Some(current) = self.store.images.get(id) {
-            for t in &current.repo_tags {
-                if let Ok(r) = Reference::parse(t) {
-                    self.store.image_tags.release(&r.canonical(), id);
-                }
-                out.push(untagged(t));
-                events.push(("untag", id.to_string(), id.to_string()));
-            }
-            for d in &current.repo_digests {
-                out.push(untagged(d));
-                events.push(("untag", id.to_string(), id.to_string()));
-            }
+            untag_all(&self.store.image_tags, &current, id, out, events);
         }
         self.delete_image(id, out, events);
+        Ok(())
+    }
+    /// Untags one reference of image `rec` (a tag, or a digest); the
+    /// repository's digests go with its last tag.
+    fn untag_reference(
+        &self,
+        name: &str,
+        rec: &ImageRecord,
+        out: &mut Vec<docker::ImageDeleteResponseItem>,
+    ) -> Result<()> {
+        let id = rec.id.as_str();
+        let parsed = Reference::parse(name).map_err(ref_err)?.with_default_tag();
+        let familiar = parsed.familiar();
+        if parsed.digest.is_some() {
+            let wanted = format!(
+                "{}@{}",
+                parsed.familiar_name(),
+                parsed.digest.as_deref().unwrap_or_default()
+            );
+            self.store
+                .images
+                .update(id, |r| r.repo_digests.retain(|d| d != &wanted));
+            out.push(untagged(&wanted));
+        } else {
+            self.store.image_tags.release(&parsed.canonical(), id);
+            self.store
+                .images
+                .update(id, |r| r.repo_tags.retain(|t| t != &familiar));
+            out.push(untagged(&familiar));
+            // Digests of the repository go with its last tag.
+            let repo = parsed.name();
+            let tag_left = self.store.images.get(id).is_some_and(|r| {
+                r.repo_tags
+                    .iter()
+                    .any(|t| Reference::parse(t).is_ok_and(|x| x.name() == repo))
+            });
+            if !tag_left {
+                let gone: Vec<String> = rec
+                    .repo_digests
+                    .iter()
+                    .filter(|d| Reference::parse(d).is_ok_and(|x| x.name() == repo))
+                    .cloned()
+                    .collect();
+                self.store
+                    .images
+                    .update(id, |r| r.repo_digests.retain(|d| !gone.contains(d)));
+                out.extend(gone.iter().map(|d| untagged(d)));
+            }
+        }
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 //! network's members) changed together under the links lock: attach and
 //! detach, addresses allocated at start and released at exit.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -86,58 +86,6 @@ pub(crate) fn fill_address(
 }
 
 impl MemoryBackend {
-    /// Creates `bridge` (172.17.0.0/16), `host` and `none`.
-    pub(crate) fn create_predefined_networks(&self) {
-        let now = self.now();
-        let bridge_subnet = (Ipv4Addr::new(172, 17, 0, 0), 16);
-        let bridge_gateway = Ipv4Addr::new(172, 17, 0, 1);
-        let bridge_options: HashMap<String, String> = [
-            ("com.docker.network.bridge.default_bridge", "true"),
-            ("com.docker.network.bridge.enable_icc", "true"),
-            ("com.docker.network.bridge.enable_ip_masquerade", "true"),
-            ("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0"),
-            ("com.docker.network.bridge.name", "docker0"),
-            ("com.docker.network.driver.mtu", "1500"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        for (name, driver) in [("bridge", "bridge"), ("host", "host"), ("none", "null")] {
-            let (subnet, gateway, options) = if name == "bridge" {
-                (
-                    Some(bridge_subnet),
-                    Some(bridge_gateway),
-                    bridge_options.clone(),
-                )
-            } else {
-                (None, None, HashMap::new())
-            };
-            let record = NetworkRecord {
-                id: self.new_id(),
-                name: name.to_string(),
-                driver: driver.to_string(),
-                created: now,
-                internal: false,
-                attachable: false,
-                ingress: false,
-                enable_ipv6: false,
-                subnet,
-                gateway,
-                ipam: NetworkRecord::ipam_for(subnet, gateway, Vec::new(), HashMap::new()),
-                options,
-                labels: HashMap::new(),
-                members: BTreeMap::new(),
-                predefined: true,
-            };
-            if self.store.network_names.reserve(name, &record.id).is_ok() {
-                let id = record.id.clone();
-                if self.store.networks.insert_new(id.clone(), record).is_err() {
-                    self.store.network_names.release(name, &id);
-                }
-            }
-        }
-    }
-
     /// Resolves a network reference (full ID, name, unique ID prefix) with
     /// Docker's errors (404 `network <ref> not found`, 400 ambiguous).
     pub(crate) fn network_resolve(&self, reference: &str) -> Result<Arc<NetworkRecord>> {

@@ -142,3 +142,55 @@ impl NetworkRecord {
         self.subnet.is_some()
     }
 }
+
+/// The predefined networks, `bridge` (172.17.0.0/16), `host` and `none`, with
+/// IDs drawn from `new_id` in that order.
+pub(crate) fn predefined_networks(
+    now: SystemTime,
+    mut new_id: impl FnMut() -> String,
+) -> Vec<NetworkRecord> {
+    let mut out = Vec::new();
+    let bridge_subnet = (Ipv4Addr::new(172, 17, 0, 0), 16);
+    let bridge_gateway = Ipv4Addr::new(172, 17, 0, 1);
+    let bridge_options: HashMap<String, String> = [
+        ("com.docker.network.bridge.default_bridge", "true"),
+        ("com.docker.network.bridge.enable_icc", "true"),
+        ("com.docker.network.bridge.enable_ip_masquerade", "true"),
+        ("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0"),
+        ("com.docker.network.bridge.name", "docker0"),
+        ("com.docker.network.driver.mtu", "1500"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (name, driver) in [("bridge", "bridge"), ("host", "host"), ("none", "null")] {
+        let (subnet, gateway, options) = if name == "bridge" {
+            (
+                Some(bridge_subnet),
+                Some(bridge_gateway),
+                bridge_options.clone(),
+            )
+        } else {
+            (None, None, HashMap::new())
+        };
+        let record = NetworkRecord {
+            id: new_id(),
+            name: name.to_string(),
+            driver: driver.to_string(),
+            created: now,
+            internal: false,
+            attachable: false,
+            ingress: false,
+            enable_ipv6: false,
+            subnet,
+            gateway,
+            ipam: NetworkRecord::ipam_for(subnet, gateway, Vec::new(), HashMap::new()),
+            options,
+            labels: HashMap::new(),
+            members: BTreeMap::new(),
+            predefined: true,
+        };
+        out.push(record);
+    }
+    out
+}
