@@ -8,7 +8,59 @@
 //! interpreter), never on an HTTP crate: frontends reach it through the
 //! `Backend` trait.
 //!
-//! GRAPH
+//! ## Layout
+//!
+//! One directory per resource. Its `record` module holds the stored data (plain,
+//! serialised in the state document); its `mod.rs` (for containers, `ops.rs`)
+//! implements the resource's `sockerless_core` supertrait with each operation's
+//! own code; the other modules are the steps operations share. Operations that
+//! touch two resources at once (a container joining a network, referencing a
+//! volume) hold [`MemoryBackend`]'s links lock so both sides change together.
+//!
+//! | module | holds |
+//! |---|---|
+//! | `backend` | [`MemoryBackend`], [`Store`] (one table per resource, name and label indexes), IDs, PIDs, the clock |
+//! | `options` | [`MemoryOptions`] |
+//! | [`containers`] | `ContainerBackend`; create, list, inspect, lifecycle, ports, mounts, the simulated process, logs, stats |
+//! | [`images`] | `ImageBackend`; pull, load ([`archive`]), references ([`reference`]), removal rules, platforms |
+//! | [`networks`] | `NetworkBackend`; IPAM, membership |
+//! | [`volumes`] | `VolumeBackend`; reference counting |
+//! | [`exec`] | `ExecBackend` |
+//! | `system` | `SystemBackend`: capabilities, `before`, `extension`, info, version, events, auth |
+//! | `events` | emitting and streaming events; `events::hub` the bounded history and broadcast |
+//! | [`controls`] | test-double controls: `profile`, `clock`, `faults`, `scripts` (leaves), `live` (their state in the backend), `state` (the whole-state document, reset, load), `routes` |
+//! | [`runtime`] | the live side of a container: wait channel, process slot, log, live feed |
+//! | [`table`] | `Table<T>`, `NameIndex`, `LabelIndex` |
+//!
+//! ## Module graph
+//!
+//! No cycle, counting both `use` paths and calls of `MemoryBackend` methods
+//! defined in another module (the unit test in `layers.rs` checks it): each
+//! module depends only on modules of lower
+//! levels (the crate root and `containers`/`controls`' `mod.rs` only
+//! re-export).
+//!
+//! ```text
+//!  0  table  ids  runtime  events::hub  networks::ipam  controls::{profile, clock}
+//!     images::{reference, catalogue, archive, matching}
+//!  1  controls::{faults, scripts}  images::platform
+//!     the records: containers::record  images::record  networks::record
+//!                  exec::record  volumes::record
+//!  2  options  images::{pull, load}  containers::{script, mounts, stats}
+//!  3  controls::live
+//!  4  backend
+//!  5  events  containers::{lookup, ports}  networks::membership  images::remove
+//!  6  containers::{notify, process, logs}  images::lookup  volumes
+//!  7  exec  networks  images  containers::{create, inspect, list}
+//!  8  containers::lifecycle  controls::state
+//!  9  containers::ops
+//! 10  controls::routes
+//! 11  system
+//! ```
+//!
+//! A simulated process reports its end through the `OnExit` function its
+//! callers pass (`MemoryBackend::container_exited_in`), so `containers::process`
+//! (6) never calls up into `containers::lifecycle` (8).
 
 #![warn(unreachable_pub)]
 
@@ -19,6 +71,8 @@ mod events;
 pub mod exec;
 mod ids;
 pub mod images;
+#[cfg(test)]
+mod layers;
 pub mod networks;
 mod options;
 pub mod runtime;

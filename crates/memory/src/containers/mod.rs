@@ -2,10 +2,10 @@
 //! pause, unpause), rename, remove, prune, wait, and the simulated process a
 //! started container runs (its output, logs, attach, top and stats).
 //!
-//! [`ops`] implements `ContainerBackend`; the other modules are its steps:
-//! [`record`] (the stored data) ← [`lookup`], [`notify`], [`ports`],
-//! [`mounts`], [`script`] ← [`process`], [`lifecycle`], [`create`],
-//! [`inspect`], [`list`], [`logs`], [`stats`] ← [`ops`].
+//! `ops` implements `ContainerBackend`; the other modules are its steps:
+//! [`record`] (the stored data); `lookup`, `notify`, `ports`, `mounts`,
+//! `script`; `process` (the simulated process); `lifecycle` (exit, stop,
+//! pause, remove), `create`, `inspect`, `list`, `logs`, `stats`.
 
 mod create;
 mod inspect;

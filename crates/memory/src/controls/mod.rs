@@ -1,5 +1,6 @@
 //! Test-double controls of the memory backend, all under
-//! `/internal/v1/memory/…` (served through [`crate::Backend::extension`]):
+//! `/internal/v1/memory/…` (served through
+//! [`SystemBackend::extension`](sockerless_core::backend::SystemBackend::extension)):
 //!
 //! | route | what |
 //! |---|---|

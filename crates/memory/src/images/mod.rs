@@ -1,11 +1,10 @@
-//! Images: pull, list, inspect, load, tag, remove, prune, and registry auth.
+//! Images: pull, list, inspect, load, tag, remove, prune.
 //!
 //! Images live in `Store::images` (keyed by `sha256:<hex>`); every tag lives in
 //! `Store::image_tags` (canonical `docker.io/library/nginx:latest` → image ID) and,
 //! in its familiar spelling, in the image's `repo_tags`. Every change to tags or
 //! images runs under [`MemoryBackend::links`] so the two always agree; events are
 //! emitted after the lock is released.
-
 //!
 //! `record`, `reference`, `catalogue`, `platform`, `matching` and `archive` are
 //! leaves; `pull`, `load`, `lookup` and `remove` are the steps; this module
