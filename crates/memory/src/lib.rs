@@ -22,7 +22,7 @@
 //! | `backend` | [`MemoryBackend`], [`Store`] (one table per resource, name and label indexes), IDs, PIDs, the clock |
 //! | `options` | [`MemoryOptions`] |
 //! | [`containers`] | `ContainerBackend`; create, list, inspect, lifecycle, ports, mounts, the simulated process, logs, stats |
-//! | [`images`] | `ImageBackend`; pull, load ([`archive`]), references ([`reference`]), removal rules, platforms |
+//! | [`images`] | `ImageBackend`; pull, load ([`archive`]), references ([`reference`](mod@reference)), removal rules, platforms |
 //! | [`networks`] | `NetworkBackend`; IPAM, membership |
 //! | [`volumes`] | `VolumeBackend`; reference counting |
 //! | [`exec`] | `ExecBackend` |

@@ -35,7 +35,7 @@ impl SystemBackend for MemoryBackend {
     }
 
     /// The profile's 501s, its start latency, then the fault rules (see
-    /// [`crate::controls::faults`]).
+    /// `controls::faults`).
     async fn before(&self, operation: Operation, reference: Option<&str>) -> Result<()> {
         // The container a reference names, so a rule for `web` matches a call
         // by ID (and the reverse).
@@ -178,7 +178,7 @@ impl SystemBackend for MemoryBackend {
         })
     }
 
-    /// `GET /events` (see [`crate::events`]).
+    /// `GET /events` (see `events`).
     async fn events(&self, options: EventsOptions) -> Result<BoxStream<docker::EventMessage>> {
         self.events_stream(options)
     }

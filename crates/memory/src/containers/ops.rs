@@ -266,7 +266,7 @@ impl ContainerBackend for MemoryBackend {
     }
 
     /// `DELETE /containers/{ref}` (the steps are shared with auto-remove and
-    /// prune: [`MemoryBackend::remove_container`]).
+    /// prune: `MemoryBackend::remove_container`).
     async fn container_remove(
         &self,
         reference: String,

@@ -3,7 +3,7 @@
 //! Images live in `Store::images` (keyed by `sha256:<hex>`); every tag lives in
 //! `Store::image_tags` (canonical `docker.io/library/nginx:latest` → image ID) and,
 //! in its familiar spelling, in the image's `repo_tags`. Every change to tags or
-//! images runs under [`MemoryBackend::links`] so the two always agree; events are
+//! images runs under `MemoryBackend::links` so the two always agree; events are
 //! emitted after the lock is released.
 //!
 //! `record`, `reference`, `catalogue`, `platform`, `matching` and `archive` are

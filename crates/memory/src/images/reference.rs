@@ -26,7 +26,7 @@ pub(crate) const OFFICIAL_REPO_PREFIX: &str = "library/";
 /// The tag applied when a reference carries neither tag nor digest.
 pub(crate) const DEFAULT_TAG: &str = "latest";
 /// Maximum length of the repository path.
-pub(crate) const NAME_TOTAL_LENGTH_MAX: usize = 255;
+pub const NAME_TOTAL_LENGTH_MAX: usize = 255;
 /// Maximum length of a tag.
 pub(crate) const TAG_LENGTH_MAX: usize = 128;
 

@@ -18,9 +18,9 @@ use sha2::{Digest, Sha256};
 /// Size of a tar block.
 const BLOCK: usize = 512;
 /// Largest JSON member kept in memory.
-pub(crate) const MAX_MEMBER_SIZE: u64 = 8 * 1024 * 1024;
+pub const MAX_MEMBER_SIZE: u64 = 8 * 1024 * 1024;
 /// Largest total of kept JSON members.
-pub(crate) const MAX_TOTAL_KEPT: u64 = 64 * 1024 * 1024;
+pub const MAX_TOTAL_KEPT: u64 = 64 * 1024 * 1024;
 /// Largest GNU long-name or pax extended header accepted.
 const MAX_EXTENDED_HEADER: u64 = 1024 * 1024;
 
