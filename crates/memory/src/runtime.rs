@@ -34,7 +34,7 @@ pub struct WaitState {
 
 /// One write of the process.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogEntry {
+pub(crate) struct LogEntry {
     /// stdout or stderr.
     pub stream: StdStream,
     /// When it was written.
@@ -45,7 +45,7 @@ pub struct LogEntry {
 
 /// What attach and log-follow see live.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Live {
+pub(crate) enum Live {
     /// Output.
     Output(LogEntry),
     /// The process of run `.0` ended with status `.1`.
@@ -54,7 +54,7 @@ pub enum Live {
 
 /// A log bounded in bytes; the oldest entries go first.
 #[derive(Debug)]
-pub struct LogBuffer {
+pub(crate) struct LogBuffer {
     entries: VecDeque<LogEntry>,
     bytes: usize,
     limit: usize,
@@ -62,7 +62,7 @@ pub struct LogBuffer {
 
 impl LogBuffer {
     /// An empty log of at most `limit` bytes.
-    pub fn new(limit: usize) -> Self {
+    pub(crate) fn new(limit: usize) -> Self {
         LogBuffer {
             entries: VecDeque::new(),
             bytes: 0,
@@ -71,7 +71,7 @@ impl LogBuffer {
     }
 
     /// Appends, dropping the oldest entries past the limit.
-    pub fn push(&mut self, entry: LogEntry) {
+    pub(crate) fn push(&mut self, entry: LogEntry) {
         self.bytes += entry.data.len();
         self.entries.push_back(entry);
         while self.bytes > self.limit {
@@ -83,12 +83,13 @@ impl LogBuffer {
     }
 
     /// The entries, oldest first.
-    pub fn entries(&self) -> impl Iterator<Item = &LogEntry> {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &LogEntry> {
         self.entries.iter()
     }
 
     /// Bytes held.
-    pub fn bytes(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> usize {
         self.bytes
     }
 }
@@ -97,37 +98,32 @@ impl LogBuffer {
 /// output is never dropped for a slow reader (a broadcast channel would make it
 /// lag and lose records). Closed subscribers are pruned on the next send.
 #[derive(Debug, Default)]
-pub struct LiveFeed {
+pub(crate) struct LiveFeed {
     subscribers: Mutex<Vec<mpsc::UnboundedSender<Live>>>,
 }
 
 impl LiveFeed {
     /// Sends to every subscriber still listening.
-    pub fn send(&self, item: Live) {
+    pub(crate) fn send(&self, item: Live) {
         lock(&self.subscribers).retain(|tx| tx.send(item.clone()).is_ok());
     }
 
     /// A new subscriber's receiver.
-    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<Live> {
+    pub(crate) fn subscribe(&self) -> mpsc::UnboundedReceiver<Live> {
         let (tx, rx) = mpsc::unbounded_channel();
         lock(&self.subscribers).push(tx);
         rx
     }
 
     /// Drops every subscriber: their streams end (reset).
-    pub fn close_all(&self) {
+    pub(crate) fn close_all(&self) {
         lock(&self.subscribers).clear();
-    }
-
-    /// How many subscribers are registered.
-    pub fn subscribers(&self) -> usize {
-        lock(&self.subscribers).len()
     }
 }
 
 /// The controls of a running simulated process.
 #[derive(Debug)]
-pub struct ProcessControl {
+pub(crate) struct ProcessControl {
     /// Which run it belongs to.
     pub run: u64,
     /// Signals to deliver.
@@ -141,7 +137,7 @@ pub struct ProcessControl {
 /// The container's stdin: the sender attach writes to, and the receiver the next
 /// process takes.
 #[derive(Debug, Default)]
-pub struct StdinSlot {
+pub(crate) struct StdinSlot {
     /// Where attach clients write (None once closed).
     pub tx: Option<mpsc::Sender<Bytes>>,
     /// What the next process reads (taken at start).
@@ -154,13 +150,13 @@ pub struct ContainerRuntime {
     /// Waiters subscribe here.
     pub wait: watch::Sender<WaitState>,
     /// The running process, if any.
-    pub process: Mutex<Option<ProcessControl>>,
+    pub(crate) process: Mutex<Option<ProcessControl>>,
     /// The bounded log.
-    pub logs: Mutex<LogBuffer>,
+    pub(crate) logs: Mutex<LogBuffer>,
     /// Live output and exits.
-    pub live: LiveFeed,
+    pub(crate) live: LiveFeed,
     /// Stdin (when the container has `OpenStdin`).
-    pub stdin: Mutex<StdinSlot>,
+    pub(crate) stdin: Mutex<StdinSlot>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -169,7 +165,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl ContainerRuntime {
     /// A runtime for a new container.
-    pub fn new(log_limit: usize) -> Arc<Self> {
+    pub(crate) fn new(log_limit: usize) -> Arc<Self> {
         let (wait, _) = watch::channel(WaitState::default());
         Arc::new(ContainerRuntime {
             wait,
@@ -181,24 +177,24 @@ impl ContainerRuntime {
     }
 
     /// The process slot.
-    pub fn process(&self) -> MutexGuard<'_, Option<ProcessControl>> {
+    pub(crate) fn process(&self) -> MutexGuard<'_, Option<ProcessControl>> {
         lock(&self.process)
     }
 
     /// The log.
-    pub fn logs(&self) -> MutexGuard<'_, LogBuffer> {
+    pub(crate) fn logs(&self) -> MutexGuard<'_, LogBuffer> {
         lock(&self.logs)
     }
 
     /// The stdin slot.
-    pub fn stdin(&self) -> MutexGuard<'_, StdinSlot> {
+    pub(crate) fn stdin(&self) -> MutexGuard<'_, StdinSlot> {
         lock(&self.stdin)
     }
 
     /// Records output: into the log and to live subscribers, under the log lock
     /// so a subscriber that snapshots the log and subscribes together sees every
     /// entry exactly once.
-    pub fn record(&self, entry: LogEntry) {
+    pub(crate) fn record(&self, entry: LogEntry) {
         let mut logs = self.logs();
         logs.push(entry.clone());
         self.live.send(Live::Output(entry));
@@ -206,13 +202,13 @@ impl ContainerRuntime {
 
     /// Tells live subscribers that run `run` ended with `code` (under the log
     /// lock, ordered with the output).
-    pub fn exited(&self, run: u64, code: i64) {
+    pub(crate) fn exited(&self, run: u64, code: i64) {
         let _logs = self.logs();
         self.live.send(Live::Exit(run, code));
     }
 
     /// The log so far and a receiver for what follows, taken atomically.
-    pub fn snapshot_and_subscribe(&self) -> (Vec<LogEntry>, mpsc::UnboundedReceiver<Live>) {
+    pub(crate) fn snapshot_and_subscribe(&self) -> (Vec<LogEntry>, mpsc::UnboundedReceiver<Live>) {
         let logs = self.logs();
         let rx = self.live.subscribe();
         (logs.entries().cloned().collect(), rx)
@@ -220,7 +216,7 @@ impl ContainerRuntime {
 
     /// A stdin sender for an attach client, creating the channel when none is
     /// open.
-    pub fn stdin_sender(&self) -> mpsc::Sender<Bytes> {
+    pub(crate) fn stdin_sender(&self) -> mpsc::Sender<Bytes> {
         let mut slot = self.stdin();
         if let Some(tx) = &slot.tx {
             if !tx.is_closed() {
@@ -234,7 +230,7 @@ impl ContainerRuntime {
     }
 
     /// The receiver for a starting process (a fresh channel when none waits).
-    pub fn take_stdin(&self) -> mpsc::Receiver<Bytes> {
+    pub(crate) fn take_stdin(&self) -> mpsc::Receiver<Bytes> {
         let mut slot = self.stdin();
         match slot.rx.take() {
             Some(rx) => rx,
@@ -247,7 +243,7 @@ impl ContainerRuntime {
     }
 
     /// Closes stdin (EOF for the process once pending bytes are read).
-    pub fn close_stdin(&self) {
+    pub(crate) fn close_stdin(&self) {
         self.stdin().tx = None;
     }
 }
@@ -261,7 +257,7 @@ pub struct Runtimes {
 
 impl Runtimes {
     /// Adds the runtime of a new container.
-    pub fn insert(&self, id: &str, log_limit: usize) -> Arc<ContainerRuntime> {
+    pub(crate) fn insert(&self, id: &str, log_limit: usize) -> Arc<ContainerRuntime> {
         let rt = ContainerRuntime::new(log_limit);
         self.map.insert(id.to_string(), Arc::clone(&rt));
         rt
@@ -273,12 +269,12 @@ impl Runtimes {
     }
 
     /// Removes a container's runtime, returning it.
-    pub fn remove(&self, id: &str) -> Option<Arc<ContainerRuntime>> {
+    pub(crate) fn remove(&self, id: &str) -> Option<Arc<ContainerRuntime>> {
         self.map.remove(id).map(|(_, v)| v)
     }
 
     /// Removes every runtime, returning them (reset).
-    pub fn drain(&self) -> Vec<Arc<ContainerRuntime>> {
+    pub(crate) fn drain(&self) -> Vec<Arc<ContainerRuntime>> {
         let ids: Vec<String> = self.map.iter().map(|r| r.key().clone()).collect();
         ids.iter().filter_map(|id| self.remove(id)).collect()
     }

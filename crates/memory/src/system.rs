@@ -1,27 +1,67 @@
-//! `info` and `version`, counted from live state.
+//! The system operations (`impl SystemBackend for MemoryBackend`):
+//! capabilities (the profile's), the controls' gate (`before`) and routes
+//! (`extension`), `info` and `version` counted from live state, the event
+//! stream, and registry login (accepted, nothing is contacted).
 
 use std::collections::HashMap;
 
-use super::containers::Status;
-use super::MemoryBackend;
+use async_trait::async_trait;
+
+use crate::backend::MemoryBackend;
+use crate::containers::record::Status;
 use sockerless_core::api::docker;
+use sockerless_core::api::*;
+use sockerless_core::backend::SystemBackend;
 use sockerless_core::docker::timefmt;
+use sockerless_core::error::Error;
 use sockerless_core::error::Result;
+use sockerless_core::Operation;
 
 /// The Docker Engine version we present.
-pub const ENGINE_VERSION: &str = "25.0.0";
+pub(crate) const ENGINE_VERSION: &str = "25.0.0";
 /// The API version we speak.
-pub const API_VERSION: &str = "1.44";
+pub(crate) const API_VERSION: &str = "1.44";
 /// The oldest API version we accept.
-pub const MIN_API_VERSION: &str = "1.24";
+pub(crate) const MIN_API_VERSION: &str = "1.24";
 
 fn arch() -> &'static str {
-    super::catalogue::host_architecture()
+    crate::images::host_architecture()
 }
 
-impl MemoryBackend {
+#[async_trait]
+impl SystemBackend for MemoryBackend {
+    fn capabilities(&self) -> Capabilities {
+        self.controls.profile.capabilities()
+    }
+
+    /// The profile's 501s, its start latency, then the fault rules (see
+    /// `controls::faults`).
+    async fn before(&self, operation: Operation, reference: Option<&str>) -> Result<()> {
+        // The container a reference names, so a rule for `web` matches a call
+        // by ID (and the reverse).
+        let resolve = |r: &str| -> Option<String> {
+            operation
+                .is_container_operation()
+                .then(|| self.container_id(r).ok())
+                .flatten()
+        };
+        let (delay, failure) = self.controls.admit(operation, reference, resolve)?;
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The `/memory/…` control routes (see [`crate::controls`]).
+    async fn extension(&self, request: ExtensionRequest) -> Result<ExtensionResponse> {
+        self.controls_extension(request)
+    }
+
     /// `GET /info`.
-    pub(crate) fn system_info(&self) -> Result<docker::SystemInfo> {
+    async fn info(&self) -> Result<docker::SystemInfo> {
         let (mut total, mut running, mut paused, mut stopped) = (0i64, 0i64, 0i64, 0i64);
         for c in self.store.containers.list(|_| true) {
             total += 1;
@@ -108,7 +148,7 @@ impl MemoryBackend {
     }
 
     /// `GET /version`.
-    pub(crate) fn system_version(&self) -> Result<docker::SystemVersion> {
+    async fn version(&self) -> Result<docker::SystemVersion> {
         Ok(docker::SystemVersion {
             platform: Some(docker::SystemVersionPlatform {
                 name: "Sockerless (memory backend)".into(),
@@ -135,6 +175,24 @@ impl MemoryBackend {
             kernel_version: Some("sockerless-memory".into()),
             experimental: Some(false),
             build_time: Some(String::new()),
+        })
+    }
+
+    /// `GET /events` (see `events`).
+    async fn events(&self, options: EventsOptions) -> Result<BoxStream<docker::EventMessage>> {
+        self.events_stream(options)
+    }
+
+    /// `POST /auth`: any username and password (or identity token) log in.
+    async fn auth(&self, c: AuthConfig) -> Result<AuthResponse> {
+        let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+        let has_credentials = present(&c.username) && present(&c.password);
+        if !has_credentials && !present(&c.identity_token) {
+            return Err(Error::bad_request("username and password are required"));
+        }
+        Ok(AuthResponse {
+            status: "Login Succeeded".to_string(),
+            identity_token: String::new(),
         })
     }
 }

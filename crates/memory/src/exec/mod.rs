@@ -2,60 +2,42 @@
 //! interpreter. An unknown command writes its command line back to stdout and
 //! exits 0 (the seed's "mock output"). Exec output goes to the exec's own stream,
 //! not to the container's log, as in Docker.
+//!
+//! `record` holds the stored [`ExecRecord`]; this module implements
+//! `ExecBackend` and the helpers containers call (an exec ends with its
+//! container).
+
+pub mod record;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use super::containers::Status;
-use super::events::Kind;
-use super::process::context;
-use super::MemoryBackend;
+use crate::backend::MemoryBackend;
+use crate::containers::process::{api_stream, context, play};
+use crate::containers::record::{ContainerRecord, Status};
+use crate::events::Kind;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
+use sockerless_core::backend::ExecBackend;
 use sockerless_core::error::{Error, Result};
 use sockerless_sim::interp::{ProcessIo, Program, UnknownCommand};
 
-/// A stored exec instance.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExecRecord {
-    /// 64-hex ID.
-    pub id: String,
-    /// The container it runs in.
-    pub container_id: String,
-    /// What was asked for.
-    pub config: docker::ExecConfig,
-    /// Whether it runs now.
-    pub running: bool,
-    /// Set once it ends.
-    pub exit_code: Option<i64>,
-    /// Simulated PID while running.
-    pub pid: i64,
-    /// Whether start was called (a second start is 409).
-    pub started: bool,
-    /// Ends the exec's task (when its container stops or goes). Not state.
-    #[serde(skip)]
-    pub task: Option<tokio::task::AbortHandle>,
-}
+pub use record::ExecRecord;
 
-impl MemoryBackend {
-    /// Drops the exec records of a container (it stopped or was removed),
-    /// ending the ones that run.
-    pub(crate) fn drop_execs_of(&self, container_id: &str) {
-        for e in self.store.execs.list(|e| e.container_id == container_id) {
-            if let Some(removed) = self.store.execs.remove(&e.id) {
-                if let Some(task) = &removed.task {
-                    task.abort();
-                }
-            }
-        }
-    }
-
+#[async_trait]
+impl ExecBackend for MemoryBackend {
     /// `POST /containers/{ref}/exec`.
-    pub(crate) fn execs_create(&self, r: &str, config: docker::ExecConfig) -> Result<IdResponse> {
+    async fn exec_create(
+        &self,
+        reference: String,
+        config: docker::ExecConfig,
+    ) -> Result<IdResponse> {
+        let r = reference.as_str();
         let c = self.container(r)?;
         if config.cmd.as_ref().is_none_or(|c| c.is_empty()) {
             return Err(Error::bad_request("No exec command specified"));
@@ -94,19 +76,9 @@ impl MemoryBackend {
         Ok(IdResponse { id })
     }
 
-    fn emit_exec(&self, container_id: &str, action: &str, exec_id: &str) {
-        if let Some(c) = self.store.containers.get(container_id) {
-            self.emit_container(&c, action, &[("execID", exec_id.to_string())]);
-        } else {
-            let attrs: HashMap<String, String> = [("execID".to_string(), exec_id.to_string())]
-                .into_iter()
-                .collect();
-            self.emit(Kind::Container, action, container_id, attrs);
-        }
-    }
-
     /// `GET /exec/{id}`.
-    pub(crate) fn execs_inspect(&self, id: &str) -> Result<ExecInspect> {
+    async fn exec_inspect(&self, id: String) -> Result<ExecInspect> {
+        let id = id.as_str();
         let e = self
             .store
             .execs
@@ -139,64 +111,17 @@ impl MemoryBackend {
     }
 
     /// `POST /exec/{id}/start` (detached) and `WS /exec/{id}/start`.
-    pub(crate) fn execs_start(
+    async fn exec_start(
         &self,
-        id: &str,
+        id: String,
         detach: bool,
         stdin: Option<BoxStream<Bytes>>,
     ) -> Result<BoxStream<AttachEvent>> {
+        let id = id.as_str();
         let Some(me) = self.me.upgrade() else {
             return Err(Error::Unavailable("the backend is shutting down".into()));
         };
-        let e = self
-            .store
-            .execs
-            .get(id)
-            .ok_or_else(|| Error::no_such_exec(id))?;
-        let c = self
-            .store
-            .containers
-            .get(&e.container_id)
-            .ok_or_else(|| Error::no_such_exec(id))?;
-        match c.state.status {
-            Status::Running => {}
-            Status::Paused => {
-                return Err(Error::conflict(format!(
-                    "Container {} is paused, unpause the container before exec",
-                    c.id
-                )))
-            }
-            _ => {
-                return Err(Error::conflict(format!(
-                    "container {} is not running",
-                    c.id
-                )))
-            }
-        }
-        // Claim the start atomically: of two concurrent starts one wins.
-        let pid = self.new_pid();
-        self.store
-            .execs
-            .update(id, |e| {
-                // Docker's two words: finished, or still running.
-                if e.exit_code.is_some() || (e.started && !e.running) {
-                    return Err(Error::conflict(format!(
-                        "Error: Exec command {} has already run",
-                        e.id
-                    )));
-                }
-                if e.started {
-                    return Err(Error::conflict(format!(
-                        "Error: Exec command {} is already running",
-                        e.id
-                    )));
-                }
-                e.started = true;
-                e.running = true;
-                e.pid = pid;
-                Ok(())
-            })
-            .ok_or_else(|| Error::no_such_exec(id))??;
+        let (e, c) = self.claim_exec_start(id)?;
         let mut ctx = context(&c);
         ctx.env.extend(e.config.env.clone().unwrap_or_default());
         if let Some(wd) = e.config.working_dir.clone().filter(|w| !w.is_empty()) {
@@ -224,7 +149,8 @@ impl MemoryBackend {
         let cmdline = e.config.cmd.clone().unwrap_or_default().join(" ");
         // A script rule's exec result replaces the command.
         let scripted = self
-            .script_rule_for(&c)
+            .controls
+            .script_for(&c.image, &c.command())
             .and_then(|r| r.exec_for(&cmdline).cloned());
         let epoch = self.epoch();
         me.emit_exec(&container_id, &format!("exec_start: {cmdline}"), &exec_id);
@@ -246,7 +172,7 @@ impl MemoryBackend {
             let run = async {
                 match &scripted {
                     Some(script) => {
-                        super::process::play(&script.output, &io.output).await;
+                        play(&script.output, &io.output).await;
                         script.exit_code
                     }
                     None => i64::from(program.run(&ctx, &mut io).await),
@@ -257,14 +183,14 @@ impl MemoryBackend {
                 tokio::select! {
                     biased;
                     Some((s, data)) = out_rx.recv() => {
-                        let stream = super::process::api_stream(s);
+                        let stream = api_stream(s);
                         let _ = events_tx.send(AttachEvent::Output(stream, data));
                     }
                     code = &mut run => break code,
                 }
             };
             while let Ok((s, data)) = out_rx.try_recv() {
-                let stream = super::process::api_stream(s);
+                let stream = api_stream(s);
                 let _ = events_tx.send(AttachEvent::Output(stream, data));
             }
             {
@@ -292,5 +218,86 @@ impl MemoryBackend {
             rx.recv().await.map(|ev| (ev, rx))
         });
         Ok(Box::pin(stream))
+    }
+}
+
+impl MemoryBackend {
+    /// Checks that exec `id` may start (its container runs, it never started)
+    /// and marks it started and running, atomically: of two concurrent starts
+    /// one wins. Returns the exec (as it was before the claim) and its
+    /// container.
+    fn claim_exec_start(&self, id: &str) -> Result<(Arc<ExecRecord>, Arc<ContainerRecord>)> {
+        let e = self
+            .store
+            .execs
+            .get(id)
+            .ok_or_else(|| Error::no_such_exec(id))?;
+        let c = self
+            .store
+            .containers
+            .get(&e.container_id)
+            .ok_or_else(|| Error::no_such_exec(id))?;
+        match c.state.status {
+            Status::Running => {}
+            Status::Paused => {
+                return Err(Error::conflict(format!(
+                    "Container {} is paused, unpause the container before exec",
+                    c.id
+                )))
+            }
+            _ => {
+                return Err(Error::conflict(format!(
+                    "container {} is not running",
+                    c.id
+                )))
+            }
+        }
+        let pid = self.new_pid();
+        self.store
+            .execs
+            .update(id, |e| {
+                // Docker's two words: finished, or still running.
+                if e.exit_code.is_some() || (e.started && !e.running) {
+                    return Err(Error::conflict(format!(
+                        "Error: Exec command {} has already run",
+                        e.id
+                    )));
+                }
+                if e.started {
+                    return Err(Error::conflict(format!(
+                        "Error: Exec command {} is already running",
+                        e.id
+                    )));
+                }
+                e.started = true;
+                e.running = true;
+                e.pid = pid;
+                Ok(())
+            })
+            .ok_or_else(|| Error::no_such_exec(id))??;
+        Ok((e, c))
+    }
+
+    /// Drops the exec records of a container (it stopped or was removed),
+    /// ending the ones that run.
+    pub(crate) fn drop_execs_of(&self, container_id: &str) {
+        for e in self.store.execs.list(|e| e.container_id == container_id) {
+            if let Some(removed) = self.store.execs.remove(&e.id) {
+                if let Some(task) = &removed.task {
+                    task.abort();
+                }
+            }
+        }
+    }
+
+    pub(crate) fn emit_exec(&self, container_id: &str, action: &str, exec_id: &str) {
+        if let Some(c) = self.store.containers.get(container_id) {
+            self.emit_container(&c, action, &[("execID", exec_id.to_string())]);
+        } else {
+            let attrs: HashMap<String, String> = [("execID".to_string(), exec_id.to_string())]
+                .into_iter()
+                .collect();
+            self.emit(Kind::Container, action, container_id, attrs);
+        }
     }
 }

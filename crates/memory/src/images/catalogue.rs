@@ -3,11 +3,12 @@
 //! `Config` (Env, Cmd, Entrypoint, ExposedPorts, ...).
 
 /// The `PATH` every Debian/Alpine based official image starts with.
-pub const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub(super) const DEFAULT_PATH: &str =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Configuration defaults of an image, as its Dockerfile would set them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageDefaults {
+pub(super) struct ImageDefaults {
     /// Environment, as `KEY=value` strings in Dockerfile order.
     pub env: Vec<String>,
     /// Default command (`CMD`), if any.
@@ -54,7 +55,7 @@ impl Default for ImageDefaults {
 }
 
 /// The host's architecture in Go/OCI notation, e.g. `amd64` for `x86_64`.
-pub fn host_architecture() -> &'static str {
+pub(crate) fn host_architecture() -> &'static str {
     match std::env::consts::ARCH {
         "x86_64" => "amd64",
         "aarch64" => "arm64",
@@ -69,7 +70,7 @@ pub fn host_architecture() -> &'static str {
 
 /// Returns the defaults for a repository path such as `library/nginx` or
 /// `nginx`; unknown repositories get a generic shell-image default.
-pub fn lookup(path: &str) -> ImageDefaults {
+pub(super) fn lookup(path: &str) -> ImageDefaults {
     let name = path.strip_prefix("library/").unwrap_or(path);
     match name {
         "alpine" => ImageDefaults {

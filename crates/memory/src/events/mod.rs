@@ -1,15 +1,22 @@
 //! The event hub: every action on a container, image, network or volume is
 //! recorded (a bounded history, for `since`) and broadcast to live subscribers.
+//! The hub itself ([`hub`]) knows nothing of the backend; this module emits
+//! into it and serves `GET /events` from it.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+pub(crate) mod hub;
+
+#[cfg(test)]
+use hub::{EventHub, HISTORY};
+
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use tokio::sync::broadcast;
 
-use super::reference::Reference;
-use super::MemoryBackend;
+use crate::backend::MemoryBackend;
+use crate::images::reference::Reference;
 use sockerless_core::api::docker::{
     EventActor, EventMessage, EventMessageScopeEnum, EventMessageTypeEnum,
 };
@@ -18,71 +25,9 @@ use sockerless_core::docker::filters::FilterError;
 use sockerless_core::docker::timefmt::parse_timestamp;
 use sockerless_core::error::{Error, Result};
 
-/// How many past events are kept for `since`.
-pub const HISTORY: usize = 4096;
-
-/// Broadcast channel plus bounded history.
-#[derive(Debug)]
-pub struct EventHub {
-    tx: broadcast::Sender<Arc<EventMessage>>,
-    history: Mutex<VecDeque<Arc<EventMessage>>>,
-}
-
-impl Default for EventHub {
-    fn default() -> Self {
-        let (tx, _) = broadcast::channel(1024);
-        EventHub {
-            tx,
-            history: Mutex::new(VecDeque::with_capacity(HISTORY)),
-        }
-    }
-}
-
-impl EventHub {
-    /// Records and broadcasts one event.
-    pub fn publish(&self, event: EventMessage) {
-        let event = Arc::new(event);
-        let mut h = self
-            .history
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if h.len() == HISTORY {
-            h.pop_front();
-        }
-        h.push_back(Arc::clone(&event));
-        // Sent while the history is locked, so a subscriber's snapshot and its
-        // receiver agree: every event is in exactly one of them.
-        let _ = self.tx.send(event);
-    }
-
-    /// Forgets the history (reset); live subscribers stay.
-    pub fn clear_history(&self) {
-        self.history
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
-    }
-
-    /// A snapshot of the history and a receiver for what follows, taken together
-    /// so nothing is missed or seen twice.
-    pub fn subscribe(
-        &self,
-    ) -> (
-        Vec<Arc<EventMessage>>,
-        broadcast::Receiver<Arc<EventMessage>>,
-    ) {
-        let h = self
-            .history
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let rx = self.tx.subscribe();
-        (h.iter().cloned().collect(), rx)
-    }
-}
-
 /// The event types, by Docker's names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `container`
     Container,
     /// `image`
@@ -243,14 +188,14 @@ fn familiar(s: &str) -> String {
 /// Docker's event filter (`daemon/events/filter.go`): values of one key are
 /// alternatives, keys must all match.
 #[derive(Debug, Clone)]
-pub struct EventFilter {
+pub(crate) struct EventFilter {
     filters: Filters,
 }
 
 impl EventFilter {
     /// Validates `filters` as Docker does for `GET /events`: unknown key →
     /// `invalid filter '<key>'`, unknown type → `invalid filter 'type=<v>'`.
-    pub fn new(filters: Filters) -> Result<Self> {
+    pub(crate) fn new(filters: Filters) -> Result<Self> {
         let bad = |e: FilterError| Error::bad_request(e.to_string());
         filters.check_keys(FILTER_KEYS).map_err(bad)?;
         filters.validate_values("type", FILTER_TYPES).map_err(bad)?;
@@ -258,7 +203,7 @@ impl EventFilter {
     }
 
     /// Whether `ev` passes every filter.
-    pub fn include(&self, ev: &EventMessage) -> bool {
+    pub(crate) fn include(&self, ev: &EventMessage) -> bool {
         let f = &self.filters;
         let typ = ev.typ.map(|t| t.to_string()).unwrap_or_default();
         let scope = ev.scope.map(|s| s.to_string()).unwrap_or_default();

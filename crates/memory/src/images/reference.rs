@@ -18,17 +18,17 @@
 use std::fmt;
 
 /// The registry domain used when a reference names none.
-pub const DEFAULT_DOMAIN: &str = "docker.io";
+pub(crate) const DEFAULT_DOMAIN: &str = "docker.io";
 /// The legacy Docker Hub domain, normalised to [`DEFAULT_DOMAIN`].
-pub const LEGACY_DEFAULT_DOMAIN: &str = "index.docker.io";
+pub(crate) const LEGACY_DEFAULT_DOMAIN: &str = "index.docker.io";
 /// The namespace of official images on Docker Hub.
-pub const OFFICIAL_REPO_PREFIX: &str = "library/";
+pub(crate) const OFFICIAL_REPO_PREFIX: &str = "library/";
 /// The tag applied when a reference carries neither tag nor digest.
-pub const DEFAULT_TAG: &str = "latest";
+pub(crate) const DEFAULT_TAG: &str = "latest";
 /// Maximum length of the repository path.
 pub const NAME_TOTAL_LENGTH_MAX: usize = 255;
 /// Maximum length of a tag.
-pub const TAG_LENGTH_MAX: usize = 128;
+pub(crate) const TAG_LENGTH_MAX: usize = 128;
 
 /// A parsed, normalised image reference.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -73,6 +73,11 @@ pub enum ReferenceError {
     /// A digest reference was given where only a name (and tag) is allowed.
     #[error("refusing to create a tag with a digest reference")]
     DigestNotAllowed,
+}
+
+/// A reference error as a 400, in Docker's words.
+pub(crate) fn ref_err(e: ReferenceError) -> sockerless_core::error::Error {
+    sockerless_core::error::Error::bad_request(e.to_string())
 }
 
 impl Reference {
@@ -143,7 +148,7 @@ impl fmt::Display for Reference {
 ///
 /// The repository must not carry a digest. A non-empty `tag` replaces any tag
 /// given in `repo`; otherwise the repository's tag, or `latest`, is used.
-pub fn parse_repo_tag(repo: &str, tag: &str) -> Result<Reference, ReferenceError> {
+pub(crate) fn parse_repo_tag(repo: &str, tag: &str) -> Result<Reference, ReferenceError> {
     let mut reference = Reference::parse(repo)?;
     if reference.digest.is_some() {
         return Err(ReferenceError::DigestNotAllowed);
@@ -158,7 +163,7 @@ pub fn parse_repo_tag(repo: &str, tag: &str) -> Result<Reference, ReferenceError
 }
 
 /// Reports whether `tag` matches `[\w][\w.-]{0,127}`.
-pub fn is_valid_tag(tag: &str) -> bool {
+pub(crate) fn is_valid_tag(tag: &str) -> bool {
     let bytes = tag.as_bytes();
     match bytes.first() {
         Some(&b) if is_word(b) => {}
@@ -171,7 +176,7 @@ pub fn is_valid_tag(tag: &str) -> bool {
 }
 
 /// Validates a digest string (`algorithm:hex`) as `go-digest` does.
-pub fn validate_digest(digest: &str) -> Result<(), ReferenceError> {
+pub(crate) fn validate_digest(digest: &str) -> Result<(), ReferenceError> {
     let Some((algorithm, hex)) = digest.split_once(':') else {
         return Err(ReferenceError::DigestFormat);
     };

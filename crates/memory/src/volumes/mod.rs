@@ -1,93 +1,36 @@
 //! Volumes: create (idempotent), list, inspect, remove, prune, and the reference
 //! counting containers use.
+//!
+//! `record` holds the stored [`VolumeRecord`]; this module implements
+//! `VolumeBackend` and the reference counting containers use.
+
+pub mod record;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::time::SystemTime;
 
-use super::events::Kind;
-use super::MemoryBackend;
+use async_trait::async_trait;
+
+use crate::backend::MemoryBackend;
+use crate::events::Kind;
+use record::{validate_name, ANONYMOUS_LABEL};
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
+use sockerless_core::backend::VolumeBackend;
 use sockerless_core::docker::filters::FilterError;
-use sockerless_core::docker::names::is_valid_volume_name;
-use sockerless_core::docker::timefmt::rfc3339;
 use sockerless_core::error::{Error, Result};
 
-/// The label Docker (≥ 23) puts on anonymous volumes; prune keys on it.
-pub const ANONYMOUS_LABEL: &str = "com.docker.volume.anonymous";
-
-/// A stored volume.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VolumeRecord {
-    /// Its name (the key).
-    pub name: String,
-    /// `local`.
-    pub driver: String,
-    /// When it was created.
-    pub created_at: SystemTime,
-    /// `Labels`.
-    pub labels: HashMap<String, String>,
-    /// `Options` (driver options).
-    pub options: HashMap<String, String>,
-    /// Created implicitly for a container (no name given anywhere).
-    pub anonymous: bool,
-    /// IDs of the containers that reference it.
-    pub refs: BTreeSet<String>,
-}
-
-impl VolumeRecord {
-    /// The Docker `Volume` object.
-    fn to_docker(&self) -> docker::Volume {
-        docker::Volume {
-            name: self.name.clone(),
-            driver: self.driver.clone(),
-            mountpoint: format!("/var/lib/docker/volumes/{}/_data", self.name),
-            created_at: Some(rfc3339(self.created_at)),
-            status: None,
-            labels: self.labels.clone(),
-            scope: Some(docker::VolumeScopeEnum::LOCAL),
-            cluster_volume: None,
-            options: self.options.clone(),
-            usage_data: None,
-        }
-    }
-}
+pub use record::VolumeRecord;
 
 /// Docker's words for a filter error, as a 400.
 fn filter_error(e: FilterError) -> Error {
     Error::bad_request(e.to_string())
 }
 
-/// The longest local volume name: the local driver makes a directory of it, and
-/// Linux file names hold at most 255 bytes (Docker fails the `mkdir` with a 500).
-pub const MAX_VOLUME_NAME: usize = 255;
-
-/// Checks a local volume name with Docker's messages.
-pub(crate) fn validate_name(name: &str) -> Result<()> {
-    if name.len() == 1 {
-        return Err(Error::bad_request(format!(
-            "create {name}: volume name is too short, names should be at least two alphanumeric characters"
-        )));
-    }
-    if name.len() > MAX_VOLUME_NAME {
-        return Err(Error::bad_request(format!(
-            "create {name}: volume name is too long: the local driver's directory names hold at most {MAX_VOLUME_NAME} bytes"
-        )));
-    }
-    if !is_valid_volume_name(name) {
-        return Err(Error::bad_request(format!(
-            "create {name}: \"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path"
-        )));
-    }
-    Ok(())
-}
-
 impl MemoryBackend {
     /// Creates the volume unless it exists; returns the stored record and
     /// whether this call created it (a `create` event is emitted then).
-    fn volume_get_or_create(&self, record: VolumeRecord) -> (Arc<VolumeRecord>, bool) {
+    pub(crate) fn volume_get_or_create(&self, record: VolumeRecord) -> (Arc<VolumeRecord>, bool) {
         let name = record.name.clone();
         loop {
             // The stored record is shared, never copied: a volume referenced by
@@ -110,7 +53,7 @@ impl MemoryBackend {
     }
 
     /// A new record for `name`.
-    fn volume_record(
+    pub(crate) fn volume_record(
         &self,
         name: String,
         anonymous: bool,
@@ -173,14 +116,17 @@ impl MemoryBackend {
     }
 
     /// Emits `destroy` for a removed volume.
-    fn emit_volume_destroy(&self, v: &VolumeRecord) {
+    pub(crate) fn emit_volume_destroy(&self, v: &VolumeRecord) {
         let mut attrs = HashMap::new();
         attrs.insert("driver".to_string(), v.driver.clone());
         self.emit(Kind::Volume, "destroy", &v.name, attrs);
     }
+}
 
+#[async_trait]
+impl VolumeBackend for MemoryBackend {
     /// `POST /volumes`: idempotent for an existing name.
-    pub(crate) fn volumes_create(&self, o: docker::VolumeCreateOptions) -> Result<docker::Volume> {
+    async fn volume_create(&self, o: docker::VolumeCreateOptions) -> Result<docker::Volume> {
         let driver = o
             .driver
             .filter(|d| !d.is_empty())
@@ -206,7 +152,7 @@ impl MemoryBackend {
     }
 
     /// `GET /volumes`.
-    pub(crate) fn volumes_list(&self, f: Filters) -> Result<docker::VolumeListResponse> {
+    async fn volume_list(&self, f: Filters) -> Result<docker::VolumeListResponse> {
         f.check_keys(&["name", "label", "driver", "dangling"])
             .map_err(filter_error)?;
         let dangling = f.bool_value("dangling").map_err(filter_error)?;
@@ -225,7 +171,8 @@ impl MemoryBackend {
     }
 
     /// `GET /volumes/{name}`.
-    pub(crate) fn volumes_inspect(&self, name: &str) -> Result<docker::Volume> {
+    async fn volume_inspect(&self, name: String) -> Result<docker::Volume> {
+        let name = name.as_str();
         self.store
             .volumes
             .get(name)
@@ -235,7 +182,8 @@ impl MemoryBackend {
 
     /// `DELETE /volumes/{name}`: 409 while containers reference it; a missing
     /// volume is 404, or nothing with `force`.
-    pub(crate) fn volumes_remove(&self, name: &str, o: VolumeRemoveOptions) -> Result<()> {
+    async fn volume_remove(&self, name: String, o: VolumeRemoveOptions) -> Result<()> {
+        let name = name.as_str();
         let _links = self.links();
         let Some(v) = self.store.volumes.get(name) else {
             return if o.force {
@@ -259,7 +207,7 @@ impl MemoryBackend {
 
     /// `POST /volumes/prune`: unreferenced volumes, anonymous ones only unless
     /// the filter `all=true`; filters `label`, `label!`, `all`.
-    pub(crate) fn volumes_prune(&self, f: Filters) -> Result<docker::VolumePruneResponse> {
+    async fn volume_prune(&self, f: Filters) -> Result<docker::VolumePruneResponse> {
         f.check_keys(&["label", "label!", "all"])
             .map_err(filter_error)?;
         let all = f.bool_value("all").map_err(filter_error)?.unwrap_or(false);
@@ -285,11 +233,12 @@ impl MemoryBackend {
 }
 
 #[cfg(test)]
+#[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn acquire_creates_and_counts_references() {
+    #[tokio::test]
+    async fn acquire_creates_and_counts_references() {
         let b = MemoryBackend::new();
         let _links = b.links();
         let name = b.volume_acquire(Some("data"), "c1").unwrap();
@@ -312,7 +261,8 @@ mod tests {
         // in use: 409 naming the containers, nothing removed (even with force)
         for force in [false, true] {
             assert_eq!(
-                b.volumes_remove("data", VolumeRemoveOptions { force }),
+                b.volume_remove("data".into(), VolumeRemoveOptions { force })
+                    .await,
                 Err(Error::conflict("remove data: volume is in use - [c1, c2]"))
             );
         }
@@ -322,7 +272,8 @@ mod tests {
             f
         };
         assert!(b
-            .volumes_list(dangling.clone())
+            .volume_list(dangling.clone())
+            .await
             .unwrap()
             .volumes
             .unwrap()
@@ -334,14 +285,23 @@ mod tests {
         // named volumes survive release even with remove_anonymous
         assert!(b.store.volumes.get("data").unwrap().refs.is_empty());
         drop(_links);
-        assert_eq!(b.volumes_list(dangling).unwrap().volumes.unwrap().len(), 1);
-        b.volumes_remove("data", VolumeRemoveOptions::default())
+        assert_eq!(
+            b.volume_list(dangling)
+                .await
+                .unwrap()
+                .volumes
+                .unwrap()
+                .len(),
+            1
+        );
+        b.volume_remove("data".into(), VolumeRemoveOptions::default())
+            .await
             .unwrap();
         assert!(b.store.volumes.is_empty());
     }
 
-    #[test]
-    fn anonymous_volumes() {
+    #[tokio::test]
+    async fn anonymous_volumes() {
         let b = MemoryBackend::new();
         let _links = b.links();
         let anon = b.volume_acquire(None, "c1").unwrap();
@@ -356,28 +316,29 @@ mod tests {
         b.volume_release(&kept, "c2", true);
         assert!(!b.store.volumes.contains(&kept));
         drop(_links);
-        let pruned = b.volumes_prune(Filters::default()).unwrap();
+        let pruned = b.volume_prune(Filters::default()).await.unwrap();
         assert_eq!(pruned.volumes_deleted, Some(vec![anon]));
     }
 
-    #[test]
-    fn prune_skips_referenced_and_named_volumes() {
+    #[tokio::test]
+    async fn prune_skips_referenced_and_named_volumes() {
         let b = MemoryBackend::new();
         {
             let _links = b.links();
             b.volume_acquire(None, "c1").unwrap();
             b.volume_acquire(Some("named"), "c1").unwrap();
         }
-        b.volumes_create(docker::VolumeCreateOptions {
+        b.volume_create(docker::VolumeCreateOptions {
             name: Some("idle".into()),
             ..Default::default()
         })
+        .await
         .unwrap();
-        let r = b.volumes_prune(Filters::default()).unwrap();
+        let r = b.volume_prune(Filters::default()).await.unwrap();
         assert_eq!(r.volumes_deleted, Some(vec![]));
         let mut all = Filters::default();
         all.add("all", "true");
-        let r = b.volumes_prune(all).unwrap();
+        let r = b.volume_prune(all).await.unwrap();
         assert_eq!(r.volumes_deleted, Some(vec!["idle".to_string()]));
         assert_eq!(b.store.volumes.len(), 2);
     }

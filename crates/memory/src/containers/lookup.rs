@@ -1,0 +1,47 @@
+//! Finding containers: by reference (ID, name, unique prefix), and how many
+//! use each image.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::record::ContainerRecord;
+use crate::backend::MemoryBackend;
+use crate::table::Resolution;
+use sockerless_core::error::{Error, Result};
+
+impl MemoryBackend {
+    /// Resolves a container reference: full ID, name (with or without `/`), or
+    /// unique ID prefix.
+    pub(crate) fn container_id(&self, reference: &str) -> Result<String> {
+        match self
+            .store
+            .containers
+            .resolve(reference, Some(&self.store.container_names))
+        {
+            Resolution::Found(id) => Ok(id),
+            Resolution::NotFound => Err(Error::no_such_container(reference)),
+            Resolution::Ambiguous(_) => Err(Error::bad_request(format!(
+                "multiple IDs found with provided prefix: {reference}"
+            ))),
+        }
+    }
+
+    /// The record of a container reference.
+    pub(crate) fn container(&self, reference: &str) -> Result<Arc<ContainerRecord>> {
+        let id = self.container_id(reference)?;
+        self.store
+            .containers
+            .get(&id)
+            .ok_or_else(|| Error::no_such_container(reference))
+    }
+
+    /// How many containers use each image, in one pass over the containers
+    /// (listing or pruning N images asks for every image at once).
+    pub(crate) fn containers_per_image(&self) -> HashMap<String, usize> {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for c in self.store.containers.list(|_| true) {
+            *counts.entry(c.image_id.clone()).or_default() += 1;
+        }
+        counts
+    }
+}

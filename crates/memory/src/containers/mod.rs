@@ -1,0 +1,25 @@
+//! Containers: create, list, inspect, the lifecycle (start, stop, kill, restart,
+//! pause, unpause), rename, remove, prune, wait, and the simulated process a
+//! started container runs (its output, logs, attach, top and stats).
+//!
+//! `ops` implements `ContainerBackend`; the other modules are its steps:
+//! [`record`] (the stored data); `lookup`, `notify`, `ports`, `mounts`,
+//! `script`; `process` (the simulated process); `lifecycle` (exit, stop,
+//! pause, remove), `create`, `inspect`, `list`, `logs`, `stats`.
+
+mod create;
+mod inspect;
+mod lifecycle;
+mod list;
+mod logs;
+mod lookup;
+mod mounts;
+mod notify;
+mod ops;
+mod ports;
+pub(crate) mod process;
+pub mod record;
+mod script;
+mod stats;
+
+pub use record::{ContainerRecord, RunState, Status};

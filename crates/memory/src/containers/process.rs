@@ -1,0 +1,377 @@
+//! Simulated processes: a started container runs its command through the
+//! interpreter in a task; its output goes to the container's log and to live
+//! subscribers (attach, log follow); signals, pause and health checks act on it;
+//! its exit status becomes the container's.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, watch};
+
+use super::record::ContainerRecord;
+use super::script::Script;
+use crate::backend::MemoryBackend;
+use crate::controls::scripts::Chunk;
+use crate::events::Kind;
+use crate::runtime::{LogEntry, ProcessControl};
+use sockerless_core::api::docker;
+use sockerless_core::api::*;
+use sockerless_core::docker::timefmt;
+use sockerless_sim::interp::{self, ProcessContext, ProcessIo, Program, UnknownCommand};
+
+/// Writes scripted output chunks, each after its delay.
+pub(crate) async fn play(
+    chunks: &[Chunk],
+    out: &mpsc::UnboundedSender<(interp::StdStream, Bytes)>,
+) {
+    for chunk in chunks {
+        if !chunk.delay.is_zero() {
+            tokio::time::sleep(chunk.delay).await;
+        }
+        let stream = if chunk.stderr {
+            interp::StdStream::Stderr
+        } else {
+            interp::StdStream::Stdout
+        };
+        let _ = out.send((stream, chunk.data.clone()));
+    }
+}
+
+/// The API's stream of an interpreter stream.
+pub(crate) fn api_stream(s: interp::StdStream) -> StdStream {
+    match s {
+        interp::StdStream::Stdout => StdStream::Stdout,
+        interp::StdStream::Stderr => StdStream::Stderr,
+    }
+}
+
+/// The process context of a container (or of an exec in it).
+pub(crate) fn context(c: &ContainerRecord) -> ProcessContext {
+    ProcessContext {
+        env: c.config.env.clone().unwrap_or_default(),
+        working_dir: c.config.working_dir.clone().unwrap_or_default(),
+        hostname: c.config.hostname.clone().unwrap_or_default(),
+        user: c.config.user.clone().unwrap_or_default(),
+        open_stdin: c.config.open_stdin.unwrap_or(false),
+    }
+}
+
+/// Health-check settings, in Docker's defaults where unset.
+pub(crate) struct HealthPlan {
+    interval: Duration,
+    retries: i64,
+    start_period: Duration,
+}
+
+fn health_plan(c: &ContainerRecord) -> Option<HealthPlan> {
+    c.state.health.as_ref()?;
+    let h = c.config.healthcheck.as_ref()?;
+    let ns = |v: Option<i64>, default: Duration| match v {
+        Some(n) if n > 0 => Duration::from_nanos(n as u64),
+        _ => default,
+    };
+    Some(HealthPlan {
+        interval: ns(h.interval, Duration::from_secs(30)),
+        retries: h.retries.filter(|r| *r > 0).unwrap_or(3),
+        start_period: ns(h.start_period, Duration::ZERO),
+    })
+}
+
+/// What the end of a run does to its container: the lifecycle's exit
+/// transition, [`MemoryBackend::container_exited_in`] (epoch, container ID, run,
+/// exit status; whether it changed anything). Handed in by the callers, so
+/// processes depend on nothing above them.
+pub(crate) type OnExit = fn(&MemoryBackend, u64, &str, u64, i64) -> bool;
+
+impl MemoryBackend {
+    /// Starts run `run` of container `c`; its end goes to `on_exit`.
+    pub(crate) fn spawn_process(&self, c: &ContainerRecord, run: u64, on_exit: OnExit) {
+        let (Some(me), Some(rt)) = (self.me.upgrade(), self.runtimes.get(&c.id)) else {
+            return;
+        };
+        let argv: Vec<String> = std::iter::once(c.path.clone())
+            .chain(c.args.iter().cloned())
+            .collect();
+        let program = Program::parse(&argv, UnknownCommand::RunForever);
+        let ctx = context(c);
+        let stdin = ctx.open_stdin.then(|| rt.take_stdin());
+        let script = Script::from_labels(c.labels())
+            .with_rule(self.controls.script_for(&c.image, &c.command()));
+        let health = health_plan(c);
+        let epoch = self.epoch();
+        let (sig_tx, sig_rx) = mpsc::unbounded_channel();
+        let (paused_tx, paused_rx) = watch::channel(false);
+        let id = c.id.clone();
+        let mut slot = rt.process();
+        // Under the slot lock (which signal delivery takes too): spawn only if
+        // run `run` is still the container's live run and no newer run owns
+        // the slot. A concurrent kill may have ended this run before its
+        // process existed, and a concurrent start may have begun the next one;
+        // an older run's process would otherwise take the signals meant for
+        // the newer one, or outlive it.
+        let current = self
+            .store
+            .containers
+            .get(&c.id)
+            .is_some_and(|now| now.state.run == run && now.is_running());
+        if !current || slot.as_ref().is_some_and(|p| p.run > run) {
+            return;
+        }
+        if let Some(older) = slot.take() {
+            older.abort.abort();
+        }
+        let task = tokio::spawn(async move {
+            let code = me
+                .run_process(
+                    &id, run, epoch, program, ctx, stdin, sig_rx, paused_rx, script, health,
+                )
+                .await;
+            on_exit(&me, epoch, &id, run, code);
+        });
+        *slot = Some(ProcessControl {
+            run,
+            signals: sig_tx,
+            paused: paused_tx,
+            abort: task.abort_handle(),
+        });
+    }
+
+    /// Clears the process slot of run `run` and tells live subscribers.
+    pub(crate) fn process_ended(&self, id: &str, run: u64) {
+        let Some(rt) = self.runtimes.get(id) else {
+            return;
+        };
+        let code = self
+            .store
+            .containers
+            .get(id)
+            .map(|c| c.state.exit_code)
+            .unwrap_or(0);
+        {
+            let mut slot = rt.process();
+            if slot.as_ref().is_some_and(|p| p.run == run) {
+                *slot = None;
+            }
+        }
+        rt.exited(run, code);
+    }
+
+    /// Delivers a signal; returns whether it ends the process. Should the
+    /// process be missing, a terminating signal ends the run through `on_exit`.
+    pub(crate) fn signal_process(&self, id: &str, sig: i32, on_exit: OnExit) -> bool {
+        let Some(c) = self.store.containers.get(id) else {
+            return false;
+        };
+        let script = Script::from_labels(c.labels())
+            .with_rule(self.controls.script_for(&c.image, &c.command()));
+        let ends = script.disposition(sig).is_some();
+        let delivered = self
+            .runtimes
+            .get(id)
+            .map(|rt| {
+                rt.process()
+                    .as_ref()
+                    .is_some_and(|p| p.signals.send(sig).is_ok())
+            })
+            .unwrap_or(false);
+        if !delivered && ends && c.is_running() {
+            // No live process (should not happen): end the run directly.
+            if let Some(code) = script.disposition(sig) {
+                on_exit(self, self.epoch(), id, c.state.run, code);
+            }
+        }
+        ends
+    }
+
+    /// Ends the process at once, without an exit transition (remove does that).
+    pub(crate) fn kill_process_now(&self, id: &str) {
+        if let Some(rt) = self.runtimes.get(id) {
+            if let Some(p) = rt.process().take() {
+                p.abort.abort();
+                rt.exited(p.run, 137);
+            }
+        }
+    }
+
+    /// Freezes or thaws the process.
+    pub(crate) fn set_process_paused(&self, id: &str, paused: bool) {
+        if let Some(rt) = self.runtimes.get(id) {
+            if let Some(p) = rt.process().as_ref() {
+                let _ = p.paused.send(paused);
+            }
+        }
+    }
+
+    pub(crate) fn record_output(&self, epoch: u64, id: &str, stream: StdStream, data: Bytes) {
+        if self.epoch() != epoch {
+            return;
+        }
+        if let Some(rt) = self.runtimes.get(id) {
+            rt.record(LogEntry {
+                stream,
+                time: self.now(),
+                data,
+            });
+        }
+    }
+
+    /// Runs one health check and records its result.
+    pub(crate) fn health_check(&self, epoch: u64, id: &str, run: u64, retries: i64, fail: bool) {
+        let now = self.now();
+        let mut announce: Option<String> = None;
+        let links = self.links();
+        if self.epoch() != epoch {
+            return;
+        }
+        self.store.containers.update(id, |c| {
+            if c.state.run != run || !c.is_running() {
+                return;
+            }
+            let Some(h) = c.state.health.as_mut() else {
+                return;
+            };
+            let before = h.status;
+            let result = docker::HealthcheckResult {
+                start: Some(timefmt::rfc3339_nano(now)),
+                end: Some(timefmt::rfc3339_nano(now)),
+                exit_code: Some(i64::from(fail)),
+                output: Some(if fail {
+                    "unhealthy\n".into()
+                } else {
+                    String::new()
+                }),
+            };
+            let log = h.log.get_or_insert_with(Vec::new);
+            log.push(result);
+            if log.len() > 5 {
+                log.remove(0);
+            }
+            if fail {
+                let streak = h.failing_streak.unwrap_or(0) + 1;
+                h.failing_streak = Some(streak);
+                if streak >= retries {
+                    h.status = Some(docker::HealthStatusEnum::UNHEALTHY);
+                }
+            } else {
+                h.failing_streak = Some(0);
+                h.status = Some(docker::HealthStatusEnum::HEALTHY);
+            }
+            if h.status != before {
+                announce = h.status.map(|s| s.to_string());
+            }
+        });
+        drop(links);
+        if let (Some(status), Some(c)) = (announce, self.store.containers.get(id)) {
+            self.emit(
+                Kind::Container,
+                &format!("health_status: {status}"),
+                &c.id,
+                [("name".to_string(), c.bare_name().to_string())]
+                    .into_iter()
+                    .collect(),
+            );
+        }
+    }
+
+    /// The body of a process task; returns the exit status.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn run_process(
+        &self,
+        id: &str,
+        run: u64,
+        epoch: u64,
+        program: Program,
+        ctx: ProcessContext,
+        stdin: Option<mpsc::Receiver<Bytes>>,
+        mut signals: mpsc::UnboundedReceiver<i32>,
+        mut paused_rx: watch::Receiver<bool>,
+        script: Script,
+        health: Option<HealthPlan>,
+    ) -> i64 {
+        let (out_tx, mut out_rx) = mpsc::unbounded_channel();
+        let mut io = ProcessIo {
+            stdin,
+            output: out_tx,
+        };
+        let body = async {
+            if let Some(rule) = &script.rule {
+                play(&rule.output, &io.output).await;
+                if rule.manual() {
+                    std::future::pending::<()>().await;
+                }
+                if let Some(d) = rule.run_for {
+                    tokio::time::sleep(d).await;
+                }
+                return rule.exit_code();
+            }
+            if let Some((out, err, code)) = &script.outcome {
+                if !out.is_empty() {
+                    let _ = io
+                        .output
+                        .send((interp::StdStream::Stdout, Bytes::from(out.clone())));
+                }
+                if !err.is_empty() {
+                    let _ = io
+                        .output
+                        .send((interp::StdStream::Stderr, Bytes::from(err.clone())));
+                }
+                if let Some(d) = script.run_for {
+                    tokio::time::sleep(d).await;
+                }
+                return *code;
+            }
+            let main = program.run(&ctx, &mut io);
+            match script.run_for {
+                Some(d) => tokio::select! {
+                    code = main => i64::from(code),
+                    _ = tokio::time::sleep(d) => script.exit_code,
+                },
+                None => i64::from(main.await),
+            }
+        };
+        tokio::pin!(body);
+        let mut paused = *paused_rx.borrow();
+        let mut next_check = health
+            .as_ref()
+            .map(|h| tokio::time::Instant::now() + h.start_period.max(h.interval));
+        let mut checks = 0usize;
+        let code = loop {
+            let check_at = next_check;
+            tokio::select! {
+                biased;
+                Some((stream, data)) = out_rx.recv() => {
+                    self.record_output(epoch, id, api_stream(stream), data);
+                }
+                sig = signals.recv() => match sig {
+                    Some(sig) => {
+                        if let Some(code) = script.disposition(sig) {
+                            break code;
+                        }
+                    }
+                    None => std::future::pending::<()>().await,
+                },
+                changed = paused_rx.changed() => match changed {
+                    Ok(()) => paused = *paused_rx.borrow(),
+                    Err(_) => paused = false,
+                },
+                code = &mut body, if !paused => break code,
+                _ = async {
+                    match check_at {
+                        Some(at) => tokio::time::sleep_until(at).await,
+                        None => std::future::pending().await,
+                    }
+                }, if !paused && check_at.is_some() => {
+                    if let Some(h) = &health {
+                        self.health_check(epoch, id, run, h.retries, script.health_fails(checks));
+                        checks += 1;
+                        next_check = Some(tokio::time::Instant::now() + h.interval);
+                    }
+                }
+            }
+        };
+        while let Ok((stream, data)) = out_rx.try_recv() {
+            self.record_output(epoch, id, api_stream(stream), data);
+        }
+        code
+    }
+}

@@ -1,0 +1,78 @@
+//! The backend's clock (real, offset, or frozen) and the Go-style durations the
+//! control bodies and rules are written in.
+
+use std::time::{Duration, SystemTime};
+
+use serde::Deserialize;
+
+use sockerless_core::docker::{duration, timefmt};
+use sockerless_core::error::{Error, Result};
+
+/// The backend's clock.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Clock {
+    /// Real time plus an offset (moved by `advance`).
+    Real { offset: Duration },
+    /// Frozen at an instant; moves only when told.
+    Frozen(SystemTime),
+}
+
+impl Clock {
+    /// The clock of `--clock-start`: frozen there, or real time.
+    pub(crate) fn new(start: Option<SystemTime>) -> Clock {
+        match start {
+            Some(t) => Clock::Frozen(t),
+            None => Clock::Real {
+                offset: Duration::ZERO,
+            },
+        }
+    }
+
+    /// The clock's reading.
+    pub(crate) fn now(&self) -> SystemTime {
+        match *self {
+            Clock::Real { offset } => SystemTime::now() + offset,
+            Clock::Frozen(t) => t,
+        }
+    }
+
+    /// Whether it moves only when told.
+    pub(crate) fn is_frozen(&self) -> bool {
+        matches!(self, Clock::Frozen(_))
+    }
+
+    /// `POST /memory/clock`: advance it, or freeze it at an instant.
+    pub(crate) fn apply(&mut self, b: ClockBody) -> Result<()> {
+        match (b.advance, b.set) {
+            (Some(a), None) => {
+                let d = parse_duration("advance", &a)?;
+                *self = match *self {
+                    Clock::Real { offset } => Clock::Real { offset: offset + d },
+                    Clock::Frozen(t) => Clock::Frozen(t + d),
+                };
+            }
+            (None, Some(s)) => {
+                let t = timefmt::parse_timestamp(&s, SystemTime::now())
+                    .map_err(|e| Error::bad_request(format!("invalid set {s:?}: {e}")))?;
+                *self = Clock::Frozen(t);
+            }
+            _ => return Err(Error::bad_request("give exactly one of advance or set")),
+        }
+        Ok(())
+    }
+}
+
+/// The body of `POST /memory/clock`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ClockBody {
+    #[serde(default)]
+    advance: Option<String>,
+    #[serde(default)]
+    set: Option<String>,
+}
+
+/// A Go duration (`1.5s`, `200ms`) of a control body or rule; 400 naming `what`.
+pub(crate) fn parse_duration(what: &str, s: &str) -> Result<Duration> {
+    duration::parse_run_for(s).map_err(|e| Error::bad_request(format!("invalid {what} {s:?}: {e}")))
+}
