@@ -29,7 +29,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Args, Parser};
 use figment::providers::{Env, Format, Serialized, Toml, Yaml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
@@ -67,8 +67,65 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("SOCKERLESS_BACKEND_STATE_FILE", "memory.state_file"),
 ];
 
-/// The config-file variable.
+/// The config-file variable of the backend.
 pub const ENV_CONFIG: &str = "SOCKERLESS_BACKEND_CONFIG";
+
+mod sockerless;
+pub use sockerless::{DockerSettings, SockerlessCli, DEFAULT_DOCKER_SOCKET, DOCKER_ENV_KEYS};
+
+/// Which binary a configuration is for: they share every setting but the
+/// listeners, and name their environment variables with their own prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Program {
+    /// `sockerless-backend-memory`: `SOCKERLESS_BACKEND_*`, `listen.socket|tcp`.
+    Backend,
+    /// `sockerless`: `SOCKERLESS_*`, `docker.socket|tcp`, `backend`.
+    Sockerless,
+}
+
+impl Program {
+    /// The prefix of the program's environment variables.
+    pub fn env_prefix(self) -> &'static str {
+        match self {
+            Program::Backend => "SOCKERLESS_BACKEND_",
+            Program::Sockerless => "SOCKERLESS_",
+        }
+    }
+
+    /// The variable naming the config file.
+    pub fn config_env(self) -> String {
+        format!("{}CONFIG", self.env_prefix())
+    }
+
+    /// The binary's name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Program::Backend => "sockerless-backend-memory",
+            Program::Sockerless => "sockerless",
+        }
+    }
+}
+
+/// The listener keys only the backend has (the daemon has `docker.*`).
+const BACKEND_ONLY_KEYS: &[&str] = &["listen.socket", "listen.tcp"];
+
+/// Every environment variable a program reads and the file key it sets: the
+/// shared ones of [`ENV_KEYS`] under the program's prefix, plus the program's
+/// own.
+pub fn env_keys(program: Program) -> Vec<(String, &'static str)> {
+    match program {
+        Program::Backend => ENV_KEYS.iter().map(|(n, k)| (n.to_string(), *k)).collect(),
+        Program::Sockerless => ENV_KEYS
+            .iter()
+            .filter(|(_, k)| !BACKEND_ONLY_KEYS.contains(k))
+            .map(|(n, k)| {
+                let suffix = n.strip_prefix(Program::Backend.env_prefix()).unwrap_or(n);
+                (format!("{}{suffix}", program.env_prefix()), *k)
+            })
+            .chain(DOCKER_ENV_KEYS.iter().map(|(n, k)| (n.to_string(), *k)))
+            .collect(),
+    }
+}
 
 /// Command-line flags. Every flag is optional: what is not given comes from the
 /// environment, the config file or the defaults.
@@ -88,6 +145,17 @@ pub struct Cli {
     /// [file: listen.tcp] [default: none]
     #[arg(long, value_name = "ADDR")]
     pub tcp: Option<String>,
+    /// Every setting the backend shares with the `sockerless` daemon.
+    #[command(flatten)]
+    pub shared: SharedFlags,
+}
+
+/// The flags of both binaries (`sockerless-backend-memory` and `sockerless`):
+/// logging, server limits, socket permissions and the memory backend's
+/// settings. Help texts name the backend's variables; `sockerless` shows them
+/// with its own prefix ([`Program::Sockerless`]).
+#[derive(Debug, Clone, Default, Args)]
+pub struct SharedFlags {
     /// Log level: trace, debug, info, warn, error [env: SOCKERLESS_BACKEND_LOG_LEVEL]
     /// [file: logging.level] [default: info]
     #[arg(long, value_name = "LEVEL")]
@@ -165,7 +233,7 @@ pub struct Cli {
 }
 
 /// The whole configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Where to listen.
@@ -176,6 +244,23 @@ pub struct Config {
     pub server: ServerSettings,
     /// The memory backend's test-double controls.
     pub memory: MemorySettings,
+    /// The Docker API listeners (`sockerless` only).
+    pub docker: DockerSettings,
+    /// The backend behind the Docker API (`sockerless` only): `embedded`.
+    pub backend: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: ListenConfig::default(),
+            logging: LoggingConfig::default(),
+            server: ServerSettings::default(),
+            memory: MemorySettings::default(),
+            docker: DockerSettings::default(),
+            backend: sockerless::EMBEDDED.into(),
+        }
+    }
 }
 
 /// `memory.*`.
@@ -314,12 +399,15 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(pub String);
 
-fn bad(msg: impl Into<String>) -> ConfigError {
+pub(crate) fn bad(msg: impl Into<String>) -> ConfigError {
     ConfigError(msg.into())
 }
 
-/// The flags as a figment layer: only the ones given.
-fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
+/// The shared flags as a figment layer (only the ones given): the root map
+/// with its `listen`, `logging`, `server` and `memory` tables.
+pub(crate) fn shared_flag_layer(
+    cli: &SharedFlags,
+) -> Result<serde_json::Map<String, serde_json::Value>, ConfigError> {
     let mut listen = serde_json::Map::new();
     let mut logging = serde_json::Map::new();
     let mut server = serde_json::Map::new();
@@ -341,12 +429,6 @@ fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
     }
     if let Some(v) = &cli.state_file {
         memory.insert("state_file".into(), v.clone().into());
-    }
-    if let Some(v) = &cli.socket {
-        listen.insert("socket".into(), v.clone().into());
-    }
-    if let Some(v) = &cli.tcp {
-        listen.insert("tcp".into(), v.clone().into());
     }
     if let Some(v) = &cli.log_level {
         logging.insert("level".into(), v.clone().into());
@@ -398,6 +480,40 @@ fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
             root.insert(k.into(), m.into());
         }
     }
+    Ok(root)
+}
+
+/// Sets `table.key` in a flag layer.
+pub(crate) fn set_flag(
+    root: &mut serde_json::Map<String, serde_json::Value>,
+    table: Option<&str>,
+    key: &str,
+    value: serde_json::Value,
+) {
+    match table {
+        None => {
+            root.insert(key.into(), value);
+        }
+        Some(t) => {
+            let entry = root
+                .entry(t.to_string())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if let Some(obj) = entry.as_object_mut() {
+                obj.insert(key.into(), value);
+            }
+        }
+    }
+}
+
+/// The backend's flags as a figment layer.
+fn flag_layer(cli: &Cli) -> Result<serde_json::Value, ConfigError> {
+    let mut root = shared_flag_layer(&cli.shared)?;
+    if let Some(v) = &cli.socket {
+        set_flag(&mut root, Some("listen"), "socket", v.clone().into());
+    }
+    if let Some(v) = &cli.tcp {
+        set_flag(&mut root, Some("listen"), "tcp", v.clone().into());
+    }
     Ok(root.into())
 }
 
@@ -419,39 +535,30 @@ fn parse_secs(name: &str, v: &str) -> Result<f64, ConfigError> {
         .map_err(|_| bad(format!("{name} {v:?}: expected a number of seconds")))
 }
 
-/// Numeric environment values are checked here so the message names the
-/// variable.
-fn check_env_numbers(env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-    if let Some(v) = env("SOCKERLESS_BACKEND_MAX_BODY_SIZE") {
-        parse_bytes("SOCKERLESS_BACKEND_MAX_BODY_SIZE", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_DRAIN_TIMEOUT") {
-        parse_secs("SOCKERLESS_BACKEND_DRAIN_TIMEOUT", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT") {
-        parse_secs("SOCKERLESS_BACKEND_HEADER_READ_TIMEOUT", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_MAX_CONNECTIONS") {
-        parse_count("SOCKERLESS_BACKEND_MAX_CONNECTIONS", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_LOG_LIMIT") {
-        parse_bytes("SOCKERLESS_BACKEND_LOG_LIMIT", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_SEED") {
-        parse_count("SOCKERLESS_BACKEND_SEED", &v)?;
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_PROFILE_LATENCY") {
-        if !["true", "false", "1", "0"].contains(&v.trim()) {
-            return Err(bad(format!(
-                "SOCKERLESS_BACKEND_PROFILE_LATENCY {v:?}: expected true or false"
-            )));
-        }
-    }
-    if let Some(v) = env("SOCKERLESS_BACKEND_INSECURE_TCP") {
-        if !["true", "false", "1", "0"].contains(&v.trim()) {
-            return Err(bad(format!(
-                "SOCKERLESS_BACKEND_INSECURE_TCP {v:?}: expected true or false"
-            )));
+/// Numeric and boolean environment values are checked here so the message
+/// names the variable.
+fn check_env_values(
+    env: &dyn Fn(&str) -> Option<String>,
+    keys: &[(String, &'static str)],
+) -> Result<(), ConfigError> {
+    for (name, key) in keys {
+        let Some(v) = env(name) else { continue };
+        match *key {
+            "server.max_body_size" | "memory.log_limit" => {
+                parse_bytes(name, &v)?;
+            }
+            "server.drain_timeout" | "server.header_read_timeout" => {
+                parse_secs(name, &v)?;
+            }
+            "server.max_connections" | "memory.seed" => {
+                parse_count(name, &v)?;
+            }
+            "memory.profile_latency" | "listen.insecure_tcp"
+                if !["true", "false", "1", "0"].contains(&v.trim()) =>
+            {
+                return Err(bad(format!("{name} {v:?}: expected true or false")));
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -459,10 +566,16 @@ fn check_env_numbers(env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigE
 
 /// The config file named by the flag or the environment, resolved as given (no
 /// search through parent directories).
-fn config_path(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    cli.config
-        .clone()
-        .or_else(|| env(ENV_CONFIG).filter(|s| !s.is_empty()).map(PathBuf::from))
+fn config_path(
+    flag: Option<&PathBuf>,
+    program: Program,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<PathBuf> {
+    flag.cloned().or_else(|| {
+        env(&program.config_env())
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+    })
 }
 
 fn file_layer(path: &Path) -> Result<Figment, ConfigError> {
@@ -485,12 +598,26 @@ fn file_layer(path: &Path) -> Result<Figment, ConfigError> {
 }
 
 impl Config {
-    /// Loads the configuration from flags, the process environment, the optional
-    /// file and the defaults, and validates it.
+    /// Loads the backend's configuration from flags, the process environment,
+    /// the optional file and the defaults, and validates it.
     pub fn load(cli: &Cli) -> Result<Config, ConfigError> {
+        Config::load_with(
+            Program::Backend,
+            cli.shared.config.as_ref(),
+            flag_layer(cli)?,
+        )
+    }
+
+    /// Loads a program's configuration: defaults < file < environment (named
+    /// with the program's prefix) < `flags`, then validates it for the program.
+    pub(crate) fn load_with(
+        program: Program,
+        config_flag: Option<&PathBuf>,
+        flags: serde_json::Value,
+    ) -> Result<Config, ConfigError> {
         let env = |k: &str| std::env::var(k).ok();
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
-        if let Some(path) = config_path(cli, &env) {
+        if let Some(path) = config_path(config_flag, program, &env) {
             let file = file_layer(&path)?;
             // Syntax errors name the file (figment's own message does not).
             file.extract::<figment::value::Dict>().map_err(|e| {
@@ -500,11 +627,11 @@ impl Config {
             })?;
             figment = figment.merge(file);
         }
-        check_env_numbers(&env)?;
+        let keys = env_keys(program);
+        check_env_values(&env, &keys)?;
         let env_provider = Env::raw()
-            .filter_map(|k| {
-                ENV_KEYS
-                    .iter()
+            .filter_map(move |k| {
+                keys.iter()
                     .find(|(name, _)| k.as_str().eq_ignore_ascii_case(name))
                     .map(|(_, key)| (*key).into())
             })
@@ -513,7 +640,7 @@ impl Config {
         // Env values are strings by figment's rules ("0660" stays text), except
         // the numeric ones which the model parses.
         figment = figment.merge(env_provider);
-        figment = figment.merge(Serialized::defaults(flag_layer(cli)?));
+        figment = figment.merge(Serialized::defaults(flags));
         let config: Config = figment.extract().map_err(|e| {
             let msg = e.to_string();
             bad(msg
@@ -523,6 +650,7 @@ impl Config {
                 .to_string())
         })?;
         config.validate()?;
+        config.validate_for(program)?;
         Ok(config)
     }
 
@@ -684,9 +812,14 @@ impl Config {
 
 /// `HOST:PORT` with an IP host, or `localhost:PORT`.
 fn parse_tcp(s: &str) -> Result<SocketAddr, ConfigError> {
+    parse_tcp_named("listen.tcp", s)
+}
+
+/// [`parse_tcp`] for the setting `key`, which the error names.
+fn parse_tcp_named(key: &str, s: &str) -> Result<SocketAddr, ConfigError> {
     let err = || {
         bad(format!(
-            "listen.tcp {s:?}: expected IP:PORT, e.g. 127.0.0.1:2375"
+            "{key} {s:?}: expected IP:PORT, e.g. 127.0.0.1:2375"
         ))
     };
     if let Some(port) = s.strip_prefix("localhost:") {
