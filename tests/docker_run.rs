@@ -1,0 +1,189 @@
+//! `docker run` and friends end to end with the real CLI (28.2.2) against the
+//! `sockerless` binary: the wire sequences of the contract's §3 (create → pull
+//! on 404 → create → attach 101 → wait head → start → frames → EOF → wait
+//! body), stdin through the hijack, exec exit codes, and the CLI's own API
+//! version override. Each test has its own daemon; every command a deadline.
+
+mod docker_common;
+
+use std::process::Command;
+
+use docker_common::{run_with_timeout, Daemon, Output, COMMAND_TIMEOUT};
+
+/// Runs `docker` against `daemon` with a private config dir and `envs`.
+fn docker(daemon: &Daemon, args: &[&str], input: Option<&[u8]>, envs: &[(&str, &str)]) -> Output {
+    let found = Command::new("docker").arg("--version").output();
+    assert!(
+        found.is_ok_and(|o| o.status.success()),
+        "the docker CLI is not on PATH: install docker-ce-cli 28.2.2 (client only, \
+         no daemon needed) from Docker's apt repository or the static docker-28.2.2.tgz"
+    );
+    let mut cmd = Command::new("docker");
+    cmd.args(args)
+        .env("DOCKER_HOST", daemon.host())
+        .env("DOCKER_CONFIG", daemon.dir().join("docker-config"))
+        .env("DOCKER_CLI_HINTS", "false")
+        .env_remove("DOCKER_CONTEXT")
+        .env_remove("DOCKER_API_VERSION");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    run_with_timeout(cmd, input, COMMAND_TIMEOUT)
+}
+
+fn run(daemon: &Daemon, args: &[&str]) -> Output {
+    docker(daemon, args, None, &[])
+}
+
+fn ok(daemon: &Daemon, args: &[&str]) -> String {
+    let out = run(daemon, args);
+    assert_eq!(
+        out.code,
+        Some(0),
+        "docker {args:?}: {out:?}\ndaemon log:\n{}",
+        daemon.log()
+    );
+    out.stdout
+}
+
+#[test]
+fn run_rm_echo_pulls_then_prints_hi() {
+    let d = Daemon::start();
+    // The image is not there yet: create 404 → pull → create again.
+    let out = run(&d, &["run", "--rm", "alpine", "echo", "hi"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(out.stdout, "hi\n");
+    assert!(
+        out.stderr
+            .contains("Unable to find image 'alpine:latest' locally"),
+        "{}",
+        out.stderr
+    );
+    // --rm: nothing is left.
+    assert_eq!(ok(&d, &["ps", "-aq"]), "");
+}
+
+#[test]
+fn run_exit_status_and_stderr() {
+    let d = Daemon::start();
+    ok(&d, &["pull", "-q", "alpine"]);
+    let out = run(
+        &d,
+        &[
+            "run",
+            "alpine",
+            "sh",
+            "-c",
+            "echo out; echo err >&2; exit 3",
+        ],
+    );
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert_eq!(out.stdout, "out\n");
+    assert_eq!(out.stderr, "err\n");
+}
+
+#[test]
+fn run_interactive_forwards_stdin() {
+    let d = Daemon::start();
+    ok(&d, &["pull", "-q", "alpine"]);
+    let out = docker(
+        &d,
+        &["run", "-i", "--rm", "alpine", "cat"],
+        Some(b"hi\n"),
+        &[],
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (Some(0), "hi\n"),
+        "{out:?}"
+    );
+    let out = docker(
+        &d,
+        &["run", "-i", "--rm", "alpine", "sh"],
+        Some(b"echo from-stdin\nexit 4\n"),
+        &[],
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (Some(4), "from-stdin\n"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn exec_output_and_exit_codes() {
+    let d = Daemon::start();
+    ok(&d, &["pull", "-q", "alpine"]);
+    ok(
+        &d,
+        &["run", "-d", "--name", "web", "alpine", "sleep", "1000"],
+    );
+    assert_eq!(ok(&d, &["exec", "web", "echo", "hello"]), "hello\n");
+    for code in ["0", "5", "1"] {
+        let out = run(&d, &["exec", "web", "sh", "-c", &format!("exit {code}")]);
+        assert_eq!(out.code, Some(code.parse().unwrap_or(-1)), "{out:?}");
+    }
+    let out = docker(&d, &["exec", "-i", "web", "cat"], Some(b"piped\n"), &[]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (Some(0), "piped\n"),
+        "{out:?}"
+    );
+    ok(&d, &["exec", "-d", "web", "sleep", "1"]);
+}
+
+#[test]
+fn create_then_start_attach_and_wait() {
+    let d = Daemon::start();
+    ok(&d, &["pull", "-q", "alpine"]);
+    ok(
+        &d,
+        &[
+            "create",
+            "--name",
+            "c1",
+            "alpine",
+            "sh",
+            "-c",
+            "echo once; exit 2",
+        ],
+    );
+    let out = run(&d, &["start", "-a", "c1"]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (Some(2), "once\n"),
+        "{out:?}"
+    );
+    assert_eq!(ok(&d, &["wait", "c1"]), "2\n");
+    let logs = run(&d, &["logs", "-t", "c1"]);
+    let (ts, text) = logs.stdout.split_once(' ').expect("a timestamp");
+    assert_eq!(text, "once\n");
+    assert_eq!(ts.len(), 30, "nine fractional digits: {ts}");
+}
+
+#[test]
+fn api_version_override() {
+    let d = Daemon::start();
+    ok(&d, &["pull", "-q", "alpine"]);
+    // An older API (raw-stream labels below 1.42) still runs.
+    let out = docker(
+        &d,
+        &["run", "--rm", "alpine", "echo", "old"],
+        None,
+        &[("DOCKER_API_VERSION", "1.41")],
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (Some(0), "old\n"),
+        "{out:?}"
+    );
+    // A newer one is refused with Docker's words.
+    let out = docker(&d, &["ps"], None, &[("DOCKER_API_VERSION", "1.45")]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("client version 1.45 is too new. Maximum supported API version is 1.44"),
+        "{}",
+        out.stderr
+    );
+}
