@@ -667,3 +667,32 @@ async fn logs_follow_flushes_the_head_and_ends_at_exit() {
     assert_eq!(res.status, 204);
     assert!(finish_chunked(&mut stream, rest).await.is_empty());
 }
+
+#[tokio::test]
+async fn faults_and_profiles_apply_to_docker_traffic() {
+    let d = Daemon::start();
+    let s = &d.socket;
+    pull_alpine(s).await;
+    let id = create(s, &["sleep", "1000"], json!({})).await;
+    let rule = json!({"operation": "container_start", "status": 503,
+                      "message": "capacity", "times": 1});
+    let res = post_json(s, "/internal/v1/memory/faults", rule).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    assert_error(
+        &raw(s, "POST", &format!("/containers/{id}/start"), &[], b"").await,
+        503,
+        "capacity",
+    );
+    start(s, &id).await;
+    // Following logs is its own operation (a profile without log follow
+    // refuses it, plain logs still work).
+    let lambda = Daemon::start_with(&["--profile", "lambda"]);
+    let s = &lambda.socket;
+    pull_alpine(s).await;
+    let id = create(s, &["echo", "x"], json!({})).await;
+    start(s, &id).await;
+    let res = get(s, &format!("/containers/{id}/logs?stdout=1&follow=1")).await;
+    assert_eq!(res.status, 501, "{}", res.text());
+    let res = get(s, &format!("/containers/{id}/logs?stdout=1")).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+}

@@ -9,6 +9,7 @@ use http::StatusCode;
 use serde_json::{json, Value};
 use sockerless_core::api::*;
 use sockerless_core::error::{Error, Result};
+use sockerless_core::Operation;
 use sockerless_http::{Body, Response};
 
 use super::Ctx;
@@ -225,6 +226,13 @@ async fn logs(ctx: &Ctx, r: String, q: &Query) -> Result<Response> {
             "Bad parameters: you must choose at least one stream",
         ));
     }
+    let follow = q.bool("follow");
+    let operation = if follow {
+        Operation::ContainerLogsStream
+    } else {
+        Operation::ContainerLogs
+    };
+    ctx.before(operation, Some(&r)).await?;
     let (tty, _) = tty_and_paused(ctx, &r).await?;
     let options = LogsOptions {
         stdout,
@@ -234,7 +242,7 @@ async fn logs(ctx: &Ctx, r: String, q: &Query) -> Result<Response> {
         until: q.string("until").filter(|u| u != "0"),
         timestamps: false,
         tail: q.string("tail"),
-        follow: q.bool("follow"),
+        follow,
     };
     let timestamps = q.bool("timestamps");
     let records = ctx.backend.container_logs(r, options).await?;

@@ -10,6 +10,7 @@ use http::StatusCode;
 use serde::Deserialize;
 use sockerless_core::api::docker::ExecConfig;
 use sockerless_core::error::{Error, Result};
+use sockerless_core::Operation;
 use sockerless_http::{Body, Response};
 
 use super::Ctx;
@@ -60,9 +61,11 @@ async fn start(ctx: &Ctx, id: String, mut req: http::Request<Body>) -> Result<Re
     let bytes = ctx.body(body).await?;
     let start: StartBody = parse_json(&parts.headers, &bytes)?.unwrap_or_default();
     if start.detach.unwrap_or(false) {
+        ctx.before(Operation::ExecStart, Some(&id)).await?;
         drop(ctx.backend.exec_start(id, true, None).await?);
         return Ok(reply::empty(StatusCode::OK));
     }
+    ctx.before(Operation::ExecStartStream, Some(&id)).await?;
     let exec = ctx.backend.exec_inspect(id.clone()).await?;
     let (tx, stdin) = stdin_channel(exec.open_stdin && hijack.upgrading());
     let output = ctx.backend.exec_start(id, false, stdin).await?;
