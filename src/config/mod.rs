@@ -6,7 +6,7 @@
 //! The table names `sockerless-backend-memory`'s variables; the `sockerless`
 //! daemon reads the same ones with the prefix `SOCKERLESS_` instead of
 //! `SOCKERLESS_BACKEND_` (`SOCKERLESS_SEED`), has `docker.socket|tcp` and
-//! `backend` instead of `listen.socket|tcp` ([`sockerless`] module), and reads
+//! `backend` instead of `listen.socket|tcp` ([`SockerlessCli`], [`DockerSettings`]), and reads
 //! its file from `SOCKERLESS_CONFIG` ([`Program`]).
 //!
 //! | flag | env | file key | default |
