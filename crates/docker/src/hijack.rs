@@ -137,14 +137,15 @@ pub async fn pump<IO>(
     io: IO,
     mode: StreamMode,
     mut output: BoxStream<AttachEvent>,
-    mut stdin: StdinSender,
+    stdin: StdinSender,
     shutdown: CancellationToken,
 ) where
-    IO: AsyncRead + AsyncWrite + Send + Unpin,
+    IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
-    let (mut rd, mut wr) = tokio::io::split(io);
-    let mut buf = vec![0u8; READ_BUF];
-    let mut reading = true;
+    let (rd, mut wr) = tokio::io::split(io);
+    // Stdin has its own task so a process that does not read its stdin (a full
+    // queue) never holds up its output.
+    let reader = tokio::spawn(forward_stdin(rd, stdin));
     loop {
         tokio::select! {
             ev = output.next() => match ev {
@@ -155,30 +156,37 @@ pub async fn pump<IO>(
                     }
                     if wr.write_all(&bytes).await.is_err() || wr.flush().await.is_err() {
                         // The client left: dropping `output` ends the backend stream.
+                        reader.abort();
                         return;
                     }
                 }
                 Some(AttachEvent::Exit(_)) | None => break,
-            },
-            n = rd.read(&mut buf), if reading => match n {
-                Ok(0) | Err(_) => {
-                    // Half-close: stdin ends (EOF), output goes on.
-                    reading = false;
-                    stdin = None;
-                }
-                Ok(n) => {
-                    if let Some(tx) = &stdin {
-                        if tx.send(Bytes::copy_from_slice(&buf[..n])).await.is_err() {
-                            stdin = None;
-                        }
-                    }
-                }
             },
             _ = shutdown.cancelled() => break,
         }
     }
     let _ = wr.flush().await;
     let _ = wr.shutdown().await;
+    // The read half goes with the task: the connection closes.
+    reader.abort();
+}
+
+/// Client bytes to the process's stdin (or nowhere): a read of 0 bytes — the
+/// client's half-close — or an error ends stdin (the sender is dropped: EOF)
+/// and the task; the output side is not affected.
+async fn forward_stdin<R: AsyncRead + Unpin>(mut rd: R, mut stdin: StdinSender) {
+    let mut buf = vec![0u8; READ_BUF];
+    loop {
+        let n = match rd.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if let Some(tx) = &stdin {
+            if tx.send(Bytes::copy_from_slice(&buf[..n])).await.is_err() {
+                stdin = None;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -255,6 +263,42 @@ mod tests {
         let mut got = Vec::new();
         crd.read_to_end(&mut got).await.unwrap();
         assert_eq!(got, b"raw");
+        task.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn unread_stdin_never_holds_up_output() {
+        let (client, server) = tokio::io::duplex(64 * 1024);
+        // A process that never reads its stdin: the queue fills up.
+        let (stdin_tx, _unread) = stdin_channel(true);
+        let (tx, rx) = mpsc::channel::<AttachEvent>(4);
+        let output: BoxStream<AttachEvent> =
+            Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|e| (e, rx))
+            }));
+        let task = tokio::spawn(pump(
+            server,
+            MUX,
+            output,
+            stdin_tx,
+            CancellationToken::new(),
+        ));
+        let (mut crd, mut cwr) = tokio::io::split(client);
+        for _ in 0..(STDIN_QUEUE * 4) {
+            cwr.write_all(&[b'x'; 512]).await.unwrap();
+            cwr.flush().await.unwrap();
+            tokio::task::yield_now().await;
+        }
+        tx.send(AttachEvent::Output(
+            StdStream::Stdout,
+            Bytes::from_static(b"ok"),
+        ))
+        .await
+        .unwrap();
+        tx.send(AttachEvent::Exit(0)).await.unwrap();
+        let mut got = Vec::new();
+        crd.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"\x01\x00\x00\x00\x00\x00\x00\x02ok");
         task.await.unwrap();
     }
 
