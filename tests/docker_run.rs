@@ -187,3 +187,141 @@ fn api_version_override() {
         out.stderr
     );
 }
+
+/// Runs the `sockerless` binary with `args` (expected to exit by itself).
+fn sockerless(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(docker_common::sockerless_bin());
+    cmd.args(args);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    run_with_timeout(cmd, None, COMMAND_TIMEOUT)
+}
+
+#[test]
+fn startup_errors_are_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let sock = dir.path().join("d.sock");
+    let sock = sock.to_str().expect("utf-8 path");
+    let table: &[(&[&str], &[(&str, &str)], &str)] = &[
+        (
+            &["--backend", "unix:///var/run/sockerless-backend.sock"],
+            &[],
+            "remote backends are not supported yet",
+        ),
+        (&[], &[("SOCKERLESS_BACKEND", "tcp://x")], "remote backends"),
+        (
+            &["--docker-tcp", "0.0.0.0:2375"],
+            &[],
+            "not a loopback address",
+        ),
+        (&["--seed", "many"], &[], "--seed"),
+        (&[], &[("SOCKERLESS_LOG_LEVEL", "loud")], "logging.level"),
+    ];
+    for (args, envs, want) in table {
+        let mut all = vec!["--docker-socket", sock];
+        all.extend_from_slice(args);
+        let out = sockerless(&all, envs);
+        assert_eq!(out.code, Some(2), "{args:?} {envs:?}: {out:?}");
+        assert!(out.stderr.contains(want), "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    }
+}
+
+/// A `sockerless` child on a given socket path; killed on drop.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `sockerless --docker-socket path` and waits (with a deadline) until
+/// the socket accepts.
+fn spawn_at(path: &std::path::Path) -> Child {
+    let child = Command::new(docker_common::sockerless_bin())
+        .arg("--docker-socket")
+        .arg(path)
+        .env("SOCKERLESS_LOG_LEVEL", "warn")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn sockerless");
+    let mut child = Child(child);
+    docker_common::poll_until("the socket accepts", COMMAND_TIMEOUT, || {
+        if let Ok(Some(status)) = child.0.try_wait() {
+            panic!("sockerless exited early: {status}");
+        }
+        std::os::unix::net::UnixStream::connect(path).ok()
+    });
+    child
+}
+
+#[test]
+fn the_socket_is_0660_a_stale_one_is_replaced_a_live_one_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("d.sock");
+    // A stale socket file: bound, then nobody behind it.
+    drop(std::os::unix::net::UnixListener::bind(&path).expect("bind"));
+    let _daemon = spawn_at(&path);
+    let mode = std::fs::metadata(&path)
+        .expect("socket")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o660);
+    let host = format!("unix://{}", path.display());
+    let mut cmd = Command::new("docker");
+    cmd.args(["version", "--format", "{{.Server.APIVersion}}"])
+        .env("DOCKER_HOST", &host)
+        .env("DOCKER_CONFIG", dir.path().join("docker-config"))
+        .env_remove("DOCKER_CONTEXT")
+        .env_remove("DOCKER_API_VERSION");
+    let out = run_with_timeout(cmd, None, COMMAND_TIMEOUT);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (Some(0), "1.44\n"),
+        "{out:?}"
+    );
+    // A second daemon never steals a live socket.
+    let path = path.to_str().expect("utf-8 path");
+    let out = sockerless(&["--docker-socket", path], &[]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("another server is listening"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn memory_settings_and_internal_controls_on_the_docker_socket() {
+    let d = Daemon::start_with(&["--seed", "7", "--clock-start", "2024-01-01T00:00:00Z"]);
+    ok(&d, &["pull", "-q", "alpine"]);
+    let created = ok(&d, &["run", "-d", "alpine", "true"]);
+    let again = Daemon::start_with(&["--seed", "7", "--clock-start", "2024-01-01T00:00:00Z"]);
+    ok(&again, &["pull", "-q", "alpine"]);
+    assert_eq!(
+        ok(&again, &["run", "-d", "alpine", "true"]),
+        created,
+        "seeded IDs"
+    );
+    assert_eq!(
+        ok(&d, &["inspect", "-f", "{{.Created}}", created.trim()]),
+        "2024-01-01T00:00:00Z\n"
+    );
+    // /internal/v1/memory/... answers on the Docker socket.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let res = rt.block_on(docker_common::raw(
+        &d.socket,
+        "GET",
+        "/internal/v1/memory/config",
+        &[],
+        b"",
+    ));
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["seed"], 7);
+}
