@@ -198,12 +198,15 @@ fn sockerless(args: &[&str], envs: &[(&str, &str)]) -> Output {
     run_with_timeout(cmd, None, COMMAND_TIMEOUT)
 }
 
+/// Flags, environment, and the words the one-line error must contain.
+type StartupCase<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 #[test]
 fn startup_errors_are_one_clear_line() {
     let dir = tempfile::tempdir().expect("dir");
     let sock = dir.path().join("d.sock");
     let sock = sock.to_str().expect("utf-8 path");
-    let table: &[(&[&str], &[(&str, &str)], &str)] = &[
+    let table: &[StartupCase] = &[
         (
             &["--backend", "unix:///var/run/sockerless-backend.sock"],
             &[],
