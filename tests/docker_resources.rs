@@ -477,3 +477,48 @@ async fn system_df_is_composed_from_the_lists() {
     );
     assert_eq!(df["BuildCache"], json!([]));
 }
+
+#[tokio::test]
+async fn load_is_not_held_to_the_body_limit() {
+    let d = Daemon::start();
+    // A 17 MiB layer: past the 16 MiB limit of the JSON routes (pitfall 17).
+    let layer = vec![0u8; 17 * 1024 * 1024];
+    let config = serde_json::to_vec(&json!({
+        "os": "linux",
+        "config": {"Cmd": ["/app"]},
+        "rootfs": {"type": "layers", "diff_ids": []}
+    }))
+    .expect("config");
+    let manifest = serde_json::to_vec(&json!([
+        {"Config": "config.json", "RepoTags": ["big:1"], "Layers": ["l/layer.tar"]}
+    ]))
+    .expect("manifest");
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, data) in [
+        ("l/layer.tar", &layer),
+        ("config.json", &config),
+        ("manifest.json", &manifest),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, path, data.as_slice())
+            .expect("entry");
+    }
+    let tar = builder.into_inner().expect("tar");
+    let res = raw(
+        &d.socket,
+        "POST",
+        "/v1.44/images/load?quiet=1",
+        &[("Content-Type", "application/x-tar")],
+        &tar,
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        progress_lines(&res),
+        [json!({"stream": "Loaded image: big:1\n"})]
+    );
+}
