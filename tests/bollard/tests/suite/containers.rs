@@ -167,7 +167,8 @@ async fn attach_wait_and_exit_codes() {
     let mut attached = step("attach", docker.attach_container("att", Some(options)))
         .await
         .expect("attach");
-    // Register the wait before starting (bollard's stream is lazy: poll it now).
+    // bollard's wait stream is lazy: nothing is sent until it is polled (after
+    // the start). The default condition, not-running, holds either way.
     let mut wait = Box::pin(docker.wait_container("att", None::<q::WaitContainerOptions>));
     step(
         "start",
