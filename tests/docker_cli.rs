@@ -143,6 +143,37 @@ fn pull_then_images() {
     assert_eq!(images, ["alpine:latest", "busybox:1.36"]);
     let id = cli.ok(&["image", "inspect", "-f", "{{.Id}}", "alpine"]);
     assert!(id.starts_with("sha256:") && id.len() == 72, "{id}");
+    // A digest reference, and a platform.
+    let digest = cli.ok(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{index .RepoDigests 0}}",
+        "alpine",
+    ]);
+    let digest = digest.trim();
+    assert_eq!(
+        cli.ok(&["pull", "-q", digest]),
+        format!("docker.io/library/{digest}\n")
+    );
+    cli.ok(&["pull", "-q", "--platform", "linux/arm64", "busybox"]);
+    assert_eq!(
+        cli.ok(&[
+            "image",
+            "inspect",
+            "-f",
+            "{{.Os}}/{{.Architecture}}",
+            "busybox"
+        ]),
+        "linux/arm64\n"
+    );
+    let err = cli.fails(&["pull", "--platform", "windows/amd64", "alpine"], 1);
+    assert!(
+        err.ends_with(
+            "Error response from daemon: image operating system \"windows\" cannot be used on this platform\n"
+        ),
+        "{err}"
+    );
     let err = cli.fails(&["image", "inspect", "nosuch"], 1);
     assert!(err.contains("No such image: nosuch"), "{err}");
 }
