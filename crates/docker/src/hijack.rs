@@ -28,7 +28,7 @@ use sockerless_http::body::empty_body;
 use sockerless_http::drain::Drain;
 use sockerless_http::Response;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::reply;
@@ -39,6 +39,10 @@ const READ_BUF: usize = 16 * 1024;
 
 /// Chunks of stdin queued for the backend before the client is back-pressured.
 const STDIN_QUEUE: usize = 16;
+
+/// How long output waits after the `101` for a client that neither writes
+/// nor half-closes (see [`pump`]).
+const FIRST_OUTPUT_GRACE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// A request that may be hijacked: the upgrade handle, taken before the body
 /// is read, when the client asked for an upgrade.
@@ -145,7 +149,14 @@ pub async fn pump<IO>(
     let (rd, mut wr) = tokio::io::split(io);
     // Stdin has its own task so a process that does not read its stdin (a full
     // queue) never holds up its output.
-    let reader = tokio::spawn(forward_stdin(rd, stdin));
+    let (heard, heard_rx) = oneshot::channel();
+    let reader = tokio::spawn(forward_stdin(rd, stdin, heard));
+    // Output waits until the client has been heard from (the CLI half-closes
+    // at once) or for a moment: docker-py reads the `101` head through a
+    // buffered reader and then reads the raw socket, so bytes that arrive with
+    // the head are lost to it (a real daemon's process takes milliseconds to
+    // start; a simulated one does not).
+    let _ = tokio::time::timeout(FIRST_OUTPUT_GRACE, heard_rx).await;
     loop {
         tokio::select! {
             ev = output.next() => match ev {
@@ -174,10 +185,19 @@ pub async fn pump<IO>(
 /// Client bytes to the process's stdin (or nowhere): a read of 0 bytes — the
 /// client's half-close — or an error ends stdin (the sender is dropped: EOF)
 /// and the task; the output side is not affected.
-async fn forward_stdin<R: AsyncRead + Unpin>(mut rd: R, mut stdin: StdinSender) {
+async fn forward_stdin<R: AsyncRead + Unpin>(
+    mut rd: R,
+    mut stdin: StdinSender,
+    heard: oneshot::Sender<()>,
+) {
     let mut buf = vec![0u8; READ_BUF];
+    let mut heard = Some(heard);
     loop {
-        let n = match rd.read(&mut buf).await {
+        let read = rd.read(&mut buf).await;
+        if let Some(h) = heard.take() {
+            let _ = h.send(());
+        }
+        let n = match read {
             Ok(0) | Err(_) => return,
             Ok(n) => n,
         };
