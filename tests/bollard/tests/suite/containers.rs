@@ -411,3 +411,60 @@ async fn logs_and_stats_streams() {
         "{stamp}"
     );
 }
+
+#[tokio::test]
+async fn unsupported_container_routes_are_501() {
+    let daemon = Daemon::start();
+    let docker = client(&daemon);
+    pull(&docker, "alpine").await;
+    create(&docker, "idle", body("alpine", &["sleep", "1000"])).await;
+    let expect_501 = |what: &str, err: BollardError| {
+        let (status, message) = server_error(err);
+        assert_eq!(status, 501, "{what}: {message}");
+        assert!(
+            message.ends_with("is not supported by sockerless"),
+            "{what}: {message}"
+        );
+    };
+    let update = step(
+        "update",
+        docker.update_container("idle", bollard::models::ContainerUpdateBody::default()),
+    )
+    .await
+    .expect_err("update");
+    expect_501("update", update);
+    let changes = step("changes", docker.container_changes("idle"))
+        .await
+        .expect_err("changes");
+    expect_501("changes", changes);
+    let export = step(
+        "export",
+        docker.export_container("idle").try_collect::<Vec<_>>(),
+    )
+    .await
+    .expect_err("export");
+    expect_501("export", export);
+    let archive = q::DownloadFromContainerOptionsBuilder::default()
+        .path("/etc/hostname")
+        .build();
+    let download = step(
+        "archive",
+        docker
+            .download_from_container("idle", Some(archive))
+            .try_collect::<Vec<_>>(),
+    )
+    .await
+    .expect_err("archive");
+    expect_501("archive", download);
+    let commit = q::CommitContainerOptionsBuilder::default()
+        .container("idle")
+        .repo("snapshot")
+        .build();
+    let committed = step(
+        "commit",
+        docker.commit_container(commit, bollard::models::ContainerConfig::default()),
+    )
+    .await
+    .expect_err("commit");
+    expect_501("commit", committed);
+}
