@@ -328,3 +328,60 @@ fn memory_settings_and_internal_controls_on_the_docker_socket() {
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["seed"], 7);
 }
+
+#[tokio::test]
+async fn sigterm_closes_hijacked_streams_and_exits_0() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("d.sock");
+    let mut daemon = spawn_at(&path);
+    let pull = docker_common::raw(&path, "POST", "/images/create?fromImage=alpine", &[], b"").await;
+    assert_eq!(pull.status, 200);
+    let body = br#"{"Image":"alpine","Cmd":["sleep","1000"]}"#;
+    let res = docker_common::raw(
+        &path,
+        "POST",
+        "/containers/create",
+        &[("Content-Type", "application/json")],
+        body,
+    )
+    .await;
+    let id = res.json()["Id"].as_str().expect("Id").to_string();
+    let res = docker_common::raw(&path, "POST", &format!("/containers/{id}/start"), &[], b"").await;
+    assert_eq!(res.status, 204);
+    let mut attach = tokio::net::UnixStream::connect(&path)
+        .await
+        .expect("connect");
+    let req = format!(
+        "POST /containers/{id}/attach?stdout=1&stream=1 HTTP/1.1\r\nHost: d\r\n\
+         Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+    );
+    attach.write_all(req.as_bytes()).await.expect("write");
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut b = [0u8; 1];
+        assert_eq!(attach.read(&mut b).await.expect("read"), 1);
+        head.push(b[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    let pid = i32::try_from(daemon.0.id()).expect("pid");
+    // SAFETY: signalling our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let mut rest = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        attach.read_to_end(&mut rest),
+    )
+    .await
+    .expect("the hijacked stream is closed at shutdown")
+    .expect("read");
+    let status = docker_common::poll_until("the daemon exits", COMMAND_TIMEOUT, || {
+        daemon.0.try_wait().ok().flatten()
+    });
+    assert_eq!(status.code(), Some(0));
+    assert!(!path.exists(), "the socket is removed at exit");
+}

@@ -203,6 +203,16 @@ mod tests {
     }
 
     #[test]
+    fn server_header_names_the_engine_version() {
+        let headers = docker_headers();
+        let server = headers
+            .iter()
+            .find(|(n, _)| n == SERVER)
+            .map(|(_, v)| v.to_str().unwrap_or_default().to_string());
+        assert_eq!(server, Some(format!("Docker/{ENGINE_VERSION} (linux)")));
+    }
+
+    #[test]
     fn negotiation_messages() {
         assert_eq!(
             v("1.12").check().unwrap_err().to_string(),
