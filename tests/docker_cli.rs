@@ -677,6 +677,28 @@ fn unsupported_image_commands_say_so() {
         err,
         "Error response from daemon: GET /images/alpine/history is not supported by sockerless\n"
     );
+    let err = cli.fails(&["push", "alpine"], 1);
+    assert!(
+        err.ends_with(
+            "Error response from daemon: POST /images/docker.io/library/alpine/push is not supported by sockerless\n"
+        ),
+        "{err}"
+    );
+    // Builder-Version 1 in /_ping steers the CLI to the legacy builder.
+    let context = cli.daemon.dir().join("context");
+    std::fs::create_dir(&context).expect("context dir");
+    std::fs::write(context.join("Dockerfile"), "FROM alpine\n").expect("Dockerfile");
+    let err = cli.fails(&["build", "-t", "built", &context.to_string_lossy()], 1);
+    assert!(
+        err.ends_with("Error response from daemon: POST /build is not supported by sockerless\n"),
+        "{err}"
+    );
+    cli.ok(&["create", "--name", "snap", "alpine", "true"]);
+    let err = cli.fails(&["commit", "snap", "snapshot"], 1);
+    assert_eq!(
+        err,
+        "Error response from daemon: POST /commit is not supported by sockerless\n"
+    );
     let err = cli.fails(&["search", "alpine"], 1);
     assert_eq!(
         err,
