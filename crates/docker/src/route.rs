@@ -17,7 +17,6 @@ use http::Method;
 
 /// One Docker Engine API route with its path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(missing_docs)] // each variant is named after its route; see the table in the docs
 pub enum DockerRoute {
     // --- system (dispatch/system.rs, dispatch/events.rs) ---------------------
     /// `GET|HEAD /_ping`.
@@ -42,28 +41,47 @@ pub enum DockerRoute {
     ContainerList,
     /// `POST /containers/prune`.
     ContainerPrune,
+    /// `GET /containers/{id}/json`.
     ContainerInspect(String),
+    /// `GET /containers/{id}/top`.
     ContainerTop(String),
+    /// `GET /containers/{id}/logs`.
     ContainerLogs(String),
+    /// `GET /containers/{id}/stats`.
     ContainerStats(String),
+    /// `POST /containers/{id}/resize`.
     ContainerResize(String),
+    /// `POST /containers/{id}/start`.
     ContainerStart(String),
+    /// `POST /containers/{id}/stop`.
     ContainerStop(String),
+    /// `POST /containers/{id}/restart`.
     ContainerRestart(String),
+    /// `POST /containers/{id}/kill`.
     ContainerKill(String),
+    /// `POST /containers/{id}/pause`.
     ContainerPause(String),
+    /// `POST /containers/{id}/unpause`.
     ContainerUnpause(String),
+    /// `POST /containers/{id}/rename`.
     ContainerRename(String),
+    /// `POST /containers/{id}/update`.
     ContainerUpdate(String),
+    /// `POST /containers/{id}/attach` (hijacked).
     ContainerAttach(String),
+    /// `POST /containers/{id}/wait`.
     ContainerWait(String),
+    /// `DELETE /containers/{id}`.
     ContainerRemove(String),
 
     // --- exec (dispatch/exec.rs) ---------------------------------------------
     /// `POST /containers/{id}/exec`.
     ExecCreate(String),
+    /// `POST /exec/{id}/start` (hijacked unless detached).
     ExecStart(String),
+    /// `POST /exec/{id}/resize`.
     ExecResize(String),
+    /// `GET /exec/{id}/json`.
     ExecInspect(String),
 
     // --- images (dispatch/images.rs) -------------------------------------------
@@ -75,25 +93,41 @@ pub enum DockerRoute {
     ImageLoad,
     /// `POST /images/prune`.
     ImagePrune,
+    /// `GET /images/{name}/json`.
     ImageInspect(String),
+    /// `GET /images/{name}/history`.
     ImageHistory(String),
+    /// `POST /images/{name}/tag`.
     ImageTag(String),
+    /// `DELETE /images/{name}`.
     ImageRemove(String),
 
     // --- networks (dispatch/networks.rs) ---------------------------------------
+    /// `POST /networks/create`.
     NetworkCreate,
+    /// `GET /networks`.
     NetworkList,
+    /// `POST /networks/prune`.
     NetworkPrune,
+    /// `GET /networks/{id}`.
     NetworkInspect(String),
+    /// `POST /networks/{id}/connect`.
     NetworkConnect(String),
+    /// `POST /networks/{id}/disconnect`.
     NetworkDisconnect(String),
+    /// `DELETE /networks/{id}`.
     NetworkRemove(String),
 
     // --- volumes (dispatch/volumes.rs) -----------------------------------------
+    /// `POST /volumes/create`.
     VolumeCreate,
+    /// `GET /volumes`.
     VolumeList,
+    /// `POST /volumes/prune`.
     VolumePrune,
+    /// `GET /volumes/{name}`.
     VolumeInspect(String),
+    /// `DELETE /volumes/{name}`.
     VolumeRemove(String),
 
     // --- answered by the frontend itself ---------------------------------------
