@@ -587,6 +587,56 @@ fn events_since_until() {
 }
 
 #[test]
+fn events_follow_until_interrupted() {
+    use std::io::BufRead;
+    let cli = Cli::start();
+    let since = now_unix().to_string();
+    // No --until: the CLI follows. --since makes the replay cover anything
+    // that happens before the subscription is in place.
+    let mut child = cli
+        .command(&[
+            "events",
+            "--since",
+            &since,
+            "--filter",
+            "type=volume",
+            "--format",
+            "{{.Type}} {{.Action}} {{.Actor.ID}}",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("docker events");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    cli.ok(&["volume", "create", "live1"]);
+    cli.ok(&["volume", "create", "live2"]);
+    let mut lines = Vec::new();
+    while lines.len() < 2 {
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(Ok(line)) => lines.push(line),
+            other => {
+                let _ = child.kill();
+                panic!("no event line within 20 s: {other:?} after {lines:?}");
+            }
+        }
+    }
+    // Still following: the process has not exited on its own.
+    assert!(matches!(child.try_wait(), Ok(None)), "docker events exited");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(lines, ["volume create live1", "volume create live2"]);
+}
+
+#[test]
 fn stats_top_and_system_df() {
     let cli = Cli::start();
     cli.pull_alpine();
