@@ -4,7 +4,10 @@ Run by tests/docker_py.rs. Each check prints `ok <name>` or `FAIL <name>` with
 its traceback; the exit status is the number of failures (0 = all passed).
 """
 
+import io
+import json
 import sys
+import tarfile
 import time
 import traceback
 
@@ -62,6 +65,32 @@ def images_pull(c):
     statuses = [r.get("status") for r in c.api.pull("busybox", tag="1.36", stream=True, decode=True)]
     assert statuses[0] == "Pulling from library/busybox", statuses
     assert statuses[-1] == "Status: Downloaded newer image for busybox:1.36", statuses
+
+
+def image_archive(tag):
+    """A minimal `docker save` archive of one image tagged `tag`."""
+    config = json.dumps({
+        "os": "linux", "architecture": "amd64",
+        "config": {"Cmd": ["/app"]}, "rootfs": {"type": "layers", "diff_ids": []},
+    }).encode()
+    manifest = json.dumps([{"Config": "config.json", "RepoTags": [tag], "Layers": []}]).encode()
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for name, data in (("config.json", config), ("manifest.json", manifest)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+@check
+def images_load_and_list(c):
+    loaded = c.images.load(image_archive("pyload:1.0"))
+    assert [i.tags for i in loaded] == [["pyload:1.0"]], loaded
+    assert loaded[0].attrs["Config"]["Cmd"] == ["/app"], loaded[0].attrs
+    assert [i.tags for i in c.images.list(name="pyload")] == [["pyload:1.0"]]
+    c.images.remove("pyload:1.0")
+    assert c.images.list(name="pyload") == []
 
 
 @check
