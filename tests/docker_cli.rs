@@ -179,6 +179,17 @@ fn pull_then_images() {
 }
 
 #[test]
+fn login_with_password_stdin() {
+    let cli = Cli::start();
+    let out = cli.run_input(
+        &["login", "-u", "user", "--password-stdin", "localhost:5000"],
+        b"pw\n",
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(out.stdout, "Login Succeeded\n");
+}
+
+#[test]
 fn tag_rmi_and_image_prune() {
     let cli = Cli::start();
     cli.pull_alpine();

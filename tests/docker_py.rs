@@ -31,6 +31,8 @@ fn docker_py_suite() {
         ),
     }
     let daemon = Daemon::start();
+    // A private docker config: no credentials or contexts of the machine's user.
+    let config = tempfile::tempdir().expect("config dir");
     let mut cmd = Command::new("python3");
     cmd.arg(concat!(
         env!("CARGO_MANIFEST_DIR"),

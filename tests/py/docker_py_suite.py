@@ -44,6 +44,12 @@ def version_and_ping(c):
 
 
 @check
+def login(c):
+    res = c.login(username="user", password="pw", registry="localhost:5000", reauth=True)
+    assert res == {"Status": "Login Succeeded", "IdentityToken": ""}, res
+
+
+@check
 def images_pull(c):
     image = c.images.pull("alpine")
     assert "alpine:latest" in image.tags, image.tags
