@@ -39,6 +39,7 @@ fn docker_py_suite() {
         "/tests/py/docker_py_suite.py"
     ))
     .env("DOCKER_HOST", daemon.host())
+    .env("DOCKER_CONFIG", config.path())
     .env_remove("DOCKER_TLS_VERIFY")
     .env_remove("DOCKER_CERT_PATH")
     .env("PYTHONDONTWRITEBYTECODE", "1");
