@@ -244,6 +244,20 @@ def events_with_until(c):
 
 
 @check
+def events_live(c):
+    # events() returns once the head arrives (flushed at once, before any
+    # event); the subscription is in place by then.
+    stream = c.events(decode=True, filters={"type": "volume"})
+    try:
+        c.volumes.create("livevol")
+        event = next(stream)
+        assert (event["Type"], event["Action"], event["Actor"]["ID"]) == (
+            "volume", "create", "livevol"), event
+    finally:
+        stream.close()
+
+
+@check
 def system_df(c):
     c.containers.run("alpine", "true", name="dfc", volumes={"dfv": {"bind": "/d", "mode": "rw"}})
     df = c.df()
