@@ -522,3 +522,57 @@ async fn load_is_not_held_to_the_body_limit() {
         [json!({"stream": "Loaded image: big:1\n"})]
     );
 }
+
+/// A `docker save` archive of one image tagged `tag` whose config runs `cmd`.
+fn archive_running(tag: &str, cmd: &str) -> Vec<u8> {
+    let config = serde_json::to_vec(&json!({
+        "os": "linux",
+        "config": {"Cmd": [cmd]},
+        "rootfs": {"type": "layers", "diff_ids": []}
+    }))
+    .expect("config");
+    let manifest =
+        serde_json::to_vec(&json!([{"Config": "config.json", "RepoTags": [tag], "Layers": []}]))
+            .expect("manifest");
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, data) in [("config.json", &config), ("manifest.json", &manifest)] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, path, data.as_slice())
+            .expect("entry");
+    }
+    builder.into_inner().expect("tar")
+}
+
+#[tokio::test]
+async fn image_prune_removes_only_dangling_images_by_default() {
+    let d = Daemon::start();
+    let s = &d.socket;
+    let load = |tar: Vec<u8>| async move { raw(s, "POST", "/v1.44/images/load", &[], &tar).await };
+    let first = load(archive_running("x:1", "/a")).await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    let old_id = get(s, "/v1.44/images/x:1/json").await.json()["Id"].clone();
+    // The same tag on another image: the first one is left dangling.
+    let second = load(archive_running("x:1", "/b")).await;
+    let lines = progress_lines(&second);
+    assert_eq!(
+        lines.last(),
+        Some(&json!({"stream": "Loaded image: x:1\n"}))
+    );
+    let new_id = get(s, "/v1.44/images/x:1/json").await.json()["Id"].clone();
+    assert_ne!(old_id, new_id);
+    let pruned = post(s, "/v1.44/images/prune").await.json();
+    assert_eq!(pruned["ImagesDeleted"], json!([{"Deleted": old_id}]));
+    let left: Vec<Value> = get(s, "/v1.44/images/json?all=1")
+        .await
+        .json()
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|i| i["Id"].clone())
+        .collect();
+    assert_eq!(left, [new_id]);
+}
