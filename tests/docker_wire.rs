@@ -278,6 +278,14 @@ async fn unsupported_swarm_and_options() {
 async fn json_bodies_and_docker_booleans() {
     let d = Daemon::start();
     let s = &d.socket;
+    // Before the pull: the 404 the CLI answers with a pull and a retry.
+    let body = json!({"Image": "alpine", "Cmd": ["true"],
+                      "NetworkingConfig": {"EndpointsConfig": {"default": {}}}});
+    assert_error(
+        &post_json(s, "/v1.44/containers/create", body).await,
+        404,
+        "No such image: alpine:latest",
+    );
     pull_alpine(s).await;
     let body = json!({"Image": "alpine", "Cmd": ["true"]}).to_string();
     assert_error(
