@@ -704,3 +704,35 @@ async fn faults_and_profiles_apply_to_docker_traffic() {
     let res = get(s, &format!("/containers/{id}/logs?stdout=1")).await;
     assert_eq!(res.status, 200, "{}", res.text());
 }
+
+#[tokio::test]
+async fn info_auth_and_build_prune() {
+    let d = Daemon::start();
+    let s = &d.socket;
+    let info = get(s, "/v1.44/info").await;
+    assert_eq!(info.status, 200);
+    let info = info.json();
+    assert_eq!(info["OSType"], "linux");
+    assert_eq!(info["ServerVersion"], "25.0.0");
+    assert_eq!(info["Swarm"]["LocalNodeState"], "inactive");
+    assert_eq!(info["Swarm"]["ControlAvailable"], false);
+    assert_eq!(info["Plugins"]["Log"], json!(["json-file"]));
+    assert_eq!(info["LoggingDriver"], "json-file");
+    assert_eq!(info["IndexServerAddress"], "https://index.docker.io/v1/");
+    assert!(info["RegistryConfig"].is_object());
+    assert_eq!(info["Warnings"], json!([]));
+    let auth = post_json(
+        s,
+        "/v1.44/auth",
+        json!({"username": "u", "password": "secret", "serveraddress": "r.example"}),
+    )
+    .await;
+    assert_eq!(auth.status, 200, "{}", auth.text());
+    assert_eq!(auth.json()["Status"], "Login Succeeded");
+    assert!(!d.log().contains("secret"), "the password is never logged");
+    let res = raw(s, "POST", "/v1.44/build/prune", &[], b"").await;
+    assert_eq!(
+        res.json(),
+        json!({"CachesDeleted": [], "SpaceReclaimed": 0})
+    );
+}
