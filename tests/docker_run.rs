@@ -243,10 +243,11 @@ impl Drop for Child {
 
 /// Starts `sockerless --docker-socket path` and waits (with a deadline) until
 /// the socket accepts.
-fn spawn_at(path: &std::path::Path) -> Child {
+fn spawn_at(path: &std::path::Path, extra: &[&str]) -> Child {
     let child = Command::new(docker_common::sockerless_bin())
         .arg("--docker-socket")
         .arg(path)
+        .args(extra)
         .env("SOCKERLESS_LOG_LEVEL", "warn")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -270,7 +271,7 @@ fn the_socket_is_0660_a_stale_one_is_replaced_a_live_one_kept() {
     let path = dir.path().join("d.sock");
     // A stale socket file: bound, then nobody behind it.
     drop(std::os::unix::net::UnixListener::bind(&path).expect("bind"));
-    let _daemon = spawn_at(&path);
+    let _daemon = spawn_at(&path, &[]);
     let mode = std::fs::metadata(&path)
         .expect("socket")
         .permissions()
@@ -334,7 +335,7 @@ async fn sigterm_closes_hijacked_streams_and_exits_0() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("d.sock");
-    let mut daemon = spawn_at(&path);
+    let mut daemon = spawn_at(&path, &[]);
     let pull = docker_common::raw(&path, "POST", "/images/create?fromImage=alpine", &[], b"").await;
     assert_eq!(pull.status, 200);
     let body = br#"{"Image":"alpine","Cmd":["sleep","1000"]}"#;
@@ -384,4 +385,35 @@ async fn sigterm_closes_hijacked_streams_and_exits_0() {
     });
     assert_eq!(status.code(), Some(0));
     assert!(!path.exists(), "the socket is removed at exit");
+}
+
+#[test]
+fn the_state_file_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("d.sock");
+    let state = dir.path().join("state.json");
+    let state = state.to_str().expect("utf-8 path");
+    let docker_at = |args: &[&str]| {
+        let mut cmd = Command::new("docker");
+        cmd.args(args)
+            .env("DOCKER_HOST", format!("unix://{}", path.display()))
+            .env("DOCKER_CONFIG", dir.path().join("docker-config"))
+            .env_remove("DOCKER_CONTEXT")
+            .env_remove("DOCKER_API_VERSION");
+        let out = run_with_timeout(cmd, None, COMMAND_TIMEOUT);
+        assert_eq!(out.code, Some(0), "docker {args:?}: {out:?}");
+        out.stdout
+    };
+    let mut daemon = spawn_at(&path, &["--state-file", state]);
+    docker_at(&["pull", "-q", "alpine"]);
+    docker_at(&["create", "--name", "kept", "alpine", "true"]);
+    let pid = i32::try_from(daemon.0.id()).expect("pid");
+    // SAFETY: signalling our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let status = docker_common::poll_until("the daemon exits", COMMAND_TIMEOUT, || {
+        daemon.0.try_wait().ok().flatten()
+    });
+    assert_eq!(status.code(), Some(0));
+    let _again = spawn_at(&path, &["--state-file", state]);
+    assert_eq!(docker_at(&["ps", "-a", "--format", "{{.Names}}"]), "kept\n");
 }
