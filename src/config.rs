@@ -52,40 +52,56 @@ pub const LISTEN: Group = Group {
             example: "127.0.0.1:2375",
             ..Setting::BLANK
         },
-        Setting {
-            flag: Some("socket-mode"),
-            value_name: "MODE",
-            env: Some("SOCKERLESS_BACKEND_SOCKET_MODE"),
-            key: Some("listen.socket_mode"),
-            help: "Mode of the Unix socket, octal, set between bind and listen",
-            default: DefaultValue::Text("0660"),
-            check: Some(check_socket_mode),
-            example: "0600",
-            ..Setting::BLANK
-        },
-        Setting {
-            flag: Some("socket-group"),
-            value_name: "GROUP",
-            env: Some("SOCKERLESS_BACKEND_SOCKET_GROUP"),
-            key: Some("listen.socket_group"),
-            help: "Group owning the Unix socket (name or GID; none: the process's group); \
-                   unknown groups are an error",
-            note: ": the process's group; an unknown group is a startup error",
-            example: "daemon",
-            ..Setting::BLANK
-        },
-        Setting {
-            flag: Some("insecure-tcp"),
-            env: Some("SOCKERLESS_BACKEND_INSECURE_TCP"),
-            key: Some("listen.insecure_tcp"),
-            kind: Kind::Switch,
-            help: "Allow a TCP address that is not loopback (no authentication, no TLS: \
-                   a warning is logged at every start)",
-            note: ": a TCP address that is not loopback is refused",
-            example: "true",
-            ..Setting::BLANK
-        },
+        SOCKET_MODE,
+        SOCKET_GROUP,
+        INSECURE_TCP,
     ],
+};
+
+/// `listen.socket_mode`.
+const SOCKET_MODE: Setting = Setting {
+    flag: Some("socket-mode"),
+    value_name: "MODE",
+    env: Some("SOCKERLESS_BACKEND_SOCKET_MODE"),
+    key: Some("listen.socket_mode"),
+    help: "Mode of the Unix socket, octal, set between bind and listen",
+    default: DefaultValue::Text("0660"),
+    check: Some(check_socket_mode),
+    example: "0600",
+    ..Setting::BLANK
+};
+
+/// `listen.socket_group`.
+const SOCKET_GROUP: Setting = Setting {
+    flag: Some("socket-group"),
+    value_name: "GROUP",
+    env: Some("SOCKERLESS_BACKEND_SOCKET_GROUP"),
+    key: Some("listen.socket_group"),
+    help: "Group owning the Unix socket (name or GID; none: the process's group); \
+           unknown groups are an error",
+    note: ": the process's group; an unknown group is a startup error",
+    example: "daemon",
+    ..Setting::BLANK
+};
+
+/// `listen.insecure_tcp`.
+const INSECURE_TCP: Setting = Setting {
+    flag: Some("insecure-tcp"),
+    env: Some("SOCKERLESS_BACKEND_INSECURE_TCP"),
+    key: Some("listen.insecure_tcp"),
+    kind: Kind::Switch,
+    help: "Allow a TCP address that is not loopback (no authentication, no TLS: \
+           a warning is logged at every start)",
+    note: ": a TCP address that is not loopback is refused",
+    example: "true",
+    ..Setting::BLANK
+};
+
+/// The socket options alone (mode, group, insecure TCP), for a daemon whose
+/// listeners are its own (the `sockerless` Docker daemon).
+pub const SOCKET_OPTIONS: Group = Group {
+    heading: "Socket",
+    settings: &[SOCKET_MODE, SOCKET_GROUP, INSECURE_TCP],
 };
 
 /// `logging.*`.
@@ -461,7 +477,7 @@ impl ServerSettings {
 }
 
 /// Accepts `"0660"` or `660` (a number, as YAML reads `0660`).
-fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub(crate) fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
@@ -485,20 +501,20 @@ fn number(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
 }
 
-fn check_path(v: &Value, _: &Value) -> Result<(), String> {
+pub(crate) fn check_path(v: &Value, _: &Value) -> Result<(), String> {
     match text(v) {
         "" => Err(": the path is empty".into()),
         _ => Ok(()),
     }
 }
 
-fn check_tcp(v: &Value, all: &Value) -> Result<(), String> {
+pub(crate) fn check_tcp(v: &Value, all: &Value) -> Result<(), String> {
     let tcp = text(v);
     let addr = parse_tcp(tcp)?;
     let insecure = all["listen"]["insecure_tcp"].as_bool().unwrap_or(false);
     if !addr.ip().is_loopback() && !insecure {
         return Err(format!(
-            " {tcp:?}: not a loopback address; the internal API has no authentication and no TLS (allow it with --insecure-tcp)"
+            " {tcp:?}: not a loopback address; the API has no authentication and no TLS (allow it with --insecure-tcp)"
         ));
     }
     Ok(())
@@ -599,7 +615,7 @@ fn parse_clock_start(s: &str) -> Result<SystemTime, String> {
 
 /// `HOST:PORT` with an IP host, or `localhost:PORT`; the error is a message
 /// tail.
-fn parse_tcp(s: &str) -> Result<SocketAddr, String> {
+pub(crate) fn parse_tcp(s: &str) -> Result<SocketAddr, String> {
     let err = || format!(" {s:?}: expected IP:PORT, e.g. 127.0.0.1:2375");
     if let Some(port) = s.strip_prefix("localhost:") {
         let port: u16 = port.parse().map_err(|_| err())?;
@@ -609,7 +625,7 @@ fn parse_tcp(s: &str) -> Result<SocketAddr, String> {
 }
 
 /// An octal mode; the error is a message tail.
-fn parse_mode(m: &str) -> Result<u32, String> {
+pub(crate) fn parse_mode(m: &str) -> Result<u32, String> {
     let t = m.trim();
     let digits = t.strip_prefix("0o").unwrap_or(t);
     match u32::from_str_radix(digits, 8) {
@@ -685,6 +701,8 @@ impl Config {
         self.server.serve_options()
     }
 }
+
+pub mod sockerless;
 
 #[cfg(test)]
 mod tests;

@@ -3,14 +3,12 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
 use sockerless::config::{Cli, Config};
+use sockerless::daemon::{build_backend, init_tracing, shutdown_signal, write_state};
 use sockerless::http::Listeners;
 use sockerless::internal_api::serve;
-use sockerless::memory::controls::StateDocument;
-use sockerless::MemoryBackend;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -21,7 +19,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _log_guard = init_tracing(&config);
+    let _log_guard = init_tracing(&config.logging);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -35,28 +33,6 @@ fn main() -> ExitCode {
     runtime.block_on(run(config))
 }
 
-/// Logs go to stderr through a writer thread, so a request never waits on the
-/// write syscall of its log line; nothing is dropped (the queue blocks when
-/// full; 4 096 lines, small enough to keep idle memory low), and the returned
-/// guard flushes what is queued when it is dropped.
-fn init_tracing(config: &Config) -> tracing_appender::non_blocking::WorkerGuard {
-    let filter = tracing_subscriber::EnvFilter::new(config.logging.level.to_ascii_lowercase());
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(4096)
-        .finish(std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    if config.logging.format == "json" {
-        builder.json().with_current_span(true).init();
-    } else {
-        builder.init();
-    }
-    guard
-}
-
 async fn run(config: Config) -> ExitCode {
     // Install the handlers before binding, so a signal right after the socket
     // appears is a graceful shutdown, never the default action.
@@ -67,7 +43,7 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let backend = match build_backend(&config) {
+    let backend = match build_backend(&config.memory) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("sockerless-backend-memory: {e}");
@@ -100,57 +76,4 @@ async fn run(config: Config) -> ExitCode {
         tracing::info!(path = %path, "state written");
     }
     ExitCode::SUCCESS
-}
-
-/// The backend of the configuration, with the state file's state when the file
-/// exists.
-fn build_backend(config: &Config) -> Result<Arc<MemoryBackend>, String> {
-    let options = config.memory_options().map_err(|e| e.to_string())?;
-    let backend = MemoryBackend::try_with_options(options).map_err(|e| e.to_string())?;
-    if let Some(path) = &config.memory.state_file {
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                let doc: StateDocument = serde_json::from_slice(&bytes)
-                    .map_err(|e| format!("memory.state_file {path}: {e}"))?;
-                backend
-                    .load_state(doc)
-                    .map_err(|e| format!("memory.state_file {path}: {e}"))?;
-                tracing::info!(path = %path, "state loaded");
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("memory.state_file {path}: {e}")),
-        }
-    }
-    Ok(backend)
-}
-
-/// Writes the state atomically: a temporary file next to it, then a rename.
-fn write_state(backend: &MemoryBackend, path: &Path) -> std::io::Result<()> {
-    let doc = backend.snapshot();
-    let bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp.{}", std::process::id()));
-    let tmp = std::path::PathBuf::from(tmp);
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
-fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    Ok(async move {
-        let name = tokio::select! {
-            _ = term.recv() => "SIGTERM",
-            _ = int.recv() => "SIGINT",
-        };
-        tracing::info!(signal = name, "shutdown requested");
-    })
 }

@@ -157,24 +157,26 @@ fn bad_settings_name_themselves() {
     });
 }
 
-/// Every setting, set through each of its names (flag, variable, file key)
-/// to its example, reaches its file key; the examples differ from the
-/// defaults, so each layer is seen to take effect.
-#[test]
-fn every_setting_works_by_flag_env_and_file() {
+/// Every setting of `settings`, set through each of its names (flag,
+/// variable, file key) to its example, reaches its file key in the loaded
+/// config `C`; the examples differ from the defaults, so each layer is seen
+/// to take effect. Returns how many names were tried.
+fn every_setting_works<C: serde::de::DeserializeOwned + serde::Serialize>(
+    settings: &Settings,
+) -> usize {
     use crate::settings::{lookup, Kind};
     let dir = tempfile::tempdir().expect("tempdir");
     let load = |args: Vec<String>, vars: Vec<(String, String)>| -> Value {
-        let mut argv = vec!["sockerless-backend-memory".to_string()];
+        let mut argv = vec![settings.name.to_string()];
         argv.extend(args);
-        let matches = BACKEND_MEMORY.parse_from(argv);
-        let config: Config = BACKEND_MEMORY
+        let matches = settings.parse_from(argv);
+        let config: C = settings
             .load_from(&matches, vars)
             .unwrap_or_else(|e| panic!("{e}"));
         serde_json::to_value(config).expect("json")
     };
     let mut seen = 0;
-    for s in BACKEND_MEMORY.iter() {
+    for s in settings.iter() {
         let Some(key) = s.key else {
             assert_eq!(s.kind, Kind::ConfigFile, "{s:?} has no file key");
             continue;
@@ -223,27 +225,51 @@ fn every_setting_works_by_flag_env_and_file() {
         );
         seen += 1;
     }
+    seen
+}
+
+#[test]
+fn every_setting_works_by_flag_env_and_file() {
+    let seen = every_setting_works::<Config>(&BACKEND_MEMORY);
     assert!(seen >= 50, "only {seen} names tried");
 }
 
-/// README.md's Settings table is exactly the table the definitions render.
 #[test]
-fn readme_settings_table_is_rendered_from_the_definitions() {
+fn every_setting_of_the_docker_daemon_works_by_flag_env_and_file() {
+    use super::sockerless::{DaemonConfig, SOCKERLESS};
+    let seen = every_setting_works::<DaemonConfig>(&SOCKERLESS);
+    assert!(seen >= 50, "only {seen} names tried");
+}
+
+/// The table of the README section under `heading`.
+fn readme_table(heading: &str) -> String {
     let readme = include_str!("../../README.md");
     let section = readme
-        .split("\n## Settings\n")
+        .split(&format!("\n{heading}\n"))
         .nth(1)
-        .expect("README has a Settings section");
-    let found: String = section
+        .unwrap_or_else(|| panic!("README has a section {heading}"));
+    section
         .lines()
         .skip_while(|l| !l.starts_with('|'))
         .take_while(|l| l.starts_with('|'))
         .map(|l| format!("{l}\n"))
-        .collect();
+        .collect()
+}
+
+/// README.md's Settings tables are exactly the tables the definitions render.
+#[test]
+fn readme_settings_table_is_rendered_from_the_definitions() {
     let table = BACKEND_MEMORY.markdown_table();
     assert_eq!(
-        found, table,
+        readme_table("## Settings"),
+        table,
         "README.md's Settings table must be exactly:\n{table}"
+    );
+    let table = super::sockerless::SOCKERLESS.markdown_table();
+    assert_eq!(
+        readme_table("### Settings of `sockerless`"),
+        table,
+        "README.md's table of the sockerless settings must be exactly:\n{table}"
     );
 }
 

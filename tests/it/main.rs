@@ -11,6 +11,7 @@ mod common;
 mod binary;
 mod containers;
 mod controls;
+mod docker;
 mod events;
 mod examples;
 mod exec;

@@ -3,8 +3,8 @@
 //! server → RemoteBackend → internal API → memory backend), by running this
 //! test binary again with the harness switch `SOCKERLESS_TEST_REMOTE=1` (see
 //! `common::remote_mode`). Every test that passes embedded must pass remote.
-//! The modules that spawn the daemon binary (`binary`, `reliability`) and
-//! this one are skipped in the second run: the switch does not change them.
+//! The modules that spawn a daemon binary (`binary`, `reliability`, `docker`)
+//! and this one are skipped in the second run: the switch does not change them.
 
 use std::process::Command;
 
@@ -26,6 +26,8 @@ fn every_test_passes_through_the_remote_backend() {
             "reliability::",
             "--skip",
             "remote::",
+            "--skip",
+            "docker::",
         ])
         .output()
         .expect("run the suite in remote mode");

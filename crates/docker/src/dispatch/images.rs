@@ -1,0 +1,128 @@
+//! Image routes (contract §2.4): pull (`POST /images/create`, JSON-lines
+//! progress ending each line in `\r\n`), list, inspect, history (501: no
+//! backend operation), tag, remove, prune and load (a streamed tar of any
+//! content type).
+//!
+//! A pull error before the first byte is a normal HTTP error (the backend's
+//! `image_pull` fails before it returns a stream); what the stream yields after
+//! that, in-band `{"errorDetail":…,"error":…}` records included, is written as
+//! it comes. `X-Registry-Auth` is handed to the backend as a [`Secret`] and
+//! never logged.
+
+use futures_util::StreamExt;
+use http::StatusCode;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use sockerless_core::api::{ImageListOptions, ImageRemoveOptions, PullOptions, Secret, TagOptions};
+use sockerless_core::error::{Error, Result};
+use sockerless_http::{Body, Response};
+
+use super::Ctx;
+use crate::layer::RouteInfo;
+use crate::reply;
+use crate::request::Query;
+use crate::route::{unsupported_message, DockerRoute};
+
+/// Line end of Docker's progress streams (moby `pkg/streamformatter`).
+pub const PROGRESS_LINE_END: &[u8] = b"\r\n";
+
+/// Serves ImageCreate, ImageList, ImageLoad, ImagePrune, ImageInspect,
+/// ImageHistory, ImageTag and ImageRemove.
+pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> Result<Response> {
+    let query = Query::parse(req.uri().query())?;
+    let backend = &ctx.backend;
+    match route {
+        DockerRoute::ImageCreate => pull(ctx, &query, req.headers()).await,
+        DockerRoute::ImageList => {
+            let options = ImageListOptions {
+                all: query.bool("all"),
+                digests: query.bool("digests"),
+                filters: query.filters()?,
+            };
+            reply::json(StatusCode::OK, &backend.image_list(options).await?)
+        }
+        DockerRoute::ImageInspect(name) => {
+            reply::json(StatusCode::OK, &backend.image_inspect(name).await?)
+        }
+        DockerRoute::ImageHistory(_) => Err(Error::NotImplemented(unsupported(&req))),
+        DockerRoute::ImageTag(name) => {
+            let options = TagOptions {
+                repo: query.string("repo").unwrap_or_default(),
+                tag: query.string("tag"),
+            };
+            backend.image_tag(name, options).await?;
+            Ok(reply::empty(StatusCode::CREATED))
+        }
+        DockerRoute::ImageRemove(name) => {
+            let options = ImageRemoveOptions {
+                force: query.bool("force"),
+                noprune: query.bool("noprune"),
+            };
+            reply::json(StatusCode::OK, &backend.image_remove(name, options).await?)
+        }
+        DockerRoute::ImagePrune => {
+            let pruned = backend.image_prune(query.filters()?).await?;
+            let deleted = serde_json::to_value(pruned.images_deleted.unwrap_or_default())
+                .map_err(|e| Error::internal(format!("serialising: {e}")))?;
+            reply::json(
+                StatusCode::OK,
+                &json!({
+                    "ImagesDeleted": deleted,
+                    "SpaceReclaimed": pruned.space_reclaimed.unwrap_or(0),
+                }),
+            )
+        }
+        DockerRoute::ImageLoad => load(ctx, &query, req).await,
+        other => Err(Error::internal(format!(
+            "{} routed to the image handler",
+            other.name()
+        ))),
+    }
+}
+
+/// The 501 message naming the request (`GET /images/alpine/history is not
+/// supported by sockerless`).
+fn unsupported(req: &http::Request<Body>) -> String {
+    let path = req
+        .extensions()
+        .get::<RouteInfo>()
+        .map_or_else(|| req.uri().path().to_string(), |info| info.path.clone());
+    unsupported_message(req.method(), &path)
+}
+
+/// `POST /images/create`: a pull (`fromImage`), or an import (`fromSrc`, 501).
+async fn pull(ctx: &Ctx, query: &Query, headers: &http::HeaderMap) -> Result<Response> {
+    if query.get("fromSrc").is_some() {
+        return Err(Error::NotImplemented(
+            "POST /images/create?fromSrc (image import) is not supported by sockerless".into(),
+        ));
+    }
+    let registry_auth = headers
+        .get("x-registry-auth")
+        .map(|v| Secret(String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .filter(|s| !s.0.is_empty());
+    let options = PullOptions {
+        from_image: query.string("fromImage").unwrap_or_default(),
+        tag: query.string("tag"),
+        platform: query.string("platform"),
+        registry_auth,
+    };
+    let records = ctx.backend.image_pull(options).await?;
+    Ok(reply::json_lines_with(records, PROGRESS_LINE_END))
+}
+
+/// `POST /images/load`: the body goes to the backend as it streams in (any
+/// content type: the CLI sends `application/x-tar`, bollard `application/json`);
+/// the answer is `application/json` progress lines, which `docker load`
+/// prints only when it sees that content type.
+async fn load(ctx: &Ctx, query: &Query, req: http::Request<Body>) -> Result<Response> {
+    let quiet = query.bool("quiet");
+    let body = req.into_body().into_data_stream().map(|chunk| {
+        chunk.map_err(|e| Error::bad_request(format!("reading the request body: {e}")))
+    });
+    let records: Vec<Value> = ctx.backend.image_load(Box::pin(body), quiet).await?;
+    Ok(reply::json_lines_with(
+        Box::pin(futures_util::stream::iter(records)),
+        PROGRESS_LINE_END,
+    ))
+}

@@ -1,0 +1,198 @@
+//! The innermost service: one `match` from [`DockerRoute`] to the handler of
+//! its resource (one file per resource, `handle(ctx, route, req)` each). The
+//! routes the frontend answers alone (`OPTIONS`, swarm, unsupported) end here.
+//!
+//! Before a route's backend call the backend's `before` hook runs with the
+//! route's [`Operation`] (fault rules and profiles see Docker traffic too);
+//! logs and exec start call it themselves, once they know whether they follow
+//! or attach.
+
+pub mod containers;
+pub mod events;
+pub mod exec;
+pub mod images;
+pub mod networks;
+pub mod system;
+pub mod volumes;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::StatusCode;
+use serde::de::DeserializeOwned;
+use sockerless_core::error::{Error, Result};
+use sockerless_core::{Backend, Operation};
+use sockerless_http::{Body, Drain, Response};
+use tower::Service;
+
+use crate::layer::RouteInfo;
+use crate::reply;
+use crate::request::parse_json;
+use crate::route::{unsupported_message, DockerRoute, NOT_A_SWARM_MANAGER};
+use crate::version::ApiVersion;
+
+/// What every handler gets: the backend, the drain tracker for hijacked
+/// streams, the request's API version and the body limit.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The backend every route calls.
+    pub backend: Arc<dyn Backend>,
+    /// Upgraded (hijacked) connections register their pump task here.
+    pub drain: Drain,
+    /// The request's API version (`/v1.41/…` → 1.41; unversioned → 1.44).
+    pub api: ApiVersion,
+    /// Largest request body on non-streaming routes.
+    pub max_body: usize,
+}
+
+impl Ctx {
+    /// Reads a whole (size-limited) request body.
+    pub async fn body(&self, body: Body) -> Result<Bytes> {
+        sockerless_http::body::read_body(body, self.max_body).await
+    }
+
+    /// Reads a JSON body by Docker's rules (see [`parse_json`]): `None` when
+    /// empty, 400 for a wrong content type or bad JSON.
+    pub async fn json<T: DeserializeOwned>(&self, req: http::Request<Body>) -> Result<Option<T>> {
+        let (parts, body) = req.into_parts();
+        let bytes = self.body(body).await?;
+        parse_json(&parts.headers, &bytes)
+    }
+
+    /// The backend's `before` hook for `operation` on `reference`.
+    pub async fn before(&self, operation: Operation, reference: Option<&str>) -> Result<()> {
+        self.backend.before(operation, reference).await
+    }
+}
+
+/// The dispatching service at the bottom of the stack.
+#[derive(Clone)]
+pub struct Dispatch {
+    ctx: Ctx,
+}
+
+impl Dispatch {
+    /// A dispatcher over this context (its `api` is replaced per request).
+    pub fn new(ctx: Ctx) -> Self {
+        Dispatch { ctx }
+    }
+}
+
+impl Service<http::Request<Body>> for Dispatch {
+    type Response = Response;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        let ctx = self.ctx.clone();
+        Box::pin(handle(ctx, req))
+    }
+}
+
+/// The operation whose `before` hook runs ahead of a route; `None` for routes
+/// the frontend answers itself or composes, and for logs and exec start, whose
+/// handlers pick the operation (`…_stream` when following or attached).
+pub fn operation(route: &DockerRoute) -> Option<Operation> {
+    use DockerRoute::*;
+    let op = match route {
+        Version => Operation::Version,
+        Info => Operation::Info,
+        Events => Operation::Events,
+        Auth => Operation::Auth,
+        ContainerCreate => Operation::ContainerCreate,
+        ContainerList => Operation::ContainerList,
+        ContainerPrune => Operation::ContainerPrune,
+        ContainerInspect(_) => Operation::ContainerInspect,
+        ContainerTop(_) => Operation::ContainerTop,
+        ContainerStats(_) => Operation::ContainerStats,
+        ContainerStart(_) => Operation::ContainerStart,
+        ContainerStop(_) => Operation::ContainerStop,
+        ContainerRestart(_) => Operation::ContainerRestart,
+        ContainerKill(_) => Operation::ContainerKill,
+        ContainerPause(_) => Operation::ContainerPause,
+        ContainerUnpause(_) => Operation::ContainerUnpause,
+        ContainerRename(_) => Operation::ContainerRename,
+        ContainerAttach(_) => Operation::ContainerAttach,
+        ContainerWait(_) => Operation::ContainerWait,
+        ContainerRemove(_) => Operation::ContainerRemove,
+        ExecCreate(_) => Operation::ExecCreate,
+        ExecInspect(_) => Operation::ExecInspect,
+        ImageCreate => Operation::ImagePull,
+        ImageList => Operation::ImageList,
+        ImageLoad => Operation::ImageLoad,
+        ImagePrune => Operation::ImagePrune,
+        ImageInspect(_) => Operation::ImageInspect,
+        ImageTag(_) => Operation::ImageTag,
+        ImageRemove(_) => Operation::ImageRemove,
+        NetworkCreate => Operation::NetworkCreate,
+        NetworkList => Operation::NetworkList,
+        NetworkPrune => Operation::NetworkPrune,
+        NetworkInspect(_) => Operation::NetworkInspect,
+        NetworkConnect(_) => Operation::NetworkConnect,
+        NetworkDisconnect(_) => Operation::NetworkDisconnect,
+        NetworkRemove(_) => Operation::NetworkRemove,
+        VolumeCreate => Operation::VolumeCreate,
+        VolumeList => Operation::VolumeList,
+        VolumePrune => Operation::VolumePrune,
+        VolumeInspect(_) => Operation::VolumeInspect,
+        VolumeRemove(_) => Operation::VolumeRemove,
+        Ping | SystemDf | BuildPrune | ContainerLogs(_) | ContainerResize(_)
+        | ContainerUpdate(_) | ExecStart(_) | ExecResize(_) | ImageHistory(_) | Options | Swarm
+        | Unsupported => return None,
+    };
+    Some(op)
+}
+
+async fn handle(mut ctx: Ctx, req: http::Request<Body>) -> Result<Response> {
+    use DockerRoute::*;
+    let info = req
+        .extensions()
+        .get::<RouteInfo>()
+        .cloned()
+        .ok_or_else(|| Error::internal("no route in the request's extensions"))?;
+    ctx.api = info.api;
+    let route = info.route;
+    match route {
+        Options => return Ok(reply::empty(StatusCode::OK)),
+        Swarm => return Err(Error::Unavailable(NOT_A_SWARM_MANAGER.into())),
+        Unsupported => {
+            return Err(Error::NotImplemented(unsupported_message(
+                req.method(),
+                &info.path,
+            )))
+        }
+        _ => {}
+    }
+    if let Some(op) = operation(&route) {
+        ctx.before(op, route.reference()).await?;
+    }
+    match route {
+        Ping | Version | Info | Auth | BuildPrune => system::handle(&ctx, route, req).await,
+        Events | SystemDf => events::handle(&ctx, route, req).await,
+        ContainerCreate | ContainerList | ContainerPrune | ContainerInspect(_)
+        | ContainerTop(_) | ContainerLogs(_) | ContainerStats(_) | ContainerResize(_)
+        | ContainerStart(_) | ContainerStop(_) | ContainerRestart(_) | ContainerKill(_)
+        | ContainerPause(_) | ContainerUnpause(_) | ContainerRename(_) | ContainerUpdate(_)
+        | ContainerAttach(_) | ContainerWait(_) | ContainerRemove(_) => {
+            containers::handle(&ctx, route, req).await
+        }
+        ExecCreate(_) | ExecStart(_) | ExecResize(_) | ExecInspect(_) => {
+            exec::handle(&ctx, route, req).await
+        }
+        ImageCreate | ImageList | ImageLoad | ImagePrune | ImageInspect(_) | ImageHistory(_)
+        | ImageTag(_) | ImageRemove(_) => images::handle(&ctx, route, req).await,
+        NetworkCreate | NetworkList | NetworkPrune | NetworkInspect(_) | NetworkConnect(_)
+        | NetworkDisconnect(_) | NetworkRemove(_) => networks::handle(&ctx, route, req).await,
+        VolumeCreate | VolumeList | VolumePrune | VolumeInspect(_) | VolumeRemove(_) => {
+            volumes::handle(&ctx, route, req).await
+        }
+        Options | Swarm | Unsupported => Err(Error::internal("answered above")),
+    }
+}

@@ -1,0 +1,177 @@
+//! The frontend's own layers: [`DockerRouteLayer`] (version prefix, percent
+//! decoding, routing, negotiation) and [`docker_error`] (errors as Docker
+//! writes them).
+//!
+//! ```
+//! use sockerless_docker::layer::docker_error;
+//! let res = docker_error(Err(sockerless_core::Error::not_found("page not found"))).unwrap();
+//! assert_eq!(res.status(), 404);
+//! assert_eq!(res.headers()["content-type"], "application/json");
+//! ```
+
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::future::{Either, Ready};
+use http::header::{HeaderValue, CONTENT_TYPE};
+use http::StatusCode;
+use percent_encoding::percent_decode_str;
+use sockerless_core::error::{Error, Result};
+use sockerless_http::body::{empty_body, full_body};
+use sockerless_http::limit::StreamsBody;
+use sockerless_http::Response;
+use tower::{Layer, Service};
+
+use crate::route::DockerRoute;
+use crate::version::{split_version, ApiVersion};
+
+/// What [`DockerRouteLayer`] records in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    /// The route, with its decoded path parameters.
+    pub route: DockerRoute,
+    /// The API version of the path prefix (or the current one).
+    pub api: ApiVersion,
+    /// The decoded path without its version prefix (for 501 messages).
+    pub path: String,
+}
+
+/// Docker's `404 page not found`.
+pub fn page_not_found() -> Error {
+    Error::not_found("page not found")
+}
+
+/// Resolves a request: strips `/v{V}`, percent-decodes the rest once, routes it
+/// (unknown path or wrong method: 404 `page not found`), then checks the
+/// version (400 too old / too new — only for a known route, so `/v1.99/nosuch`
+/// is 404).
+pub fn resolve(method: &http::Method, raw_path: &str) -> Result<RouteInfo> {
+    let (version, rest) = split_version(raw_path);
+    let path = percent_decode_str(rest)
+        .decode_utf8()
+        .map_err(|_| page_not_found())?
+        .into_owned();
+    let route = DockerRoute::parse(method, &path).ok_or_else(page_not_found)?;
+    let api = match version {
+        Some(v) => ApiVersion::parse(v).ok_or_else(page_not_found)?,
+        None => ApiVersion::current(),
+    };
+    api.check()?;
+    Ok(RouteInfo { route, api, path })
+}
+
+/// Routes each request into a [`RouteInfo`] extension (and [`StreamsBody`]
+/// for routes that read their body as a stream); errors end here.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DockerRouteLayer;
+
+impl<S> Layer<S> for DockerRouteLayer {
+    type Service = DockerRouteService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        DockerRouteService { inner }
+    }
+}
+
+/// The service of [`DockerRouteLayer`].
+#[derive(Debug, Clone)]
+pub struct DockerRouteService<S> {
+    inner: S,
+}
+
+impl<S, B> Service<http::Request<B>> for DockerRouteService<S>
+where
+    S: Service<http::Request<B>, Response = Response, Error = Error>,
+{
+    type Response = Response;
+    type Error = Error;
+    type Future = Either<Ready<Result<Response>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+        match resolve(req.method(), req.uri().path()) {
+            Ok(info) => {
+                if info.route.streams_body() {
+                    req.extensions_mut().insert(StreamsBody);
+                }
+                req.extensions_mut().insert(info);
+                Either::Right(self.inner.call(req))
+            }
+            Err(e) => Either::Left(futures_util::future::ready(Err(e))),
+        }
+    }
+}
+
+/// Turns an error into Docker's answer: `{"message":"…"}` and a newline, with
+/// `Content-Type` exactly `application/json` (the Go client compares the whole
+/// value, pitfall 8); a 304 has no body. A `map_result` function: the result is
+/// always `Ok`.
+pub fn docker_error(result: Result<Response>) -> Result<Response> {
+    let err = match result {
+        Ok(res) => return Ok(res),
+        Err(e) => e,
+    };
+    let status = err.status();
+    if status == StatusCode::NOT_MODIFIED {
+        let mut res = http::Response::new(empty_body());
+        *res.status_mut() = status;
+        return Ok(res);
+    }
+    let mut body = serde_json::json!({ "message": err.to_string() })
+        .to_string()
+        .into_bytes();
+    body.push(b'\n');
+    let mut res = http::Response::new(full_body(Bytes::from(body)));
+    *res.status_mut() = status;
+    res.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::Method;
+
+    #[test]
+    fn versions_are_checked_only_for_known_routes() {
+        let err = |m: Method, p: &str| resolve(&m, p).unwrap_err();
+        assert_eq!(err(Method::GET, "/v1.99/nosuch").status(), 404);
+        assert_eq!(err(Method::GET, "/v1.99/version").status(), 400);
+        assert_eq!(err(Method::GET, "/v1.12/version").status(), 400);
+        assert_eq!(err(Method::POST, "/v1.44/_ping").status(), 404);
+        let ok = resolve(&Method::GET, "/v1.41/containers/web/logs").unwrap();
+        assert_eq!(ok.route, DockerRoute::ContainerLogs("web".into()));
+        assert!(ok.api == crate::version::ApiVersionConst(1, 41));
+        let ok = resolve(&Method::GET, "/_ping").unwrap();
+        assert!(ok.api == crate::version::ApiVersion::CURRENT);
+    }
+
+    #[test]
+    fn the_path_is_decoded_once() {
+        let ok = resolve(&Method::GET, "/v1.44/images/alpine%40sha256%3Aab/json").unwrap();
+        assert_eq!(
+            ok.route,
+            DockerRoute::ImageInspect("alpine@sha256:ab".into())
+        );
+        let ok = resolve(&Method::GET, "/images/a%2525b/json").unwrap();
+        assert_eq!(ok.route, DockerRoute::ImageInspect("a%25b".into()));
+        let ok = resolve(&Method::POST, "/build").unwrap();
+        assert_eq!(ok.path, "/build");
+    }
+
+    #[tokio::test]
+    async fn errors_are_docker_json() {
+        use http_body_util::BodyExt;
+        let res = docker_error(Err(Error::conflict("busy"))).unwrap();
+        assert_eq!(res.status(), 409);
+        assert_eq!(res.headers()[CONTENT_TYPE], "application/json");
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"{\"message\":\"busy\"}\n");
+        let res = docker_error(Err(Error::NotModified)).unwrap();
+        assert_eq!(res.status(), 304);
+        assert!(res.headers().get(CONTENT_TYPE).is_none());
+    }
+}

@@ -1,0 +1,229 @@
+//! API versions: the `/v{V}` path prefix, negotiation (Docker's 400s for a
+//! version too old or too new) and the headers every response carries.
+//!
+//! ```
+//! use sockerless_docker::version::{split_version, ApiVersion};
+//! assert_eq!(split_version("/v1.44/_ping"), (Some("1.44"), "/_ping"));
+//! assert_eq!(split_version("/_ping"), (None, "/_ping"));
+//! assert_eq!(split_version("/vx/_ping"), (None, "/vx/_ping"));
+//! assert!(ApiVersion::parse("1.9").unwrap() < ApiVersion::parse("1.24").unwrap());
+//! ```
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use http::header::{HeaderName, HeaderValue, SERVER};
+use sockerless_core::error::{Error, Result};
+
+/// The API version spoken (and assumed for unversioned paths).
+pub const API_VERSION: &str = "1.44";
+/// The oldest API version accepted.
+pub const MIN_API_VERSION: &str = "1.24";
+/// The Docker Engine version presented (Engine 25 speaks API 1.44).
+pub const ENGINE_VERSION: &str = "25.0.0";
+
+/// A Docker API version such as `1.44`, compared numerically per component
+/// (`1.9 < 1.24`), as moby's `versions.compare` does: missing components are 0,
+/// a component that is not a number counts as 0.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiVersion {
+    parts: Vec<u32>,
+    text: String,
+}
+
+impl ApiVersion {
+    /// The version spoken: 1.44.
+    pub const CURRENT: ApiVersionConst = ApiVersionConst(1, 44);
+    /// The oldest accepted: 1.24.
+    pub const MIN: ApiVersionConst = ApiVersionConst(1, 24);
+    /// From this version on, non-TTY streams are labelled multiplexed.
+    pub const MULTIPLEXED_MEDIA_TYPE: ApiVersionConst = ApiVersionConst(1, 42);
+
+    /// Parses `[0-9.]+`; anything else is `None`.
+    pub fn parse(s: &str) -> Option<ApiVersion> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return None;
+        }
+        let parts = s.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+        Some(ApiVersion {
+            parts,
+            text: s.to_string(),
+        })
+    }
+
+    /// The version of an unversioned request: the current one.
+    pub fn current() -> ApiVersion {
+        ApiVersion {
+            parts: vec![1, 44],
+            text: API_VERSION.to_string(),
+        }
+    }
+
+    fn cmp_parts(&self, other: &[u32]) -> Ordering {
+        let n = self.parts.len().max(other.len());
+        for i in 0..n {
+            let a = self.parts.get(i).copied().unwrap_or(0);
+            let b = other.get(i).copied().unwrap_or(0);
+            match a.cmp(&b) {
+                Ordering::Equal => continue,
+                o => return o,
+            }
+        }
+        Ordering::Equal
+    }
+
+    /// Docker's negotiation: 400 when the version is outside 1.24–1.44, with
+    /// moby's words.
+    pub fn check(&self) -> Result<()> {
+        if *self < ApiVersion::MIN {
+            return Err(Error::bad_request(format!(
+                "client version {} is too old. Minimum supported API version is {MIN_API_VERSION}, please upgrade your client to a newer version",
+                self.text
+            )));
+        }
+        if *self > ApiVersion::CURRENT {
+            return Err(Error::bad_request(format!(
+                "client version {} is too new. Maximum supported API version is {API_VERSION}",
+                self.text
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl PartialOrd for ApiVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp_parts(&other.parts))
+    }
+}
+
+/// A `major.minor` constant to compare an [`ApiVersion`] with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiVersionConst(pub u32, pub u32);
+
+impl PartialEq<ApiVersionConst> for ApiVersion {
+    fn eq(&self, other: &ApiVersionConst) -> bool {
+        self.cmp_parts(&[other.0, other.1]) == Ordering::Equal
+    }
+}
+
+impl PartialOrd<ApiVersionConst> for ApiVersion {
+    fn partial_cmp(&self, other: &ApiVersionConst) -> Option<Ordering> {
+        Some(self.cmp_parts(&[other.0, other.1]))
+    }
+}
+
+/// Splits a `/v{V}` prefix (`V` = `[0-9.]+`, moby's `versionMatcher`) off a
+/// path: `("1.44", "/_ping")`. A path without one (or with a non-numeric one,
+/// `/vx/...`) comes back whole.
+pub fn split_version(path: &str) -> (Option<&str>, &str) {
+    let Some(rest) = path.strip_prefix("/v") else {
+        return (None, path);
+    };
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (version, tail) = rest.split_at(end);
+    if version.is_empty() || !tail.starts_with('/') {
+        return (None, path);
+    }
+    (Some(version), tail)
+}
+
+/// The headers Docker puts on every response (moby middleware `version.go`,
+/// `experimental.go`).
+pub fn docker_headers() -> [(HeaderName, HeaderValue); 4] {
+    [
+        (
+            HeaderName::from_static("api-version"),
+            HeaderValue::from_static(API_VERSION),
+        ),
+        (
+            HeaderName::from_static("ostype"),
+            HeaderValue::from_static("linux"),
+        ),
+        (
+            HeaderName::from_static("docker-experimental"),
+            HeaderValue::from_static("false"),
+        ),
+        (SERVER, HeaderValue::from_static("Docker/25.0.0 (linux)")),
+    ]
+}
+
+/// Adds [`docker_headers`] to a response (a `map_response` function, the
+/// outermost layer but the trace one).
+pub fn add_docker_headers<B>(mut res: http::Response<B>) -> http::Response<B> {
+    let headers = res.headers_mut();
+    for (name, value) in docker_headers() {
+        headers.insert(name, value);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> ApiVersion {
+        ApiVersion::parse(s).expect("a version")
+    }
+
+    #[test]
+    fn prefixes() {
+        let table = [
+            ("/v1.44/containers/json", Some("1.44"), "/containers/json"),
+            ("/v1/x", Some("1"), "/x"),
+            ("/v1.99/nosuch", Some("1.99"), "/nosuch"),
+            ("/containers/json", None, "/containers/json"),
+            ("/vx/_ping", None, "/vx/_ping"),
+            ("/v1.44", None, "/v1.44"),
+            ("/volumes", None, "/volumes"),
+            ("/v/_ping", None, "/v/_ping"),
+        ];
+        for (path, version, rest) in table {
+            assert_eq!(split_version(path), (version, rest), "{path}");
+        }
+    }
+
+    #[test]
+    fn numeric_comparison() {
+        assert!(v("1.9") < v("1.24"));
+        assert!(v("1.24") == ApiVersion::MIN);
+        assert!(v("1.44.0") == ApiVersion::CURRENT);
+        assert!(v("1.45") > ApiVersion::CURRENT);
+        assert!(v("2") > ApiVersion::CURRENT);
+        assert!(ApiVersion::parse("1.x").is_none());
+        assert!(ApiVersion::parse("").is_none());
+    }
+
+    #[test]
+    fn server_header_names_the_engine_version() {
+        let headers = docker_headers();
+        let server = headers
+            .iter()
+            .find(|(n, _)| n == SERVER)
+            .map(|(_, v)| v.to_str().unwrap_or_default().to_string());
+        assert_eq!(server, Some(format!("Docker/{ENGINE_VERSION} (linux)")));
+    }
+
+    #[test]
+    fn negotiation_messages() {
+        assert_eq!(
+            v("1.12").check().unwrap_err().to_string(),
+            "client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version"
+        );
+        assert_eq!(
+            v("1.99").check().unwrap_err().to_string(),
+            "client version 1.99 is too new. Maximum supported API version is 1.44"
+        );
+        assert!(v("1.24").check().is_ok());
+        assert!(v("1.44").check().is_ok());
+        assert!(ApiVersion::current().check().is_ok());
+    }
+}

@@ -1,0 +1,120 @@
+//! `sockerless`: the Docker Engine API daemon. flags → config → tracing → the
+//! backend (the memory backend embedded, or a backend daemon over the internal
+//! API) → the Docker frontend, with `/internal/v1` (the internal API and the
+//! memory controls) on the same listeners, until SIGTERM or SIGINT.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use sockerless::config::sockerless::{BackendChoice, DaemonConfig, SOCKERLESS};
+use sockerless::daemon::{build_backend, init_tracing, shutdown_signal, write_state};
+use sockerless::docker_api::{self, DockerOptions};
+use sockerless::http::{Body, Drain, Listeners};
+use sockerless::internal_api::client::{RemoteBackend, Timeouts};
+use sockerless::internal_api::{self, AppOptions};
+use sockerless::{Backend, MemoryBackend};
+
+fn main() -> ExitCode {
+    let matches = SOCKERLESS.command().get_matches();
+    let config = match DaemonConfig::load(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sockerless: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let _log_guard = init_tracing(&config.logging);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("sockerless: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(config))
+}
+
+/// The backend to serve, and the memory backend when it is embedded (its
+/// state file is written at exit).
+async fn backend(
+    config: &DaemonConfig,
+) -> Result<(Arc<dyn Backend>, Option<Arc<MemoryBackend>>), String> {
+    match config.backend().map_err(|e| e.to_string())? {
+        BackendChoice::Embedded => {
+            let memory = build_backend(&config.memory)?;
+            Ok((memory.clone(), Some(memory)))
+        }
+        BackendChoice::Remote(address) => {
+            let remote = RemoteBackend::connect(address, Timeouts::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok((Arc::new(remote), None))
+        }
+    }
+}
+
+async fn run(config: DaemonConfig) -> ExitCode {
+    // Handlers first: a signal right after the socket appears is a clean stop.
+    let shutdown = match shutdown_signal() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("sockerless: installing signal handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (backend, memory) = match backend(&config).await {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("sockerless: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let bound = match config.listen_config() {
+        Ok(listen) => Listeners::bind(&listen).await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let listeners = match bound {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("sockerless: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(
+        socket = listeners.socket_path().map(|p| p.display().to_string()),
+        tcp = listeners.tcp_addr().map(|a| a.to_string()),
+        backend = %config.backend.url,
+        version = env!("CARGO_PKG_VERSION"),
+        "serving the Docker API"
+    );
+    let serve_options = config.serve_options();
+    let drain = Drain::new();
+    let internal = internal_api::app::<Body>(
+        backend.clone(),
+        AppOptions {
+            max_body_bytes: serve_options.max_body_bytes,
+            drain: drain.clone(),
+        },
+    );
+    let app = docker_api::app::<hyper::body::Incoming>(
+        backend,
+        DockerOptions {
+            max_body_bytes: serve_options.max_body_bytes,
+            drain: drain.clone(),
+            internal: Some(internal),
+        },
+    );
+    sockerless::http::serve(listeners, app, drain, serve_options, shutdown).await;
+    if let (Some(memory), Some(path)) = (&memory, &config.memory.state_file) {
+        if let Err(e) = write_state(memory, Path::new(path)) {
+            eprintln!("sockerless: memory.state_file {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+        tracing::info!(path = %path, "state written");
+    }
+    ExitCode::SUCCESS
+}

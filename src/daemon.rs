@@ -1,0 +1,88 @@
+//! What both daemons (`sockerless-backend-memory` and `sockerless`) do around
+//! their server: logging, the memory backend from the configuration (and its
+//! state file), writing the state at a clean exit, and the shutdown signals.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use sockerless_memory::controls::StateDocument;
+use sockerless_memory::MemoryBackend;
+
+use crate::config::{LoggingConfig, MemorySettings};
+
+/// Logs go to stderr through a writer thread, so a request never waits on the
+/// write syscall of its log line; nothing is dropped (the queue blocks when
+/// full; 4 096 lines, small enough to keep idle memory low), and the returned
+/// guard flushes what is queued when it is dropped.
+pub fn init_tracing(logging: &LoggingConfig) -> tracing_appender::non_blocking::WorkerGuard {
+    let filter = tracing_subscriber::EnvFilter::new(logging.level.to_ascii_lowercase());
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .buffered_lines_limit(4096)
+        .finish(std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    if logging.format == "json" {
+        builder.json().with_current_span(true).init();
+    } else {
+        builder.init();
+    }
+    guard
+}
+
+/// The backend of the configuration, with the state file's state when the file
+/// exists.
+pub fn build_backend(memory: &MemorySettings) -> Result<Arc<MemoryBackend>, String> {
+    let options = memory.options().map_err(|e| e.to_string())?;
+    let backend = MemoryBackend::try_with_options(options).map_err(|e| e.to_string())?;
+    if let Some(path) = &memory.state_file {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let doc: StateDocument = serde_json::from_slice(&bytes)
+                    .map_err(|e| format!("memory.state_file {path}: {e}"))?;
+                backend
+                    .load_state(doc)
+                    .map_err(|e| format!("memory.state_file {path}: {e}"))?;
+                tracing::info!(path = %path, "state loaded");
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("memory.state_file {path}: {e}")),
+        }
+    }
+    Ok(backend)
+}
+
+/// Writes the state atomically: a temporary file next to it, then a rename.
+pub fn write_state(backend: &MemoryBackend, path: &Path) -> std::io::Result<()> {
+    let doc = backend.snapshot();
+    let bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp.{}", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Resolves at the first SIGTERM or SIGINT; the handlers are installed when
+/// this is called, so call it before binding.
+pub fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        };
+        tracing::info!(signal = name, "shutdown requested");
+    })
+}
