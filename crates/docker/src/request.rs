@@ -12,8 +12,6 @@
 //! assert_eq!(q.get("tail"), Some("all"));
 //! ```
 
-use http::header::CONTENT_TYPE;
-use serde::de::DeserializeOwned;
 use sockerless_core::api::Filters;
 use sockerless_core::docker::query as q;
 use sockerless_core::error::{Error, Result};
@@ -98,60 +96,12 @@ pub fn atoi(v: &str) -> Result<i64> {
     })
 }
 
-/// Docker's `CheckForJSON`: a non-empty body needs `Content-Type:
-/// application/json` (parameters such as `charset` allowed).
-pub fn check_json_content_type(headers: &http::HeaderMap) -> Result<()> {
-    let ct = headers
-        .get(CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .unwrap_or_default();
-    let media = ct.split(';').next().unwrap_or("").trim();
-    if media.eq_ignore_ascii_case("application/json") {
-        Ok(())
-    } else {
-        Err(Error::bad_request(format!(
-            "unsupported Content-Type header ({ct}): must be 'application/json'"
-        )))
-    }
-}
-
-/// Docker accepts `Cmd`, `Entrypoint` and `Shell` as a string or an array.
-fn normalise_str_slices(v: &mut serde_json::Value) {
-    let Some(obj) = v.as_object_mut() else {
-        return;
-    };
-    for key in ["Cmd", "Entrypoint", "Shell"] {
-        if let Some(slot) = obj.get_mut(key) {
-            if let serde_json::Value::String(s) = slot {
-                *slot =
-                    serde_json::Value::Array(vec![serde_json::Value::String(std::mem::take(s))]);
-            }
-        }
-    }
-}
-
-/// Docker's `ReadJSON`: an empty (or all-whitespace) body is `None`; a
-/// non-empty one needs the JSON content type and must parse (400 `invalid
-/// JSON: …` otherwise). Unknown fields are ignored, as Go does.
-pub fn parse_json<T: DeserializeOwned>(
-    headers: &http::HeaderMap,
-    bytes: &[u8],
-) -> Result<Option<T>> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    check_json_content_type(headers)?;
-    let mut value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| Error::bad_request(format!("invalid JSON: {e}")))?;
-    normalise_str_slices(&mut value);
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|e| Error::bad_request(format!("invalid JSON: {e}")))
-}
+pub use sockerless_http::json::{check_json_content_type, parse_json};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::CONTENT_TYPE;
 
     #[test]
     fn docker_booleans() {

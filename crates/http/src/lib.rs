@@ -20,6 +20,7 @@
 pub mod body;
 pub mod conn;
 pub mod drain;
+pub mod json;
 pub mod limit;
 pub mod rescue;
 pub mod server;

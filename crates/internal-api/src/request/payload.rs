@@ -3,13 +3,13 @@
 //! upgrade — with Docker's 400s for a wrong content type or invalid JSON.
 
 use futures_util::StreamExt;
-use http::header::CONTENT_TYPE;
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 
 use sockerless_core::api::ByteStream;
 use sockerless_core::error::{Error, Result};
 use sockerless_http::body::{empty_body, read_body};
+use sockerless_http::json::{parse_json_value, typed};
 use sockerless_http::Body;
 
 use crate::route::Route;
@@ -66,13 +66,7 @@ impl Payload {
 
     /// The JSON body as a `T`: `None` when empty; 400 naming what was wrong.
     pub(crate) fn typed<T: DeserializeOwned>(self) -> Result<Option<T>> {
-        self.json
-            .map(|mut v| {
-                normalise_str_slices(&mut v);
-                serde_json::from_value(v)
-                    .map_err(|e| Error::bad_request(format!("invalid JSON: {e}")))
-            })
-            .transpose()
+        self.json.map(typed).transpose()
     }
 
     /// The JSON body as a `T`; an empty body is 400 `missing`.
@@ -87,48 +81,5 @@ impl Payload {
                 r.map_err(|e| Error::bad_request(format!("reading the request body: {e}")))
             }),
         )
-    }
-}
-
-/// Checks a non-empty body's content type, as Docker does.
-fn check_json_content_type(headers: &http::HeaderMap) -> Result<()> {
-    let ct = headers
-        .get(CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .unwrap_or_default();
-    let media = ct.split(';').next().unwrap_or("").trim();
-    if media.eq_ignore_ascii_case("application/json") {
-        Ok(())
-    } else {
-        Err(Error::bad_request(format!(
-            "unsupported Content-Type header ({ct}): must be 'application/json'"
-        )))
-    }
-}
-
-/// Parses a body into a JSON value: `None` when empty; 400 for a wrong content
-/// type, invalid JSON or trailing content.
-fn parse_json_value(headers: &http::HeaderMap, bytes: &[u8]) -> Result<Option<serde_json::Value>> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    check_json_content_type(headers)?;
-    serde_json::from_slice(bytes)
-        .map(Some)
-        .map_err(|e| Error::bad_request(format!("invalid JSON: {e}")))
-}
-
-/// Docker accepts `Cmd`, `Entrypoint` and `Shell` as a string or an array.
-fn normalise_str_slices(v: &mut serde_json::Value) {
-    if let Some(obj) = v.as_object_mut() {
-        for key in ["Cmd", "Entrypoint", "Shell"] {
-            if let Some(slot) = obj.get_mut(key) {
-                if let serde_json::Value::String(s) = slot {
-                    *slot = serde_json::Value::Array(vec![serde_json::Value::String(
-                        std::mem::take(s),
-                    )]);
-                }
-            }
-        }
     }
 }
