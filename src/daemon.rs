@@ -8,7 +8,9 @@ use std::sync::Arc;
 use sockerless_memory::controls::StateDocument;
 use sockerless_memory::MemoryBackend;
 
-use crate::config::{LoggingConfig, MemorySettings};
+use sockerless_http::{ListenConfig, Listeners};
+
+use crate::config::{ConfigError, LoggingConfig, MemorySettings};
 
 /// Logs go to stderr through a writer thread, so a request never waits on the
 /// write syscall of its log line; nothing is dropped (the queue blocks when
@@ -85,4 +87,21 @@ pub fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()
         };
         tracing::info!(signal = name, "shutdown requested");
     })
+}
+
+/// Binds the listeners a configuration asks for and logs where the daemon
+/// listens; the error is one line for the daemon to print.
+pub async fn bind(
+    listen: Result<ListenConfig, ConfigError>,
+    what: &str,
+) -> Result<Listeners, String> {
+    let listen = listen.map_err(|e| e.to_string())?;
+    let listeners = Listeners::bind(&listen).await.map_err(|e| e.to_string())?;
+    tracing::info!(
+        socket = listeners.socket_path().map(|p| p.display().to_string()),
+        tcp = listeners.tcp_addr().map(|a| a.to_string()),
+        version = env!("CARGO_PKG_VERSION"),
+        "{what}"
+    );
+    Ok(listeners)
 }

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use sockerless::config::{Cli, Config};
-use sockerless::daemon::{build_backend, init_tracing, shutdown_signal, write_state};
-use sockerless::http::Listeners;
+use sockerless::daemon::{bind, build_backend, init_tracing, shutdown_signal, write_state};
 use sockerless::internal_api::serve;
 
 fn main() -> ExitCode {
@@ -50,23 +49,19 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let bound = match config.listen_config() {
-        Ok(listen) => Listeners::bind(&listen).await.map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    let listeners = match bound {
+    let listeners = match bind(
+        config.listen_config(),
+        "listening; all state is lost on restart (testing only)",
+    )
+    .await
+    {
         Ok(l) => l,
         Err(e) => {
             eprintln!("sockerless-backend-memory: {e}");
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!(
-        socket = listeners.socket_path().map(|p| p.display().to_string()),
-        tcp = listeners.tcp_addr().map(|a| a.to_string()),
-        version = env!("CARGO_PKG_VERSION"),
-        "listening; all state is lost on restart (testing only)"
-    );
+
     serve(listeners, backend.clone(), config.serve_options(), shutdown).await;
     if let Some(path) = &config.memory.state_file {
         if let Err(e) = write_state(&backend, Path::new(path)) {

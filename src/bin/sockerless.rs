@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use sockerless::config::sockerless::{BackendChoice, DaemonConfig, SOCKERLESS};
-use sockerless::daemon::{build_backend, init_tracing, shutdown_signal, write_state};
+use sockerless::daemon::{bind, build_backend, init_tracing, shutdown_signal, write_state};
 use sockerless::docker_api::{self, DockerOptions};
-use sockerless::http::{Body, Drain, Listeners};
+use sockerless::http::{Body, Drain};
 use sockerless::internal_api::client::{RemoteBackend, Timeouts};
 use sockerless::internal_api::{self, AppOptions};
 use sockerless::{Backend, MemoryBackend};
@@ -73,24 +73,15 @@ async fn run(config: DaemonConfig) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let bound = match config.listen_config() {
-        Ok(listen) => Listeners::bind(&listen).await.map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    let listeners = match bound {
+    let what = format!("serving the Docker API, backend {}", config.backend.url);
+    let listeners = match bind(config.listen_config(), &what).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("sockerless: {e}");
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!(
-        socket = listeners.socket_path().map(|p| p.display().to_string()),
-        tcp = listeners.tcp_addr().map(|a| a.to_string()),
-        backend = %config.backend.url,
-        version = env!("CARGO_PKG_VERSION"),
-        "serving the Docker API"
-    );
+
     let serve_options = config.serve_options();
     let drain = Drain::new();
     let internal = internal_api::app::<Body>(
