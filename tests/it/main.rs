@@ -4,7 +4,7 @@
 //! checks of RELIABILITY.md (`hostile`, `fuzz`, `invariants`).
 //!
 //! One area: `cargo test --test it containers::`; one test:
-//! `cargo test --test it containers::whole_lifecycle_with_inspect_after_each_step`.
+//! `cargo test --test it containers::lifecycle::whole_lifecycle_with_inspect_after_each_step`.
 
 mod common;
 
