@@ -105,3 +105,21 @@ pub async fn bind(
     );
     Ok(listeners)
 }
+
+/// Runs a daemon's async main on a multi-threaded runtime; a runtime that
+/// cannot start is one line naming the daemon and a failure exit.
+pub fn block_on(
+    name: &str,
+    main: impl std::future::Future<Output = std::process::ExitCode>,
+) -> std::process::ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(main),
+        Err(e) => {
+            eprintln!("{name}: starting the runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use sockerless::config::{Cli, Config};
-use sockerless::daemon::{bind, build_backend, init_tracing, shutdown_signal, write_state};
+use sockerless::daemon::{
+    bind, block_on, build_backend, init_tracing, shutdown_signal, write_state,
+};
 use sockerless::internal_api::serve;
 
 fn main() -> ExitCode {
@@ -19,17 +21,7 @@ fn main() -> ExitCode {
         }
     };
     let _log_guard = init_tracing(&config.logging);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("sockerless-backend-memory: starting the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(run(config))
+    block_on("sockerless-backend-memory", run(config))
 }
 
 async fn run(config: Config) -> ExitCode {

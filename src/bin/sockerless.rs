@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use sockerless::config::sockerless::{BackendChoice, DaemonConfig, SOCKERLESS};
-use sockerless::daemon::{bind, build_backend, init_tracing, shutdown_signal, write_state};
+use sockerless::daemon::{
+    bind, block_on, build_backend, init_tracing, shutdown_signal, write_state,
+};
 use sockerless::docker_api::{self, DockerOptions};
 use sockerless::http::{Body, Drain};
 use sockerless::internal_api::client::{RemoteBackend, Timeouts};
@@ -25,17 +27,7 @@ fn main() -> ExitCode {
         }
     };
     let _log_guard = init_tracing(&config.logging);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("sockerless: starting the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(run(config))
+    block_on("sockerless", run(config))
 }
 
 /// The backend to serve, and the memory backend when it is embedded (its
