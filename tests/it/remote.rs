@@ -1,10 +1,15 @@
-//! Remote mode: the whole black-box suite of the internal API once more, with a
-//! `RemoteBackend` between the server under test and the memory backend (test
-//! server → RemoteBackend → internal API → memory backend), by running this
-//! test binary again with the harness switch `SOCKERLESS_TEST_REMOTE=1` (see
-//! `common::remote_mode`). Every test that passes embedded must pass remote.
-//! The modules that spawn a daemon binary (`binary`, `reliability`, `docker`)
-//! and this one are skipped in the second run: the switch does not change them.
+//! Remote mode: the whole black-box suite once more through the internal API,
+//! by running this test binary again with the harness switch
+//! `SOCKERLESS_TEST_REMOTE=1` (see `common::remote_mode`). The internal-API
+//! tests get a `RemoteBackend` between the server under test and the memory
+//! backend (test server → RemoteBackend → internal API → memory backend); the
+//! Docker client suites (`docker::`: the docker CLI, the wire, bollard and
+//! docker-py) get `sockerless --backend unix://…` in front of a separately
+//! started `sockerless-backend-memory` (`docker::common::Daemon`). Every test
+//! that passes embedded must pass remote. Skipped in the second run, since the
+//! switch does not change them: the modules that spawn the backend binary
+//! themselves (`binary`, `reliability`), the Docker frontend over in-process
+//! stub backends (`docker::stub_backend`), and this one.
 
 use std::process::Command;
 
@@ -27,7 +32,7 @@ fn every_test_passes_through_the_remote_backend() {
             "--skip",
             "remote::",
             "--skip",
-            "docker::",
+            "docker::stub_backend::",
         ])
         .output()
         .expect("run the suite in remote mode");

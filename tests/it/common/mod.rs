@@ -134,10 +134,9 @@ pub struct TestServer {
 /// Whether the suite runs in remote mode: `SOCKERLESS_TEST_REMOTE=1` puts a
 /// `RemoteBackend` between the server under test and the backend, which then
 /// serves the internal API on a socket of its own (test server → RemoteBackend
-/// → internal API → backend).
-pub fn remote_mode() -> bool {
-    std::env::var("SOCKERLESS_TEST_REMOTE").is_ok_and(|v| !v.is_empty() && v != "0")
-}
+/// → internal API → backend); the Docker client suites put a backend daemon
+/// behind `sockerless` (see `docker::common`). One switch for both.
+pub use crate::docker::common::remote_mode;
 
 impl TestServer {
     /// A memory backend with default options.

@@ -1,7 +1,9 @@
 //! bollard 0.21 against `sockerless`: runs the standalone suite in
 //! `tests/bollard/` (its own workspace: bollard 0.21 needs bollard-stubs 1.53,
 //! which cannot share a resolution with the 1.44 stubs of our crates) with
-//! `SOCKERLESS_BIN` pointing at the binary Cargo built for this package.
+//! `SOCKERLESS_BIN` and `SOCKERLESS_BACKEND_BIN` pointing at the binaries Cargo
+//! built for this package. Its harness is `common.rs` of this directory, so the
+//! remote-mode switch (`SOCKERLESS_TEST_REMOTE`, inherited) works there too.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -31,6 +33,10 @@ fn bollard_suite() {
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bollard/Cargo.toml"),
     ])
     .env("SOCKERLESS_BIN", &bin)
+    .env(
+        "SOCKERLESS_BACKEND_BIN",
+        env!("CARGO_BIN_EXE_sockerless-backend-memory"),
+    )
     .env("CARGO_TARGET_DIR", &target)
     .env_remove("DOCKER_HOST");
     let out = run_with_timeout(cmd, None, SUITE_TIMEOUT);

@@ -26,24 +26,183 @@ pub fn sockerless_bin() -> PathBuf {
     }
 }
 
-/// A `sockerless` daemon serving the Docker API on a socket in a temp dir;
-/// killed on drop.
+/// Whether the suites run in remote mode: `SOCKERLESS_TEST_REMOTE=1` puts a
+/// separately started `sockerless-backend-memory` behind every daemon
+/// ([`Daemon::start`] starts it and `sockerless --backend unix://…` in front),
+/// so the same tests prove the Docker API over the internal API.
+pub fn remote_mode() -> bool {
+    std::env::var("SOCKERLESS_TEST_REMOTE").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The `sockerless-backend-memory` binary: Cargo's path when this file is built
+/// as a test of the root package, else `$SOCKERLESS_BACKEND_BIN`.
+pub fn backend_bin() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_sockerless-backend-memory") {
+        return PathBuf::from(path);
+    }
+    match std::env::var_os("SOCKERLESS_BACKEND_BIN") {
+        Some(path) => PathBuf::from(path),
+        None => panic!(
+            "SOCKERLESS_BACKEND_BIN is not set: run this suite through `cargo test` at \
+             the repository root, or set it to a built `sockerless-backend-memory`"
+        ),
+    }
+}
+
+/// Waits (with a 20 s deadline) until `socket` accepts, failing with `log()`
+/// when `child` exits first.
+fn wait_listening(child: &mut Child, socket: &Path, what: &str, log: impl Fn() -> String) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if std::os::unix::net::UnixStream::connect(socket).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited early ({status}): {}", log());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not listen on {} within 20 s: {}",
+            socket.display(),
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A `sockerless-backend-memory` serving the internal API on a socket (the
+/// backend of a remote-mode [`Daemon`]); killed on drop. It can be killed and
+/// started again on the same socket, with the same flags.
+pub struct BackendDaemon {
+    child: Option<Child>,
+    /// The internal-API socket.
+    pub socket: PathBuf,
+    log: PathBuf,
+    flags: Vec<String>,
+}
+
+impl BackendDaemon {
+    /// Starts one on `dir/backend.sock` with `flags` and waits until it listens.
+    pub fn start(dir: &Path, flags: &[&str]) -> BackendDaemon {
+        let mut backend = BackendDaemon {
+            child: None,
+            socket: dir.join("backend.sock"),
+            log: dir.join("backend.log"),
+            flags: flags.iter().map(|f| f.to_string()).collect(),
+        };
+        backend.restart();
+        backend
+    }
+
+    /// `unix://<socket>`, for `sockerless --backend`.
+    pub fn url(&self) -> String {
+        format!("unix://{}", self.socket.display())
+    }
+
+    /// The running process's ID.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the backend runs").id()
+    }
+
+    /// Kills the process (SIGKILL: no drain, streams break) and reaps it.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the process (again) on the same socket with the same flags and
+    /// waits until it listens; its log is appended to.
+    pub fn restart(&mut self) {
+        self.kill();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("backend log file");
+        let child = Command::new(backend_bin())
+            .arg("--socket")
+            .arg(&self.socket)
+            .args(&self.flags)
+            .env("SOCKERLESS_BACKEND_LOG_LEVEL", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn sockerless-backend-memory");
+        // Owned before the wait: a panic there kills it on drop.
+        let child = self.child.insert(child);
+        wait_listening(child, &self.socket, "sockerless-backend-memory", || {
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        });
+    }
+
+    /// What the backend logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// How many sockets the backend process holds open (its listener and
+    /// every connection it accepted), from `/proc/<pid>/fd`.
+    pub fn open_sockets(&self) -> usize {
+        let dir = format!("/proc/{}/fd", self.pid());
+        std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+            .filter(|target| target.to_string_lossy().starts_with("socket:"))
+            .count()
+    }
+}
+
+impl Drop for BackendDaemon {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A `sockerless` daemon serving the Docker API on a socket in a temp dir,
+/// with the memory backend embedded or (in [`remote_mode`]) in front of a
+/// [`BackendDaemon`]; both killed on drop.
 pub struct Daemon {
     child: Child,
+    /// The backend daemon behind it, in remote mode.
+    pub backend: Option<BackendDaemon>,
     dir: tempfile::TempDir,
     /// The Docker API socket.
     pub socket: PathBuf,
 }
 
 impl Daemon {
-    /// Starts the daemon and waits (with a deadline) until its socket accepts.
+    /// Starts the daemon (embedded or remote, as the mode says) and waits
+    /// (with a deadline) until its socket accepts.
     pub fn start() -> Daemon {
         Daemon::start_with(&[])
     }
 
-    /// Starts the daemon with extra flags.
+    /// Starts the daemon with extra flags: memory-backend settings (`--seed`,
+    /// `--profile` …), given to the backend daemon in remote mode.
     pub fn start_with(extra: &[&str]) -> Daemon {
+        if remote_mode() {
+            Daemon::start_remote(extra)
+        } else {
+            Daemon::spawn(extra, None)
+        }
+    }
+
+    /// Starts a `sockerless-backend-memory` with `backend_flags` and `sockerless
+    /// --backend unix://…` in front of it, whatever the mode.
+    pub fn start_remote(backend_flags: &[&str]) -> Daemon {
         let dir = tempfile::tempdir().expect("temp dir");
+        let backend = BackendDaemon::start(dir.path(), backend_flags);
+        Daemon::spawn_in(dir, &["--backend", &backend.url()], Some(backend))
+    }
+
+    fn spawn(extra: &[&str], backend: Option<BackendDaemon>) -> Daemon {
+        Daemon::spawn_in(tempfile::tempdir().expect("temp dir"), extra, backend)
+    }
+
+    fn spawn_in(dir: tempfile::TempDir, extra: &[&str], backend: Option<BackendDaemon>) -> Daemon {
         let socket = dir.path().join("docker.sock");
         let log = std::fs::File::create(dir.path().join("daemon.log")).expect("log file");
         let child = Command::new(sockerless_bin())
@@ -56,28 +215,23 @@ impl Daemon {
             .stderr(log)
             .spawn()
             .expect("spawn sockerless");
-        let mut daemon = Daemon { child, dir, socket };
-        daemon.wait_ready();
+        let mut daemon = Daemon {
+            child,
+            backend,
+            dir,
+            socket,
+        };
+        // Owned before the wait: a panic there kills both on drop.
+        let Daemon {
+            child,
+            backend,
+            dir,
+            socket,
+        } = &mut daemon;
+        wait_listening(child, socket, "sockerless", || {
+            logs(dir.path(), backend.as_ref())
+        });
         daemon
-    }
-
-    fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if std::os::unix::net::UnixStream::connect(&self.socket).is_ok() {
-                return;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("sockerless exited early ({status}): {}", self.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "sockerless did not listen on {} within 20 s: {}",
-                self.socket.display(),
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
     /// `unix://<socket>`, for `DOCKER_HOST`.
@@ -90,9 +244,18 @@ impl Daemon {
         self.dir.path()
     }
 
-    /// What the daemon logged so far.
+    /// What the daemon (and its backend daemon, in remote mode) logged so far.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
+        logs(self.dir.path(), self.backend.as_ref())
+    }
+}
+
+/// The log of the daemon in `dir`, then its backend daemon's.
+fn logs(dir: &Path, backend: Option<&BackendDaemon>) -> String {
+    let own = std::fs::read_to_string(dir.join("daemon.log")).unwrap_or_default();
+    match backend {
+        Some(b) => format!("{own}--- backend daemon ---\n{}", b.log()),
+        None => own,
     }
 }
 
@@ -100,6 +263,9 @@ impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(backend) = &mut self.backend {
+            backend.kill();
+        }
     }
 }
 
@@ -153,6 +319,85 @@ pub fn run_with_timeout(mut cmd: Command, input: Option<&[u8]>, timeout: Duratio
     }
 }
 
+/// An external command running in the background, its output collected as it
+/// comes; killed on drop.
+pub struct Background {
+    child: Child,
+    shown: String,
+    stdout: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    readers: Vec<std::thread::JoinHandle<Vec<u8>>>,
+}
+
+impl Background {
+    /// Spawns `cmd` with stdin empty.
+    pub fn spawn(mut cmd: Command) -> Background {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let shown = format!("{cmd:?}");
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
+        let stdout = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut out = child.stdout.take().expect("stdout");
+        let mut err = child.stderr.take().expect("stderr");
+        let sink = stdout.clone();
+        let out_t = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend_from_slice(&buf[..n]);
+            }
+            Vec::new()
+        });
+        let err_t = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = err.read_to_end(&mut s);
+            s
+        });
+        Background {
+            child,
+            shown,
+            stdout,
+            readers: vec![out_t, err_t],
+        }
+    }
+
+    /// The standard output so far.
+    pub fn stdout(&self) -> String {
+        let bytes = self.stdout.lock().unwrap_or_else(|e| e.into_inner());
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Waits for the command to exit (failing if it is still running after
+    /// `timeout`) and returns its output.
+    pub fn finish(mut self, timeout: Duration) -> Output {
+        let status = wait_deadline(&mut self.child, timeout, &self.shown);
+        let mut readers = std::mem::take(&mut self.readers).into_iter();
+        let _ = readers.next().map(|t| t.join());
+        let stderr = readers
+            .next()
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default();
+        Output {
+            code: status.code(),
+            stdout: self.stdout(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn wait_deadline(child: &mut Child, timeout: Duration, shown: &str) -> ExitStatus {
     let deadline = Instant::now() + timeout;
     loop {
@@ -198,6 +443,12 @@ where
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// A `sh -c` script that prints `tick` every 50 ms for about `secs` seconds
+/// (the simulated shell has no loops).
+pub fn ticker_script(secs: u32) -> String {
+    "echo tick; sleep 0.05; ".repeat(secs as usize * 20)
 }
 
 /// Seconds since the Unix epoch.

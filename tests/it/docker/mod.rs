@@ -1,7 +1,9 @@
 //! The Docker API: the `sockerless` binary on a temporary socket, driven on the
 //! wire (`wire`, `resources`), with the real `docker` CLI (`run`, `cli`),
 //! bollard (`bollard`: its own crate under `tests/bollard`) and docker-py
-//! (`py`: `tests/py`), and over a stub backend (`stub_backend`).
+//! (`py`: `tests/py`), and over a stub backend (`stub_backend`). The harness
+//! (`common::Daemon`) runs them embedded or, with `SOCKERLESS_TEST_REMOTE=1`
+//! (`remote.rs`), in front of a backend daemon.
 
 pub mod common;
 
