@@ -9,7 +9,8 @@
 //! that passes embedded must pass remote. Skipped in the second run, since the
 //! switch does not change them: the modules that spawn the backend binary
 //! themselves (`binary`, `reliability`), the Docker frontend over in-process
-//! stub backends (`docker::stub_backend`), and this one.
+//! stub backends (`docker::stub_backend`), the tests that are remote in both
+//! runs (`docker::backend_down`), and this one.
 
 use std::process::Command;
 
@@ -33,6 +34,8 @@ fn every_test_passes_through_the_remote_backend() {
             "remote::",
             "--skip",
             "docker::stub_backend::",
+            "--skip",
+            "docker::backend_down::",
         ])
         .output()
         .expect("run the suite in remote mode");

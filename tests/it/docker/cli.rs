@@ -8,13 +8,19 @@ use std::time::Duration;
 use super::common::{poll_until, run_with_timeout, Daemon, Output, COMMAND_TIMEOUT};
 
 /// A daemon plus a private docker config dir (no contexts, no credential helpers).
-struct Cli {
-    daemon: Daemon,
+pub(super) struct Cli {
+    pub(super) daemon: Daemon,
     config: tempfile::TempDir,
 }
 
 impl Cli {
-    fn start() -> Cli {
+    /// A fresh daemon ([`Daemon::start`]) and its CLI.
+    pub(super) fn start() -> Cli {
+        Cli::with_daemon(Daemon::start())
+    }
+
+    /// The CLI of `daemon`; fails when there is no `docker` on PATH.
+    pub(super) fn with_daemon(daemon: Daemon) -> Cli {
         let found = Command::new("docker")
             .arg("--version")
             .output()
@@ -28,12 +34,13 @@ impl Cli {
             ),
         }
         Cli {
-            daemon: Daemon::start(),
+            daemon,
             config: tempfile::tempdir().expect("config dir"),
         }
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    /// `docker args…` with this daemon and config, not yet run.
+    pub(super) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new("docker");
         cmd.args(args)
             .env("DOCKER_HOST", self.daemon.host())
@@ -47,7 +54,7 @@ impl Cli {
     }
 
     /// Runs `docker args…` to completion.
-    fn run(&self, args: &[&str]) -> Output {
+    pub(super) fn run(&self, args: &[&str]) -> Output {
         run_with_timeout(self.command(args), None, COMMAND_TIMEOUT)
     }
 
@@ -57,7 +64,7 @@ impl Cli {
     }
 
     /// Runs `docker args…`, asserts exit 0 and returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
+    pub(super) fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert_eq!(
             out.code,
@@ -69,13 +76,14 @@ impl Cli {
     }
 
     /// Runs `docker args…`, asserts it failed with `code` and returns stderr.
-    fn fails(&self, args: &[&str], code: i32) -> String {
+    pub(super) fn fails(&self, args: &[&str], code: i32) -> String {
         let out = self.run(args);
         assert_eq!(out.code, Some(code), "docker {args:?}: {out:?}");
         out.stderr
     }
 
-    fn pull_alpine(&self) {
+    /// `docker pull -q alpine`.
+    pub(super) fn pull_alpine(&self) {
         self.ok(&["pull", "-q", "alpine"]);
     }
 }

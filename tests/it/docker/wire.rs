@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixStream;
 
 /// How long something that should be prompt may take.
-const DEADLINE: Duration = Duration::from_secs(10);
+pub(super) const DEADLINE: Duration = Duration::from_secs(10);
 
 const JSON: (&str, &str) = ("Content-Type", "application/json");
 
@@ -22,23 +22,23 @@ fn error_body(message: &str) -> String {
 
 /// Asserts a Docker error: status, `Content-Type` exactly `application/json`,
 /// `{"message":…}\n`, and Docker's headers (they are on errors too).
-fn assert_error(res: &RawResponse, status: u16, message: &str) {
+pub(super) fn assert_error(res: &RawResponse, status: u16, message: &str) {
     assert_eq!(res.status, status, "{}", res.text());
     assert_eq!(res.header("content-type"), Some("application/json"));
     assert_eq!(res.text(), error_body(message));
     assert_eq!(res.header("api-version"), Some("1.44"));
 }
 
-async fn get(socket: &Path, path: &str) -> RawResponse {
+pub(super) async fn get(socket: &Path, path: &str) -> RawResponse {
     raw(socket, "GET", path, &[], b"").await
 }
 
-async fn post_json(socket: &Path, path: &str, body: Value) -> RawResponse {
+pub(super) async fn post_json(socket: &Path, path: &str, body: Value) -> RawResponse {
     raw(socket, "POST", path, &[JSON], body.to_string().as_bytes()).await
 }
 
 /// Pulls alpine (the CLI's step 3 of `docker run`).
-async fn pull_alpine(socket: &Path) {
+pub(super) async fn pull_alpine(socket: &Path) {
     let res = raw(
         socket,
         "POST",
@@ -51,7 +51,7 @@ async fn pull_alpine(socket: &Path) {
 }
 
 /// Creates an alpine container running `cmd` (with `extra` merged in).
-async fn create(socket: &Path, cmd: &[&str], extra: Value) -> String {
+pub(super) async fn create(socket: &Path, cmd: &[&str], extra: Value) -> String {
     let mut body = json!({"Image": "alpine", "Cmd": cmd});
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         b.extend(e.clone());
@@ -61,7 +61,7 @@ async fn create(socket: &Path, cmd: &[&str], extra: Value) -> String {
     res.json()["Id"].as_str().expect("Id").to_string()
 }
 
-async fn start(socket: &Path, id: &str) {
+pub(super) async fn start(socket: &Path, id: &str) {
     let res = raw(
         socket,
         "POST",
@@ -90,7 +90,11 @@ fn demux(mut b: &[u8]) -> Vec<(u8, String)> {
 
 /// Opens a hijack: sends `POST path` with `Upgrade: tcp` (and a JSON body when
 /// given) and reads the head; returns it and the stream after it.
-async fn hijack(socket: &Path, path: &str, body: Option<Value>) -> (RawResponse, UnixStream) {
+pub(super) async fn hijack(
+    socket: &Path,
+    path: &str,
+    body: Option<Value>,
+) -> (RawResponse, UnixStream) {
     let mut stream = UnixStream::connect(socket).await.expect("connect");
     let body = body.map(|b| b.to_string()).unwrap_or_default();
     let ct = if body.is_empty() {
@@ -133,7 +137,7 @@ async fn read_to_eof(stream: &mut UnixStream) -> Vec<u8> {
 
 /// Reads the rest of a chunked body (its first bytes in `rest`) up to the
 /// last chunk, within the deadline; returns the de-chunked body.
-async fn finish_chunked(stream: &mut UnixStream, mut rest: Vec<u8>) -> Vec<u8> {
+pub(super) async fn finish_chunked(stream: &mut UnixStream, mut rest: Vec<u8>) -> Vec<u8> {
     tokio::time::timeout(DEADLINE, async {
         while !rest.ends_with(b"0\r\n\r\n") {
             let mut chunk = [0u8; 1024];
