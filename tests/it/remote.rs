@@ -10,7 +10,7 @@
 //! switch does not change them: the modules that spawn the backend binary
 //! themselves (`binary`, `reliability`), the Docker frontend over in-process
 //! stub backends (`docker::stub_backend`), the tests that are remote in both
-//! runs (`docker::backend_down`), and this one.
+//! runs (`docker::backend_down`, `docker::cancel`), and this one.
 
 use std::process::Command;
 
@@ -36,6 +36,8 @@ fn every_test_passes_through_the_remote_backend() {
             "docker::stub_backend::",
             "--skip",
             "docker::backend_down::",
+            "--skip",
+            "docker::cancel::",
         ])
         .output()
         .expect("run the suite in remote mode");

@@ -3,13 +3,15 @@
 //! bollard (`bollard`: its own crate under `tests/bollard`) and docker-py
 //! (`py`: `tests/py`), and over a stub backend (`stub_backend`). The harness
 //! (`common::Daemon`) runs them embedded or, with `SOCKERLESS_TEST_REMOTE=1`
-//! (`remote.rs`), in front of a backend daemon; `backend_down` is remote in
-//! both runs: a backend daemon killed mid-stream and started again.
+//! (`remote.rs`), in front of a backend daemon; `backend_down` and `cancel`
+//! are remote in both runs: a backend daemon killed mid-stream, and clients
+//! that leave streams.
 
 pub mod common;
 
 mod backend_down;
 mod bollard;
+mod cancel;
 mod cli;
 mod py;
 mod resources;
