@@ -214,6 +214,104 @@ impl Route {
         matches!(self, Route::ImageLoad)
     }
 
+    /// The method of the route; `None` for an extension route (the backend's
+    /// hook decides which methods it takes).
+    pub fn method(&self) -> Option<Method> {
+        self.target().0
+    }
+
+    /// The route's path (from [`PREFIX`] on, path parameters percent-encoded
+    /// as one segment each): the inverse of [`Route::parse`], which gives this
+    /// route back for it and [`Route::method`]. `RemoteBackend` builds every
+    /// request from it, so the client and the router share one table.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use sockerless_internal_api::route::Route;
+    /// let route = Route::ImageTag("my/app:v1".into());
+    /// assert_eq!(route.path(), "/internal/v1/images/my%2Fapp%3Av1/tag");
+    /// assert_eq!(route.method(), Some(Method::POST));
+    /// assert_eq!(Route::parse(&Method::POST, &route.path()).unwrap(), route);
+    /// ```
+    pub fn path(&self) -> String {
+        let (_, segments) = self.target();
+        let mut path = String::from(PREFIX);
+        for s in segments {
+            path.push('/');
+            path.push_str(&s);
+        }
+        path
+    }
+
+    /// The method and the path segments after the prefix (already encoded).
+    fn target(&self) -> (Option<Method>, Vec<String>) {
+        use Route::*;
+        let (get, post, delete) = (Some(Method::GET), Some(Method::POST), Some(Method::DELETE));
+        let fixed = |m: Option<Method>, segs: &[&str]| -> (Option<Method>, Vec<String>) {
+            (m, segs.iter().map(|s| s.to_string()).collect())
+        };
+        let param = |m: Option<Method>, head: &str, r: &str, tail: &[&str]| {
+            let mut segs = vec![head.to_string(), encode(r)];
+            segs.extend(tail.iter().map(|s| s.to_string()));
+            (m, segs)
+        };
+        match self {
+            Capabilities => fixed(get, &["capabilities"]),
+            Info => fixed(get, &["info"]),
+            Version => fixed(get, &["version"]),
+            Events => fixed(get, &["events"]),
+            Auth => fixed(post, &["auth"]),
+            ContainerCreate => fixed(post, &["containers"]),
+            ContainerList => fixed(get, &["containers"]),
+            ContainerPrune => fixed(post, &["containers", "prune"]),
+            ContainerInspect(r) => param(get, "containers", r, &[]),
+            ContainerRemove(r) => param(delete, "containers", r, &[]),
+            ContainerStart(r) => param(post, "containers", r, &["start"]),
+            ContainerStop(r) => param(post, "containers", r, &["stop"]),
+            ContainerKill(r) => param(post, "containers", r, &["kill"]),
+            ContainerRestart(r) => param(post, "containers", r, &["restart"]),
+            ContainerPause(r) => param(post, "containers", r, &["pause"]),
+            ContainerUnpause(r) => param(post, "containers", r, &["unpause"]),
+            ContainerRename(r) => param(post, "containers", r, &["rename"]),
+            ContainerLogs(r) => param(get, "containers", r, &["logs"]),
+            ContainerLogsStream(r) => param(get, "containers", r, &["logs", "stream"]),
+            ContainerWait(r) => param(get, "containers", r, &["wait"]),
+            ContainerAttach(r) => param(get, "containers", r, &["attach"]),
+            ContainerTop(r) => param(get, "containers", r, &["top"]),
+            ContainerStats(r) => param(get, "containers", r, &["stats"]),
+            ExecCreate(r) => param(post, "containers", r, &["exec"]),
+            ExecInspect(id) => param(get, "exec", id, &[]),
+            ExecStart(id) => param(post, "exec", id, &["start"]),
+            ExecStartStream(id) => param(get, "exec", id, &["start"]),
+            ImagePull => fixed(post, &["images", "pull"]),
+            ImageList => fixed(get, &["images"]),
+            ImageLoad => fixed(post, &["images", "load"]),
+            ImagePrune => fixed(post, &["images", "prune"]),
+            ImageInspect(name) => param(get, "images", name, &[]),
+            ImageTag(name) => param(post, "images", name, &["tag"]),
+            ImageRemove(name) => param(delete, "images", name, &[]),
+            NetworkCreate => fixed(post, &["networks"]),
+            NetworkList => fixed(get, &["networks"]),
+            NetworkPrune => fixed(post, &["networks", "prune"]),
+            NetworkInspect(r) => param(get, "networks", r, &[]),
+            NetworkConnect(r) => param(post, "networks", r, &["connect"]),
+            NetworkDisconnect(r) => param(post, "networks", r, &["disconnect"]),
+            NetworkRemove(r) => param(delete, "networks", r, &[]),
+            VolumeCreate => fixed(post, &["volumes"]),
+            VolumeList => fixed(get, &["volumes"]),
+            VolumePrune => fixed(post, &["volumes", "prune"]),
+            VolumeInspect(name) => param(get, "volumes", name, &[]),
+            VolumeRemove(name) => param(delete, "volumes", name, &[]),
+            Extension(rest) => (
+                None,
+                rest.trim_start_matches('/')
+                    .split('/')
+                    .map(str::to_string)
+                    .collect(),
+            ),
+        }
+    }
+
     /// Parses a request's method and path (without query). Unknown paths are 404
     /// `page not found`; known paths with another method are 405.
     pub fn parse(method: &Method, path: &str) -> Result<Route, Error> {
@@ -256,6 +354,19 @@ const CORE: &[&str] = &[
     "networks",
     "volumes",
 ];
+
+/// Everything but unreserved characters is escaped in a path parameter (`/`
+/// included: a reference is one segment, whatever it holds).
+const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// One path parameter, escaped as one segment.
+pub fn encode(param: &str) -> String {
+    percent_encoding::utf8_percent_encode(param, ESCAPED).to_string()
+}
 
 fn page_not_found() -> Error {
     Error::not_found("page not found")
@@ -650,7 +761,12 @@ mod tests {
 
     /// One of every route, path parameters `abc`.
     fn every_route() -> Vec<Route> {
-        let id = || "abc".to_string();
+        every_route_with("abc")
+    }
+
+    /// One of every route, path parameters `param`.
+    fn every_route_with(param: &str) -> Vec<Route> {
+        let id = || param.to_string();
         vec![
             Capabilities,
             Info,
@@ -711,6 +827,43 @@ mod tests {
             let has_param = format!("{r:?}").contains("(\"abc\")");
             assert_eq!(r.reference(), has_param.then_some("abc"), "{r:?}");
         }
+    }
+
+    #[test]
+    fn every_route_parses_back_from_its_method_and_path() {
+        let awkward = [
+            "abc",
+            "prune",
+            "pull",
+            "load",
+            "tag",
+            "a/tag",
+            "my/app:v1",
+            "docker.io/library/nginx:latest",
+            "a b%c?d#e",
+            "é",
+        ];
+        for param in awkward {
+            for route in every_route_with(param) {
+                let path = route.path();
+                // Extension routes take any method.
+                let method = route.method().unwrap_or(Method::PATCH);
+                assert_eq!(
+                    Route::parse(&method, &path).ok(),
+                    Some(route.clone()),
+                    "{method} {path}"
+                );
+            }
+        }
+        assert_eq!(
+            ContainerStart("/web".into()).path(),
+            "/internal/v1/containers/%2Fweb/start"
+        );
+        assert_eq!(
+            Extension("/memory/reset".into()).path(),
+            "/internal/v1/memory/reset"
+        );
+        assert_eq!(Extension("/x".into()).method(), None);
     }
 
     #[test]

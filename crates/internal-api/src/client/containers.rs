@@ -2,14 +2,14 @@
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use http::Method;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::backend::ContainerBackend;
 use sockerless_core::error::{Error, Result};
 use sockerless_core::BoxFuture;
 
-use super::{seg, ws, Query, RemoteBackend};
+use super::{ws, Query, RemoteBackend};
+use crate::route::Route;
 
 fn condition_name(c: WaitCondition) -> &'static str {
     match c {
@@ -39,9 +39,9 @@ fn logs_query(o: &LogsOptions) -> String {
 
 impl RemoteBackend {
     /// A call whose answer has no body worth reading (204, 200 empty).
-    async fn act(&self, method: Method, path: &str) -> Result<()> {
+    pub(super) async fn act(&self, route: Route, query: &str) -> Result<()> {
         self.transport
-            .call(method, path, None::<&()>)
+            .call(route, query, None::<&()>)
             .await
             .map(drop)
     }
@@ -56,7 +56,7 @@ impl ContainerBackend for RemoteBackend {
     ) -> Result<docker::ContainerCreateResponse> {
         let query = Query::new().opt("name", name.as_deref()).finish();
         self.transport
-            .json(Method::POST, &format!("/containers{query}"), Some(&body))
+            .json(Route::ContainerCreate, &query, Some(&body))
             .await
     }
 
@@ -71,7 +71,7 @@ impl ContainerBackend for RemoteBackend {
             .filters(&options.filters)
             .finish();
         self.transport
-            .json(Method::GET, &format!("/containers{query}"), None::<&()>)
+            .json(Route::ContainerList, &query, None::<&()>)
             .await
     }
 
@@ -79,62 +79,41 @@ impl ContainerBackend for RemoteBackend {
         &self,
         reference: String,
     ) -> Result<docker::ContainerInspectResponse> {
-        let path = format!("/containers/{}", seg(&reference));
-        self.transport.json(Method::GET, &path, None::<&()>).await
+        self.transport
+            .json(Route::ContainerInspect(reference), "", None::<&()>)
+            .await
     }
 
     async fn container_start(&self, reference: String) -> Result<()> {
-        self.act(
-            Method::POST,
-            &format!("/containers/{}/start", seg(&reference)),
-        )
-        .await
+        self.act(Route::ContainerStart(reference), "").await
     }
 
     async fn container_stop(&self, reference: String, options: StopOptions) -> Result<()> {
-        let path = format!(
-            "/containers/{}/stop{}",
-            seg(&reference),
-            stop_query(&options)
-        );
-        self.act(Method::POST, &path).await
+        self.act(Route::ContainerStop(reference), &stop_query(&options))
+            .await
     }
 
     async fn container_kill(&self, reference: String, signal: Option<String>) -> Result<()> {
         let query = Query::new().opt("signal", signal.as_deref()).finish();
-        let path = format!("/containers/{}/kill{query}", seg(&reference));
-        self.act(Method::POST, &path).await
+        self.act(Route::ContainerKill(reference), &query).await
     }
 
     async fn container_restart(&self, reference: String, options: StopOptions) -> Result<()> {
-        let path = format!(
-            "/containers/{}/restart{}",
-            seg(&reference),
-            stop_query(&options)
-        );
-        self.act(Method::POST, &path).await
+        self.act(Route::ContainerRestart(reference), &stop_query(&options))
+            .await
     }
 
     async fn container_pause(&self, reference: String) -> Result<()> {
-        self.act(
-            Method::POST,
-            &format!("/containers/{}/pause", seg(&reference)),
-        )
-        .await
+        self.act(Route::ContainerPause(reference), "").await
     }
 
     async fn container_unpause(&self, reference: String) -> Result<()> {
-        self.act(
-            Method::POST,
-            &format!("/containers/{}/unpause", seg(&reference)),
-        )
-        .await
+        self.act(Route::ContainerUnpause(reference), "").await
     }
 
     async fn container_rename(&self, reference: String, new_name: String) -> Result<()> {
         let query = Query::new().push("name", &new_name).finish();
-        let path = format!("/containers/{}/rename{query}", seg(&reference));
-        self.act(Method::POST, &path).await
+        self.act(Route::ContainerRename(reference), &query).await
     }
 
     async fn container_remove(
@@ -147,21 +126,13 @@ impl ContainerBackend for RemoteBackend {
             .flag("v", options.volumes)
             .flag("link", options.link)
             .finish();
-        self.act(
-            Method::DELETE,
-            &format!("/containers/{}{query}", seg(&reference)),
-        )
-        .await
+        self.act(Route::ContainerRemove(reference), &query).await
     }
 
     async fn container_prune(&self, filters: Filters) -> Result<docker::ContainerPruneResponse> {
         let query = Query::new().filters(&filters).finish();
         self.transport
-            .json(
-                Method::POST,
-                &format!("/containers/prune{query}"),
-                None::<&()>,
-            )
+            .json(Route::ContainerPrune, &query, None::<&()>)
             .await
     }
 
@@ -172,14 +143,13 @@ impl ContainerBackend for RemoteBackend {
     ) -> Result<BoxStream<LogRecord>> {
         let query = logs_query(&options);
         if options.follow {
-            let path = format!("/containers/{}/logs/stream{query}", seg(&reference));
-            let socket = ws::open(&self.transport, &path).await?;
+            let route = Route::ContainerLogsStream(reference);
+            let socket = ws::open(&self.transport, route, &query).await?;
             let rx = ws::pump(socket, None, self.transport.address().to_string());
             return Ok(ws::json_stream(rx));
         }
-        let path = format!("/containers/{}/logs{query}", seg(&reference));
         self.transport
-            .json_lines(Method::GET, &path, None, &[])
+            .json_lines(Route::ContainerLogs(reference), &query, None, &[])
             .await
     }
 
@@ -191,8 +161,7 @@ impl ContainerBackend for RemoteBackend {
         let query = Query::new()
             .push("condition", condition_name(condition))
             .finish();
-        let path = format!("/containers/{}/wait{query}", seg(&reference));
-        let socket = ws::open(&self.transport, &path).await?;
+        let socket = ws::open(&self.transport, Route::ContainerWait(reference), &query).await?;
         let backend = self.transport.address().to_string();
         let rx = ws::pump(socket, None, backend.clone());
         Ok(ws::wait_future(rx, backend))
@@ -211,8 +180,7 @@ impl ContainerBackend for RemoteBackend {
             .flag("logs", options.logs)
             .flag("stream", options.stream)
             .finish();
-        let path = format!("/containers/{}/attach{query}", seg(&reference));
-        let socket = ws::open(&self.transport, &path).await?;
+        let socket = ws::open(&self.transport, Route::ContainerAttach(reference), &query).await?;
         let stdin = if options.stdin { stdin } else { None };
         let rx = ws::pump(socket, stdin, self.transport.address().to_string());
         Ok(ws::attach_stream(rx))
@@ -224,8 +192,9 @@ impl ContainerBackend for RemoteBackend {
         ps_args: Option<String>,
     ) -> Result<docker::ContainerTopResponse> {
         let query = Query::new().opt("ps_args", ps_args.as_deref()).finish();
-        let path = format!("/containers/{}/top{query}", seg(&reference));
-        self.transport.json(Method::GET, &path, None::<&()>).await
+        self.transport
+            .json(Route::ContainerTop(reference), &query, None::<&()>)
+            .await
     }
 
     async fn container_stats(
@@ -236,14 +205,11 @@ impl ContainerBackend for RemoteBackend {
         let query = Query::new()
             .push("stream", if stream { "1" } else { "0" })
             .finish();
-        let path = format!("/containers/{}/stats{query}", seg(&reference));
+        let route = Route::ContainerStats(reference);
         if stream {
-            return self
-                .transport
-                .json_lines(Method::GET, &path, None, &[])
-                .await;
+            return self.transport.json_lines(route, &query, None, &[]).await;
         }
-        let one: serde_json::Value = self.transport.json(Method::GET, &path, None::<&()>).await?;
+        let one: serde_json::Value = self.transport.json(route, &query, None::<&()>).await?;
         if one.is_null() {
             return Err(Error::BadGateway("stats answered null".into()));
         }

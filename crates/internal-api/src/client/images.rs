@@ -3,7 +3,6 @@
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
-use http::Method;
 use http_body_util::{BodyExt, StreamBody};
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
@@ -11,7 +10,8 @@ use sockerless_core::backend::ImageBackend;
 use sockerless_core::error::Result;
 use sockerless_http::BoxError;
 
-use super::{seg, Query, RemoteBackend};
+use super::{Query, RemoteBackend};
+use crate::route::Route;
 
 #[async_trait]
 impl ImageBackend for RemoteBackend {
@@ -27,12 +27,7 @@ impl ImageBackend for RemoteBackend {
             .into_iter()
             .collect();
         self.transport
-            .json_lines(
-                Method::POST,
-                &format!("/images/pull{query}"),
-                None,
-                &headers,
-            )
+            .json_lines(Route::ImagePull, &query, None, &headers)
             .await
     }
 
@@ -43,13 +38,14 @@ impl ImageBackend for RemoteBackend {
             .filters(&options.filters)
             .finish();
         self.transport
-            .json(Method::GET, &format!("/images{query}"), None::<&()>)
+            .json(Route::ImageList, &query, None::<&()>)
             .await
     }
 
     async fn image_inspect(&self, name: String) -> Result<docker::ImageInspect> {
-        let path = format!("/images/{}", seg(&name));
-        self.transport.json(Method::GET, &path, None::<&()>).await
+        self.transport
+            .json(Route::ImageInspect(name), "", None::<&()>)
+            .await
     }
 
     async fn image_load(&self, body: ByteStream, quiet: bool) -> Result<Vec<serde_json::Value>> {
@@ -63,8 +59,8 @@ impl ImageBackend for RemoteBackend {
         let records = self
             .transport
             .json_lines(
-                Method::POST,
-                &format!("/images/load{query}"),
+                Route::ImageLoad,
+                &query,
                 Some((upload, "application/x-tar")),
                 &[],
             )
@@ -77,9 +73,8 @@ impl ImageBackend for RemoteBackend {
             .push("repo", &options.repo)
             .opt("tag", options.tag.as_deref())
             .finish();
-        let path = format!("/images/{}/tag{query}", seg(&name));
         self.transport
-            .call(Method::POST, &path, None::<&()>)
+            .call(Route::ImageTag(name), &query, None::<&()>)
             .await
             .map(drop)
     }
@@ -93,16 +88,15 @@ impl ImageBackend for RemoteBackend {
             .flag("force", options.force)
             .flag("noprune", options.noprune)
             .finish();
-        let path = format!("/images/{}{query}", seg(&name));
         self.transport
-            .json(Method::DELETE, &path, None::<&()>)
+            .json(Route::ImageRemove(name), &query, None::<&()>)
             .await
     }
 
     async fn image_prune(&self, filters: Filters) -> Result<docker::ImagePruneResponse> {
         let query = Query::new().filters(&filters).finish();
         self.transport
-            .json(Method::POST, &format!("/images/prune{query}"), None::<&()>)
+            .json(Route::ImagePrune, &query, None::<&()>)
             .await
     }
 }

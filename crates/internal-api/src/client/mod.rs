@@ -29,7 +29,6 @@ mod transport;
 mod volumes;
 mod ws;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sockerless_core::api::{Capabilities, Filters};
 use sockerless_core::error::{Error, Result};
 use sockerless_core::Operation;
@@ -37,6 +36,8 @@ use sockerless_core::Operation;
 pub use transport::{Address, Timeouts};
 
 use transport::Transport;
+
+use crate::route::encode;
 
 /// A backend daemon reached over the internal API.
 #[derive(Clone)]
@@ -61,7 +62,7 @@ impl RemoteBackend {
     pub async fn connect(address: Address, timeouts: Timeouts) -> Result<RemoteBackend> {
         let transport = Transport::new(address, timeouts);
         let capabilities = transport
-            .json(http::Method::GET, "/capabilities", None::<&()>)
+            .json(crate::route::Route::Capabilities, "", None::<&()>)
             .await?;
         Ok(RemoteBackend {
             transport,
@@ -90,19 +91,6 @@ impl RemoteBackend {
     }
 }
 
-/// Everything but unreserved characters is escaped in a path segment or query
-/// value (`/` included: a reference is one segment).
-const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// One path segment, escaped.
-fn seg(s: &str) -> String {
-    utf8_percent_encode(s, ESCAPED).to_string()
-}
-
 /// A query string under construction: `?a=1&b=x`.
 #[derive(Debug, Default)]
 struct Query(String);
@@ -116,7 +104,7 @@ impl Query {
         self.0.push(if self.0.is_empty() { '?' } else { '&' });
         self.0.push_str(key);
         self.0.push('=');
-        self.0.push_str(&seg(value));
+        self.0.push_str(&encode(value));
         self
     }
 
@@ -154,9 +142,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn segments_and_queries_are_escaped() {
-        assert_eq!(seg("/web"), "%2Fweb");
-        assert_eq!(seg("my/alpine:v1"), "my%2Falpine%3Av1");
+    fn queries_are_escaped() {
         let mut f = Filters::default();
         f.add("label", "a=b");
         let q = Query::new()

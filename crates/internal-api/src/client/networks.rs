@@ -1,13 +1,13 @@
 //! [`NetworkBackend`] over the internal API.
 
 use async_trait::async_trait;
-use http::Method;
 use sockerless_core::api::docker;
 use sockerless_core::api::Filters;
 use sockerless_core::backend::NetworkBackend;
 use sockerless_core::error::Result;
 
-use super::{seg, Query, RemoteBackend};
+use super::{Query, RemoteBackend};
+use crate::route::Route;
 
 #[async_trait]
 impl NetworkBackend for RemoteBackend {
@@ -16,20 +16,21 @@ impl NetworkBackend for RemoteBackend {
         request: docker::NetworkCreateRequest,
     ) -> Result<docker::NetworkCreateResponse> {
         self.transport
-            .json(Method::POST, "/networks", Some(&request))
+            .json(Route::NetworkCreate, "", Some(&request))
             .await
     }
 
     async fn network_list(&self, filters: Filters) -> Result<Vec<docker::Network>> {
         let query = Query::new().filters(&filters).finish();
         self.transport
-            .json(Method::GET, &format!("/networks{query}"), None::<&()>)
+            .json(Route::NetworkList, &query, None::<&()>)
             .await
     }
 
     async fn network_inspect(&self, reference: String) -> Result<docker::Network> {
-        let path = format!("/networks/{}", seg(&reference));
-        self.transport.json(Method::GET, &path, None::<&()>).await
+        self.transport
+            .json(Route::NetworkInspect(reference), "", None::<&()>)
+            .await
     }
 
     async fn network_connect(
@@ -37,9 +38,8 @@ impl NetworkBackend for RemoteBackend {
         reference: String,
         request: docker::NetworkConnectRequest,
     ) -> Result<()> {
-        let path = format!("/networks/{}/connect", seg(&reference));
         self.transport
-            .call(Method::POST, &path, Some(&request))
+            .call(Route::NetworkConnect(reference), "", Some(&request))
             .await
             .map(drop)
     }
@@ -49,29 +49,20 @@ impl NetworkBackend for RemoteBackend {
         reference: String,
         request: docker::NetworkDisconnectRequest,
     ) -> Result<()> {
-        let path = format!("/networks/{}/disconnect", seg(&reference));
         self.transport
-            .call(Method::POST, &path, Some(&request))
+            .call(Route::NetworkDisconnect(reference), "", Some(&request))
             .await
             .map(drop)
     }
 
     async fn network_remove(&self, reference: String) -> Result<()> {
-        let path = format!("/networks/{}", seg(&reference));
-        self.transport
-            .call(Method::DELETE, &path, None::<&()>)
-            .await
-            .map(drop)
+        self.act(Route::NetworkRemove(reference), "").await
     }
 
     async fn network_prune(&self, filters: Filters) -> Result<docker::NetworkPruneResponse> {
         let query = Query::new().filters(&filters).finish();
         self.transport
-            .json(
-                Method::POST,
-                &format!("/networks/prune{query}"),
-                None::<&()>,
-            )
+            .json(Route::NetworkPrune, &query, None::<&()>)
             .await
     }
 }

@@ -1,7 +1,6 @@
 //! [`SystemBackend`] over the internal API.
 
 use async_trait::async_trait;
-use http::Method;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::backend::SystemBackend;
@@ -10,6 +9,7 @@ use sockerless_core::Operation;
 
 use super::transport::to_body;
 use super::{ws, Query, RemoteBackend};
+use crate::route::Route;
 
 #[async_trait]
 impl SystemBackend for RemoteBackend {
@@ -24,13 +24,11 @@ impl SystemBackend for RemoteBackend {
     }
 
     async fn info(&self) -> Result<docker::SystemInfo> {
-        self.transport.json(Method::GET, "/info", None::<&()>).await
+        self.transport.json(Route::Info, "", None::<&()>).await
     }
 
     async fn version(&self) -> Result<docker::SystemVersion> {
-        self.transport
-            .json(Method::GET, "/version", None::<&()>)
-            .await
+        self.transport.json(Route::Version, "", None::<&()>).await
     }
 
     async fn events(&self, options: EventsOptions) -> Result<BoxStream<docker::EventMessage>> {
@@ -39,19 +37,17 @@ impl SystemBackend for RemoteBackend {
             .opt("until", options.until.as_deref())
             .filters(&options.filters)
             .finish();
-        let socket = ws::open(&self.transport, &format!("/events{query}")).await?;
+        let socket = ws::open(&self.transport, Route::Events, &query).await?;
         let rx = ws::pump(socket, None, self.transport.address().to_string());
         Ok(ws::json_stream(rx))
     }
 
     async fn auth(&self, config: AuthConfig) -> Result<AuthResponse> {
-        self.transport
-            .json(Method::POST, "/auth", Some(&config))
-            .await
+        self.transport.json(Route::Auth, "", Some(&config)).await
     }
 
     async fn extension(&self, request: ExtensionRequest) -> Result<ExtensionResponse> {
-        let mut path = request.path.clone();
+        let mut path = Route::Extension(request.path.clone()).path();
         if let Some(q) = &request.query {
             path.push('?');
             path.push_str(q);

@@ -24,6 +24,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sockerless_core::error::{Error, Result};
 use sockerless_http::{Body, BoxError};
+
+use crate::route::Route;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpStream, UnixStream};
 
@@ -198,9 +200,6 @@ pub(crate) struct Transport {
     timeouts: Timeouts,
 }
 
-/// The base of every internal-API path.
-pub(crate) const PREFIX: &str = "/internal/v1";
-
 impl Transport {
     pub(crate) fn new(address: Address, timeouts: Timeouts) -> Self {
         let connector = Connector {
@@ -235,8 +234,9 @@ impl Transport {
         Error::BadGateway(format!("backend {}: {detail}", self.address))
     }
 
-    /// Sends a request (a body with its content type); the answer's head
-    /// within `head_timeout`. Statuses ≥ 300 are returned as the backend's own
+    /// Sends a request for `path_and_query` (from the prefix on, as
+    /// [`Route::path`] gives it; a body with its content type); the answer's
+    /// head within `head_timeout`. Statuses ≥ 300 are returned as the backend's own
     /// error.
     pub(crate) async fn send(
         &self,
@@ -248,7 +248,7 @@ impl Transport {
     ) -> Result<http::Response<Incoming>> {
         let mut builder = Request::builder()
             .method(method)
-            .uri(format!("http://sockerless{PREFIX}{path_and_query}"))
+            .uri(format!("http://sockerless{path_and_query}"))
             .header(HOST, "sockerless");
         let body = match body {
             Some((b, content_type)) => {
@@ -299,13 +299,16 @@ impl Transport {
         Error::from_status(status, message, allow)
     }
 
-    /// A non-streaming call with an optional JSON body; the whole answer body.
+    /// A non-streaming call of `route` (with `query`, `?…` or empty) with an
+    /// optional JSON body; the whole answer body.
     pub(crate) async fn call(
         &self,
-        method: Method,
-        path_and_query: &str,
+        route: Route,
+        query: &str,
         json: Option<&impl Serialize>,
     ) -> Result<Bytes> {
+        let (method, path_and_query) = target(&route, query)?;
+        let path_and_query = path_and_query.as_str();
         let body = json
             .map(to_body)
             .transpose()?
@@ -328,19 +331,21 @@ impl Transport {
         }
     }
 
-    /// A streaming call: the head within the stream-head timeout, the body
-    /// as JSON lines for as long as the backend sends them.
+    /// A streaming call of `route` (with `query`): the head within the
+    /// stream-head timeout, the body as JSON lines for as long as the backend
+    /// sends them.
     pub(crate) async fn json_lines<T: DeserializeOwned + Send + 'static>(
         &self,
-        method: Method,
-        path_and_query: &str,
+        route: Route,
+        query: &str,
         body: Option<(Body, &'static str)>,
         headers: &[(&'static str, String)],
     ) -> Result<sockerless_core::api::BoxStream<T>> {
+        let (method, path_and_query) = target(&route, query)?;
         let res = self
             .send(
                 method,
-                path_and_query,
+                &path_and_query,
                 body,
                 headers,
                 self.timeouts.stream_head,
@@ -352,17 +357,27 @@ impl Transport {
         ))
     }
 
-    /// A non-streaming call whose answer is JSON of type `T`.
+    /// A non-streaming call of `route` (with `query`) whose answer is JSON of
+    /// type `T`.
     pub(crate) async fn json<T: DeserializeOwned>(
         &self,
-        method: Method,
-        path_and_query: &str,
+        route: Route,
+        query: &str,
         body: Option<&impl Serialize>,
     ) -> Result<T> {
-        let bytes = self.call(method, path_and_query, body).await?;
+        let bytes = self.call(route, query, body).await?;
         serde_json::from_slice(&bytes)
             .map_err(|e| self.broken(format!("an answer that is not the expected JSON: {e}")))
     }
+}
+
+/// The method and path-and-query of a call of `route` with `query`: the
+/// router's own (see [`Route::path`]).
+pub(crate) fn target(route: &Route, query: &str) -> Result<(Method, String)> {
+    let method = route.method().ok_or_else(|| {
+        Error::internal(format!("route {} has no method of its own", route.name()))
+    })?;
+    Ok((method, format!("{}{query}", route.path())))
 }
 
 /// Serialises a JSON request body.

@@ -18,7 +18,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::WebSocketStream;
 
-use super::transport::{connect_raw, Stream, Transport, PREFIX};
+use super::transport::{connect_raw, target, Stream, Transport};
+use crate::route::Route;
 
 /// Messages queued from the backend before it is back-pressured.
 const QUEUE: usize = 64;
@@ -39,17 +40,19 @@ pub(crate) enum WsEvent {
     Broken(String),
 }
 
-/// Opens the WebSocket of `path_and_query`. A refusal before the upgrade (404,
-/// 409, 400, 501 …) is the backend's own error.
+/// Opens the WebSocket of `route` (with `query`). A refusal before the
+/// upgrade (404, 409, 400, 501 …) is the backend's own error.
 pub(crate) async fn open(
     transport: &Transport,
-    path_and_query: &str,
+    route: Route,
+    query: &str,
 ) -> Result<WebSocketStream<Stream>> {
+    let (_, path_and_query) = target(&route, query)?;
     let timeouts = transport.timeouts();
     let stream = connect_raw(transport.address(), timeouts.connect)
         .await
         .map_err(|e| transport.unreachable(e))?;
-    let request = format!("ws://sockerless{PREFIX}{path_and_query}")
+    let request = format!("ws://sockerless{path_and_query}")
         .into_client_request()
         .map_err(|e| Error::internal(format!("building a backend WebSocket request: {e}")))?;
     let mut config = WebSocketConfig::default();
