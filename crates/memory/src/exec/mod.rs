@@ -18,7 +18,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::backend::MemoryBackend;
-use crate::containers::process::{api_stream, context, play};
+use crate::containers::process::{api_stream, context, play, OUTPUT_CHUNKS};
 use crate::containers::record::{ContainerRecord, Status};
 use crate::events::Kind;
 use sockerless_core::api::docker;
@@ -143,7 +143,9 @@ impl ExecBackend for MemoryBackend {
             }
             _ => (None, None),
         };
-        let (events_tx, events_rx) = mpsc::unbounded_channel::<AttachEvent>();
+        // Bounded: an exec whose client does not read its output waits (the
+        // process's own output channel is bounded too), as at a full pipe.
+        let (events_tx, events_rx) = mpsc::channel::<AttachEvent>(OUTPUT_CHUNKS);
         let exec_id = id.to_string();
         let container_id = c.id.clone();
         let cmdline = e.config.cmd.clone().unwrap_or_default().join(" ");
@@ -164,7 +166,7 @@ impl ExecBackend for MemoryBackend {
                     }
                 });
             }
-            let (out_tx, mut out_rx) = mpsc::unbounded_channel();
+            let (out_tx, mut out_rx) = mpsc::channel(OUTPUT_CHUNKS);
             let mut io = ProcessIo {
                 stdin: stdin_rx,
                 output: out_tx,
@@ -172,7 +174,7 @@ impl ExecBackend for MemoryBackend {
             let run = async {
                 match &scripted {
                     Some(script) => {
-                        play(&script.output, &io.output).await;
+                        play(&script.output, &io).await;
                         script.exit_code
                     }
                     None => i64::from(program.run(&ctx, &mut io).await),
@@ -184,14 +186,14 @@ impl ExecBackend for MemoryBackend {
                     biased;
                     Some((s, data)) = out_rx.recv() => {
                         let stream = api_stream(s);
-                        let _ = events_tx.send(AttachEvent::Output(stream, data));
+                        let _ = events_tx.send(AttachEvent::Output(stream, data)).await;
                     }
                     code = &mut run => break code,
                 }
             };
             while let Ok((s, data)) = out_rx.try_recv() {
                 let stream = api_stream(s);
-                let _ = events_tx.send(AttachEvent::Output(stream, data));
+                let _ = events_tx.send(AttachEvent::Output(stream, data)).await;
             }
             {
                 let _g = me.links();
@@ -206,7 +208,7 @@ impl ExecBackend for MemoryBackend {
                 });
             }
             me.emit_exec(&container_id, "exec_die", &exec_id);
-            let _ = events_tx.send(AttachEvent::Exit(code));
+            let _ = events_tx.send(AttachEvent::Exit(code)).await;
         });
         let abort = task.abort_handle();
         self.store.execs.update(id, |e| {
