@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 mod cases;
 mod output;
+mod races;
 
 use cases::cases;
 

@@ -38,10 +38,19 @@ impl ExecBackend for MemoryBackend {
         config: docker::ExecConfig,
     ) -> Result<IdResponse> {
         let r = reference.as_str();
-        let c = self.container(r)?;
+        let found = self.container(r)?;
         if config.cmd.as_ref().is_none_or(|c| c.is_empty()) {
             return Err(Error::bad_request("No exec command specified"));
         }
+        // Under the cross-resource lock, which remove and the exit transition
+        // hold while they drop a container's execs: an exec is created for a
+        // running container or not at all, never left behind by a removal.
+        let guard = self.links();
+        let c = self
+            .store
+            .containers
+            .get(&found.id)
+            .ok_or_else(|| Error::no_such_container(r))?;
         match c.state.status {
             Status::Running => {}
             Status::Paused => {
@@ -72,6 +81,7 @@ impl ExecBackend for MemoryBackend {
         if self.store.execs.insert_new(id.clone(), record).is_err() {
             return Err(Error::internal("exec ID collision"));
         }
+        drop(guard);
         self.emit_exec(&c.id, &format!("exec_create: {cmdline}"), &id);
         Ok(IdResponse { id })
     }
@@ -281,7 +291,8 @@ impl MemoryBackend {
     }
 
     /// Drops the exec records of a container (it stopped or was removed),
-    /// ending the ones that run.
+    /// ending the ones that run. Called under the cross-resource lock, with
+    /// the container's transition, so that no exec create slips in between.
     pub(crate) fn drop_execs_of(&self, container_id: &str) {
         for e in self.store.execs.list(|e| e.container_id == container_id) {
             if let Some(removed) = self.store.execs.remove(&e.id) {
