@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 mod cases;
 mod output;
 mod races;
+mod upgrade;
 
 use cases::cases;
 
