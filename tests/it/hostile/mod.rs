@@ -10,6 +10,7 @@ use http_body_util::Full;
 use serde_json::{json, Value};
 
 mod cases;
+mod clock;
 mod output;
 mod races;
 mod upgrade;
