@@ -13,8 +13,14 @@ const STATE: &str = "/internal/v1/memory/state";
 async fn clock_readings_the_state_cannot_hold_are_refused() {
     let s = TestServer::with_alpine().await;
     for (body, says) in [
-        (json!({"set": "1969-12-31T23:59:59Z"}), "before 1970-01-01T00:00:00Z"),
-        (json!({"set": "1900-01-01T00:00:00Z"}), "before 1970-01-01T00:00:00Z"),
+        (
+            json!({"set": "1969-12-31T23:59:59Z"}),
+            "before 1970-01-01T00:00:00Z",
+        ),
+        (
+            json!({"set": "1900-01-01T00:00:00Z"}),
+            "before 1970-01-01T00:00:00Z",
+        ),
     ] {
         let (status, reply) = s.post(CLOCK, body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {reply}");
