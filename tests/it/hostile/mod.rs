@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 mod cases;
 mod clock;
+mod create;
 mod output;
 mod races;
 mod upgrade;
