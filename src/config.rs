@@ -606,11 +606,13 @@ fn check_scripts(v: &Value, _: &Value) -> Result<(), String> {
 
 /// An RFC 3339 instant; the error is a message tail.
 fn parse_clock_start(s: &str) -> Result<SystemTime, String> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .map(SystemTime::from)
         .map_err(|e| {
             format!(" {s:?}: expected an RFC 3339 time such as 2024-01-01T00:00:00Z ({e})")
-        })
+        })?;
+    sockerless_memory::controls::check_clock_reading(t).map_err(|e| format!(" {s:?}: {e}"))?;
+    Ok(t)
 }
 
 /// `HOST:PORT` with an IP host, or `localhost:PORT`; the error is a message

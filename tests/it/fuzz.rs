@@ -23,7 +23,7 @@ use sockerless::docker::filters::Filters;
 use sockerless::internal_api::route::Route;
 use sockerless::memory::archive::ArchiveReader;
 use sockerless::memory::reference::Reference;
-use sockerless::sim::interp::{ProcessContext, ProcessIo, Program, UnknownCommand};
+use sockerless::sim::interp::{ProcessContext, ProcessIo, Program, UnknownCommand, MAX_CHUNK};
 
 /// Cases per target: `FUZZ_CASES`, or 256.
 fn cases() -> u32 {
@@ -572,7 +572,7 @@ fn run_program(
         };
         let _ = program.runs_forever(&ctx);
         rt.block_on(async {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let (tx, mut rx) = tokio::sync::mpsc::channel(16);
             let stdin = stdin.clone().map(|data| {
                 let (stx, srx) = tokio::sync::mpsc::channel(4);
                 tokio::spawn(async move {
@@ -581,13 +581,29 @@ fn run_program(
                 srx
             });
             let mut io = ProcessIo { stdin, output: tx };
-            let _ =
-                tokio::time::timeout(Duration::from_secs(3600), program.run(&ctx, &mut io)).await;
-            drop(io);
-            let mut total = 0usize;
-            while let Some((_, chunk)) = rx.recv().await {
-                total += chunk.len();
-            }
+            let run = async {
+                let _ = tokio::time::timeout(Duration::from_secs(3600), program.run(&ctx, &mut io))
+                    .await;
+                drop(io);
+            };
+            // The channel is bounded: read while the program runs, and stop
+            // reading (the program then waits until the timeout) at 64 MiB.
+            let collect = async {
+                let mut total = 0usize;
+                while let Some((_, chunk)) = rx.recv().await {
+                    assert!(
+                        chunk.len() <= MAX_CHUNK,
+                        "{argv:?} wrote a chunk of {}",
+                        chunk.len()
+                    );
+                    total += chunk.len();
+                    if total >= 64 << 20 {
+                        break;
+                    }
+                }
+                total
+            };
+            let ((), total) = tokio::join!(run, collect);
             assert!(total < 64 << 20, "{argv:?} wrote {total} bytes");
         });
     }

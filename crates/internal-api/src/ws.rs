@@ -6,9 +6,10 @@
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use http_body_util::BodyExt;
+use hyper_tungstenite::tungstenite::error::CapacityError;
 use hyper_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use hyper_tungstenite::tungstenite::protocol::CloseFrame;
-use hyper_tungstenite::tungstenite::Message;
+use hyper_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use hyper_tungstenite::tungstenite::{Error as WsError, Message};
 use hyper_tungstenite::HyperWebsocket;
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -18,10 +19,48 @@ use sockerless_core::api::*;
 use sockerless_core::error::{Error, Result};
 use sockerless_http::{Drain, Response};
 
+/// Checks that `head` is a WebSocket upgrade this server answers (RFC 6455
+/// §4.2.1: `GET`, `Connection: Upgrade`, `Upgrade: websocket`, a
+/// `Sec-WebSocket-Key`, `Sec-WebSocket-Version: 13`), before the backend is
+/// called: a refused upgrade must not act (start an exec, close a stdin).
+pub(crate) fn check_upgrade(head: &http::Request<()>) -> Result<()> {
+    if !hyper_tungstenite::is_upgrade_request(head) {
+        return Err(Error::bad_request(format!(
+            "{} is served over WebSocket: upgrade required",
+            head.uri().path()
+        )));
+    }
+    let headers = head.headers();
+    if head.method() != http::Method::GET {
+        return Err(Error::bad_request(
+            "WebSocket upgrade failed: the method must be GET",
+        ));
+    }
+    if headers.get("sec-websocket-key").is_none() {
+        return Err(Error::bad_request(
+            "WebSocket upgrade failed: missing Sec-WebSocket-Key",
+        ));
+    }
+    match headers.get("sec-websocket-version") {
+        Some(v) if v == "13" => Ok(()),
+        Some(v) => Err(Error::bad_request(format!(
+            "WebSocket upgrade failed: unsupported Sec-WebSocket-Version {}: only 13 is supported",
+            String::from_utf8_lossy(v.as_bytes())
+        ))),
+        None => Err(Error::bad_request(
+            "WebSocket upgrade failed: missing Sec-WebSocket-Version",
+        )),
+    }
+}
+
 /// Answers a WebSocket upgrade of `head` (the request without its body) and
 /// hands the socket to a task, tracked by `drain`, that pumps `pump`.
 pub(crate) fn upgrade(head: &mut http::Request<()>, pump: Pump, drain: &Drain) -> Result<Response> {
-    let (res, socket) = hyper_tungstenite::upgrade(head, None)
+    let limit = pump.max_message();
+    let mut config = WebSocketConfig::default();
+    config.max_message_size = Some(limit);
+    config.max_frame_size = Some(limit);
+    let (res, socket) = hyper_tungstenite::upgrade(head, Some(config))
         .map_err(|e| Error::bad_request(format!("WebSocket upgrade failed: {e}")))?;
     drain.tasks.spawn(run(socket, pump, drain.shutdown.clone()));
     Ok(res.map(|b| b.map_err(|never| match never {}).boxed_unsync()))
@@ -35,7 +74,24 @@ pub(crate) enum Pump {
     Attach(BoxStream<AttachEvent>, Option<mpsc::Sender<Bytes>>),
 }
 
+/// Largest client message on a socket that forwards stdin: 64 KiB (the
+/// Docker frontend sends reads of 16 KiB).
+pub const MAX_STDIN_MESSAGE: usize = 64 << 10;
+
+/// Largest client message on a socket that ignores client input: 4 KiB
+/// (only close and ping frames matter there).
+pub const MAX_IGNORED_MESSAGE: usize = 4 << 10;
+
 impl Pump {
+    /// The largest message the client may send: a bigger one is never
+    /// buffered whole; the socket closes with 1009 (message too big).
+    fn max_message(&self) -> usize {
+        match self {
+            Pump::Attach(_, Some(_)) => MAX_STDIN_MESSAGE,
+            Pump::Json(_) | Pump::Attach(_, None) => MAX_IGNORED_MESSAGE,
+        }
+    }
+
     /// One text message per item, each serialised to JSON.
     pub(crate) fn json<T: Serialize + Send + 'static>(s: BoxStream<T>) -> Pump {
         Pump::Json(Box::pin(s.map(|v| {
@@ -65,6 +121,11 @@ fn close(code: CloseCode, reason: String) -> Message {
     }))
 }
 
+/// The close frame for a client message over the socket's limit.
+fn too_big(e: CapacityError) -> Message {
+    close(CloseCode::Size, format!("message too big: {e}"))
+}
+
 /// Pumps one socket until the stream ends, the client leaves, or the server shuts
 /// down (then the client gets a normal close).
 async fn run(socket: HyperWebsocket, pump: Pump, shutdown: CancellationToken) {
@@ -88,6 +149,10 @@ async fn run(socket: HyperWebsocket, pump: Pump, shutdown: CancellationToken) {
                     }
                 },
                 msg = source.next() => match msg {
+                    Some(Err(WsError::Capacity(e))) => {
+                        let _ = sink.send(too_big(e)).await;
+                        break;
+                    }
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                     Some(Ok(_)) => {}
                 },
@@ -120,6 +185,10 @@ async fn run(socket: HyperWebsocket, pump: Pump, shutdown: CancellationToken) {
                 msg = source.next() => match msg {
                     Some(Ok(Message::Binary(b))) => forward(&mut stdin, b).await,
                     Some(Ok(Message::Text(t))) => forward(&mut stdin, Bytes::from(t.as_str().to_owned())).await,
+                    Some(Err(WsError::Capacity(e))) => {
+                        let _ = sink.send(too_big(e)).await;
+                        break;
+                    }
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                     Some(Ok(_)) => {}
                 },

@@ -70,8 +70,13 @@ impl LogBuffer {
         }
     }
 
-    /// Appends, dropping the oldest entries past the limit.
-    pub(crate) fn push(&mut self, entry: LogEntry) {
+    /// Appends, dropping the oldest entries past the limit. A record larger
+    /// than the whole limit keeps its newest `limit` bytes (a log that
+    /// overflows keeps what was written last).
+    pub(crate) fn push(&mut self, mut entry: LogEntry) {
+        if entry.data.len() > self.limit {
+            entry.data = entry.data.slice(entry.data.len() - self.limit..);
+        }
         self.bytes += entry.data.len();
         self.entries.push_back(entry);
         while self.bytes > self.limit {
@@ -311,5 +316,15 @@ mod tests {
         let kept: Vec<_> = b.entries().map(|e| e.data.clone()).collect();
         assert_eq!(kept, vec![Bytes::from("bbbb"), Bytes::from("cccc")]);
         assert_eq!(b.bytes(), 8);
+    }
+
+    #[test]
+    fn a_record_over_the_limit_keeps_its_newest_bytes() {
+        let mut b = LogBuffer::new(10);
+        b.push(entry("old"));
+        b.push(entry("0123456789abcdef"));
+        let kept: Vec<_> = b.entries().map(|e| e.data.clone()).collect();
+        assert_eq!(kept, vec![Bytes::from("6789abcdef")]);
+        assert_eq!(b.bytes(), 10);
     }
 }

@@ -93,6 +93,18 @@ async fn an_invalid_snapshot_is_400_and_changes_nothing() {
     let name = d["containers"][0]["name"].clone();
     d["containers"][1]["name"] = name;
     bad_cases.push(("duplicate name", d));
+    // Names the API never accepts: a volume's makes its Mountpoint.
+    for bad in ["../../etc", "a/b", "", "x"] {
+        let mut d = before.clone();
+        let mut vol = d["volumes"][0].clone();
+        vol["name"] = json!(bad);
+        vol["refs"] = json!([]);
+        d["volumes"].as_array_mut().unwrap().push(vol);
+        bad_cases.push(("bad volume name", d));
+    }
+    let mut d = before.clone();
+    d["containers"][1]["name"] = json!("/../x");
+    bad_cases.push(("bad container name", d));
 
     for (what, doc) in bad_cases {
         let r = s

@@ -10,6 +10,11 @@ use http_body_util::Full;
 use serde_json::{json, Value};
 
 mod cases;
+mod clock;
+mod create;
+mod output;
+mod races;
+mod upgrade;
 
 use cases::cases;
 

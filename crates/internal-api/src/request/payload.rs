@@ -34,12 +34,7 @@ impl Payload {
         max: usize,
     ) -> Result<Payload> {
         if route.is_websocket() {
-            if !hyper_tungstenite::is_upgrade_request(head) {
-                return Err(Error::bad_request(format!(
-                    "{} is served over WebSocket: upgrade required",
-                    head.uri().path()
-                )));
-            }
+            crate::ws::check_upgrade(head)?;
             return Ok(Payload::unread(body));
         }
         if route.streams_body() {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::mounts::{plan_mounts, PlannedMount};
 use super::record::{ContainerRecord, RunState, Status};
+use super::validate;
 use crate::backend::MemoryBackend;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
@@ -188,7 +189,9 @@ impl MemoryBackend {
                 )));
             }
         }
+        validate::check_config(&config)?;
         let mut host_config = host_config.unwrap_or_default();
+        validate::check_host_config(&host_config)?;
         check_restart_policy(&host_config)?;
         let image = self.image_resolve(&image_ref)?;
         let merged = merge_config(&image.config, config);

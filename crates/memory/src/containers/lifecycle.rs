@@ -25,7 +25,8 @@ impl MemoryBackend {
             if self.epoch() != epoch {
                 return false;
             }
-            self.store
+            let changed = self
+                .store
                 .containers
                 .update(id, |c| {
                     if c.state.run != run || !c.is_running() {
@@ -42,11 +43,14 @@ impl MemoryBackend {
                     self.release_ports(c);
                     true
                 })
-                .unwrap_or(false)
+                .unwrap_or(false);
+            if changed {
+                self.drop_execs_of(id);
+            }
+            changed
         };
         if changed {
             self.process_ended(id, run);
-            self.drop_execs_of(id);
             self.notify_waiters(id);
             if let Some(c) = self.store.containers.get(id) {
                 self.emit_container(&c, "die", &[("exitCode", code.to_string())]);
@@ -231,9 +235,9 @@ impl MemoryBackend {
             self.volume_release(&v, &id, o.volumes);
         }
         self.store.container_names.release(record.bare_name(), &id);
+        self.drop_execs_of(&id);
         drop(guard);
         self.kill_process_now(&id);
-        self.drop_execs_of(&id);
         if let Some(rt) = self.runtimes.remove(&id) {
             let exited_now = was_running;
             rt.wait.send_modify(|w| {

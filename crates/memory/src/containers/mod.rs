@@ -21,5 +21,6 @@ pub(crate) mod process;
 pub mod record;
 mod script;
 mod stats;
+mod validate;
 
 pub use record::{ContainerRecord, RunState, Status};

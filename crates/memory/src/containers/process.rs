@@ -19,11 +19,13 @@ use sockerless_core::api::*;
 use sockerless_core::docker::timefmt;
 use sockerless_sim::interp::{self, ProcessContext, ProcessIo, Program, UnknownCommand};
 
-/// Writes scripted output chunks, each after its delay.
-pub(crate) async fn play(
-    chunks: &[Chunk],
-    out: &mpsc::UnboundedSender<(interp::StdStream, Bytes)>,
-) {
+/// Capacity of a process's output channel, in chunks of at most
+/// [`interp::MAX_CHUNK`] bytes: a process whose output is not taken waits.
+pub(crate) const OUTPUT_CHUNKS: usize = 16;
+
+/// Writes scripted output chunks, each after its delay (in pieces of at most
+/// [`interp::MAX_CHUNK`] bytes).
+pub(crate) async fn play(chunks: &[Chunk], io: &ProcessIo) {
     for chunk in chunks {
         if !chunk.delay.is_zero() {
             tokio::time::sleep(chunk.delay).await;
@@ -33,7 +35,7 @@ pub(crate) async fn play(
         } else {
             interp::StdStream::Stdout
         };
-        let _ = out.send((stream, chunk.data.clone()));
+        io.write(stream, chunk.data.clone()).await;
     }
 }
 
@@ -288,14 +290,14 @@ impl MemoryBackend {
         script: Script,
         health: Option<HealthPlan>,
     ) -> i64 {
-        let (out_tx, mut out_rx) = mpsc::unbounded_channel();
+        let (out_tx, mut out_rx) = mpsc::channel(OUTPUT_CHUNKS);
         let mut io = ProcessIo {
             stdin,
             output: out_tx,
         };
         let body = async {
             if let Some(rule) = &script.rule {
-                play(&rule.output, &io.output).await;
+                play(&rule.output, &io).await;
                 if rule.manual() {
                     std::future::pending::<()>().await;
                 }
@@ -305,16 +307,10 @@ impl MemoryBackend {
                 return rule.exit_code();
             }
             if let Some((out, err, code)) = &script.outcome {
-                if !out.is_empty() {
-                    let _ = io
-                        .output
-                        .send((interp::StdStream::Stdout, Bytes::from(out.clone())));
-                }
-                if !err.is_empty() {
-                    let _ = io
-                        .output
-                        .send((interp::StdStream::Stderr, Bytes::from(err.clone())));
-                }
+                io.write(interp::StdStream::Stdout, Bytes::from(out.clone()))
+                    .await;
+                io.write(interp::StdStream::Stderr, Bytes::from(err.clone()))
+                    .await;
                 if let Some(d) = script.run_for {
                     tokio::time::sleep(d).await;
                 }

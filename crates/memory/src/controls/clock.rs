@@ -1,7 +1,7 @@
 //! The backend's clock (real, offset, or frozen) and the Go-style durations the
 //! control bodies and rules are written in.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
@@ -41,18 +41,32 @@ impl Clock {
         matches!(self, Clock::Frozen(_))
     }
 
-    /// `POST /memory/clock`: advance it, or freeze it at an instant.
+    /// `POST /memory/clock`: advance it, or freeze it at an instant. A
+    /// reading outside [`check_reading`]'s range is refused (400), so every
+    /// record's time can be written to the state document.
     pub(crate) fn apply(&mut self, b: ClockBody) -> Result<()> {
         match (b.advance, b.set) {
             (Some(a), None) => {
                 let d = parse_duration("advance", &a)?;
+                let refuse = |e: String| Error::bad_request(format!("invalid advance {a:?}: {e}"));
+                let reading = self.now().checked_add(d);
+                check_reading(reading.unwrap_or(SystemTime::UNIX_EPOCH - Duration::from_secs(1)))
+                    .map_err(|_| refuse(format!("the clock would pass {LATEST_READING}")))?;
                 *self = match *self {
-                    Clock::Real { offset } => Clock::Real { offset: offset + d },
-                    Clock::Frozen(t) => Clock::Frozen(t + d),
+                    Clock::Real { offset } => Clock::Real {
+                        offset: offset
+                            .checked_add(d)
+                            .ok_or_else(|| refuse("overflow".into()))?,
+                    },
+                    Clock::Frozen(t) => {
+                        Clock::Frozen(t.checked_add(d).ok_or_else(|| refuse("overflow".into()))?)
+                    }
                 };
             }
             (None, Some(s)) => {
                 let t = timefmt::parse_timestamp(&s, SystemTime::now())
+                    .map_err(|e| Error::bad_request(format!("invalid set {s:?}: {e}")))?;
+                check_reading(t)
                     .map_err(|e| Error::bad_request(format!("invalid set {s:?}: {e}")))?;
                 *self = Clock::Frozen(t);
             }
@@ -60,6 +74,25 @@ impl Clock {
         }
         Ok(())
     }
+}
+
+/// The last reading the clock may show (RFC 3339 has four-digit years).
+const LATEST_READING: &str = "9999-12-31T23:59:59Z";
+
+/// Checks that the clock may show `t`: from 1970-01-01T00:00:00Z (records
+/// store times since the Unix epoch) to [`LATEST_READING`]. The error is a
+/// message tail.
+pub fn check_reading(t: SystemTime) -> std::result::Result<(), String> {
+    let latest = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+    if t < UNIX_EPOCH {
+        return Err("the clock cannot show a time before 1970-01-01T00:00:00Z".into());
+    }
+    if t > latest + Duration::from_nanos(999_999_999) {
+        return Err(format!(
+            "the clock cannot show a time after {LATEST_READING}"
+        ));
+    }
+    Ok(())
 }
 
 /// The body of `POST /memory/clock`.

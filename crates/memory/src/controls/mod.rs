@@ -31,6 +31,7 @@ mod routes;
 pub(crate) mod scripts;
 pub(crate) mod state;
 
+pub use clock::check_reading as check_clock_reading;
 pub use faults::{FaultRule, FaultSpec};
 pub use profile::Profile;
 pub use scripts::{ChunkSpec, ExecScriptSpec, ScriptRule, ScriptSpec};

@@ -13,8 +13,9 @@ use crate::containers::record::{ContainerRecord, Status};
 use crate::exec::record::ExecRecord;
 use crate::images::record::ImageRecord;
 use crate::networks::record::NetworkRecord;
-use crate::volumes::record::VolumeRecord;
+use crate::volumes::record::{validate_name as validate_volume_name, VolumeRecord};
 use sockerless_core::api::{WaitError, WaitResponse};
+use sockerless_core::docker::names;
 use sockerless_core::error::{Error, Result};
 
 /// The message waiters get when the backend is reset under them.
@@ -76,6 +77,9 @@ impl StateDocument {
             check(names.insert(c.bare_name()), || {
                 format!("duplicate container name {}", c.name)
             })?;
+            check(names::is_valid_container_name(c.bare_name()), || {
+                format!("invalid container name {:?}", c.name)
+            })?;
         }
         let images: BTreeSet<&str> = self.images.iter().map(|i| i.id.as_str()).collect();
         check(images.len() == self.images.len(), || {
@@ -134,6 +138,9 @@ impl StateDocument {
             check(vols.insert(v.name.as_str(), v).is_none(), || {
                 format!("duplicate volume {}", v.name)
             })?;
+            // The name makes the Mountpoint: no `/`, no `..`.
+            validate_volume_name(&v.name)
+                .map_err(|e| Error::bad_request(format!("invalid volume: {e}")))?;
             for r in &v.refs {
                 check(ids.contains(r.as_str()), || {
                     format!(

@@ -18,7 +18,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::backend::MemoryBackend;
-use crate::containers::process::{api_stream, context, play};
+use crate::containers::process::{api_stream, context, play, OUTPUT_CHUNKS};
 use crate::containers::record::{ContainerRecord, Status};
 use crate::events::Kind;
 use sockerless_core::api::docker;
@@ -38,10 +38,19 @@ impl ExecBackend for MemoryBackend {
         config: docker::ExecConfig,
     ) -> Result<IdResponse> {
         let r = reference.as_str();
-        let c = self.container(r)?;
+        let found = self.container(r)?;
         if config.cmd.as_ref().is_none_or(|c| c.is_empty()) {
             return Err(Error::bad_request("No exec command specified"));
         }
+        // Under the cross-resource lock, which remove and the exit transition
+        // hold while they drop a container's execs: an exec is created for a
+        // running container or not at all, never left behind by a removal.
+        let guard = self.links();
+        let c = self
+            .store
+            .containers
+            .get(&found.id)
+            .ok_or_else(|| Error::no_such_container(r))?;
         match c.state.status {
             Status::Running => {}
             Status::Paused => {
@@ -72,6 +81,7 @@ impl ExecBackend for MemoryBackend {
         if self.store.execs.insert_new(id.clone(), record).is_err() {
             return Err(Error::internal("exec ID collision"));
         }
+        drop(guard);
         self.emit_exec(&c.id, &format!("exec_create: {cmdline}"), &id);
         Ok(IdResponse { id })
     }
@@ -143,7 +153,9 @@ impl ExecBackend for MemoryBackend {
             }
             _ => (None, None),
         };
-        let (events_tx, events_rx) = mpsc::unbounded_channel::<AttachEvent>();
+        // Bounded: an exec whose client does not read its output waits (the
+        // process's own output channel is bounded too), as at a full pipe.
+        let (events_tx, events_rx) = mpsc::channel::<AttachEvent>(OUTPUT_CHUNKS);
         let exec_id = id.to_string();
         let container_id = c.id.clone();
         let cmdline = e.config.cmd.clone().unwrap_or_default().join(" ");
@@ -164,7 +176,7 @@ impl ExecBackend for MemoryBackend {
                     }
                 });
             }
-            let (out_tx, mut out_rx) = mpsc::unbounded_channel();
+            let (out_tx, mut out_rx) = mpsc::channel(OUTPUT_CHUNKS);
             let mut io = ProcessIo {
                 stdin: stdin_rx,
                 output: out_tx,
@@ -172,7 +184,7 @@ impl ExecBackend for MemoryBackend {
             let run = async {
                 match &scripted {
                     Some(script) => {
-                        play(&script.output, &io.output).await;
+                        play(&script.output, &io).await;
                         script.exit_code
                     }
                     None => i64::from(program.run(&ctx, &mut io).await),
@@ -184,14 +196,14 @@ impl ExecBackend for MemoryBackend {
                     biased;
                     Some((s, data)) = out_rx.recv() => {
                         let stream = api_stream(s);
-                        let _ = events_tx.send(AttachEvent::Output(stream, data));
+                        let _ = events_tx.send(AttachEvent::Output(stream, data)).await;
                     }
                     code = &mut run => break code,
                 }
             };
             while let Ok((s, data)) = out_rx.try_recv() {
                 let stream = api_stream(s);
-                let _ = events_tx.send(AttachEvent::Output(stream, data));
+                let _ = events_tx.send(AttachEvent::Output(stream, data)).await;
             }
             {
                 let _g = me.links();
@@ -206,7 +218,7 @@ impl ExecBackend for MemoryBackend {
                 });
             }
             me.emit_exec(&container_id, "exec_die", &exec_id);
-            let _ = events_tx.send(AttachEvent::Exit(code));
+            let _ = events_tx.send(AttachEvent::Exit(code)).await;
         });
         let abort = task.abort_handle();
         self.store.execs.update(id, |e| {
@@ -279,7 +291,8 @@ impl MemoryBackend {
     }
 
     /// Drops the exec records of a container (it stopped or was removed),
-    /// ending the ones that run.
+    /// ending the ones that run. Called under the cross-resource lock, with
+    /// the container's transition, so that no exec create slips in between.
     pub(crate) fn drop_execs_of(&self, container_id: &str) {
         for e in self.store.execs.list(|e| e.container_id == container_id) {
             if let Some(removed) = self.store.execs.remove(&e.id) {

@@ -10,6 +10,7 @@ use super::context::{ProcessContext, UnknownCommand};
 use super::forever::argv_forever;
 use super::invocation::{Invocation, Source};
 use super::io::{Fds, Input, Io};
+use super::limits::{MAX_VALUE, OUT_OF_SPACE};
 use super::parser::parse;
 use super::redirect::Redirected;
 use super::shell::{BoxFut, Flow, Origin, Shell, Var};
@@ -55,6 +56,10 @@ impl Shell {
             let eof = chunk.is_none();
             if let Some(bytes) = chunk {
                 pending.push_str(&String::from_utf8_lossy(&bytes));
+                if pending.len() > MAX_VALUE {
+                    io.err(format!("{}: {line}: {OUT_OF_SPACE}\n", self.name));
+                    return 2;
+                }
             }
             if pending.is_empty() {
                 if eof {
@@ -101,9 +106,16 @@ impl Shell {
                     // `cmd &` runs in a subshell: it cannot exit or change
                     // this shell, and `$?` is 0 afterwards.
                     if !blocks_in_background(&item.and_or, self.unknown) {
-                        let mut sub = self.clone();
-                        sub.errexit = false;
-                        sub.exec_and_or(&item.and_or, io).await;
+                        match self.subshell() {
+                            Ok(mut sub) => {
+                                sub.errexit = false;
+                                sub.exec_and_or(&item.and_or, io).await;
+                            }
+                            Err(msg) => {
+                                let line = item.and_or.first.commands.first().map_or(1, |c| c.line);
+                                io.err(format!("{}{msg}\n", self.prefix(Origin::Script(line))));
+                            }
+                        }
                     }
                     self.status = 0;
                     continue;
@@ -154,7 +166,14 @@ impl Shell {
             let mut status = 0;
             let last = pipeline.commands.len().saturating_sub(1);
             for (i, cmd) in pipeline.commands.iter().enumerate() {
-                let mut stage = self.clone();
+                let mut stage = match self.subshell() {
+                    Ok(stage) => stage,
+                    Err(msg) => {
+                        io.err(format!("{}{msg}\n", self.prefix(Origin::Script(cmd.line))));
+                        status = 2;
+                        break;
+                    }
+                };
                 let out = if i == last {
                     io.fds.out
                 } else {
@@ -178,7 +197,8 @@ impl Shell {
                 };
                 status = flow.status();
                 if i != last {
-                    data = Some(io.sinks.pop_capture());
+                    // Cut at the capture's bound: the writer saw a closed pipe.
+                    data = Some(io.sinks.pop_capture().data);
                 }
             }
             Flow::Normal(status)
@@ -224,6 +244,9 @@ impl Shell {
             self.run_argv(argv, origin, &mut io.with_fds(fds)).await
         };
         self.restore(saved);
+        // Every command's output leaves before the next command runs, so at
+        // most one command's output ever waits for the reader.
+        io.flush().await;
         flow
     }
 
@@ -236,9 +259,12 @@ impl Shell {
         io: &mut Io<'_, '_>,
     ) -> Flow {
         for (name, word) in assigns {
-            match self.expand_string(word, io).await {
+            let set = match self.expand_string(word, io).await {
                 Ok(value) => self.set_var(name, &value, false),
-                Err(msg) => return self.expansion_failed(&msg, origin, io),
+                Err(msg) => Err(msg),
+            };
+            if let Err(msg) = set {
+                return self.expansion_failed(&msg, origin, io);
             }
         }
         Flow::Normal(self.subst_status.unwrap_or(0))
@@ -258,11 +284,12 @@ impl Shell {
                 Ok(v) => v,
                 Err(msg) => return Err(self.expansion_failed(&msg, origin, io)),
             };
-            saved.push((
-                name.clone(),
-                self.vars.iter().find(|v| &v.name == name).cloned(),
-            ));
-            self.set_var(name, &value, true);
+            let old = self.vars.find(name).cloned();
+            if let Err(msg) = self.set_var(name, &value, true) {
+                self.restore(saved);
+                return Err(self.expansion_failed(&msg, origin, io));
+            }
+            saved.push((name.clone(), old));
         }
         Ok(saved)
     }
@@ -271,12 +298,8 @@ impl Shell {
     fn restore(&mut self, saved: Vec<(String, Option<Var>)>) {
         for (name, old) in saved.into_iter().rev() {
             match old {
-                Some(var) => {
-                    if let Some(v) = self.vars.iter_mut().find(|v| v.name == name) {
-                        *v = var;
-                    }
-                }
-                None => self.vars.retain(|v| v.name != name),
+                Some(var) => self.vars.put(var),
+                None => self.vars.remove(&name),
             }
         }
     }
@@ -491,7 +514,7 @@ mod tests {
     #[tokio::test]
     async fn stdin_lines_run_as_they_arrive() {
         let program = Program::parse(&["sh".to_string()], UnknownCommand::RunForever);
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::channel(16);
         let (itx, irx) = mpsc::channel(4);
         let mut io = ProcessIo {
             stdin: Some(irx),

@@ -4,9 +4,11 @@
 
 use super::ast::{as_assignment, is_name, OpKind, ParamOp, Part, Script, Word};
 use super::io::{Fds, Io};
+use super::limits::{MAX_VALUE, OUT_OF_SPACE};
 use super::shell::{BoxFut, Flow, Origin, Shell};
 
-/// Accumulates the fields of an expansion, splitting unquoted text.
+/// Accumulates the fields of an expansion, splitting unquoted text; at most
+/// [`MAX_VALUE`] bytes of text in all (see [`Fields::check`]).
 #[derive(Debug, Default)]
 struct Fields {
     done: Vec<String>,
@@ -15,17 +17,47 @@ struct Fields {
     valid: bool,
     /// Unquoted text splits on blanks (argv words; not assignments).
     split: bool,
+    /// Bytes of text taken so far (with those of earlier words).
+    len: usize,
+    /// Text was refused: the expansion is over [`MAX_VALUE`].
+    overflowed: bool,
 }
 
 impl Fields {
+    /// Counts `n` more bytes; false (and nothing may be appended) past the
+    /// bound.
+    fn room(&mut self, n: usize) -> bool {
+        if self.overflowed || self.len + n > MAX_VALUE {
+            self.overflowed = true;
+            return false;
+        }
+        self.len += n;
+        true
+    }
+
+    /// `Out of space` once the expansion went over its bound.
+    fn check(&self) -> Result<(), String> {
+        if self.overflowed {
+            Err(OUT_OF_SPACE.to_string())
+        } else {
+            Ok(())
+        }
+    }
+
     /// Appends text that never splits.
     fn quoted(&mut self, s: &str) {
+        if !self.room(s.len()) {
+            return;
+        }
         self.cur.push_str(s);
         self.valid = true;
     }
 
     /// Appends text that splits on blanks when splitting is on.
     fn unquoted(&mut self, s: &str) {
+        if !self.room(s.len()) {
+            return;
+        }
         if !self.split {
             self.cur.push_str(s);
             self.valid |= !s.is_empty();
@@ -75,19 +107,28 @@ impl Shell {
             matches!(w.as_slice(), [Part::Lit(s)] if matches!(s.as_str(), "export" | "readonly" | "local"))
         });
         let mut argv = Vec::new();
+        // The words together are bounded, like one word.
+        let mut len = 0;
         for (i, word) in words.iter().enumerate() {
             if declaration && i > 0 {
                 if let Some((name, value)) = as_assignment(word) {
                     let value = self.expand_string(&value, io).await?;
+                    len += name.len() + 1 + value.len();
+                    if len > MAX_VALUE {
+                        return Err(OUT_OF_SPACE.to_string());
+                    }
                     argv.push(format!("{name}={value}"));
                     continue;
                 }
             }
             let mut fields = Fields {
                 split: true,
+                len,
                 ..Fields::default()
             };
             self.expand_parts(word, false, &mut fields, io).await?;
+            fields.check()?;
+            len = fields.len;
             argv.extend(fields.finish());
         }
         Ok(argv)
@@ -101,6 +142,7 @@ impl Shell {
     ) -> Result<String, String> {
         let mut fields = Fields::default();
         self.expand_parts(word, false, &mut fields, io).await?;
+        fields.check()?;
         Ok(fields.finish().join(" "))
     }
 
@@ -114,6 +156,7 @@ impl Shell {
     ) -> BoxFut<'s, Result<(), String>> {
         Box::pin(async move {
             for part in parts {
+                acc.check()?;
                 match part {
                     Part::Lit(s) if in_quotes => acc.quoted(s),
                     Part::Lit(s) => acc.unquoted(s),
@@ -123,7 +166,7 @@ impl Shell {
                         acc.quoted(&home);
                     }
                     Part::Subst { script, quoted } => {
-                        let text = self.command_subst(script, io).await;
+                        let text = self.command_subst(script, io).await?;
                         if *quoted || in_quotes {
                             acc.quoted(&text);
                         } else {
@@ -185,7 +228,7 @@ impl Shell {
                         if !is_name(name) {
                             return Err(format!("{name}: cannot assign in this way"));
                         }
-                        self.set_var(name, &v, false);
+                        self.set_var(name, &v, false)?;
                         push(acc, &v);
                     }
                     OpKind::Alt if !unset => {
@@ -211,23 +254,31 @@ impl Shell {
     }
 
     /// Runs a command substitution in a subshell; its output without
-    /// trailing newlines. Sets `$?`.
-    async fn command_subst(&mut self, script: &Script, io: &mut Io<'_, '_>) -> String {
-        let mut sub = self.clone();
+    /// trailing newlines. Sets `$?`. `Out of space` when the output is over
+    /// [`MAX_VALUE`]; `Cannot fork` when shells nest too deep.
+    async fn command_subst(
+        &mut self,
+        script: &Script,
+        io: &mut Io<'_, '_>,
+    ) -> Result<String, String> {
+        let mut sub = self.subshell()?;
         let out = io.sinks.push_capture();
         let fds = Fds {
             out,
             err: io.fds.err,
         };
         let flow = sub.exec_script(script, &mut io.with_fds(fds)).await;
-        let bytes = io.sinks.pop_capture();
+        let caught = io.sinks.pop_capture();
         self.subst_status = Some(flow.status());
         self.status = flow.status();
-        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        if caught.overflowed {
+            return Err(OUT_OF_SPACE.to_string());
+        }
+        let mut text = String::from_utf8_lossy(&caught.data).into_owned();
         while text.ends_with('\n') {
             text.pop();
         }
-        text
+        Ok(text)
     }
 }
 

@@ -5,6 +5,7 @@
 //! so this module does not depend on the parser.
 
 use super::ast::{OpKind, PResult, ParamOp, ParseError, Part, RedirOp, Script, Word};
+use super::limits::MAX_DEPTH;
 
 /// Parses a script from the lexer's position: through the closing `)` when
 /// the flag is set (a `$(…)` body), else to the end of the text.
@@ -73,6 +74,8 @@ pub(crate) struct Lexer {
     pos: usize,
     line: usize,
     nested: NestedParser,
+    /// How many `$(…)`, backquotes and `${…}` enclose the position.
+    depth: usize,
 }
 
 impl Lexer {
@@ -84,7 +87,18 @@ impl Lexer {
             pos: 0,
             line: first_line,
             nested,
+            depth: 0,
         }
+    }
+
+    /// Goes one nesting level deeper; a syntax error past [`MAX_DEPTH`]
+    /// (deep nesting would exhaust the stack of the recursive parser).
+    fn enter(&mut self) -> PResult<()> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error("nesting too deep", false));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     /// The current line.
@@ -329,7 +343,9 @@ impl Lexer {
             }
             Some('(') => {
                 self.pos += 2;
+                self.enter()?;
                 let script = (self.nested)(self, true)?;
+                self.depth -= 1;
                 parts.push(Part::Subst { script, quoted });
                 Ok(())
             }
@@ -424,7 +440,9 @@ impl Lexer {
             Some(_) => return Err(bad(self)),
         };
         self.pos += 1;
+        self.enter()?;
         let word = self.lex_word(true)?;
+        self.depth -= 1;
         if self.cur() != Some('}') {
             return Err(self.error("missing '}'", true));
         }
@@ -464,6 +482,8 @@ impl Lexer {
             }
         }
         let mut inner = Lexer::new(&text, line, self.nested);
+        inner.depth = self.depth;
+        inner.enter()?;
         let script = (self.nested)(&mut inner, false).map_err(|mut e| {
             e.incomplete = false;
             e

@@ -75,6 +75,7 @@ mod forever;
 mod invocation;
 mod io;
 mod lexer;
+mod limits;
 mod parser;
 mod redirect;
 mod shell;
@@ -83,6 +84,7 @@ mod testkit;
 
 pub use context::{ProcessContext, UnknownCommand};
 pub use io::{ProcessIo, StdStream};
+pub use limits::MAX_CHUNK;
 
 use builtins::basename;
 use forever::{argv_forever, invocation_forever};
@@ -140,17 +142,14 @@ impl Program {
     /// future (drops it) on stop or kill, which is safe at any await point.
     pub async fn run(&self, ctx: &ProcessContext, io: &mut ProcessIo) -> i32 {
         let mut input = Input::new(io.stdin.as_mut());
-        let mut sinks = Sinks {
-            tx: io.output.clone(),
-            captures: Vec::new(),
-        };
+        let mut sinks = Sinks::new(io.output.clone());
         let mut pio = Io {
             input: &mut input,
             sinks: &mut sinks,
             fds: Fds::default(),
         };
         let mut shell = Shell::new(ctx, self.unknown);
-        match &self.kind {
+        let status = match &self.kind {
             Kind::Empty => {
                 pio.err("exec: no command specified\n");
                 127
@@ -160,7 +159,9 @@ impl Program {
                 .await
                 .status(),
             Kind::Shell(inv) => shell.run_invocation(inv, &mut pio).await,
-        }
+        };
+        pio.flush().await;
+        status
     }
 }
 
@@ -187,7 +188,7 @@ mod tests {
     async fn cancelling_is_safe_and_futures_are_send() {
         fn assert_send<T: Send>(_: &T) {}
         let program = Program::parse(&sh("cat; echo done"), UnknownCommand::Echo);
-        let (tx, _rx) = mpsc::unbounded_channel();
+        let (tx, _rx) = mpsc::channel(16);
         let (itx, irx) = mpsc::channel(1);
         let mut io = ProcessIo {
             stdin: Some(irx),

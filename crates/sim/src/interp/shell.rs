@@ -8,8 +8,10 @@
 use std::fmt::Write as _;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use super::context::{ProcessContext, UnknownCommand};
+use super::limits::{MAX_DEPTH, MAX_VALUE, MAX_VARS, OUT_OF_SPACE};
 
 /// A boxed future: recursive async calls (scripts run commands that run
 /// scripts) go through one.
@@ -46,16 +48,105 @@ pub(crate) enum Origin {
 /// A shell variable.
 #[derive(Debug, Clone)]
 pub(crate) struct Var {
-    pub(crate) name: String,
-    pub(crate) value: String,
+    pub(crate) name: Arc<str>,
+    pub(crate) value: Arc<str>,
     pub(crate) exported: bool,
+}
+
+impl Var {
+    /// What the variable counts against [`MAX_VARS`]: its text plus a fixed
+    /// overhead, so that many tiny variables are bounded too.
+    fn cost(&self) -> usize {
+        self.name.len() + self.value.len() + VAR_OVERHEAD
+    }
+}
+
+/// The fixed part of a variable's cost (at most 128 Ki variables).
+const VAR_OVERHEAD: usize = 256;
+
+/// A shell's variables, in creation order, bounded by [`MAX_VARS`] in all
+/// and [`MAX_VALUE`] each. Cheap to clone (subshells): shared until changed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Vars {
+    list: Arc<Vec<Var>>,
+    bytes: usize,
+}
+
+impl Vars {
+    /// The variables, oldest first.
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, Var> {
+        self.list.iter()
+    }
+
+    /// A variable by name.
+    pub(crate) fn find(&self, name: &str) -> Option<&Var> {
+        self.list.iter().find(|v| &*v.name == name)
+    }
+
+    /// Sets a variable; `export` marks it exported (never unmarks). Fails
+    /// with `Out of space`, changing nothing, past the bounds.
+    pub(crate) fn set(&mut self, name: &str, value: &str, export: bool) -> Result<(), String> {
+        let old = self.find(name).map_or(0, Var::cost);
+        let new = name.len() + value.len() + VAR_OVERHEAD;
+        if value.len() > MAX_VALUE || self.bytes - old + new > MAX_VARS {
+            return Err(OUT_OF_SPACE.to_string());
+        }
+        self.bytes = self.bytes - old + new;
+        let list = Arc::make_mut(&mut self.list);
+        if let Some(v) = list.iter_mut().find(|v| &*v.name == name) {
+            v.value = value.into();
+            v.exported |= export;
+        } else {
+            list.push(Var {
+                name: name.into(),
+                value: value.into(),
+                exported: export,
+            });
+        }
+        Ok(())
+    }
+
+    /// Puts back a variable as it was (it was within the bounds then).
+    pub(crate) fn put(&mut self, var: Var) {
+        let list = Arc::make_mut(&mut self.list);
+        self.bytes += var.cost();
+        match list.iter_mut().find(|v| v.name == var.name) {
+            Some(v) => self.bytes -= std::mem::replace(v, var).cost(),
+            None => list.push(var),
+        }
+    }
+
+    /// Marks a variable exported.
+    pub(crate) fn export(&mut self, name: &str) {
+        if let Some(v) = Arc::make_mut(&mut self.list)
+            .iter_mut()
+            .find(|v| &*v.name == name)
+        {
+            v.exported = true;
+        }
+    }
+
+    /// Removes a variable.
+    pub(crate) fn remove(&mut self, name: &str) {
+        self.retain(|v| &*v.name != name);
+    }
+
+    /// Keeps the variables `keep` accepts.
+    pub(crate) fn retain(&mut self, keep: impl Fn(&Var) -> bool) {
+        if self.list.iter().all(&keep) {
+            return;
+        }
+        let list = Arc::make_mut(&mut self.list);
+        list.retain(keep);
+        self.bytes = list.iter().map(Var::cost).sum();
+    }
 }
 
 /// A shell (or a simulated process run by one): its whole state.
 #[derive(Debug, Clone)]
 pub(crate) struct Shell {
     /// Variables, in creation order (`set` lists them so).
-    pub(crate) vars: Vec<Var>,
+    pub(crate) vars: Vars,
     /// `$1`, `$2`…
     pub(crate) params: Vec<String>,
     /// `$0`, also the prefix of error messages.
@@ -74,6 +165,8 @@ pub(crate) struct Shell {
     /// Status of the last command substitution of the current simple
     /// command (an assignment-only command returns it).
     pub(crate) subst_status: Option<i32>,
+    /// How many shells run this one (`sh -c`, `$(…)`, pipe stages, `&`).
+    pub(crate) depth: usize,
 }
 
 impl Shell {
@@ -86,7 +179,7 @@ impl Shell {
             ctx.working_dir.clone()
         };
         let mut shell = Shell {
-            vars: Vec::new(),
+            vars: Vars::default(),
             params: Vec::new(),
             name: "sh".into(),
             status: 0,
@@ -97,50 +190,53 @@ impl Shell {
             user: ctx.user.clone(),
             unknown,
             subst_status: None,
+            depth: 0,
         };
+        // An environment past the bounds is cut (the rest is not seen).
         for entry in &ctx.env {
             if let Some((k, v)) = entry.split_once('=') {
-                shell.set_var(k, v, true);
+                let _ = shell.set_var(k, v, true);
             }
         }
         if shell.get("PWD").is_none() {
-            shell.set_var("PWD", &cwd, false);
+            let _ = shell.set_var("PWD", &cwd, false);
         }
         shell
     }
 
+    /// A copy of this shell one level deeper (a subshell), or `Cannot
+    /// fork` past [`MAX_DEPTH`].
+    pub(crate) fn subshell(&self) -> Result<Shell, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(super::limits::CANNOT_FORK.to_string());
+        }
+        let mut sub = self.clone();
+        sub.depth += 1;
+        Ok(sub)
+    }
+
     /// A new process started by this shell: sees exported variables only.
-    pub(crate) fn child(&self) -> Shell {
-        let mut child = self.clone();
+    /// `Cannot fork` past [`MAX_DEPTH`].
+    pub(crate) fn child(&self) -> Result<Shell, String> {
+        let mut child = self.subshell()?;
         child.vars.retain(|v| v.exported);
         child.params.clear();
         child.status = 0;
         child.errexit = false;
         child.xtrace = false;
         child.subst_status = None;
-        child
+        Ok(child)
     }
 
     /// A variable's value.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.vars
-            .iter()
-            .find(|v| v.name == name)
-            .map(|v| v.value.as_str())
+        self.vars.find(name).map(|v| &*v.value)
     }
 
-    /// Sets a variable; `export` marks it exported (never unmarks).
-    pub(crate) fn set_var(&mut self, name: &str, value: &str, export: bool) {
-        if let Some(v) = self.vars.iter_mut().find(|v| v.name == name) {
-            v.value = value.to_string();
-            v.exported |= export;
-        } else {
-            self.vars.push(Var {
-                name: name.to_string(),
-                value: value.to_string(),
-                exported: export,
-            });
-        }
+    /// Sets a variable; `export` marks it exported (never unmarks). Fails
+    /// with `Out of space` past the bounds (see [`Vars::set`]).
+    pub(crate) fn set_var(&mut self, name: &str, value: &str, export: bool) -> Result<(), String> {
+        self.vars.set(name, value, export)
     }
 
     /// `env`'s output: the exported variables, one `NAME=value` a line.

@@ -15,7 +15,7 @@ pub(crate) async fn run_with(
 ) -> (String, String, i32) {
     let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
     let program = Program::parse(&argv, unknown);
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = mpsc::channel(16);
     let stdin = stdin.map(|chunks| {
         let (itx, irx) = mpsc::channel(64);
         for c in chunks {
@@ -25,16 +25,25 @@ pub(crate) async fn run_with(
         irx
     });
     let mut io = ProcessIo { stdin, output: tx };
-    let status = program.run(ctx, &mut io).await;
-    drop(io);
-    let (mut out, mut err) = (String::new(), String::new());
-    while let Some((stream, bytes)) = rx.recv().await {
-        let s = String::from_utf8_lossy(&bytes);
-        match stream {
-            StdStream::Stdout => out.push_str(&s),
-            StdStream::Stderr => err.push_str(&s),
+    // The output channel is bounded: read it while the program runs.
+    let run = async move { program.run(ctx, &mut io).await };
+    let collect = async {
+        let (mut out, mut err) = (String::new(), String::new());
+        while let Some((stream, bytes)) = rx.recv().await {
+            assert!(
+                bytes.len() <= crate::interp::MAX_CHUNK,
+                "chunk of {}",
+                bytes.len()
+            );
+            let s = String::from_utf8_lossy(&bytes);
+            match stream {
+                StdStream::Stdout => out.push_str(&s),
+                StdStream::Stderr => err.push_str(&s),
+            }
         }
-    }
+        (out, err)
+    };
+    let (status, (out, err)) = tokio::join!(run, collect);
     (out, err, status)
 }
 

@@ -75,7 +75,7 @@ impl Shell {
                 "id" => run_id(&self.user, args, io),
                 "whoami" => run_whoami(&self.user, io),
                 "test" | "[" => self.test(&name, args, origin, io),
-                "export" | "readonly" | "local" => self.export(&name, args, io),
+                "export" | "readonly" | "local" => return self.export(&name, args, origin, io),
                 "unset" => self.unset(args),
                 "set" => self.set_builtin(args, io),
                 "shift" => return self.shift(args, origin, io),
@@ -95,8 +95,13 @@ impl Shell {
                 "exec" => return self.exec(args, io).await,
                 _ if is_shell(&name) => {
                     let inv = parse_invocation(&argv);
-                    let mut child = self.child();
-                    child.run_invocation(&inv, io).await
+                    match self.child() {
+                        Ok(mut child) => child.run_invocation(&inv, io).await,
+                        Err(msg) => {
+                            io.err(format!("{}{msg}\n", self.prefix(origin)));
+                            2
+                        }
+                    }
                 }
                 _ => return self.unknown_command(&argv, origin, io).await,
             };

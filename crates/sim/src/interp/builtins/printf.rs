@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::interp::io::Io;
+use crate::interp::limits::{MAX_VALUE, OUT_OF_SPACE};
 
 /// Backslash escape after a `\` at `chars[i..]`: (text, chars consumed,
 /// stop output). `echo_style` selects `\0NNN` octal and enables `\c`.
@@ -192,7 +193,8 @@ fn c_exp(v: f64, prec: usize, upper: bool) -> String {
     }
 }
 
-/// Largest field width or precision `printf` honours.
+/// Largest field width or precision `printf` honours (its whole output is
+/// bounded by [`MAX_VALUE`]).
 const MAX_PAD: usize = 1 << 16;
 
 /// The `printf` builtin: writes the output and errors; the usage error when
@@ -257,6 +259,12 @@ impl Printf<'_> {
     fn pass(&mut self) -> bool {
         let mut i = 0;
         while i < self.f.len() {
+            if self.out.len() > MAX_VALUE {
+                // Output is bounded like any expansion: stop, as out of memory.
+                let _ = writeln!(self.err, "printf: {OUT_OF_SPACE}");
+                self.status = 1;
+                return false;
+            }
             let c = self.f[i];
             if c == '\\' {
                 let (text, used, _) = escape_at(&self.f, i + 1, false);

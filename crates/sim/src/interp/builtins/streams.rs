@@ -18,6 +18,7 @@ impl Shell {
         if files.is_empty() {
             while let Some(chunk) = io.input.read_chunk().await {
                 io.out(chunk);
+                io.flush().await;
             }
             return 0;
         }
@@ -25,6 +26,7 @@ impl Shell {
             if file == "-" || file == "/dev/stdin" {
                 while let Some(chunk) = io.input.read_chunk().await {
                     io.out(chunk);
+                    io.flush().await;
                 }
             } else if let Some(content) = self.virtual_file(file) {
                 io.out(content);
@@ -45,7 +47,9 @@ impl Shell {
         }
     }
 
-    /// `seq`, streamed in chunks so that huge ranges stay cancellable.
+    /// `seq`, streamed in chunks so that huge ranges stay cancellable and
+    /// wait for their reader; it stops, as at a closed pipe, once its output
+    /// is lost (a full pipe buffer, or nobody reading).
     pub(super) async fn seq(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         let (first, incr, last) = match seq_range(args) {
             Ok(range) => range,
@@ -60,6 +64,10 @@ impl Shell {
             let _ = writeln!(out, "{n}");
             if out.len() >= 64 * 1024 {
                 io.out(std::mem::take(&mut out));
+                if io.out_is_full() {
+                    return 0;
+                }
+                io.flush().await;
                 tokio::task::yield_now().await;
             }
             match n.checked_add(incr) {
@@ -141,7 +149,8 @@ impl Shell {
         let names: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
         let Some(line) = io.input.read_line().await else {
             for name in &names {
-                self.set_var(name, "", false);
+                // Emptying a variable always fits.
+                let _ = self.set_var(name, "", false);
             }
             return 1;
         };
@@ -164,19 +173,25 @@ impl Shell {
             }
             text = out;
         }
-        if names.is_empty() {
-            self.set_var("REPLY", &text, false);
+        let set = if names.is_empty() {
+            self.set_var("REPLY", &text, false)
         } else {
             let mut rest = text.trim_start_matches([' ', '\t']);
+            let mut set = Ok(());
             for (i, name) in names.iter().enumerate() {
                 if i + 1 == names.len() {
-                    self.set_var(name, rest.trim_end_matches([' ', '\t']), false);
+                    set = set.and(self.set_var(name, rest.trim_end_matches([' ', '\t']), false));
                 } else {
                     let end = rest.find([' ', '\t']).unwrap_or(rest.len());
-                    self.set_var(name, &rest[..end], false);
+                    set = set.and(self.set_var(name, &rest[..end], false));
                     rest = rest[end..].trim_start_matches([' ', '\t']);
                 }
             }
+            set
+        };
+        if let Err(msg) = set {
+            io.err(format!("read: {msg}\n"));
+            return 2;
         }
         if complete {
             0

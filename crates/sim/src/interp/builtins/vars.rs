@@ -9,8 +9,15 @@ use super::paths::normalize_path;
 
 impl Shell {
     /// `export`/`readonly`/`local [NAME[=value]…]`: sets variables (exported
-    /// for `export`); without operands, lists the exported ones.
-    pub(super) fn export(&mut self, name: &str, args: &[String], io: &mut Io<'_, '_>) -> i32 {
+    /// for `export`); without operands, lists the exported ones. A variable
+    /// past the bounds ends the shell (2), as errors of special builtins do.
+    pub(super) fn export(
+        &mut self,
+        name: &str,
+        args: &[String],
+        origin: Origin,
+        io: &mut Io<'_, '_>,
+    ) -> Flow {
         if args.is_empty() || args.iter().all(|a| a == "-p") {
             let mut s = String::new();
             for v in self.vars.iter().filter(|v| v.exported) {
@@ -21,21 +28,23 @@ impl Shell {
         let export = name == "export";
         for arg in args.iter().filter(|a| !a.starts_with('-')) {
             match arg.split_once('=') {
-                Some((k, v)) => self.set_var(k, v, export),
-                None => {
-                    if let Some(var) = self.vars.iter_mut().find(|v| &v.name == arg) {
-                        var.exported |= export;
+                Some((k, v)) => {
+                    if let Err(msg) = self.set_var(k, v, export) {
+                        io.err(format!("{}{name}: {msg}\n", self.prefix(origin)));
+                        return Flow::Exit(2);
                     }
                 }
+                None if export => self.vars.export(arg),
+                None => {}
             }
         }
-        0
+        Flow::Normal(0)
     }
 
     /// `unset NAME…`.
     pub(super) fn unset(&mut self, args: &[String]) -> i32 {
         for arg in args.iter().filter(|a| !a.starts_with('-')) {
-            self.vars.retain(|v| &v.name != arg);
+            self.vars.remove(arg);
         }
         0
     }
@@ -69,8 +78,9 @@ impl Shell {
         };
         let new = normalize_path(&self.cwd, &target);
         let old = std::mem::replace(&mut self.cwd, new.clone());
-        self.set_var("OLDPWD", &old, false);
-        self.set_var("PWD", &new, false);
+        // Paths are short; past the bounds the variables keep their values.
+        let _ = self.set_var("OLDPWD", &old, false);
+        let _ = self.set_var("PWD", &new, false);
         0
     }
 
@@ -89,15 +99,24 @@ impl Shell {
                 return Flow::Normal(125);
             }
         };
-        let mut child = self.child();
+        let mut child = match self.child() {
+            Ok(child) => child,
+            Err(msg) => {
+                io.err(format!("env: {msg}\n"));
+                return Flow::Normal(126);
+            }
+        };
         if spec.clear {
-            child.vars.clear();
+            child.vars.retain(|_| false);
         }
         for name in &spec.unset {
-            child.vars.retain(|v| &v.name != name);
+            child.vars.remove(name);
         }
         for (k, v) in &spec.assigns {
-            child.set_var(k, v, true);
+            if let Err(msg) = child.set_var(k, v, true) {
+                io.err(format!("env: {msg}\n"));
+                return Flow::Normal(125);
+            }
         }
         let command = &args[spec.command..];
         if command.is_empty() {
@@ -117,7 +136,7 @@ impl Shell {
     pub(super) fn set_builtin(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         if args.is_empty() {
             let mut s = String::new();
-            for v in &self.vars {
+            for v in self.vars.iter() {
                 let _ = writeln!(s, "{}='{}'", v.name, v.value);
             }
             io.out(s);
