@@ -8,30 +8,29 @@ use std::sync::Arc;
 use sockerless_memory::controls::StateDocument;
 use sockerless_memory::MemoryBackend;
 
+use sockerless_http::log_writer::{LogWriter, LogWriterGuard};
 use sockerless_http::{ListenConfig, Listeners};
 
 use crate::config::{ConfigError, LoggingConfig, MemorySettings};
 
-/// Logs go to stderr through a writer thread, so a request never waits on the
-/// write syscall of its log line; nothing is dropped (the queue blocks when
-/// full; 4 096 lines, small enough to keep idle memory low), and the returned
-/// guard flushes what is queued when it is dropped.
-pub fn init_tracing(logging: &LoggingConfig) -> tracing_appender::non_blocking::WorkerGuard {
+/// Logs go to stderr through [`LogWriter`]: each thread formats its lines
+/// into its own buffer and one writer thread does the writes, so a request
+/// never waits on the write syscall of its log line and a line costs no
+/// allocation. Nothing is dropped (a full buffer waits for the writer), and
+/// the returned guard writes what is buffered when it is dropped.
+pub fn init_tracing(logging: &LoggingConfig) -> std::io::Result<LogWriterGuard> {
     let filter = tracing_subscriber::EnvFilter::new(logging.level.to_ascii_lowercase());
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(4096)
-        .finish(std::io::stderr());
+    let (writer, guard) = LogWriter::new(std::io::stderr())?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer)
+        .with_writer(move || writer.line())
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if logging.format == "json" {
         builder.json().with_current_span(true).init();
     } else {
         builder.init();
     }
-    guard
+    Ok(guard)
 }
 
 /// The backend of the configuration, with the state file's state when the file

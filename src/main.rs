@@ -20,7 +20,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _log_guard = init_tracing(&config.logging);
+    let _log_guard = match init_tracing(&config.logging) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("sockerless-backend-memory: starting the log writer: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     block_on("sockerless-backend-memory", run(config))
 }
 

@@ -26,7 +26,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _log_guard = init_tracing(&config.logging);
+    let _log_guard = match init_tracing(&config.logging) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("sockerless: starting the log writer: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     block_on("sockerless", run(config))
 }
 

@@ -175,8 +175,9 @@ fn sigint_exits_0_and_json_logs_carry_the_request_fields() {
     assert_eq!(v["level"], "INFO");
     assert_eq!(v["fields"]["status"], 404);
     assert!(v["fields"]["latency_us"].is_u64());
-    assert_eq!(v["span"]["method"], "GET");
-    assert_eq!(v["span"]["path"], "/internal/v1/nope");
+    assert_eq!(v["fields"]["method"], "GET");
+    assert_eq!(v["fields"]["path"], "/internal/v1/nope");
+    assert_eq!(v["target"], "sockerless::request");
 }
 
 /// Starts with the given args/env, makes one request, stops, returns stderr.

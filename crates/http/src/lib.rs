@@ -7,6 +7,7 @@
 //! - [`limit::BodyLimitLayer`]: 413 past the request-body limit, except on
 //!   requests a router marks [`limit::StreamsBody`];
 //! - [`trace`]: one info line per request (method, path, status, latency);
+//! - [`log_writer`]: the log sink (per-thread buffers, one writer thread);
 //! - [`server`]: Unix and TCP listeners (socket mode and group, stale-socket
 //!   handling), the accept loop with a connection cap, graceful drain — serving
 //!   any infallible tower `Service`;
@@ -22,6 +23,7 @@ pub mod conn;
 pub mod drain;
 pub mod json;
 pub mod limit;
+pub mod log_writer;
 pub mod rescue;
 pub mod server;
 pub mod trace;

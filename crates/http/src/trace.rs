@@ -1,48 +1,169 @@
 //! Request logging: one info line per request — method, path (never the query or
 //! headers, which may carry credentials), status and latency.
+//!
+//! The line is a single `tracing` event with those four fields, target
+//! `sockerless::request`. No span is opened and the response body is not
+//! wrapped: at the default level the line is most of what logging costs per
+//! request, so it is kept to one event (formatted into the subscriber's
+//! per-thread buffer and handed to [`crate::log_writer`]). When `info` is off
+//! for that target the layer does nothing but forward the request.
 
-use std::time::Duration;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
 
-use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
-use tower_http::trace::{MakeSpan, OnResponse, TraceLayer};
-use tracing::Span;
+use http::header::{HeaderName, AUTHORIZATION, PROXY_AUTHORIZATION};
+use http::{Method, Uri};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
-/// The request-logging layer every frontend puts outermost.
-pub type RequestLogLayer =
-    TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RequestSpan, (), LogResponse, (), (), ()>;
+/// The target of the request lines, for filters such as
+/// `sockerless::request=warn`.
+pub const REQUEST_TARGET: &str = "sockerless::request";
 
-/// The request-logging layer: a span per request, one line per response.
-pub fn request_log_layer() -> RequestLogLayer {
-    TraceLayer::new_for_http()
-        .make_span_with(RequestSpan)
-        .on_request(())
-        .on_response(LogResponse)
-        .on_body_chunk(())
-        .on_eos(())
-        .on_failure(())
+/// Request headers that carry credentials: Docker's registry auth (base64
+/// JSON with a password) and HTTP authorization.
+const CREDENTIAL_HEADERS: [HeaderName; 4] = [
+    HeaderName::from_static("x-registry-auth"),
+    HeaderName::from_static("x-registry-config"),
+    AUTHORIZATION,
+    PROXY_AUTHORIZATION,
+];
+
+/// Marks the credential headers sensitive (`HeaderValue::set_sensitive`), so
+/// whatever formats a request's headers — a debug log, a panic message —
+/// prints `Sensitive` instead of the secret. Every frontend puts it outermost,
+/// before anything can log a request.
+pub fn sensitive_headers_layer() -> SetSensitiveRequestHeadersLayer {
+    SetSensitiveRequestHeadersLayer::from_shared(CREDENTIAL_HEADERS.into())
 }
 
-/// The span of one request: method and path.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestSpan;
+/// The request-logging layer every frontend puts outermost.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestLogLayer;
 
-impl<B> MakeSpan<B> for RequestSpan {
-    fn make_span(&mut self, req: &http::Request<B>) -> Span {
-        tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+/// The request-logging layer: one line per response.
+pub fn request_log_layer() -> RequestLogLayer {
+    RequestLogLayer
+}
+
+impl<S> Layer<S> for RequestLogLayer {
+    type Service = RequestLog<S>;
+
+    fn layer(&self, inner: S) -> RequestLog<S> {
+        RequestLog { inner }
     }
 }
 
-/// Logs the one line per request: status and latency, inside the request span.
-#[derive(Debug, Clone, Copy)]
-pub struct LogResponse;
+/// The service [`RequestLogLayer`] wraps around a stack.
+#[derive(Debug, Clone)]
+pub struct RequestLog<S> {
+    inner: S,
+}
 
-impl<B> OnResponse<B> for LogResponse {
-    fn on_response(self, res: &http::Response<B>, latency: Duration, span: &Span) {
-        let _enter = span.enter();
-        tracing::info!(
-            status = res.status().as_u16(),
-            latency_us = latency.as_micros() as u64,
-            "request"
+/// What the line needs of the request, kept until the response.
+struct Started {
+    method: Method,
+    /// The whole URI is cheap to keep (shared bytes); only its path is logged.
+    uri: Uri,
+    at: Instant,
+}
+
+impl<S, B, R> Service<http::Request<B>> for RequestLog<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<R>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = RequestLogFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let started =
+            tracing::enabled!(target: REQUEST_TARGET, tracing::Level::INFO).then(|| Started {
+                method: req.method().clone(),
+                uri: req.uri().clone(),
+                at: Instant::now(),
+            });
+        RequestLogFuture {
+            inner: self.inner.call(req),
+            started,
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`RequestLog`]: logs the line when the response
+    /// head is ready.
+    pub struct RequestLogFuture<F> {
+        #[pin]
+        inner: F,
+        started: Option<Started>,
+    }
+}
+
+impl<F, R, E> Future for RequestLogFuture<F>
+where
+    F: Future<Output = Result<http::Response<R>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let out = std::task::ready!(this.inner.poll(cx));
+        if let (Some(s), Ok(res)) = (this.started.take(), &out) {
+            tracing::info!(
+                target: REQUEST_TARGET,
+                method = %s.method,
+                path = %s.uri.path(),
+                status = res.status().as_u16(),
+                latency_us = s.at.elapsed().as_micros() as u64,
+                "request"
+            );
+        }
+        Poll::Ready(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use tower::{service_fn, ServiceBuilder, ServiceExt};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn credential_headers_reach_the_stack_marked_sensitive() {
+        let svc = ServiceBuilder::new()
+            .layer(sensitive_headers_layer())
+            .service(service_fn(|req: http::Request<()>| async move {
+                let sensitive: Vec<(String, bool)> = req
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.is_sensitive()))
+                    .collect();
+                Ok::<_, Infallible>(http::Response::new(sensitive))
+            }));
+        let req = http::Request::builder()
+            .header("X-Registry-Auth", "eyJwYXNzd29yZCI6InMzY3IzdCJ9")
+            .header("Authorization", "Basic dTpw")
+            .header("Content-Type", "application/json")
+            .body(())
+            .unwrap();
+        let res = svc.oneshot(req).await.unwrap();
+        assert_eq!(
+            res.into_body(),
+            vec![
+                ("x-registry-auth".to_string(), true),
+                ("authorization".to_string(), true),
+                ("content-type".to_string(), false),
+            ]
         );
     }
 }

@@ -45,7 +45,7 @@ use sockerless_core::Backend;
 use sockerless_http::limit::BodyLimitLayer;
 use sockerless_http::rescue::RescueLayer;
 use sockerless_http::server::{Listeners, ServeOptions};
-use sockerless_http::trace::request_log_layer;
+use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
 use sockerless_http::{BoxError, Drain, Response, DEFAULT_MAX_BODY};
 use tower::util::BoxCloneService;
 use tower::{ServiceBuilder, ServiceExt};
@@ -91,6 +91,7 @@ where
     let state = AppState { backend, options };
     let svc = ServiceBuilder::new()
         .map_response(|res: http::Response<_>| res.map(BodyExt::boxed_unsync))
+        .layer(sensitive_headers_layer())
         .layer(request_log_layer())
         .layer(RescueLayer)
         .map_request(|req: http::Request<B>| req.map(|b| b.map_err(Into::into).boxed_unsync()))

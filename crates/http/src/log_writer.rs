@@ -1,0 +1,292 @@
+//! The log sink: every thread appends whole formatted lines to a buffer of its
+//! own (no allocation once the buffer has grown, no lock another thread holds
+//! for long), and one writer thread moves the buffers to the output.
+//!
+//! A request's log line thus costs the request thread some formatting and a
+//! `memcpy`; the `write` system calls happen on the writer thread, a batch of
+//! lines at a time. Nothing is dropped: a thread whose buffer is full waits for
+//! the writer (back-pressure when the output is slower than the logging).
+//!
+//! Plug it into `tracing-subscriber` with
+//! `.with_writer(move || log_writer.line())` and keep the [`LogWriterGuard`]
+//! alive until exit: dropping it writes what is still buffered.
+
+use std::cell::RefCell;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{JoinHandle, Thread};
+use std::time::Duration;
+
+/// A thread's buffer stops taking lines at this size until the writer empties it.
+const THREAD_BUFFER_BYTES: usize = 256 * 1024;
+
+/// How long the writer sleeps when nobody wakes it; a thread wakes it when its
+/// buffer turns non-empty, so this only bounds a missed wake-up.
+const IDLE_WAKE: Duration = Duration::from_millis(50);
+
+/// Where the lines go, shared by every handle.
+#[derive(Clone)]
+pub struct LogWriter {
+    shared: Arc<Shared>,
+}
+
+/// Keeps the writer thread running; dropping it writes every buffered line
+/// and stops the thread.
+pub struct LogWriterGuard {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// One log record's writer (what `tracing-subscriber` asks for per event).
+pub struct LogLine {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    /// Every thread's buffer, in registration order.
+    buffers: Mutex<Vec<Arc<ThreadBuffer>>>,
+    /// The output; only the writer thread (or a caller after shutdown) writes it.
+    sink: Mutex<Box<dyn Write + Send>>,
+    writer: Mutex<Option<Thread>>,
+    stopped: AtomicBool,
+}
+
+struct ThreadBuffer {
+    bytes: Mutex<Vec<u8>>,
+    /// Signalled when the writer has emptied this buffer.
+    emptied: Condvar,
+}
+
+thread_local! {
+    /// This thread's buffer, with the `Shared` it belongs to.
+    static LOCAL: RefCell<Option<(usize, Arc<ThreadBuffer>)>> = const { RefCell::new(None) };
+}
+
+fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl LogWriter {
+    /// A writer to `sink` and the guard of its writer thread.
+    pub fn new(sink: impl Write + Send + 'static) -> io::Result<(LogWriter, LogWriterGuard)> {
+        let shared = Arc::new(Shared {
+            buffers: Mutex::new(Vec::new()),
+            sink: Mutex::new(Box::new(sink)),
+            writer: Mutex::new(None),
+            stopped: AtomicBool::new(false),
+        });
+        let thread = std::thread::Builder::new()
+            .name("sockerless-log".into())
+            .spawn({
+                let shared = shared.clone();
+                move || shared.run()
+            })?;
+        *lock(&shared.writer) = Some(thread.thread().clone());
+        Ok((
+            LogWriter {
+                shared: shared.clone(),
+            },
+            LogWriterGuard {
+                shared,
+                thread: Some(thread),
+            },
+        ))
+    }
+
+    /// The writer of one record.
+    pub fn line(&self) -> LogLine {
+        LogLine {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl Drop for LogWriterGuard {
+    fn drop(&mut self) {
+        self.shared.stopped.store(true, Ordering::Release);
+        if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
+            let _ = thread.join();
+        }
+        // Lines appended after the writer's last pass.
+        self.shared.write_all_buffers();
+    }
+}
+
+impl Write for LogLine {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.shared.append(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.shared.append(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Shared {
+    fn id(&self) -> usize {
+        self as *const Shared as usize
+    }
+
+    /// This thread's buffer, registered on first use.
+    fn thread_buffer(&self) -> Arc<ThreadBuffer> {
+        LOCAL.with(|local| {
+            let mut local = local.borrow_mut();
+            match &*local {
+                Some((id, buffer)) if *id == self.id() => buffer.clone(),
+                _ => {
+                    let buffer = Arc::new(ThreadBuffer {
+                        bytes: Mutex::new(Vec::new()),
+                        emptied: Condvar::new(),
+                    });
+                    lock(&self.buffers).push(buffer.clone());
+                    *local = Some((self.id(), buffer.clone()));
+                    buffer
+                }
+            }
+        })
+    }
+
+    fn append(&self, line: &[u8]) -> io::Result<()> {
+        if self.stopped.load(Ordering::Acquire) {
+            // After shutdown there is no writer: write through.
+            return lock(&self.sink).write_all(line);
+        }
+        let buffer = self.thread_buffer();
+        let mut bytes = lock(&buffer.bytes);
+        while !bytes.is_empty()
+            && bytes.len() + line.len() > THREAD_BUFFER_BYTES
+            && !self.stopped.load(Ordering::Acquire)
+        {
+            self.wake_writer();
+            bytes = buffer
+                .emptied
+                .wait_timeout(bytes, IDLE_WAKE)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        let was_empty = bytes.is_empty();
+        bytes.extend_from_slice(line);
+        drop(bytes);
+        if was_empty {
+            self.wake_writer();
+        }
+        Ok(())
+    }
+
+    fn wake_writer(&self) {
+        if let Some(writer) = &*lock(&self.writer) {
+            writer.unpark();
+        }
+    }
+
+    /// The writer thread: empty every buffer, sleep until woken, repeat.
+    fn run(&self) {
+        while !self.stopped.load(Ordering::Acquire) {
+            if !self.write_all_buffers() {
+                std::thread::park_timeout(IDLE_WAKE);
+            }
+        }
+        self.write_all_buffers();
+    }
+
+    /// Moves every buffer's lines to the sink; true when there were any.
+    fn write_all_buffers(&self) -> bool {
+        let buffers: Vec<Arc<ThreadBuffer>> = {
+            let mut all = lock(&self.buffers);
+            // A buffer only this list still holds belongs to a finished thread.
+            all.retain(|b| Arc::strong_count(b) > 1 || !lock(&b.bytes).is_empty());
+            all.clone()
+        };
+        let mut spare = Vec::new();
+        let mut wrote = false;
+        let mut sink = lock(&self.sink);
+        for buffer in buffers {
+            {
+                let mut bytes = lock(&buffer.bytes);
+                if bytes.is_empty() {
+                    continue;
+                }
+                std::mem::swap(&mut *bytes, &mut spare);
+            }
+            buffer.emptied.notify_all();
+            // A write error (a closed stderr) loses these lines; there is
+            // nowhere left to report it.
+            let _ = sink.write_all(&spare);
+            spare.clear();
+            wrote = true;
+        }
+        let _ = sink.flush();
+        wrote
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sink the test can read.
+    #[derive(Clone, Default)]
+    struct Collect(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Collect {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            lock(&self.0).extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_line_of_every_thread_arrives_whole_and_in_each_threads_order() {
+        let out = Collect::default();
+        let (writer, guard) = LogWriter::new(out.clone()).unwrap();
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let writer = writer.clone();
+                std::thread::spawn(move || {
+                    for i in 0..20_000 {
+                        // Lines long enough to overflow the buffer many times.
+                        let line = format!("t{t} {i:06} {}\n", "x".repeat(40));
+                        writer.line().write_all(line.as_bytes()).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        drop(guard);
+        let text = String::from_utf8(lock(&out.0).clone()).unwrap();
+        let mut next = [0usize; 4];
+        let mut lines = 0;
+        for line in text.lines() {
+            let (t, rest) = line.split_once(' ').unwrap();
+            let t: usize = t[1..].parse().unwrap();
+            let (i, pad) = rest.split_once(' ').unwrap();
+            assert_eq!(i.parse::<usize>().unwrap(), next[t], "thread {t}");
+            assert_eq!(pad.len(), 40);
+            next[t] += 1;
+            lines += 1;
+        }
+        assert_eq!(lines, 80_000);
+    }
+
+    #[test]
+    fn lines_written_after_the_guard_is_dropped_go_straight_to_the_sink() {
+        let out = Collect::default();
+        let (writer, guard) = LogWriter::new(out.clone()).unwrap();
+        writer.line().write_all(b"before\n").unwrap();
+        drop(guard);
+        writer.line().write_all(b"after\n").unwrap();
+        assert_eq!(&*lock(&out.0), b"before\nafter\n");
+    }
+}
