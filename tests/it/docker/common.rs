@@ -90,6 +90,11 @@ impl Daemon {
         self.dir.path()
     }
 
+    /// The daemon's process id (for its `/proc` figures: RSS, descriptors).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// What the daemon logged so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()

@@ -7,6 +7,7 @@ pub mod common;
 
 mod bollard;
 mod cli;
+mod hostile;
 mod py;
 mod resources;
 mod run;
