@@ -34,7 +34,16 @@ fn versions(out: &mut Vec<Case>) {
         ("POST", "/containers/hrun/kill", None),
     ];
     let too_old = ["0.1", "1.23", "1.0", "0", "1..44", ".44", "0.99999999999"];
-    let too_new = ["9.99", "1.45", "2", "1.44.1"];
+    // Components beyond any integer type count as its largest value (Go).
+    let too_new = [
+        "9.99",
+        "1.45",
+        "2",
+        "1.44.1",
+        "1.99999999999",
+        "1.4294967296",
+        "1.99999999999999999999999",
+    ];
     // Not a version: the path is unknown.
     let not_versions = [
         "vabc", "v1.44a", "v-1.44", "v1,44", "V1.44", "v1.44%2F", "v",
