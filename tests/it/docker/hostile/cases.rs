@@ -293,6 +293,8 @@ fn bad_bodies(out: &mut Vec<Case>, exec: &str) {
         ),
         ("application/json", b"{\"Name\":\"x\"}{}".to_vec(), 400),
         ("application/json", b"[1,2]".to_vec(), 400),
+        ("application/json", b"[]".to_vec(), 400),
+        ("application/json", b"[true,false]".to_vec(), 400),
         ("application/json", b"5".to_vec(), 400),
         ("application/json", b"\"str\"".to_vec(), 400),
         ("application/json", b"true".to_vec(), 400),
@@ -312,7 +314,13 @@ fn bad_bodies(out: &mut Vec<Case>, exec: &str) {
             out.push(if ct.is_empty() { c } else { c.ct(ct) });
         }
     }
-    // `null` is the empty body: connect and disconnect need one.
+    // `null` is the empty body: create, connect and disconnect need one.
+    out.push(
+        case("POST", format!("{V}/containers/create?name=hnull"))
+            .json("null")
+            .want(400)
+            .says("config cannot be empty in order to create a container"),
+    );
     for p in ["connect", "disconnect"] {
         out.push(
             case("POST", format!("{V}/networks/hnet/{p}"))
