@@ -585,7 +585,14 @@ fn references(out: &mut Vec<Case>) {
 /// Query values Docker refuses: integers, durations, signals, conditions,
 /// platforms, object types.
 fn query_values(out: &mut Vec<Case>, exec: &str) {
-    for t in ["abc", "1.5", "0x10", "1e3", "99999999999999999999"] {
+    for t in [
+        "abc",
+        "1.5",
+        "0x10",
+        "1e3",
+        "9223372037",
+        "99999999999999999999",
+    ] {
         out.push(case("POST", format!("{V}/containers/hrun/stop?t={t}")).want(400));
         out.push(case("POST", format!("{V}/containers/hrun/restart?t={t}")).want(400));
     }
