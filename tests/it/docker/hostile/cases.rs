@@ -659,6 +659,13 @@ fn query_values(out: &mut Vec<Case>, exec: &str) {
     ] {
         out.push(case("POST", format!("{V}/images/create?{q}")).want(400));
     }
+    for q in ["type=bogus", "type=image&type=containers", "type=VOLUME"] {
+        out.push(
+            case("GET", format!("{V}/system/df?{q}"))
+                .want(400)
+                .says("unknown object type: "),
+        );
+    }
     for q in ["repo=UPPER", "repo=x&tag=bad%20tag", "repo=x&tag=-x"] {
         out.push(case("POST", format!("{V}/images/alpine/tag?{q}")).want(400));
     }
