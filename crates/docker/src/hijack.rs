@@ -12,7 +12,11 @@
 //!    bytes to stdin when wanted, else discarded; a read of 0 bytes
 //!    (half-close) ends stdin but never the output; at exit the write side is
 //!    flushed and shut down; a failed write means the client left, and the
-//!    backend stream is dropped.
+//!    backend stream is dropped. While a write to the client is pending (a
+//!    client that does not read its output), stdin is not read: a process
+//!    that echoes its input (`cat`) cannot make the daemon queue output
+//!    without bound, and the client's own writes back up, as with Docker,
+//!    where the process blocks on its full stdout pipe.
 //!
 //! Without an `Upgrade` header (curl), the answer is `200` with a chunked
 //! `application/vnd.docker.raw-stream` body carrying the output only.
@@ -28,7 +32,7 @@ use sockerless_http::body::empty_body;
 use sockerless_http::drain::Drain;
 use sockerless_http::Response;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::reply;
@@ -150,7 +154,9 @@ pub async fn pump<IO>(
     // Stdin has its own task so a process that does not read its stdin (a full
     // queue) never holds up its output.
     let (heard, heard_rx) = oneshot::channel();
-    let reader = tokio::spawn(forward_stdin(rd, stdin, heard));
+    // True while a write to the client is pending: stdin waits for it.
+    let (writing, writing_rx) = watch::channel(false);
+    let reader = tokio::spawn(forward_stdin(rd, stdin, heard, writing_rx));
     // Output waits until the client has been heard from (the CLI half-closes
     // at once) or for a moment: docker-py reads the `101` head through a
     // buffered reader and then reads the raw socket, so bytes that arrive with
@@ -165,7 +171,10 @@ pub async fn pump<IO>(
                     if bytes.is_empty() {
                         continue;
                     }
-                    if wr.write_all(&bytes).await.is_err() || wr.flush().await.is_err() {
+                    writing.send_replace(true);
+                    let written = wr.write_all(&bytes).await.is_ok() && wr.flush().await.is_ok();
+                    writing.send_replace(false);
+                    if !written {
                         // The client left: dropping `output` ends the backend stream.
                         reader.abort();
                         return;
@@ -184,15 +193,21 @@ pub async fn pump<IO>(
 
 /// Client bytes to the process's stdin (or nowhere): a read of 0 bytes — the
 /// client's half-close — or an error ends stdin (the sender is dropped: EOF)
-/// and the task; the output side is not affected.
+/// and the task; the output side is not affected. Stdin is not read while
+/// `writing` says a write to the client is pending (see the module docs).
 async fn forward_stdin<R: AsyncRead + Unpin>(
     mut rd: R,
     mut stdin: StdinSender,
     heard: oneshot::Sender<()>,
+    mut writing: watch::Receiver<bool>,
 ) {
     let mut buf = vec![0u8; READ_BUF];
     let mut heard = Some(heard);
     loop {
+        if stdin.is_some() {
+            // An error means the pump is gone: go on until the read fails.
+            let _ = writing.wait_for(|pending| !pending).await;
+        }
         let read = rd.read(&mut buf).await;
         if let Some(h) = heard.take() {
             let _ = h.send(());
@@ -320,6 +335,63 @@ mod tests {
         crd.read_to_end(&mut got).await.unwrap();
         assert_eq!(got, b"\x01\x00\x00\x00\x00\x00\x00\x02ok");
         task.await.unwrap();
+    }
+
+    /// A `cat` for the tests: stdin chunks back out as stdout, through an
+    /// unbounded queue (as the backend's live feed is); counts what it echoed.
+    fn cat(
+        mut stdin: BoxStream<Bytes>,
+        echoed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    ) -> BoxStream<AttachEvent> {
+        let (tx, rx) = mpsc::unbounded_channel::<AttachEvent>();
+        tokio::spawn(async move {
+            while let Some(chunk) = stdin.next().await {
+                echoed.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
+                if tx
+                    .send(AttachEvent::Output(StdStream::Stdout, chunk))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|e| (e, rx))
+        }))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_never_reads_gets_backpressure_not_a_daemon_buffer() {
+        let (client, server) = tokio::io::duplex(64 * 1024);
+        let (stdin_tx, stdin_rx) = stdin_channel(true);
+        let echoed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let output = cat(stdin_rx.unwrap(), echoed.clone());
+        let _task = tokio::spawn(pump(
+            server,
+            MUX,
+            output,
+            stdin_tx,
+            CancellationToken::new(),
+        ));
+        let (_never_read, mut cwr) = tokio::io::split(client);
+        // 64 MiB of stdin, never reading a byte of output: the writes must
+        // stall (the paused clock advances only when every task is idle).
+        let flood = async {
+            let chunk = vec![b'x'; 64 * 1024];
+            for _ in 0..1024 {
+                cwr.write_all(&chunk).await.unwrap();
+            }
+        };
+        let stalled = tokio::time::timeout(std::time::Duration::from_secs(5), flood).await;
+        assert!(
+            stalled.is_err(),
+            "64 MiB of stdin went in with no output read"
+        );
+        let n = echoed.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            n < 2 * 1024 * 1024,
+            "{n} bytes echoed into the daemon's queue"
+        );
     }
 
     #[tokio::test]

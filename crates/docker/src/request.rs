@@ -12,9 +12,12 @@
 //! assert_eq!(q.get("tail"), Some("all"));
 //! ```
 
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use sockerless_core::api::Filters;
 use sockerless_core::docker::query as q;
 use sockerless_core::error::{Error, Result};
+use sockerless_http::json::{parse_json_value, typed};
 
 /// The decoded `key=value` pairs of a query string.
 #[derive(Debug, Clone, Default)]
@@ -96,7 +99,35 @@ pub fn atoi(v: &str) -> Result<i64> {
     })
 }
 
-pub use sockerless_http::json::{check_json_content_type, parse_json};
+pub use sockerless_http::json::check_json_content_type;
+
+/// A JSON body by Docker's rules ([`sockerless_http::json::parse_json_value`]:
+/// empty is `None`, a non-empty body needs `application/json` and must parse).
+/// Every Docker body is a Go struct: `null` leaves it zero (`None` here), and
+/// an array, number, string or boolean is 400, as Go's decoder refuses them —
+/// without this, serde would fill a struct from an array in field order
+/// (`[true]` on exec start meant `Detach: true`).
+pub fn parse_json<T: DeserializeOwned>(
+    headers: &http::HeaderMap,
+    bytes: &[u8],
+) -> Result<Option<T>> {
+    let Some(value) = parse_json_value(headers, bytes)? else {
+        return Ok(None);
+    };
+    let kind = match &value {
+        Value::Null => return Ok(None),
+        Value::Object(_) => return typed(value).map(Some),
+        Value::Array(_) => "array",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+    };
+    let full = std::any::type_name::<T>();
+    let name = full.rsplit("::").next().unwrap_or(full);
+    Err(Error::bad_request(format!(
+        "invalid JSON: json: cannot unmarshal {kind} into Go value of type {name}"
+    )))
+}
 
 #[cfg(test)]
 mod tests {
@@ -190,5 +221,21 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("invalid JSON"));
+        // A struct is an object; `null` is the empty body.
+        assert_eq!(parse_json::<B>(&h, b"null").unwrap(), None);
+        for (body, kind) in [
+            (&b"[]"[..], "array"),
+            (b"[[\"ls\"]]", "array"),
+            (b"5", "number"),
+            (b"\"ls\"", "string"),
+            (b"true", "bool"),
+        ] {
+            let err = parse_json::<B>(&h, body).unwrap_err();
+            assert_eq!(err.status(), 400);
+            assert_eq!(
+                err.to_string(),
+                format!("invalid JSON: json: cannot unmarshal {kind} into Go value of type B")
+            );
+        }
     }
 }

@@ -24,10 +24,12 @@ pub const ENGINE_VERSION: &str = "25.0.0";
 
 /// A Docker API version such as `1.44`, compared numerically per component
 /// (`1.9 < 1.24`), as moby's `versions.compare` does: missing components are 0,
-/// a component that is not a number counts as 0.
+/// an empty component counts as 0, and one too large for the integer type
+/// counts as its maximum (Go's `strconv.Atoi` clamps on overflow), so
+/// `1.99999999999` is too new, not too old.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiVersion {
-    parts: Vec<u32>,
+    parts: Vec<u64>,
     text: String,
 }
 
@@ -44,7 +46,15 @@ impl ApiVersion {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
             return None;
         }
-        let parts = s.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+        let parts = s
+            .split('.')
+            .map(|p| match p.parse() {
+                Ok(n) => n,
+                // Only digits here: the error is an empty part or an overflow.
+                Err(_) if p.is_empty() => 0,
+                Err(_) => u64::MAX,
+            })
+            .collect();
         Some(ApiVersion {
             parts,
             text: s.to_string(),
@@ -59,7 +69,7 @@ impl ApiVersion {
         }
     }
 
-    fn cmp_parts(&self, other: &[u32]) -> Ordering {
+    fn cmp_parts(&self, other: &[u64]) -> Ordering {
         let n = self.parts.len().max(other.len());
         for i in 0..n {
             let a = self.parts.get(i).copied().unwrap_or(0);
@@ -109,13 +119,13 @@ pub struct ApiVersionConst(pub u32, pub u32);
 
 impl PartialEq<ApiVersionConst> for ApiVersion {
     fn eq(&self, other: &ApiVersionConst) -> bool {
-        self.cmp_parts(&[other.0, other.1]) == Ordering::Equal
+        self.cmp_parts(&[other.0.into(), other.1.into()]) == Ordering::Equal
     }
 }
 
 impl PartialOrd<ApiVersionConst> for ApiVersion {
     fn partial_cmp(&self, other: &ApiVersionConst) -> Option<Ordering> {
-        Some(self.cmp_parts(&[other.0, other.1]))
+        Some(self.cmp_parts(&[other.0.into(), other.1.into()]))
     }
 }
 
@@ -198,6 +208,12 @@ mod tests {
         assert!(v("1.44.0") == ApiVersion::CURRENT);
         assert!(v("1.45") > ApiVersion::CURRENT);
         assert!(v("2") > ApiVersion::CURRENT);
+        // Beyond the integer type: the largest value, as Go's Atoi clamps.
+        assert!(v("1.99999999999") > ApiVersion::CURRENT);
+        assert!(v("1.4294967296") > ApiVersion::CURRENT);
+        assert!(v("1.99999999999999999999999") > ApiVersion::CURRENT);
+        assert!(v("0.99999999999999999999999") < ApiVersion::MIN);
+        assert!(v("1..44") < ApiVersion::MIN);
         assert!(ApiVersion::parse("1.x").is_none());
         assert!(ApiVersion::parse("").is_none());
     }

@@ -5,6 +5,9 @@
 
 mod api;
 pub mod daemon;
+mod diff;
+
+pub use diff::json_diff;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -244,6 +244,11 @@ impl Daemon {
         self.dir.path()
     }
 
+    /// The daemon's process id (for its `/proc` figures: RSS, descriptors).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// What the daemon (and its backend daemon, in remote mode) logged so far.
     pub fn log(&self) -> String {
         logs(self.dir.path(), self.backend.as_ref())

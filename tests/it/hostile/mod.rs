@@ -148,33 +148,6 @@ async fn dump(s: &TestServer) -> Value {
     })
 }
 
-/// The paths at which two JSON values differ (short).
-fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
-                diff(
-                    &format!("{path}.{k}"),
-                    x.get(k).unwrap_or(&Value::Null),
-                    y.get(k).unwrap_or(&Value::Null),
-                    out,
-                );
-            }
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                diff(&format!("{path}[{i}]"), p, q, out);
-            }
-        }
-        _ if a != b => {
-            let mut t = format!("{path}: {a} → {b}");
-            t.truncate(300);
-            out.push(t);
-        }
-        _ => {}
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_requests_are_4xx_json_and_change_nothing() {
     let s = TestServer::start().await;
@@ -263,8 +236,7 @@ async fn hostile_requests_are_4xx_json_and_change_nothing() {
         }
         let after = dump(&s).await;
         if after != before {
-            let mut diffs = Vec::new();
-            diff("", &before, &after, &mut diffs);
+            let diffs = json_diff(&before, &after);
             wrong.push(format!("state changed: {}", diffs.join(", ")));
             before = after;
         }

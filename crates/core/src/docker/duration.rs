@@ -6,6 +6,31 @@ use std::time::Duration;
 /// Largest duration Go can represent (`math.MaxInt64` nanoseconds).
 const MAX_NANOS: u128 = i64::MAX as u128;
 
+/// The largest stop timeout, in seconds, that Docker can represent: it turns
+/// `t` into a Go `time.Duration` (nanoseconds in an int64), which overflows
+/// beyond this.
+pub const MAX_STOP_TIMEOUT_SECS: i64 = i64::MAX / 1_000_000_000;
+
+/// Checks `t` of stop and restart (`raw` as sent, `secs` parsed): beyond
+/// [`MAX_STOP_TIMEOUT_SECS`] it is 400 `invalid value for t: …` rather than a
+/// stop that never times out. Shared by both frontends.
+///
+/// ```
+/// use sockerless_core::docker::duration::check_stop_timeout;
+/// assert!(check_stop_timeout("-1", -1).is_ok());
+/// assert!(check_stop_timeout("9223372036", 9_223_372_036).is_ok());
+/// let err = check_stop_timeout("9223372037", 9_223_372_037).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid value for t: 9223372037");
+/// ```
+pub fn check_stop_timeout(raw: &str, secs: i64) -> crate::error::Result<()> {
+    if secs > MAX_STOP_TIMEOUT_SECS {
+        return Err(crate::error::Error::bad_request(format!(
+            "invalid value for t: {raw}"
+        )));
+    }
+    Ok(())
+}
+
 /// Error returned when a duration string cannot be parsed.
 ///
 /// Messages follow Go's `time.ParseDuration` wording where one exists.

@@ -8,6 +8,7 @@ use futures_util::StreamExt;
 use http::StatusCode;
 use serde_json::{json, Value};
 use sockerless_core::api::*;
+use sockerless_core::docker::duration::check_stop_timeout;
 use sockerless_core::error::{Error, Result};
 use sockerless_core::Operation;
 use sockerless_http::{Body, Response};
@@ -125,9 +126,15 @@ pub(crate) fn resize_size(q: &Query) -> Result<(i64, i64)> {
     Ok((h, w))
 }
 
+/// `t` and `signal` of stop and restart; `t` beyond what Go's `Duration`
+/// holds is 400.
 fn stop_options(q: &Query) -> Result<StopOptions> {
+    let timeout = q.int("t")?;
+    if let Some(t) = timeout {
+        check_stop_timeout(q.get("t").unwrap_or_default(), t)?;
+    }
     Ok(StopOptions {
-        timeout: q.int("t")?,
+        timeout,
         signal: q.string("signal"),
     })
 }

@@ -44,7 +44,10 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             let lines = events.map(|event| event_json(&event));
             Ok(reply::json_lines(Box::pin(lines)))
         }
-        DockerRoute::SystemDf => system_df(ctx).await,
+        DockerRoute::SystemDf => {
+            check_df_types(&query, &ctx.api)?;
+            system_df(ctx).await
+        }
         other => Err(Error::internal(format!(
             "{} routed to the events handler",
             other.name()
@@ -114,6 +117,26 @@ async fn system_df(ctx: &Ctx) -> Result<Response> {
         Err(e) => return Err(e),
     };
     reply::json(StatusCode::OK, &disk_usage(images, containers, volumes))
+}
+
+/// The object types `GET /system/df?type=…` may ask for (API 1.42+).
+const DF_TYPES: &[&str] = &["container", "image", "volume", "build-cache"];
+
+/// `type` of `GET /system/df`: from API 1.42 on, each value must be an object
+/// type, else 400 `unknown object type: …` (moby `router/system`); the whole
+/// document is answered either way.
+fn check_df_types(query: &Query, api: &crate::ApiVersion) -> Result<()> {
+    if *api < crate::version::ApiVersionConst(1, 42) {
+        return Ok(());
+    }
+    match query
+        .all("type")
+        .into_iter()
+        .find(|t| !DF_TYPES.contains(t))
+    {
+        Some(t) => Err(Error::bad_request(format!("unknown object type: {t}"))),
+        None => Ok(()),
+    }
 }
 
 /// Composes the df document from the three lists.
@@ -291,5 +314,22 @@ mod tests {
             json!({"Size": -1, "RefCount": 0})
         );
         assert_eq!(v["BuildCache"], json!([]));
+    }
+
+    #[test]
+    fn df_types_are_checked_from_1_42() {
+        let v = |s: &str| crate::ApiVersion::parse(s).unwrap();
+        let q = |s: &str| Query::parse(Some(s)).unwrap();
+        for ok in [
+            "",
+            "type=container&type=image&type=volume&type=build-cache",
+            "type=",
+        ] {
+            assert!(check_df_types(&q(ok), &v("1.44")).is_ok(), "{ok}");
+        }
+        let err = check_df_types(&q("type=image&type=bogus"), &v("1.44")).unwrap_err();
+        assert_eq!(err.status(), 400);
+        assert_eq!(err.to_string(), "unknown object type: bogus");
+        assert!(check_df_types(&q("type=bogus"), &v("1.41")).is_ok());
     }
 }

@@ -13,6 +13,7 @@ use sockerless_core::api::docker::{
     VolumeCreateOptions,
 };
 use sockerless_core::api::*;
+use sockerless_core::docker::duration::check_stop_timeout;
 use sockerless_core::error::{Error, Result};
 
 use crate::query::Query;
@@ -289,16 +290,10 @@ impl Request {
     }
 }
 
-/// The largest stop timeout, in seconds, that Docker can represent: it turns `t`
-/// into a Go `time.Duration` (nanoseconds in an int64), which overflows beyond
-/// this. Larger values are 400 rather than a stop that never times out.
-const MAX_STOP_TIMEOUT_SECS: i64 = i64::MAX / 1_000_000_000;
-
 fn stop_options(query: &Query) -> Result<StopOptions> {
     let timeout = query.int("t")?;
-    if timeout.is_some_and(|t| t > MAX_STOP_TIMEOUT_SECS) {
-        let raw = query.get("t").unwrap_or_default();
-        return Err(Error::bad_request(format!("invalid value for t: {raw}")));
+    if let Some(t) = timeout {
+        check_stop_timeout(query.get("t").unwrap_or_default(), t)?;
     }
     Ok(StopOptions {
         timeout,
