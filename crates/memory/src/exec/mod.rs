@@ -144,6 +144,22 @@ impl ExecBackend for MemoryBackend {
             _ => (None, None),
         };
         let (events_tx, events_rx) = mpsc::unbounded_channel::<AttachEvent>();
+        // Only the attached streams reach the client, as in Docker.
+        let attached = (
+            e.config.attach_stdout.unwrap_or(false),
+            e.config.attach_stderr.unwrap_or(false),
+        );
+        let out_events = events_tx.clone();
+        let send_output = move |s, data| {
+            let stream = api_stream(s);
+            let wanted = match stream {
+                StdStream::Stdout => attached.0,
+                StdStream::Stderr => attached.1,
+            };
+            if wanted {
+                let _ = out_events.send(AttachEvent::Output(stream, data));
+            }
+        };
         let exec_id = id.to_string();
         let container_id = c.id.clone();
         let cmdline = e.config.cmd.clone().unwrap_or_default().join(" ");
@@ -182,16 +198,12 @@ impl ExecBackend for MemoryBackend {
             let code = loop {
                 tokio::select! {
                     biased;
-                    Some((s, data)) = out_rx.recv() => {
-                        let stream = api_stream(s);
-                        let _ = events_tx.send(AttachEvent::Output(stream, data));
-                    }
+                    Some((s, data)) = out_rx.recv() => send_output(s, data),
                     code = &mut run => break code,
                 }
             };
             while let Ok((s, data)) = out_rx.try_recv() {
-                let stream = api_stream(s);
-                let _ = events_tx.send(AttachEvent::Output(stream, data));
+                send_output(s, data);
             }
             {
                 let _g = me.links();
