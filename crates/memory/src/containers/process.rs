@@ -45,6 +45,24 @@ pub(crate) fn api_stream(s: interp::StdStream) -> StdStream {
     }
 }
 
+/// What a terminal makes of a process's output: each `\n` not already after a
+/// `\r` becomes `\r\n` (the pty's `onlcr`).
+pub(crate) fn tty_newlines(data: Bytes) -> Bytes {
+    if !data.contains(&b'\n') {
+        return data;
+    }
+    let mut out = Vec::with_capacity(data.len() + data.len() / 8);
+    let mut prev = 0u8;
+    for &b in data.iter() {
+        if b == b'\n' && prev != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        prev = b;
+    }
+    Bytes::from(out)
+}
+
 /// The process context of a container (or of an exec in it).
 pub(crate) fn context(c: &ContainerRecord) -> ProcessContext {
     ProcessContext {
@@ -206,6 +224,12 @@ impl MemoryBackend {
         if self.epoch() != epoch {
             return;
         }
+        let tty = self
+            .store
+            .containers
+            .get(id)
+            .is_some_and(|c| c.config.tty.unwrap_or(false));
+        let data = if tty { tty_newlines(data) } else { data };
         if let Some(rt) = self.runtimes.get(id) {
             rt.record(LogEntry {
                 stream,
@@ -373,5 +397,19 @@ impl MemoryBackend {
             self.record_output(epoch, id, api_stream(stream), data);
         }
         code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tty_turns_newlines_into_crlf_once() {
+        assert_eq!(
+            tty_newlines(Bytes::from("a\nb\r\n\n")),
+            Bytes::from("a\r\nb\r\n\r\n")
+        );
+        assert_eq!(tty_newlines(Bytes::from("none")), Bytes::from("none"));
     }
 }

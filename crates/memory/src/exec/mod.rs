@@ -18,7 +18,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::backend::MemoryBackend;
-use crate::containers::process::{api_stream, context, play};
+use crate::containers::process::{api_stream, context, play, tty_newlines};
 use crate::containers::record::{ContainerRecord, Status};
 use crate::events::Kind;
 use sockerless_core::api::docker;
@@ -150,13 +150,15 @@ impl ExecBackend for MemoryBackend {
             e.config.attach_stderr.unwrap_or(false),
         );
         let out_events = events_tx.clone();
-        let send_output = move |s, data| {
+        let tty = e.config.tty.unwrap_or(false);
+        let send_output = move |s, data: Bytes| {
             let stream = api_stream(s);
             let wanted = match stream {
                 StdStream::Stdout => attached.0,
                 StdStream::Stderr => attached.1,
             };
             if wanted {
+                let data = if tty { tty_newlines(data) } else { data };
                 let _ = out_events.send(AttachEvent::Output(stream, data));
             }
         };
