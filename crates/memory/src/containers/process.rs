@@ -13,6 +13,7 @@ use super::script::Script;
 use crate::backend::MemoryBackend;
 use crate::controls::scripts::Chunk;
 use crate::events::Kind;
+use crate::images::DEFAULT_PATH;
 use crate::runtime::{LogEntry, ProcessControl};
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
@@ -66,12 +67,42 @@ pub(crate) fn tty_newlines(data: Bytes) -> Bytes {
 /// The process context of a container (or of an exec in it).
 pub(crate) fn context(c: &ContainerRecord) -> ProcessContext {
     ProcessContext {
-        env: c.config.env.clone().unwrap_or_default(),
+        env: process_env(c),
         working_dir: c.config.working_dir.clone().unwrap_or_default(),
         hostname: c.config.hostname.clone().unwrap_or_default(),
         user: c.config.user.clone().unwrap_or_default(),
         open_stdin: c.config.open_stdin.unwrap_or(false),
     }
+}
+
+/// The environment Docker gives a container's process (moby's
+/// `CreateDaemonEnvironment`, then the runtime's `HOME`): `PATH`, `HOSTNAME`
+/// and, with a TTY, `TERM=xterm`, each replaced by the container's own `Env`
+/// (appended in its order), then `HOME` of the user when unset.
+fn process_env(c: &ContainerRecord) -> Vec<String> {
+    let mut env = vec![
+        format!("PATH={DEFAULT_PATH}"),
+        format!(
+            "HOSTNAME={}",
+            c.config.hostname.as_deref().unwrap_or_default()
+        ),
+    ];
+    if c.config.tty.unwrap_or(false) {
+        env.push("TERM=xterm".to_string());
+    }
+    for var in c.config.env.iter().flatten() {
+        let key = var.split('=').next().unwrap_or_default();
+        match env.iter_mut().find(|e| e.split('=').next() == Some(key)) {
+            Some(slot) => *slot = var.clone(),
+            None => env.push(var.clone()),
+        }
+    }
+    if !env.iter().any(|e| e.starts_with("HOME=")) {
+        let user = c.config.user.as_deref().unwrap_or_default();
+        let root = matches!(user.split(':').next(), None | Some("" | "root" | "0"));
+        env.push(format!("HOME={}", if root { "/root" } else { "/" }));
+    }
+    env
 }
 
 /// Health-check settings, in Docker's defaults where unset.
