@@ -97,7 +97,8 @@ impl ExecBackend for MemoryBackend {
             pid: e.pid,
             process_config: docker::ProcessConfig {
                 privileged: Some(e.config.privileged.unwrap_or(false)),
-                user: Some(e.config.user.clone().unwrap_or_default()),
+                // Docker's `User string `json:"user,omitempty"``.
+                user: e.config.user.clone().filter(|u| !u.is_empty()),
                 tty: Some(e.config.tty.unwrap_or(false)),
                 entrypoint: Some(entrypoint),
                 arguments: Some(arguments),
