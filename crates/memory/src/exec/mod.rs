@@ -47,7 +47,7 @@ impl ExecBackend for MemoryBackend {
             Status::Paused => {
                 return Err(Error::conflict(format!(
                     "Container {} is paused, unpause the container before exec",
-                    c.bare_name()
+                    c.id
                 )))
             }
             _ => {
