@@ -270,9 +270,13 @@ async fn exec_create_errors_in_dockers_words() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, v) = exec_create(&s, "box", json!({"Cmd": ["true"]})).await;
     assert_eq!(status, StatusCode::CONFLICT);
+    let box_id = s.inspect_container("box").await["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(
         v["message"],
-        "Container box is paused, unpause the container before exec"
+        format!("Container {box_id} is paused, unpause the container before exec")
     );
     let (status, _) = s
         .post_empty(&format!("{BASE}/containers/box/unpause"))

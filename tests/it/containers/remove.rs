@@ -9,7 +9,7 @@ async fn rename_errors() {
     create_sleeper(&server, Some("bb")).await;
     let (status, body) = op(&server, "aa", "rename?name=bb").await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body, message(&format!("Conflict. The container name \"/bb\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.", server.inspect_container("bb").await["Id"].as_str().unwrap())));
+    assert_eq!(body, message(&format!("Error when allocating new name: Conflict. The container name \"/bb\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.", server.inspect_container("bb").await["Id"].as_str().unwrap())));
     let (status, body) = op(&server, "aa", "rename?name=aa").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -23,7 +23,7 @@ async fn rename_errors() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         body,
-        message("Invalid container name (b d), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+        message("Error when allocating new name: Invalid container name (/b d), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
     );
     assert_eq!(server.inspect_container("aa").await["Id"], a);
     // Rename updates the network's view of the container.

@@ -50,7 +50,7 @@ async fn a_manual_script_runs_until_told_to_exit() {
     let (_, e) = s
         .post(
             &format!("{BASE}/containers/w1/exec"),
-            json!({"Cmd": ["check", "-v"]}),
+            json!({"Cmd": ["check", "-v"], "AttachStdout": true}),
         )
         .await;
     let exec_id = e["Id"].as_str().unwrap().to_string();

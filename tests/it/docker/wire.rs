@@ -497,7 +497,8 @@ async fn attach_forwards_stdin_and_tty_is_raw() {
     stream.write_all(b"hello\n").await.expect("stdin");
     stream.shutdown().await.expect("stdin EOF");
     let out = read_to_eof(&mut stream).await;
-    assert_eq!(String::from_utf8_lossy(&out), "hello\n");
+    // The terminal's CRLF (its echo of the input is not simulated).
+    assert_eq!(String::from_utf8_lossy(&out), "hello\r\n");
 }
 
 #[tokio::test]
@@ -646,12 +647,12 @@ async fn logs_are_framed_per_stream_with_fixed_timestamps() {
         400,
         "Bad parameters: you must choose at least one stream",
     );
-    // A TTY container's log is raw bytes.
+    // A TTY container's log is raw bytes, with the terminal's CRLF.
     let tty = create(s, &["echo", "raw"], json!({"Tty": true})).await;
     start(s, &tty).await;
     raw(s, "POST", &format!("/containers/{tty}/wait"), &[], b"").await;
     let res = get(s, &format!("/containers/{tty}/logs?stdout=1&stderr=1")).await;
-    assert_eq!(res.text(), "raw\n");
+    assert_eq!(res.text(), "raw\r\n");
     assert_eq!(
         res.header("content-type"),
         Some("application/vnd.docker.raw-stream")

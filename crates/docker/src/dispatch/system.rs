@@ -111,6 +111,10 @@ pub fn fill_version(mut v: Value) -> Value {
     default(obj, "KernelVersion", json!("sockerless"));
     default(obj, "BuildTime", json!(""));
     default(obj, "Platform", json!({"Name": "Sockerless"}));
+    // Go's `Experimental bool `json:",omitempty"``: absent when false.
+    if obj.get("Experimental") == Some(&json!(false)) {
+        obj.remove("Experimental");
+    }
     let details = json!({
         "ApiVersion": API_VERSION,
         "MinAPIVersion": MIN_API_VERSION,
@@ -234,8 +238,13 @@ mod tests {
                 {"Name": "other", "Version": "1"}
             ],
             "GitCommit": "abc",
-            "KernelVersion": "k"
+            "KernelVersion": "k",
+            "Experimental": false
         }));
+        assert!(
+            v.get("Experimental").is_none(),
+            "omitted when false, as in Docker"
+        );
         let d = &v["Components"][0]["Details"];
         assert_eq!(d["ApiVersion"], "1.44");
         assert_eq!(d["MinAPIVersion"], "1.24");

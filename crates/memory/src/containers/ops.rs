@@ -23,6 +23,9 @@ use sockerless_core::backend::{BoxFuture, ContainerBackend};
 use sockerless_core::docker::{names, signal, timefmt};
 use sockerless_core::error::{Error, Result};
 
+/// The prefix of Docker's rename errors from allocating the new name.
+const ALLOCATING: &str = "Error when allocating new name: ";
+
 #[async_trait]
 impl ContainerBackend for MemoryBackend {
     /// `POST /containers?name=`.
@@ -225,8 +228,14 @@ impl ContainerBackend for MemoryBackend {
         if new_bare.is_empty() {
             return Err(Error::bad_request("Neither old nor new names may be empty"));
         }
+        // Docker reserves the new name (checking it) and wraps what fails.
+        let allocating = |e: Error| match e {
+            Error::BadRequest(m) => Error::BadRequest(format!("{ALLOCATING}{m}")),
+            Error::Conflict(m) => Error::Conflict(format!("{ALLOCATING}{m}")),
+            other => other,
+        };
         if !names::is_valid_container_name(&new_bare) {
-            return Err(invalid_name(new_name));
+            return Err(allocating(invalid_name(&format!("/{new_bare}"))));
         }
         let id = self.container_id(r)?;
         let _g = self.links();
@@ -244,7 +253,7 @@ impl ContainerBackend for MemoryBackend {
         self.store
             .container_names
             .reserve(&new_bare, &id)
-            .map_err(|holder| name_conflict(&new_bare, &holder))?;
+            .map_err(|holder| allocating(name_conflict(&new_bare, &holder)))?;
         self.store.containers.update(&id, |c| {
             c.name = format!("/{new_bare}");
         });

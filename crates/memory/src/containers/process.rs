@@ -13,6 +13,7 @@ use super::script::Script;
 use crate::backend::MemoryBackend;
 use crate::controls::scripts::Chunk;
 use crate::events::Kind;
+use crate::images::DEFAULT_PATH;
 use crate::runtime::{LogEntry, ProcessControl};
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
@@ -47,15 +48,63 @@ pub(crate) fn api_stream(s: interp::StdStream) -> StdStream {
     }
 }
 
+/// What a terminal makes of a process's output: each `\n` not already after a
+/// `\r` becomes `\r\n` (the pty's `onlcr`).
+pub(crate) fn tty_newlines(data: Bytes) -> Bytes {
+    if !data.contains(&b'\n') {
+        return data;
+    }
+    let mut out = Vec::with_capacity(data.len() + data.len() / 8);
+    let mut prev = 0u8;
+    for &b in data.iter() {
+        if b == b'\n' && prev != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        prev = b;
+    }
+    Bytes::from(out)
+}
+
 /// The process context of a container (or of an exec in it).
 pub(crate) fn context(c: &ContainerRecord) -> ProcessContext {
     ProcessContext {
-        env: c.config.env.clone().unwrap_or_default(),
+        env: process_env(c),
         working_dir: c.config.working_dir.clone().unwrap_or_default(),
         hostname: c.config.hostname.clone().unwrap_or_default(),
         user: c.config.user.clone().unwrap_or_default(),
         open_stdin: c.config.open_stdin.unwrap_or(false),
     }
+}
+
+/// The environment Docker gives a container's process (moby's
+/// `CreateDaemonEnvironment`, then the runtime's `HOME`): `PATH`, `HOSTNAME`
+/// and, with a TTY, `TERM=xterm`, each replaced by the container's own `Env`
+/// (appended in its order), then `HOME` of the user when unset.
+fn process_env(c: &ContainerRecord) -> Vec<String> {
+    let mut env = vec![
+        format!("PATH={DEFAULT_PATH}"),
+        format!(
+            "HOSTNAME={}",
+            c.config.hostname.as_deref().unwrap_or_default()
+        ),
+    ];
+    if c.config.tty.unwrap_or(false) {
+        env.push("TERM=xterm".to_string());
+    }
+    for var in c.config.env.iter().flatten() {
+        let key = var.split('=').next().unwrap_or_default();
+        match env.iter_mut().find(|e| e.split('=').next() == Some(key)) {
+            Some(slot) => *slot = var.clone(),
+            None => env.push(var.clone()),
+        }
+    }
+    if !env.iter().any(|e| e.starts_with("HOME=")) {
+        let user = c.config.user.as_deref().unwrap_or_default();
+        let root = matches!(user.split(':').next(), None | Some("" | "root" | "0"));
+        env.push(format!("HOME={}", if root { "/root" } else { "/" }));
+    }
+    env
 }
 
 /// Health-check settings, in Docker's defaults where unset.
@@ -208,6 +257,12 @@ impl MemoryBackend {
         if self.epoch() != epoch {
             return;
         }
+        let tty = self
+            .store
+            .containers
+            .get(id)
+            .is_some_and(|c| c.config.tty.unwrap_or(false));
+        let data = if tty { tty_newlines(data) } else { data };
         if let Some(rt) = self.runtimes.get(id) {
             rt.record(LogEntry {
                 stream,
@@ -369,5 +424,19 @@ impl MemoryBackend {
             self.record_output(epoch, id, api_stream(stream), data);
         }
         code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tty_turns_newlines_into_crlf_once() {
+        assert_eq!(
+            tty_newlines(Bytes::from("a\nb\r\n\n")),
+            Bytes::from("a\r\nb\r\n\r\n")
+        );
+        assert_eq!(tty_newlines(Bytes::from("none")), Bytes::from("none"));
     }
 }

@@ -18,7 +18,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::backend::MemoryBackend;
-use crate::containers::process::{api_stream, context, play, OUTPUT_CHUNKS};
+use crate::containers::process::{api_stream, context, play, tty_newlines, OUTPUT_CHUNKS};
 use crate::containers::record::{ContainerRecord, Status};
 use crate::events::Kind;
 use sockerless_core::api::docker;
@@ -56,7 +56,7 @@ impl ExecBackend for MemoryBackend {
             Status::Paused => {
                 return Err(Error::conflict(format!(
                     "Container {} is paused, unpause the container before exec",
-                    c.bare_name()
+                    c.id
                 )))
             }
             _ => {
@@ -107,7 +107,8 @@ impl ExecBackend for MemoryBackend {
             pid: e.pid,
             process_config: docker::ProcessConfig {
                 privileged: Some(e.config.privileged.unwrap_or(false)),
-                user: Some(e.config.user.clone().unwrap_or_default()),
+                // Docker's `User string `json:"user,omitempty"``.
+                user: e.config.user.clone().filter(|u| !u.is_empty()),
                 tty: Some(e.config.tty.unwrap_or(false)),
                 entrypoint: Some(entrypoint),
                 arguments: Some(arguments),
@@ -156,6 +157,23 @@ impl ExecBackend for MemoryBackend {
         // Bounded: an exec whose client does not read its output waits (the
         // process's own output channel is bounded too), as at a full pipe.
         let (events_tx, events_rx) = mpsc::channel::<AttachEvent>(OUTPUT_CHUNKS);
+        // Only the attached streams reach the client, as in Docker.
+        let attached = (
+            e.config.attach_stdout.unwrap_or(false),
+            e.config.attach_stderr.unwrap_or(false),
+        );
+        let tty = e.config.tty.unwrap_or(false);
+        let output_event = move |s, data: Bytes| {
+            let stream = api_stream(s);
+            let wanted = match stream {
+                StdStream::Stdout => attached.0,
+                StdStream::Stderr => attached.1,
+            };
+            wanted.then(|| {
+                let data = if tty { tty_newlines(data) } else { data };
+                AttachEvent::Output(stream, data)
+            })
+        };
         let exec_id = id.to_string();
         let container_id = c.id.clone();
         let cmdline = e.config.cmd.clone().unwrap_or_default().join(" ");
@@ -195,15 +213,17 @@ impl ExecBackend for MemoryBackend {
                 tokio::select! {
                     biased;
                     Some((s, data)) = out_rx.recv() => {
-                        let stream = api_stream(s);
-                        let _ = events_tx.send(AttachEvent::Output(stream, data)).await;
+                        if let Some(event) = output_event(s, data) {
+                            let _ = events_tx.send(event).await;
+                        }
                     }
                     code = &mut run => break code,
                 }
             };
             while let Ok((s, data)) = out_rx.try_recv() {
-                let stream = api_stream(s);
-                let _ = events_tx.send(AttachEvent::Output(stream, data)).await;
+                if let Some(event) = output_event(s, data) {
+                    let _ = events_tx.send(event).await;
+                }
             }
             {
                 let _g = me.links();

@@ -3,7 +3,7 @@
 //! `Config` (Env, Cmd, Entrypoint, ExposedPorts, ...).
 
 /// The `PATH` every Debian/Alpine based official image starts with.
-pub(super) const DEFAULT_PATH: &str =
+pub(crate) const DEFAULT_PATH: &str =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Configuration defaults of an image, as its Dockerfile would set them.

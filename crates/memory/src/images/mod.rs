@@ -12,6 +12,7 @@
 
 pub mod archive;
 mod catalogue;
+pub(crate) use catalogue::DEFAULT_PATH;
 mod load;
 mod lookup;
 mod matching;

@@ -184,11 +184,20 @@ impl NetworkBackend for MemoryBackend {
             .map_err(filter_error)?;
         let dangling = f.bool_value("dangling").map_err(filter_error)?;
         let ids = f.get("id");
-        let names = f.get("name");
+        // Docker's `Match`: the name itself, or a regular expression found in
+        // it (an invalid expression matches nothing).
+        let names: Vec<(&str, Option<regex::Regex>)> = f
+            .get("name")
+            .into_iter()
+            .map(|n| (n, regex::Regex::new(n).ok()))
+            .collect();
         let types = f.get("type");
         let mut nets = self.store.networks.list(|n| {
             (ids.is_empty() || ids.iter().any(|p| n.id.starts_with(p)))
-                && (names.is_empty() || names.iter().any(|p| n.name.contains(p)))
+                && (names.is_empty()
+                    || names.iter().any(|(p, re)| {
+                        n.name == *p || re.as_ref().is_some_and(|re| re.is_match(&n.name))
+                    }))
                 && f.match_kv_list("label", &n.labels)
                 && f.exact_match("driver", &n.driver)
                 && f.exact_match("scope", "local")
