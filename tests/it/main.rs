@@ -24,6 +24,7 @@ mod networks;
 mod processes;
 mod reliability;
 mod remote;
+mod remote_client;
 mod shapes;
 mod system;
 mod volumes;
