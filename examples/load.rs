@@ -13,6 +13,9 @@
 //! - `capabilities`: `GET /internal/v1/capabilities`;
 //! - `inspect`: setup (not timed) pulls `alpine` and creates one container, then
 //!   `GET /internal/v1/containers/{id}`; the container is removed at the end;
+//! - `docker-ping`: `GET /_ping` of the Docker API (a `sockerless` socket);
+//! - `docker-inspect`: the `inspect` setup (over `/internal/v1`, which a
+//!   `sockerless` socket serves too), then `GET /v1.44/containers/{id}/json`;
 //! - `lifecycle`: per iteration create (`{"Image":"alpine","Cmd":["sleep","infinity"]}`, a unique name) →
 //!   start → inspect → stop `?t=0` → remove `?force=1`; one iteration is one
 //!   lifecycle, counted as completed only when every step answered 2xx. After a
@@ -42,6 +45,8 @@ enum Scenario {
     Capabilities,
     Inspect,
     Lifecycle,
+    DockerPing,
+    DockerInspect,
 }
 
 #[derive(Debug, Parser)]
@@ -290,9 +295,13 @@ async fn worker(
                 let (d, r) = timed(&mut conn, "GET", "/internal/v1/capabilities", None).await;
                 note(&mut stats, "capabilities", d, &r);
             }
-            Scenario::Inspect => {
+            Scenario::Inspect | Scenario::DockerInspect => {
                 let (d, r) = timed(&mut conn, "GET", &inspect_path, None).await;
                 note(&mut stats, "inspect", d, &r);
+            }
+            Scenario::DockerPing => {
+                let (d, r) = timed(&mut conn, "GET", "/_ping", None).await;
+                note(&mut stats, "ping", d, &r);
             }
             Scenario::Lifecycle => {
                 i += 1;
@@ -450,7 +459,15 @@ async fn run(args: Args) -> i32 {
             }
             (String::new(), None)
         }
-        Scenario::Capabilities => (String::new(), None),
+        Scenario::DockerInspect => match setup_inspect(&target).await {
+            Ok((_, Some(id))) => (format!("/v1.44/containers/{id}/json"), Some(id)),
+            Ok((path, None)) => (path, None),
+            Err(e) => {
+                eprintln!("load: setup against {target}: {e}");
+                return 1;
+            }
+        },
+        Scenario::Capabilities | Scenario::DockerPing => (String::new(), None),
     };
     let inspect_path = Arc::new(inspect_path);
 
@@ -548,7 +565,7 @@ fn report(args: &Args, target: &Target, concurrency: usize, elapsed: f64, stats:
     let mut out = json!({
         "target": target.to_string(),
         "transport": match target { Target::Unix(_) => "unix", Target::Tcp(_) => "tcp" },
-        "scenario": format!("{:?}", args.scenario).to_lowercase(),
+        "scenario": args.scenario.to_possible_value().map(|v| v.get_name().to_string()),
         "concurrency": concurrency,
         "elapsed_s": (elapsed * 1000.0).round() / 1000.0,
         "requests": requests,

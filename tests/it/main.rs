@@ -25,6 +25,7 @@ mod networks;
 mod processes;
 mod reliability;
 mod remote;
+mod remote_client;
 mod shapes;
 mod system;
 mod volumes;
