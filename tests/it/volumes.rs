@@ -141,7 +141,7 @@ async fn invalid_names_and_drivers_change_nothing() {
         (
             json!({"Name": "ok", "Driver": "nfs"}),
             StatusCode::NOT_FOUND,
-            "error looking up volume plugin nfs: plugin \"nfs\" not found".to_string(),
+            "create ok: error looking up volume plugin nfs: plugin \"nfs\" not found".to_string(),
         ),
     ];
     for (body, want_status, want) in cases {

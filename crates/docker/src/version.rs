@@ -40,6 +40,8 @@ impl ApiVersion {
     pub const MIN: ApiVersionConst = ApiVersionConst(1, 24);
     /// From this version on, non-TTY streams are labelled multiplexed.
     pub const MULTIPLEXED_MEDIA_TYPE: ApiVersionConst = ApiVersionConst(1, 42);
+    /// From this version on, images have no `VirtualSize` (list, inspect).
+    pub const NO_VIRTUAL_SIZE: ApiVersionConst = ApiVersionConst(1, 44);
 
     /// Parses `[0-9.]+`; anything else is `None`.
     pub fn parse(s: &str) -> Option<ApiVersion> {

@@ -22,9 +22,20 @@ use crate::layer::RouteInfo;
 use crate::reply;
 use crate::request::Query;
 use crate::route::{unsupported_message, DockerRoute};
+use crate::version::ApiVersion;
 
 /// Line end of Docker's progress streams (moby `pkg/streamformatter`).
 pub const PROGRESS_LINE_END: &[u8] = b"\r\n";
+
+/// API 1.44 dropped an image's `VirtualSize` (moby's version history); older
+/// versions still get it.
+fn without_virtual_size(ctx: &Ctx, image: &mut serde_json::Value) {
+    if ctx.api >= ApiVersion::NO_VIRTUAL_SIZE {
+        if let Some(obj) = image.as_object_mut() {
+            obj.remove("VirtualSize");
+        }
+    }
+}
 
 /// Serves ImageCreate, ImageList, ImageLoad, ImagePrune, ImageInspect,
 /// ImageHistory, ImageTag and ImageRemove.
@@ -39,10 +50,18 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
                 digests: query.bool("digests"),
                 filters: query.filters()?,
             };
-            reply::json(StatusCode::OK, &backend.image_list(options).await?)
+            let mut list = serde_json::to_value(backend.image_list(options).await?)
+                .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
+            if let Some(items) = list.as_array_mut() {
+                items.iter_mut().for_each(|i| without_virtual_size(ctx, i));
+            }
+            reply::json(StatusCode::OK, &list)
         }
         DockerRoute::ImageInspect(name) => {
-            reply::json(StatusCode::OK, &backend.image_inspect(name).await?)
+            let mut image = serde_json::to_value(backend.image_inspect(name).await?)
+                .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
+            without_virtual_size(ctx, &mut image);
+            reply::json(StatusCode::OK, &image)
         }
         DockerRoute::ImageHistory(_) => Err(Error::NotImplemented(unsupported(&req))),
         DockerRoute::ImageTag(name) => {

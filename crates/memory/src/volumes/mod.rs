@@ -137,8 +137,9 @@ impl VolumeBackend for MemoryBackend {
         };
         validate_name(&name)?;
         if driver != "local" {
+            // moby wraps the driver's error with the volume's name.
             return Err(Error::not_found(format!(
-                "error looking up volume plugin {driver}: plugin \"{driver}\" not found"
+                "create {name}: error looking up volume plugin {driver}: plugin \"{driver}\" not found"
             )));
         }
         let record = self.volume_record(
