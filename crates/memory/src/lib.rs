@@ -69,6 +69,7 @@ pub mod containers;
 pub mod controls;
 mod events;
 pub mod exec;
+pub mod fs;
 mod ids;
 pub mod images;
 #[cfg(test)]
