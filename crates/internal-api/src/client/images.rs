@@ -105,4 +105,13 @@ impl ImageBackend for RemoteBackend {
             .json(Method::POST, &format!("/images/prune{query}"), None::<&()>)
             .await
     }
+
+    async fn image_save(&self, names: Vec<String>) -> Result<bytes::Bytes> {
+        let mut query = Query::new();
+        for n in &names {
+            query = query.push("names", n);
+        }
+        let path = format!("/images/save{}", query.finish());
+        Ok(self.transport.raw(Method::POST, &path, None).await?.1)
+    }
 }

@@ -125,6 +125,14 @@ impl FsStore {
         self.binds.entry(source.to_string()).or_default().clone()
     }
 
+    /// Forgets everything (a state reset).
+    pub fn clear(&self) {
+        self.images.clear();
+        self.containers.clear();
+        self.volumes.clear();
+        self.binds.clear();
+    }
+
     /// How many containers hold their own changes (for tests and benchmarks).
     pub fn written_containers(&self) -> usize {
         self.containers.len()

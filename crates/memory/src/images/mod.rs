@@ -12,6 +12,7 @@
 
 pub mod archive;
 mod catalogue;
+mod files;
 mod load;
 mod lookup;
 mod matching;
@@ -20,6 +21,7 @@ mod pull;
 pub mod record;
 pub mod reference;
 mod remove;
+mod save;
 
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -389,5 +391,9 @@ impl ImageBackend for MemoryBackend {
             images_deleted: Some(deleted),
             space_reclaimed: Some(reclaimed),
         })
+    }
+
+    async fn image_save(&self, names: Vec<String>) -> Result<bytes::Bytes> {
+        self.save(&names)
     }
 }
