@@ -7,6 +7,7 @@ pub mod common;
 
 mod bollard;
 mod cli;
+mod files;
 mod py;
 mod resources;
 mod run;

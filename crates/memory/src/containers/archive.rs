@@ -71,13 +71,22 @@ fn user_ids(user: &str) -> Result<(u32, u32)> {
     Ok((uid, gid))
 }
 
+/// The name Docker gives a path (Go's `filepath.Base` of it, keeping a
+/// trailing `/.`): `/etc/.` → `.`, `/` → `/`, `/etc/` → `etc`.
+fn base_name(asked: &str) -> String {
+    if asked.ends_with("/.") || asked == "." {
+        return ".".into();
+    }
+    match path::clean(asked) {
+        Ok(k) if k.is_empty() => "/".into(),
+        Ok(k) => path::base(&k).to_string(),
+        Err(_) => asked.to_string(),
+    }
+}
+
 /// The stat Docker reports for `entry` asked as `asked`.
-fn path_stat(asked_key: &str, entry: &Entry, link_target: String) -> PathStat {
-    let name = if asked_key.is_empty() {
-        "/".to_string()
-    } else {
-        path::base(asked_key).to_string()
-    };
+fn path_stat(asked: &str, entry: &Entry, link_target: String) -> PathStat {
+    let name = base_name(asked);
     PathStat {
         name,
         size: i64::try_from(entry.size()).unwrap_or(i64::MAX),
@@ -104,8 +113,7 @@ impl MemoryBackend {
                 Kind::Symlink(_) => path::absolute(&tx.resolve(p, true)?),
                 _ => String::new(),
             };
-            let asked = path::clean(p)?;
-            let stat = path_stat(&asked, &entry, link);
+            let stat = path_stat(p, &entry, link);
             Ok((key, entry, stat))
         })
         .map_err(|e| fs_err(e, reference, p))
@@ -118,15 +126,12 @@ impl MemoryBackend {
     }
 
     /// `GET /containers/{ref}/archive`: the entry at `p` (a symlink itself),
-    /// named by its last component (`.` for `dir/.`, which copies contents).
+    /// named by its last component (`.` for `dir/.`, which copies contents;
+    /// `/` for the root, as Docker).
     pub(crate) fn archive_get(&self, reference: &str, p: &str) -> Result<PathArchive> {
         let c = self.container(reference)?;
         let (key, entry, stat) = self.stat_in(&c, reference, p)?;
-        let top = if p.ends_with("/.") || key.is_empty() {
-            ".".to_string()
-        } else {
-            path::base(&key).to_string()
-        };
+        let top = stat.name.clone();
         let view = self.container_view(&c, false);
         let tar = view
             .read(|tx| {
@@ -138,7 +143,8 @@ impl MemoryBackend {
                         } else {
                             &k[key.len() + 1..]
                         };
-                        items.push((format!("{top}/{rel}"), e));
+                        let sep = if top.ends_with('/') { "" } else { "/" };
+                        items.push((format!("{top}{sep}{rel}"), e));
                     }
                 }
                 tar_out::write(items.iter().map(|(n, e)| (n.clone(), e)))
@@ -400,6 +406,18 @@ fn apply_change(config: &mut docker::ContainerConfig, change: &str) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_names_as_docker() {
+        for (asked, want) in [
+            ("/etc/.", "."),
+            ("/", "/"),
+            ("/etc/", "etc"),
+            ("etc/hosts", "hosts"),
+        ] {
+            assert_eq!(base_name(asked), want, "{asked}");
+        }
+    }
 
     #[test]
     fn users() {

@@ -11,6 +11,7 @@
 //! | `tar_in`, `extract` | checked tar members, and extracting them with Docker's rules |
 //! | `tar_out` | entries as a tar stream |
 //! | `synthetic` | the small root of an image pulled by name, the runtime files |
+//! | `unpack` | a loaded image's layers applied, whiteouts and all |
 //!
 //! [`FsStore`] keeps what exists once: an image's files (built when first
 //! needed, shared by all its containers), the root layer of each container
@@ -24,6 +25,7 @@ pub mod path;
 pub mod synthetic;
 pub mod tar_in;
 pub mod tar_out;
+pub mod unpack;
 pub mod view;
 
 use std::sync::{Arc, Mutex};

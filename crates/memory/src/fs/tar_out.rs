@@ -11,7 +11,46 @@ fn failed(e: std::io::Error) -> FsError {
     FsError::Invalid(format!("writing the tar stream: {e}"))
 }
 
-/// Appends one entry under `name` (no leading `/`; a directory gets a
+/// Writes `value` into a fixed header field, or a GNU long-name (or
+/// long-link) member before the header when it does not fit. Names are kept
+/// exactly as given (`./x`, `/x`), as Docker writes them.
+fn set_field(
+    b: &mut tar::Builder<Vec<u8>>,
+    h: &mut tar::Header,
+    value: &str,
+    link: bool,
+) -> Result<(), FsError> {
+    let bytes = value.as_bytes();
+    let field: &mut [u8] = if link {
+        &mut h.as_old_mut().linkname
+    } else {
+        &mut h.as_old_mut().name
+    };
+    field.fill(0);
+    if bytes.len() <= field.len() {
+        field[..bytes.len()].copy_from_slice(bytes);
+        return Ok(());
+    }
+    field.copy_from_slice(&bytes[..field.len()]);
+    let mut long = tar::Header::new_gnu();
+    long.as_old_mut().name[..13].copy_from_slice(b"././@LongLink");
+    long.set_mode(0o644);
+    long.set_uid(0);
+    long.set_gid(0);
+    long.set_mtime(0);
+    long.set_entry_type(if link {
+        tar::EntryType::GNULongLink
+    } else {
+        tar::EntryType::GNULongName
+    });
+    let mut data = bytes.to_vec();
+    data.push(0);
+    long.set_size(data.len() as u64);
+    long.set_cksum();
+    b.append(&long, &data[..]).map_err(failed)
+}
+
+/// Appends one entry under `name` (written as given; a directory gets a
 /// trailing `/`).
 pub fn append(b: &mut tar::Builder<Vec<u8>>, name: &str, e: &Entry) -> Result<(), FsError> {
     let mut h = tar::Header::new_gnu();
@@ -23,29 +62,34 @@ pub fn append(b: &mut tar::Builder<Vec<u8>>, name: &str, e: &Entry) -> Result<()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     h.set_mtime(mtime);
-    match &e.kind {
+    let data: &[u8] = match &e.kind {
         Kind::Dir => {
             h.set_entry_type(tar::EntryType::Directory);
             h.set_size(0);
-            let name = if name.is_empty() || name.ends_with('/') {
+            let name = if name.ends_with('/') {
                 name.to_string()
             } else {
                 format!("{name}/")
             };
-            b.append_data(&mut h, name, std::io::empty())
-                .map_err(failed)
+            set_field(b, &mut h, &name, false)?;
+            &[]
         }
         Kind::File(data) => {
             h.set_entry_type(tar::EntryType::Regular);
             h.set_size(data.len() as u64);
-            b.append_data(&mut h, name, &data[..]).map_err(failed)
+            set_field(b, &mut h, name, false)?;
+            data
         }
         Kind::Symlink(target) => {
             h.set_entry_type(tar::EntryType::Symlink);
             h.set_size(0);
-            b.append_link(&mut h, name, target).map_err(failed)
+            set_field(b, &mut h, name, false)?;
+            set_field(b, &mut h, target, true)?;
+            &[]
         }
-    }
+    };
+    h.set_cksum();
+    b.append(&h, data).map_err(failed)
 }
 
 /// A whole archive of `(name, entry)` pairs, in order.
@@ -84,5 +128,26 @@ mod tests {
         assert_eq!(m[1].body, super::super::tar_in::Body::Entry(f));
         assert_eq!(m[0].body, super::super::tar_in::Body::Entry(d));
         assert_eq!(m[2].body, super::super::tar_in::Body::Entry(l));
+    }
+
+    #[test]
+    fn names_are_written_as_given() {
+        let t = UNIX_EPOCH;
+        let d = Entry::dir(0o755, t);
+        let f = Entry::file("x", 0o644, t);
+        let tar = write([
+            ("./".to_string(), &d),
+            ("./a".to_string(), &f),
+            ("/".to_string(), &d),
+            ("/bin".to_string(), &d),
+        ])
+        .unwrap();
+        let mut a = tar::Archive::new(&tar[..]);
+        let names: Vec<String> = a
+            .entries()
+            .unwrap()
+            .map(|e| String::from_utf8_lossy(&e.unwrap().path_bytes()).into_owned())
+            .collect();
+        assert_eq!(names, vec!["./", "./a", "/", "/bin/"]);
     }
 }
