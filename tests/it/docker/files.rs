@@ -285,3 +285,46 @@ async fn hostile_archives_are_refused_and_change_nothing() {
         assert_eq!(changes.json(), json!([]), "{what} changed nothing");
     }
 }
+
+#[test]
+fn exec_scripts_see_the_files_cp_put_there_and_the_main_process_wrote() {
+    let cli = Cli::start();
+    cli.pull_alpine();
+    cli.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "ci",
+        "alpine",
+        "sh",
+        "-c",
+        "echo from-main > /tmp/main.txt; sleep 1000",
+    ]);
+    let dir = cli.daemon.dir().to_path_buf();
+    write(&dir, "job/input.txt", b"line one\nline two\n");
+    cli.ok(&["cp", &dir.join("job").to_string_lossy(), "ci:/builds"]);
+    let script = "cat /builds/input.txt > /builds/out.txt; echo done >> /builds/out.txt; \
+                  ls /builds; cat /tmp/main.txt; cat < /builds/out.txt; cat /nope";
+    let out = cli.run(&["exec", "ci", "sh", "-c", script]);
+    assert_eq!(
+        out.stdout, "input.txt\nout.txt\nfrom-main\nline one\nline two\ndone\n",
+        "{out:?}"
+    );
+    assert_eq!(out.stderr, "cat: /nope: No such file or directory\n");
+    assert_eq!(out.code, Some(1));
+    // A file written by one exec is read by the next, and copied out.
+    cli.ok(&["exec", "ci", "sh", "-c", "echo artifact > /builds/result"]);
+    assert_eq!(
+        cli.ok(&["exec", "ci", "cat", "/builds/result"]),
+        "artifact\n"
+    );
+    let back = dir.join("result");
+    cli.ok(&["cp", "ci:/builds/result", &back.to_string_lossy()]);
+    assert_eq!(read(&back), b"artifact\n");
+    let err = cli.run(&["exec", "ci", "sh", "-c", "echo x > /nope/x"]);
+    assert_eq!(
+        err.stderr,
+        "sh: 1: cannot create /nope/x: Directory nonexistent\n"
+    );
+    assert_eq!(err.code, Some(2));
+}

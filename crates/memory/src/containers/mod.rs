@@ -23,6 +23,7 @@ mod ports;
 pub(crate) mod process;
 pub mod record;
 mod script;
+mod shell_files;
 mod stats;
 
 pub use record::{ContainerRecord, RunState, Status};
