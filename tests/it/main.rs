@@ -15,6 +15,7 @@ mod docker;
 mod events;
 mod examples;
 mod exec;
+mod files;
 mod foundation;
 mod fuzz;
 mod hostile;
