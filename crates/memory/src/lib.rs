@@ -52,8 +52,8 @@
 //!  4  backend
 //!  5  events  containers::{lookup, ports}  networks::membership  images::remove
 //!  6  containers::{notify, process, logs}  images::{lookup, files, save}  volumes
-//!     containers::{files, shell_files, archive}
-//!  7  exec  networks  images  containers::{create, inspect, list}
+//!     containers::{files, shell_files}
+//!  7  exec  networks  images  containers::{create, inspect, list, archive}
 //!  8  containers::lifecycle  controls::state
 //!  9  containers::ops
 //! 10  controls::routes
