@@ -426,7 +426,10 @@ async fn update_is_501_and_the_file_routes_answer() {
     .expect_err("update");
     let (status, message) = server_error(update);
     assert_eq!(status, 501, "update: {message}");
-    assert!(message.ends_with("is not supported by sockerless"), "{message}");
+    assert!(
+        message.ends_with("is not supported by sockerless"),
+        "{message}"
+    );
     let changes = step("changes", docker.container_changes("idle"))
         .await
         .expect("changes");
