@@ -40,6 +40,7 @@ impl SystemBackend for FunctionsBackend {
                 health_checks: false,
                 image_pull: true,
                 image_load: false,
+                archive: false,
                 max_timeout_seconds: 900,
                 agent_required: false,
             },

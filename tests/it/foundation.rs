@@ -19,6 +19,7 @@ fn seed_capabilities() -> serde_json::Value {
             "health_checks": true,
             "image_pull": true,
             "image_load": true,
+            "archive": true,
             "max_timeout_seconds": 0,
             "agent_required": false
         }

@@ -16,6 +16,7 @@ mod events;
 mod examples;
 mod exec;
 mod fidelity;
+mod files;
 mod foundation;
 mod fuzz;
 mod hostile;

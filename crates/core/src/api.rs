@@ -48,6 +48,10 @@ pub struct CapabilitySet {
     pub image_pull: bool,
     /// Image load from a tar.
     pub image_load: bool,
+    /// Containers' files: archive (`docker cp`), export, changes, commit and
+    /// image save. Absent in older documents: false.
+    #[serde(default)]
+    pub archive: bool,
     /// Longest a container may run; 0 = unlimited.
     pub max_timeout_seconds: u64,
     /// Whether containers need the sockerless agent.
@@ -70,6 +74,7 @@ impl Capabilities {
                 health_checks: true,
                 image_pull: true,
                 image_load: true,
+                archive: true,
                 max_timeout_seconds: 0,
                 agent_required: false,
             },
@@ -431,4 +436,82 @@ pub struct ExtensionResponse {
     pub status: http::StatusCode,
     /// A JSON body, or none.
     pub body: Option<serde_json::Value>,
+}
+
+/// A path's stat as Docker's `X-Docker-Container-Path-Stat` carries it
+/// (base64 of this JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathStat {
+    /// The last path component (`/` for the root).
+    pub name: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Go's `os.FileMode` bits (directory `1<<31`, symlink `1<<27`, …).
+    pub mode: u32,
+    /// Modification time, RFC 3339 with nanoseconds.
+    pub mtime: String,
+    /// For a symlink, the absolute path it resolves to in the container; else empty.
+    #[serde(rename = "linkTarget")]
+    pub link_target: String,
+}
+
+/// The header carrying a [`PathStat`] on `HEAD`/`GET /containers/{ref}/archive`
+/// (Docker's, also used by the internal API).
+pub const PATH_STAT_HEADER: &str = "X-Docker-Container-Path-Stat";
+
+impl PathStat {
+    /// The header value: standard base64 of the JSON.
+    pub fn to_header(&self) -> String {
+        use base64::Engine;
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        base64::engine::general_purpose::STANDARD.encode(json)
+    }
+
+    /// Parses a header value; `None` when it is not base64 of a stat.
+    pub fn from_header(value: &str) -> Option<PathStat> {
+        use base64::Engine;
+        let json = base64::engine::general_purpose::STANDARD
+            .decode(value.trim())
+            .ok()?;
+        serde_json::from_slice(&json).ok()
+    }
+}
+
+/// `GET /containers/{ref}/archive`: the path's stat and a tar of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathArchive {
+    /// The stat of the path (the response header).
+    pub stat: PathStat,
+    /// The tar stream.
+    pub tar: Bytes,
+}
+
+/// Query of `PUT /containers/{ref}/archive`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArchivePutOptions {
+    /// `path`: the directory to extract into (must exist).
+    pub path: String,
+    /// `noOverwriteDirNonDir`.
+    pub no_overwrite_dir_non_dir: bool,
+    /// `copyUIDGID`: own extracted files by the container's user.
+    pub copy_uid_gid: bool,
+}
+
+/// Query and body of `POST /commit`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommitOptions {
+    /// `container`: the container to commit.
+    pub container: String,
+    /// `repo` (empty: an untagged image).
+    pub repo: Option<String>,
+    /// `tag`.
+    pub tag: Option<String>,
+    /// `comment`.
+    pub comment: Option<String>,
+    /// `author`.
+    pub author: Option<String>,
+    /// `changes`: Dockerfile instructions (`CMD`, `ENV`, … ).
+    pub changes: Vec<String>,
+    /// The body: a container config merged over the container's.
+    pub config: Option<docker::ContainerConfig>,
 }

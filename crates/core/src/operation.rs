@@ -62,6 +62,18 @@ pub enum Operation {
     ContainerTop,
     /// `container_stats`.
     ContainerStats,
+    /// `container_archive_stat`.
+    ContainerArchiveStat,
+    /// `container_archive_get`.
+    ContainerArchiveGet,
+    /// `container_archive_put`.
+    ContainerArchivePut,
+    /// `container_export`.
+    ContainerExport,
+    /// `container_changes`.
+    ContainerChanges,
+    /// `container_commit`.
+    ContainerCommit,
     /// `exec_create`.
     ExecCreate,
     /// `exec_inspect`.
@@ -84,6 +96,8 @@ pub enum Operation {
     ImageTag,
     /// `image_remove`.
     ImageRemove,
+    /// `image_save`.
+    ImageSave,
     /// `auth`.
     Auth,
     /// `network_create`.
@@ -136,6 +150,12 @@ impl Operation {
         Operation::ContainerAttach,
         Operation::ContainerTop,
         Operation::ContainerStats,
+        Operation::ContainerArchiveStat,
+        Operation::ContainerArchiveGet,
+        Operation::ContainerArchivePut,
+        Operation::ContainerExport,
+        Operation::ContainerChanges,
+        Operation::ContainerCommit,
         Operation::ExecCreate,
         Operation::ExecInspect,
         Operation::ExecStart,
@@ -147,6 +167,7 @@ impl Operation {
         Operation::ImageInspect,
         Operation::ImageTag,
         Operation::ImageRemove,
+        Operation::ImageSave,
         Operation::Auth,
         Operation::NetworkCreate,
         Operation::NetworkList,
@@ -186,6 +207,12 @@ impl Operation {
             Operation::ContainerAttach => "container_attach",
             Operation::ContainerTop => "container_top",
             Operation::ContainerStats => "container_stats",
+            Operation::ContainerArchiveStat => "container_archive_stat",
+            Operation::ContainerArchiveGet => "container_archive_get",
+            Operation::ContainerArchivePut => "container_archive_put",
+            Operation::ContainerExport => "container_export",
+            Operation::ContainerChanges => "container_changes",
+            Operation::ContainerCommit => "container_commit",
             Operation::ExecCreate => "exec_create",
             Operation::ExecInspect => "exec_inspect",
             Operation::ExecStart => "exec_start",
@@ -197,6 +224,7 @@ impl Operation {
             Operation::ImageInspect => "image_inspect",
             Operation::ImageTag => "image_tag",
             Operation::ImageRemove => "image_remove",
+            Operation::ImageSave => "image_save",
             Operation::Auth => "auth",
             Operation::NetworkCreate => "network_create",
             Operation::NetworkList => "network_list",
@@ -228,6 +256,8 @@ impl Operation {
             ContainerLogsStream => Capability::LogsFollow,
             ImagePull => Capability::ImagePull,
             ImageLoad => Capability::ImageLoad,
+            ContainerArchiveStat | ContainerArchiveGet | ContainerArchivePut | ContainerExport
+            | ContainerChanges | ContainerCommit | ImageSave => Capability::Archive,
             VolumeCreate | VolumeList | VolumePrune | VolumeInspect | VolumeRemove => {
                 Capability::Volumes
             }
@@ -268,6 +298,8 @@ pub enum Capability {
     ImagePull,
     /// `image_load`.
     ImageLoad,
+    /// `archive`.
+    Archive,
 }
 
 impl Capability {
@@ -282,6 +314,7 @@ impl Capability {
             Capability::Networks => "networks",
             Capability::ImagePull => "image_pull",
             Capability::ImageLoad => "image_load",
+            Capability::Archive => "archive",
         }
     }
 
@@ -296,6 +329,7 @@ impl Capability {
             Capability::Networks => set.networks,
             Capability::ImagePull => set.image_pull,
             Capability::ImageLoad => set.image_load,
+            Capability::Archive => set.archive,
         }
     }
 }

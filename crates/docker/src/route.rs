@@ -73,6 +73,18 @@ pub enum DockerRoute {
     ContainerWait(String),
     /// `DELETE /containers/{id}`.
     ContainerRemove(String),
+    /// `HEAD /containers/{id}/archive` (dispatch/files.rs).
+    ContainerArchiveStat(String),
+    /// `GET /containers/{id}/archive`.
+    ContainerArchiveGet(String),
+    /// `PUT /containers/{id}/archive`.
+    ContainerArchivePut(String),
+    /// `GET /containers/{id}/export`.
+    ContainerExport(String),
+    /// `GET /containers/{id}/changes`.
+    ContainerChanges(String),
+    /// `POST /commit`.
+    Commit,
 
     // --- exec (dispatch/exec.rs) ---------------------------------------------
     /// `POST /containers/{id}/exec`.
@@ -101,6 +113,10 @@ pub enum DockerRoute {
     ImageTag(String),
     /// `DELETE /images/{name}`.
     ImageRemove(String),
+    /// `GET /images/get?names=` (dispatch/files.rs).
+    ImageSaveMany,
+    /// `GET /images/{name}/get`.
+    ImageSave(String),
 
     // --- networks (dispatch/networks.rs) ---------------------------------------
     /// `POST /networks/create`.
@@ -216,6 +232,12 @@ impl DockerRoute {
             ContainerAttach(_) => "container_attach",
             ContainerWait(_) => "container_wait",
             ContainerRemove(_) => "container_remove",
+            ContainerArchiveStat(_) => "container_archive_stat",
+            ContainerArchiveGet(_) => "container_archive_get",
+            ContainerArchivePut(_) => "container_archive_put",
+            ContainerExport(_) => "container_export",
+            ContainerChanges(_) => "container_changes",
+            Commit => "container_commit",
             ExecCreate(_) => "exec_create",
             ExecStart(_) => "exec_start",
             ExecResize(_) => "exec_resize",
@@ -228,6 +250,8 @@ impl DockerRoute {
             ImageHistory(_) => "image_history",
             ImageTag(_) => "image_tag",
             ImageRemove(_) => "image_remove",
+            ImageSaveMany => "image_save",
+            ImageSave(_) => "image_save_one",
             NetworkCreate => "network_create",
             NetworkList => "network_list",
             NetworkPrune => "network_prune",
@@ -257,13 +281,41 @@ impl DockerRoute {
     pub fn reference(&self) -> Option<&str> {
         use DockerRoute::*;
         match self {
-            ContainerInspect(r) | ContainerTop(r) | ContainerLogs(r) | ContainerStats(r)
-            | ContainerResize(r) | ContainerStart(r) | ContainerStop(r) | ContainerRestart(r)
-            | ContainerKill(r) | ContainerPause(r) | ContainerUnpause(r) | ContainerRename(r)
-            | ContainerUpdate(r) | ContainerAttach(r) | ContainerWait(r) | ContainerRemove(r)
-            | ExecCreate(r) | ExecStart(r) | ExecResize(r) | ExecInspect(r) | ImageInspect(r)
-            | ImageHistory(r) | ImageTag(r) | ImageRemove(r) | NetworkInspect(r)
-            | NetworkConnect(r) | NetworkDisconnect(r) | NetworkRemove(r) | VolumeInspect(r)
+            ContainerInspect(r)
+            | ContainerTop(r)
+            | ContainerLogs(r)
+            | ContainerStats(r)
+            | ContainerResize(r)
+            | ContainerStart(r)
+            | ContainerStop(r)
+            | ContainerRestart(r)
+            | ContainerKill(r)
+            | ContainerPause(r)
+            | ContainerUnpause(r)
+            | ContainerRename(r)
+            | ContainerUpdate(r)
+            | ContainerAttach(r)
+            | ContainerWait(r)
+            | ContainerRemove(r)
+            | ContainerArchiveStat(r)
+            | ContainerArchiveGet(r)
+            | ContainerArchivePut(r)
+            | ContainerExport(r)
+            | ContainerChanges(r)
+            | ImageSave(r)
+            | ExecCreate(r)
+            | ExecStart(r)
+            | ExecResize(r)
+            | ExecInspect(r)
+            | ImageInspect(r)
+            | ImageHistory(r)
+            | ImageTag(r)
+            | ImageRemove(r)
+            | NetworkInspect(r)
+            | NetworkConnect(r)
+            | NetworkDisconnect(r)
+            | NetworkRemove(r)
+            | VolumeInspect(r)
             | VolumeRemove(r) => Some(r),
             _ => None,
         }
@@ -288,7 +340,8 @@ fn system(m: &Method, segs: &[&str]) -> Option<DockerRoute> {
         ["system", "df"] if is_get(m) => SystemDf,
         ["auth"] if is_post(m) => Auth,
         ["build", "prune"] if is_post(m) => BuildPrune,
-        ["build"] | ["commit"] if is_post(m) => Unsupported,
+        ["commit"] if is_post(m) => Commit,
+        ["build"] if is_post(m) => Unsupported,
         _ => return None,
     };
     Some(route)
@@ -330,8 +383,12 @@ fn container_sub(m: &Method, c: &str, rest: &[&str]) -> Option<DockerRoute> {
         ["attach"] if post => ContainerAttach(c),
         ["wait"] if post => ContainerWait(c),
         ["exec"] if post => ExecCreate(c),
-        ["archive"] if get || m == Method::HEAD || m == Method::PUT => Unsupported,
-        ["export"] | ["changes"] | ["attach", "ws"] if get => Unsupported,
+        ["archive"] if m == Method::HEAD => ContainerArchiveStat(c),
+        ["archive"] if get => ContainerArchiveGet(c),
+        ["archive"] if m == Method::PUT => ContainerArchivePut(c),
+        ["export"] if get => ContainerExport(c),
+        ["changes"] if get => ContainerChanges(c),
+        ["attach", "ws"] if get => Unsupported,
         _ => return None,
     };
     Some(route)
@@ -360,7 +417,8 @@ fn images(m: &Method, rest: Option<&str>) -> Option<DockerRoute> {
         "create" if post => Some(ImageCreate),
         "load" if post => Some(ImageLoad),
         "prune" if post => Some(ImagePrune),
-        "get" | "search" if get => Some(Unsupported),
+        "get" if get => Some(ImageSaveMany),
+        "search" if get => Some(Unsupported),
         _ => None,
     };
     if fixed.is_some() {
@@ -376,8 +434,8 @@ fn images(m: &Method, rest: Option<&str>) -> Option<DockerRoute> {
             ImageInspect(n)
         } else if let Some(n) = named("/history") {
             ImageHistory(n)
-        } else if named("/get").is_some() {
-            Unsupported
+        } else if let Some(n) = named("/get") {
+            ImageSave(n)
         } else {
             return None;
         }
@@ -518,11 +576,31 @@ mod tests {
                 ContainerWait(s("web")),
             ),
             (Method::DELETE, "/containers/web", ContainerRemove(s("web"))),
-            (Method::HEAD, "/containers/web/archive", Unsupported),
-            (Method::GET, "/containers/web/archive", Unsupported),
-            (Method::PUT, "/containers/web/archive", Unsupported),
-            (Method::GET, "/containers/web/export", Unsupported),
-            (Method::GET, "/containers/web/changes", Unsupported),
+            (
+                Method::HEAD,
+                "/containers/web/archive",
+                ContainerArchiveStat("web".into()),
+            ),
+            (
+                Method::GET,
+                "/containers/web/archive",
+                ContainerArchiveGet("web".into()),
+            ),
+            (
+                Method::PUT,
+                "/containers/web/archive",
+                ContainerArchivePut("web".into()),
+            ),
+            (
+                Method::GET,
+                "/containers/web/export",
+                ContainerExport("web".into()),
+            ),
+            (
+                Method::GET,
+                "/containers/web/changes",
+                ContainerChanges("web".into()),
+            ),
             (Method::GET, "/containers/web/attach/ws", Unsupported),
             (Method::POST, "/containers/web/exec", ExecCreate(s("web"))),
             (Method::POST, "/exec/e1/start", ExecStart(s("e1"))),
@@ -532,7 +610,7 @@ mod tests {
             (Method::GET, "/images/json", ImageList),
             (Method::POST, "/images/load", ImageLoad),
             (Method::POST, "/images/prune", ImagePrune),
-            (Method::GET, "/images/get", Unsupported),
+            (Method::GET, "/images/get", ImageSaveMany),
             (Method::GET, "/images/search", Unsupported),
             (
                 Method::GET,
@@ -554,7 +632,11 @@ mod tests {
                 "/images/alpine/history",
                 ImageHistory(s("alpine")),
             ),
-            (Method::GET, "/images/alpine/get", Unsupported),
+            (
+                Method::GET,
+                "/images/alpine/get",
+                ImageSave("alpine".into()),
+            ),
             (
                 Method::POST,
                 "/images/my/alpine:v1/tag",
@@ -590,7 +672,7 @@ mod tests {
             (Method::DELETE, "/volumes/v1", VolumeRemove(s("v1"))),
             (Method::PUT, "/volumes/v1", Unsupported),
             (Method::POST, "/build", Unsupported),
-            (Method::POST, "/commit", Unsupported),
+            (Method::POST, "/commit", Commit),
             (Method::POST, "/swarm/leave", Swarm),
             (Method::GET, "/swarm", Swarm),
             (Method::GET, "/nodes", Unsupported),

@@ -27,6 +27,15 @@ impl Query {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value given for `key`, in order.
+    pub(crate) fn all(&self, key: &str) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
     /// The value of `key` as an owned string, if present.
     pub(crate) fn string(&self, key: &str) -> Option<String> {
         self.get(key).map(str::to_string)

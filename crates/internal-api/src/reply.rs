@@ -25,6 +25,12 @@ pub(crate) enum Reply {
     JsonLines(BoxStream<Bytes>),
     /// A WebSocket upgrade, then this stream.
     Upgrade(Pump),
+    /// 200 with these bytes (a tar), this content type and extra headers.
+    Bytes {
+        content_type: &'static str,
+        headers: Vec<(&'static str, String)>,
+        body: Bytes,
+    },
 }
 
 impl Reply {
@@ -88,6 +94,21 @@ impl Reply {
                 res
             }
             Reply::Upgrade(pump) => return ws::upgrade(head, pump, drain),
+            Reply::Bytes {
+                content_type,
+                headers,
+                body,
+            } => {
+                let mut res = http::Response::new(full_body(body));
+                res.headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+                for (name, value) in headers {
+                    let value = HeaderValue::from_str(&value)
+                        .map_err(|e| Error::internal(format!("header {name}: {e}")))?;
+                    res.headers_mut().insert(name, value);
+                }
+                res
+            }
         })
     }
 }

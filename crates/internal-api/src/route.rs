@@ -47,6 +47,12 @@ pub enum Route {
     ContainerAttach(String),
     ContainerTop(String),
     ContainerStats(String),
+    ContainerArchiveStat(String),
+    ContainerArchiveGet(String),
+    ContainerArchivePut(String),
+    ContainerExport(String),
+    ContainerChanges(String),
+    ContainerCommit(String),
     ExecCreate(String),
 
     ExecInspect(String),
@@ -60,6 +66,7 @@ pub enum Route {
     ImageInspect(String),
     ImageTag(String),
     ImageRemove(String),
+    ImageSave,
     Auth,
 
     NetworkCreate,
@@ -109,6 +116,12 @@ impl Route {
             ContainerAttach(_) => Operation::ContainerAttach,
             ContainerTop(_) => Operation::ContainerTop,
             ContainerStats(_) => Operation::ContainerStats,
+            ContainerArchiveStat(_) => Operation::ContainerArchiveStat,
+            ContainerArchiveGet(_) => Operation::ContainerArchiveGet,
+            ContainerArchivePut(_) => Operation::ContainerArchivePut,
+            ContainerExport(_) => Operation::ContainerExport,
+            ContainerChanges(_) => Operation::ContainerChanges,
+            ContainerCommit(_) => Operation::ContainerCommit,
             ExecCreate(_) => Operation::ExecCreate,
             ExecInspect(_) => Operation::ExecInspect,
             ExecStart(_) => Operation::ExecStart,
@@ -120,6 +133,7 @@ impl Route {
             ImageInspect(_) => Operation::ImageInspect,
             ImageTag(_) => Operation::ImageTag,
             ImageRemove(_) => Operation::ImageRemove,
+            ImageSave => Operation::ImageSave,
             Auth => Operation::Auth,
             NetworkCreate => Operation::NetworkCreate,
             NetworkList => Operation::NetworkList,
@@ -167,6 +181,12 @@ impl Route {
             | ContainerAttach(r)
             | ContainerTop(r)
             | ContainerStats(r)
+            | ContainerArchiveStat(r)
+            | ContainerArchiveGet(r)
+            | ContainerArchivePut(r)
+            | ContainerExport(r)
+            | ContainerChanges(r)
+            | ContainerCommit(r)
             | ExecCreate(r)
             | ExecInspect(r)
             | ExecStart(r)
@@ -181,8 +201,8 @@ impl Route {
             | VolumeInspect(r)
             | VolumeRemove(r) => Some(r),
             Capabilities | Info | Version | Events | ContainerCreate | ContainerList
-            | ContainerPrune | ImagePull | ImageList | ImageLoad | ImagePrune | Auth
-            | NetworkCreate | NetworkList | NetworkPrune | VolumeCreate | VolumeList
+            | ContainerPrune | ImagePull | ImageList | ImageLoad | ImagePrune | ImageSave
+            | Auth | NetworkCreate | NetworkList | NetworkPrune | VolumeCreate | VolumeList
             | VolumePrune | Extension(_) => None,
         }
     }
@@ -302,6 +322,13 @@ impl Route {
             VolumePrune => fixed(post, &["volumes", "prune"]),
             VolumeInspect(name) => param(get, "volumes", name, &[]),
             VolumeRemove(name) => param(delete, "volumes", name, &[]),
+            ContainerArchiveStat(r) => param(Some(Method::HEAD), "containers", r, &["archive"]),
+            ContainerArchiveGet(r) => param(get, "containers", r, &["archive"]),
+            ContainerArchivePut(r) => param(Some(Method::PUT), "containers", r, &["archive"]),
+            ContainerExport(r) => param(get, "containers", r, &["export"]),
+            ContainerChanges(r) => param(get, "containers", r, &["changes"]),
+            ContainerCommit(r) => param(post, "containers", r, &["commit"]),
+            ImageSave => fixed(post, &["images", "save"]),
             Extension(rest) => (
                 None,
                 rest.trim_start_matches('/')
@@ -310,6 +337,12 @@ impl Route {
                     .collect(),
             ),
         }
+    }
+
+    /// Whether the route's body is raw bytes (a tar), read whole within the
+    /// body limit, not JSON.
+    pub fn raw_body(&self) -> bool {
+        matches!(self, Route::ContainerArchivePut(_))
     }
 
     /// Parses a request's method and path (without query). Unknown paths are 404
@@ -432,6 +465,14 @@ fn candidates(segs: &[&str]) -> Vec<(Method, Route)> {
                 "top" => vec![(get, ContainerTop(id))],
                 "stats" => vec![(get, ContainerStats(id))],
                 "exec" => vec![(post, ExecCreate(id))],
+                "archive" => vec![
+                    (Method::HEAD, ContainerArchiveStat(id.clone())),
+                    (get, ContainerArchiveGet(id.clone())),
+                    (Method::PUT, ContainerArchivePut(id)),
+                ],
+                "export" => vec![(get, ContainerExport(id))],
+                "changes" => vec![(get, ContainerChanges(id))],
+                "commit" => vec![(post, ContainerCommit(id))],
                 _ => vec![],
             }
         }
@@ -480,6 +521,7 @@ fn image_candidates(rest: &[&str]) -> Vec<(Method, Route)> {
         ["pull"] => out.push((Method::POST, ImagePull)),
         ["load"] => out.push((Method::POST, ImageLoad)),
         ["prune"] => out.push((Method::POST, ImagePrune)),
+        ["save"] => out.push((Method::POST, ImageSave)),
         [name @ .., "tag"] if !name.is_empty() => {
             out.push((Method::POST, ImageTag(name.join("/"))));
         }
@@ -790,6 +832,12 @@ mod tests {
             ContainerAttach(id()),
             ContainerTop(id()),
             ContainerStats(id()),
+            ContainerArchiveStat(id()),
+            ContainerArchiveGet(id()),
+            ContainerArchivePut(id()),
+            ContainerExport(id()),
+            ContainerChanges(id()),
+            ContainerCommit(id()),
             ExecCreate(id()),
             ExecInspect(id()),
             ExecStart(id()),
@@ -801,6 +849,7 @@ mod tests {
             ImageInspect(id()),
             ImageTag(id()),
             ImageRemove(id()),
+            ImageSave,
             Auth,
             NetworkCreate,
             NetworkList,

@@ -15,6 +15,7 @@ use crate::controls::live::{random_id, Controls};
 use crate::controls::scripts::ScriptRule;
 use crate::events::hub::EventHub;
 use crate::exec::record::ExecRecord;
+use crate::fs::FsStore;
 use crate::images::record::ImageRecord;
 use crate::networks::record::{predefined_networks, NetworkRecord};
 use crate::options::MemoryOptions;
@@ -44,6 +45,8 @@ pub struct Store {
     pub volumes: Table<VolumeRecord>,
     /// Exec instances by ID.
     pub execs: Table<ExecRecord>,
+    /// Files: images', containers' changes, volumes', bind mounts'.
+    pub files: FsStore,
     /// Serialises operations that change two resources together (network
     /// membership, volume references, create/remove of containers), so both sides
     /// always agree. Held only in synchronous code, never across `.await`.

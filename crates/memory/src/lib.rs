@@ -21,11 +21,12 @@
 //! |---|---|
 //! | `backend` | [`MemoryBackend`], [`Store`] (one table per resource, name and label indexes), IDs, PIDs, the clock |
 //! | `options` | [`MemoryOptions`] |
-//! | [`containers`] | `ContainerBackend`; create, list, inspect, lifecycle, ports, mounts, the simulated process, logs, stats |
+//! | [`containers`] | `ContainerBackend`; create, list, inspect, lifecycle, ports, mounts, the simulated process, logs, stats, files (cp, export, diff, commit) |
 //! | [`images`] | `ImageBackend`; pull, load ([`archive`]), references ([`reference`](mod@reference)), removal rules, platforms |
 //! | [`networks`] | `NetworkBackend`; IPAM, membership |
 //! | [`volumes`] | `VolumeBackend`; reference counting |
 //! | [`exec`] | `ExecBackend` |
+//! | [`fs`] | containers' files: paths, entries, copy-on-write layers, views with mounts, tar in and out, synthetic roots, layer unpacking; [`fs::FsStore`] (images', containers' changes, volumes', bind mounts' files) |
 //! | `system` | `SystemBackend`: capabilities, `before`, `extension`, info, version, events, auth |
 //! | `events` | emitting and streaming events; `events::hub` the bounded history and broadcast |
 //! | [`controls`] | test-double controls: `profile`, `clock`, `faults`, `scripts` (leaves), `live` (their state in the backend), `state` (the whole-state document, reset, load), `routes` |
@@ -42,7 +43,7 @@
 //!
 //! ```text
 //!  0  table  ids  runtime  events::hub  networks::ipam  controls::{profile, clock}
-//!     images::{reference, catalogue, archive, matching}
+//!     images::{reference, catalogue, archive, matching}  fs (all of it)
 //!  1  controls::{faults, scripts}  images::platform
 //!     the records: containers::record  images::record  networks::record
 //!                  exec::record  volumes::record
@@ -50,8 +51,9 @@
 //!  3  controls::live
 //!  4  backend
 //!  5  events  containers::{lookup, ports}  networks::membership  images::remove
-//!  6  containers::{notify, process, logs}  images::lookup  volumes
-//!  7  exec  networks  images  containers::{create, inspect, list}
+//!  6  containers::{notify, process, logs}  images::{lookup, files, save}  volumes
+//!     containers::{files, shell_files}
+//!  7  exec  networks  images  containers::{create, inspect, list, archive}
 //!  8  containers::lifecycle  controls::state
 //!  9  containers::ops
 //! 10  controls::routes
@@ -69,6 +71,7 @@ pub mod containers;
 pub mod controls;
 mod events;
 pub mod exec;
+pub mod fs;
 mod ids;
 pub mod images;
 #[cfg(test)]

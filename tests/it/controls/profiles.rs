@@ -14,7 +14,7 @@ async fn a_faas_profile_reports_its_capabilities_and_refuses_what_it_lacks() {
         caps["capabilities"],
         json!({"exec": false, "attach": false, "logs": true, "logs_follow": false,
                "volumes": false, "networks": false, "health_checks": false,
-               "image_pull": true, "image_load": false,
+               "image_pull": true, "image_load": false, "archive": false,
                "max_timeout_seconds": 900, "agent_required": false})
     );
     assert_eq!(caps["backend"], "lambda");

@@ -13,6 +13,7 @@ mod backend_down;
 mod bollard;
 mod cancel;
 mod cli;
+mod files;
 mod hostile;
 mod py;
 mod resources;

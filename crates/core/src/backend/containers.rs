@@ -137,4 +137,41 @@ pub trait ContainerBackend: Send + Sync + 'static {
     ) -> Result<BoxStream<serde_json::Value>> {
         ni(Operation::ContainerStats)
     }
+
+    /// `HEAD /containers/{ref}/archive?path=`: the path's stat (a symlink is
+    /// not followed).
+    async fn container_archive_stat(&self, reference: String, path: String) -> Result<PathStat> {
+        ni(Operation::ContainerArchiveStat)
+    }
+
+    /// `GET /containers/{ref}/archive?path=`: the stat and a tar of the path.
+    async fn container_archive_get(&self, reference: String, path: String) -> Result<PathArchive> {
+        ni(Operation::ContainerArchiveGet)
+    }
+
+    /// `PUT /containers/{ref}/archive?path=`: extracts the tar into the
+    /// directory `options.path`.
+    async fn container_archive_put(
+        &self,
+        reference: String,
+        options: ArchivePutOptions,
+        tar: bytes::Bytes,
+    ) -> Result<()> {
+        ni(Operation::ContainerArchivePut)
+    }
+
+    /// `GET /containers/{ref}/export`: a tar of the container's files.
+    async fn container_export(&self, reference: String) -> Result<bytes::Bytes> {
+        ni(Operation::ContainerExport)
+    }
+
+    /// `GET /containers/{ref}/changes`: what changed over the image.
+    async fn container_changes(&self, reference: String) -> Result<Vec<docker::FilesystemChange>> {
+        ni(Operation::ContainerChanges)
+    }
+
+    /// `POST /commit?container=`: a new image from the container's files.
+    async fn container_commit(&self, options: CommitOptions) -> Result<IdResponse> {
+        ni(Operation::ContainerCommit)
+    }
 }

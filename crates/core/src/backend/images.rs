@@ -51,4 +51,9 @@ pub trait ImageBackend: Send + Sync + 'static {
     async fn image_prune(&self, filters: Filters) -> Result<docker::ImagePruneResponse> {
         ni(Operation::ImagePrune)
     }
+
+    /// `GET /images/get?names=`: a `docker save` tar of the images.
+    async fn image_save(&self, names: Vec<String>) -> Result<bytes::Bytes> {
+        ni(Operation::ImageSave)
+    }
 }

@@ -10,6 +10,7 @@
 pub mod containers;
 pub mod events;
 pub mod exec;
+pub mod files;
 pub mod images;
 pub mod networks;
 pub mod system;
@@ -131,6 +132,13 @@ pub fn operation(route: &DockerRoute) -> Option<Operation> {
         ImageInspect(_) => Operation::ImageInspect,
         ImageTag(_) => Operation::ImageTag,
         ImageRemove(_) => Operation::ImageRemove,
+        ContainerArchiveStat(_) => Operation::ContainerArchiveStat,
+        ContainerArchiveGet(_) => Operation::ContainerArchiveGet,
+        ContainerArchivePut(_) => Operation::ContainerArchivePut,
+        ContainerExport(_) => Operation::ContainerExport,
+        ContainerChanges(_) => Operation::ContainerChanges,
+        Commit => Operation::ContainerCommit,
+        ImageSaveMany | ImageSave(_) => Operation::ImageSave,
         NetworkCreate => Operation::NetworkCreate,
         NetworkList => Operation::NetworkList,
         NetworkPrune => Operation::NetworkPrune,
@@ -186,6 +194,14 @@ async fn handle(mut ctx: Ctx, req: http::Request<Body>) -> Result<Response> {
         ExecCreate(_) | ExecStart(_) | ExecResize(_) | ExecInspect(_) => {
             exec::handle(&ctx, route, req).await
         }
+        ContainerArchiveStat(_)
+        | ContainerArchiveGet(_)
+        | ContainerArchivePut(_)
+        | ContainerExport(_)
+        | ContainerChanges(_)
+        | Commit
+        | ImageSaveMany
+        | ImageSave(_) => files::handle(&ctx, route, req).await,
         ImageCreate | ImageList | ImageLoad | ImagePrune | ImageInspect(_) | ImageHistory(_)
         | ImageTag(_) | ImageRemove(_) => images::handle(&ctx, route, req).await,
         NetworkCreate | NetworkList | NetworkPrune | NetworkInspect(_) | NetworkConnect(_)

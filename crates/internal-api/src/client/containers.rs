@@ -37,6 +37,19 @@ fn logs_query(o: &LogsOptions) -> String {
         .finish()
 }
 
+/// The path stat in an archive answer's headers.
+fn stat_of(headers: &http::HeaderMap) -> Result<PathStat> {
+    headers
+        .get(PATH_STAT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(PathStat::from_header)
+        .ok_or_else(|| {
+            Error::BadGateway(format!(
+                "the backend sent no valid {PATH_STAT_HEADER} header"
+            ))
+        })
+}
+
 impl RemoteBackend {
     /// A call whose answer has no body worth reading (204, 200 empty).
     pub(super) async fn act(&self, route: Route, query: &str) -> Result<()> {
@@ -214,5 +227,65 @@ impl ContainerBackend for RemoteBackend {
             return Err(Error::BadGateway("stats answered null".into()));
         }
         Ok(Box::pin(futures_util::stream::once(async move { one })))
+    }
+
+    async fn container_archive_stat(&self, reference: String, path: String) -> Result<PathStat> {
+        let query = Query::new().push("path", &path).finish();
+        let route = Route::ContainerArchiveStat(reference);
+        let (headers, _) = self.transport.raw(route, &query, None).await?;
+        stat_of(&headers)
+    }
+
+    async fn container_archive_get(&self, reference: String, path: String) -> Result<PathArchive> {
+        let query = Query::new().push("path", &path).finish();
+        let route = Route::ContainerArchiveGet(reference);
+        let (headers, tar) = self.transport.raw(route, &query, None).await?;
+        Ok(PathArchive {
+            stat: stat_of(&headers)?,
+            tar,
+        })
+    }
+
+    async fn container_archive_put(
+        &self,
+        reference: String,
+        options: ArchivePutOptions,
+        tar: Bytes,
+    ) -> Result<()> {
+        let query = Query::new()
+            .push("path", &options.path)
+            .flag("noOverwriteDirNonDir", options.no_overwrite_dir_non_dir)
+            .flag("copyUIDGID", options.copy_uid_gid)
+            .finish();
+        let route = Route::ContainerArchivePut(reference);
+        self.transport
+            .raw(route, &query, Some((tar, "application/x-tar")))
+            .await
+            .map(drop)
+    }
+
+    async fn container_export(&self, reference: String) -> Result<Bytes> {
+        let route = Route::ContainerExport(reference);
+        Ok(self.transport.raw(route, "", None).await?.1)
+    }
+
+    async fn container_changes(&self, reference: String) -> Result<Vec<docker::FilesystemChange>> {
+        let route = Route::ContainerChanges(reference);
+        self.transport.json(route, "", None::<&()>).await
+    }
+
+    async fn container_commit(&self, options: CommitOptions) -> Result<IdResponse> {
+        let mut query = Query::new()
+            .opt("repo", options.repo.as_deref())
+            .opt("tag", options.tag.as_deref())
+            .opt("comment", options.comment.as_deref())
+            .opt("author", options.author.as_deref());
+        for c in &options.changes {
+            query = query.push("changes", c);
+        }
+        let route = Route::ContainerCommit(options.container.clone());
+        self.transport
+            .json(route, &query.finish(), options.config.as_ref())
+            .await
     }
 }

@@ -99,4 +99,15 @@ impl ImageBackend for RemoteBackend {
             .json(Route::ImagePrune, &query, None::<&()>)
             .await
     }
+
+    async fn image_save(&self, names: Vec<String>) -> Result<bytes::Bytes> {
+        let mut query = Query::new();
+        for n in &names {
+            query = query.push("names", n);
+        }
+        Ok(self.transport
+            .raw(Route::ImageSave, &query.finish(), None)
+            .await?
+            .1)
+    }
 }

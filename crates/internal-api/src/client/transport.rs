@@ -331,6 +331,42 @@ impl Transport {
         }
     }
 
+    /// A non-streaming call with a raw body (a tar) or none: the answer's
+    /// headers and whole body.
+    pub(crate) async fn raw(
+        &self,
+        route: Route,
+        query: &str,
+        body: Option<(Bytes, &'static str)>,
+    ) -> Result<(http::HeaderMap, Bytes)> {
+        let (method, path_and_query) = target(&route, query)?;
+        let path_and_query = path_and_query.as_str();
+        let body = body.map(|(b, content_type)| {
+            (
+                Full::new(b).map_err(|never| match never {}).boxed_unsync(),
+                content_type,
+            )
+        });
+        let deadline = self.timeouts.request;
+        let fut = async {
+            let res = self
+                .send(method, path_and_query, body, &[], deadline)
+                .await?;
+            let headers = res.headers().clone();
+            let bytes = read_limited(res.into_body())
+                .await
+                .map_err(|e| self.broken(format!("reading the answer: {e}")))?;
+            Ok((headers, bytes))
+        };
+        match tokio::time::timeout(deadline, fut).await {
+            Ok(r) => r,
+            Err(_) => Err(self.unreachable(format!(
+                "no complete answer within {} s",
+                deadline.as_secs_f64()
+            ))),
+        }
+    }
+
     /// A streaming call of `route` (with `query`): the head within the
     /// stream-head timeout, the body as JSON lines for as long as the backend
     /// sends them.

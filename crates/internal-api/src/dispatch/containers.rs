@@ -4,6 +4,7 @@
 use futures_util::StreamExt;
 use http::StatusCode;
 
+use sockerless_core::api::PATH_STAT_HEADER;
 use sockerless_core::backend::prelude::*;
 use sockerless_core::error::{Error, Result};
 
@@ -59,6 +60,34 @@ pub(super) async fn apply(backend: &dyn Backend, request: C) -> Result<Reply> {
             Reply::ok(&backend.container_top(reference, ps_args).await?)
         }
         C::Stats { reference, stream } => stats(backend, reference, stream).await,
+        C::ArchiveStat { reference, path } => {
+            let stat = backend.container_archive_stat(reference, path).await?;
+            Ok(Reply::Bytes {
+                content_type: "application/json",
+                headers: vec![(PATH_STAT_HEADER, stat.to_header())],
+                body: bytes::Bytes::new(),
+            })
+        }
+        C::ArchiveGet { reference, path } => {
+            let archive = backend.container_archive_get(reference, path).await?;
+            Ok(Reply::Bytes {
+                content_type: "application/x-tar",
+                headers: vec![(PATH_STAT_HEADER, archive.stat.to_header())],
+                body: archive.tar,
+            })
+        }
+        C::ArchivePut {
+            reference,
+            options,
+            tar,
+        } => no_content(backend.container_archive_put(reference, options, tar).await),
+        C::Export(reference) => Ok(Reply::Bytes {
+            content_type: "application/x-tar",
+            headers: Vec::new(),
+            body: backend.container_export(reference).await?,
+        }),
+        C::Changes(reference) => Reply::ok(&backend.container_changes(reference).await?),
+        C::Commit(options) => Reply::created(&backend.container_commit(*options).await?),
     }
 }
 

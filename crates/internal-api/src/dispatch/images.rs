@@ -1,4 +1,5 @@
-//! `/images/...`: pull and load (ndjson), list, prune, inspect, tag, remove.
+//! `/images/...`: pull and load (ndjson), list, prune, inspect, tag, remove,
+//! save (a tar).
 
 use http::StatusCode;
 
@@ -25,5 +26,10 @@ pub(super) async fn apply(backend: &dyn Backend, request: ImageRequest) -> Resul
         ImageRequest::Remove { name, options } => {
             Reply::ok(&backend.image_remove(name, options).await?)
         }
+        ImageRequest::Save(names) => Ok(Reply::Bytes {
+            content_type: "application/x-tar",
+            headers: Vec::new(),
+            body: backend.image_save(names).await?,
+        }),
     }
 }

@@ -99,6 +99,22 @@ pub(crate) enum ContainerRequest {
         reference: String,
         stream: bool,
     },
+    ArchiveStat {
+        reference: String,
+        path: String,
+    },
+    ArchiveGet {
+        reference: String,
+        path: String,
+    },
+    ArchivePut {
+        reference: String,
+        options: ArchivePutOptions,
+        tar: bytes::Bytes,
+    },
+    Export(String),
+    Changes(String),
+    Commit(Box<CommitOptions>),
 }
 
 /// Exec create, inspect and start.
@@ -133,6 +149,7 @@ pub(crate) enum ImageRequest {
         name: String,
         options: ImageRemoveOptions,
     },
+    Save(Vec<String>),
 }
 
 /// `/networks/...`.
@@ -238,6 +255,34 @@ impl Request {
                 reference,
                 stream: q.bool_or("stream", true)?,
             }),
+            Route::ContainerArchiveStat(reference) => Container(C::ArchiveStat {
+                reference,
+                path: q.string("path").unwrap_or_default(),
+            }),
+            Route::ContainerArchiveGet(reference) => Container(C::ArchiveGet {
+                reference,
+                path: q.string("path").unwrap_or_default(),
+            }),
+            Route::ContainerArchivePut(reference) => Container(C::ArchivePut {
+                reference,
+                options: ArchivePutOptions {
+                    path: q.string("path").unwrap_or_default(),
+                    no_overwrite_dir_non_dir: q.bool("noOverwriteDirNonDir")?,
+                    copy_uid_gid: q.bool("copyUIDGID")?,
+                },
+                tar: p.raw(),
+            }),
+            Route::ContainerExport(r) => Container(C::Export(r)),
+            Route::ContainerChanges(r) => Container(C::Changes(r)),
+            Route::ContainerCommit(container) => Container(C::Commit(Box::new(CommitOptions {
+                container,
+                repo: q.string("repo"),
+                tag: q.string("tag"),
+                comment: q.string("comment"),
+                author: q.string("author"),
+                changes: q.all("changes"),
+                config: p.typed()?,
+            }))),
 
             Route::ExecCreate(reference) => Exec(ExecRequest::Create {
                 reference,
@@ -263,6 +308,7 @@ impl Request {
                 name,
                 options: image_remove_options(q)?,
             }),
+            Route::ImageSave => Image(I::Save(q.all("names"))),
 
             Route::NetworkCreate => Network(N::Create(p.required("network name is required")?)),
             Route::NetworkList => Network(N::List(q.filters()?)),

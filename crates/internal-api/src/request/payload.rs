@@ -20,6 +20,8 @@ pub(crate) struct Payload {
     json: Option<serde_json::Value>,
     /// What is left of the body: all of it when it streams, nothing once read.
     unread: Body,
+    /// A raw body (a tar), read whole.
+    raw: bytes::Bytes,
 }
 
 impl Payload {
@@ -41,9 +43,17 @@ impl Payload {
             return Ok(Payload::unread(body));
         }
         let bytes = read_body(body, max).await?;
+        if route.raw_body() {
+            return Ok(Payload {
+                json: None,
+                unread: empty_body(),
+                raw: bytes,
+            });
+        }
         Ok(Payload {
             json: parse_json_value(head.headers(), &bytes)?,
             unread: empty_body(),
+            raw: bytes::Bytes::new(),
         })
     }
 
@@ -51,7 +61,13 @@ impl Payload {
         Payload {
             json: None,
             unread: body,
+            raw: bytes::Bytes::new(),
         }
+    }
+
+    /// The raw body (routes whose body is a tar).
+    pub(crate) fn raw(self) -> bytes::Bytes {
+        self.raw
     }
 
     /// The JSON body, untyped (`None` when empty).

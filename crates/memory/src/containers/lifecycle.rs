@@ -213,6 +213,7 @@ impl MemoryBackend {
             return Err(Error::no_such_container(r));
         };
         self.store.container_labels.remove(&id, removed.labels());
+        self.store.files.remove_container(&id);
         let mut record = (*removed).clone();
         let was_running = record.is_running();
         if was_running {

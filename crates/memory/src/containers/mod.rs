@@ -5,9 +5,12 @@
 //! `ops` implements `ContainerBackend`; the other modules are its steps:
 //! [`record`] (the stored data); `lookup`, `notify`, `ports`, `mounts`,
 //! `script`; `process` (the simulated process); `lifecycle` (exit, stop,
-//! pause, remove), `create`, `inspect`, `list`, `logs`, `stats`.
+//! pause, remove), `create`, `inspect`, `list`, `logs`, `stats`; `files`
+//! (a container's view of its files) and `archive` (cp, export, diff, commit).
 
+mod archive;
 mod create;
+mod files;
 mod inspect;
 mod lifecycle;
 mod list;
@@ -20,6 +23,7 @@ mod ports;
 pub(crate) mod process;
 pub mod record;
 mod script;
+mod shell_files;
 mod stats;
 mod validate;
 

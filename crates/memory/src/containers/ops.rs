@@ -616,4 +616,33 @@ impl ContainerBackend for MemoryBackend {
         });
         Ok(Box::pin(futures_util::stream::iter([first]).chain(ticks)))
     }
+
+    async fn container_archive_stat(&self, reference: String, path: String) -> Result<PathStat> {
+        self.archive_stat(&reference, &path)
+    }
+
+    async fn container_archive_get(&self, reference: String, path: String) -> Result<PathArchive> {
+        self.archive_get(&reference, &path)
+    }
+
+    async fn container_archive_put(
+        &self,
+        reference: String,
+        options: ArchivePutOptions,
+        tar: Bytes,
+    ) -> Result<()> {
+        self.archive_put(&reference, options, tar)
+    }
+
+    async fn container_export(&self, reference: String) -> Result<Bytes> {
+        self.export(&reference)
+    }
+
+    async fn container_changes(&self, reference: String) -> Result<Vec<docker::FilesystemChange>> {
+        self.changes(&reference)
+    }
+
+    async fn container_commit(&self, options: CommitOptions) -> Result<IdResponse> {
+        self.commit(options)
+    }
 }

@@ -74,6 +74,7 @@ pub(crate) fn context(c: &ContainerRecord) -> ProcessContext {
         hostname: c.config.hostname.clone().unwrap_or_default(),
         user: c.config.user.clone().unwrap_or_default(),
         open_stdin: c.config.open_stdin.unwrap_or(false),
+        files: None,
     }
 }
 
@@ -144,7 +145,8 @@ impl MemoryBackend {
             .chain(c.args.iter().cloned())
             .collect();
         let program = Program::parse(&argv, UnknownCommand::RunForever);
-        let ctx = context(c);
+        let mut ctx = context(c);
+        ctx.files = Some(self.process_files(&c.id));
         let stdin = ctx.open_stdin.then(|| rt.take_stdin());
         let script = Script::from_labels(c.labels())
             .with_rule(self.controls.script_for(&c.image, &c.command()));

@@ -95,6 +95,7 @@ impl Profile {
             health_checks: !faas,
             image_pull: true,
             image_load: !faas,
+            archive: !faas,
             max_timeout_seconds: match self {
                 Profile::Lambda => 900,
                 Profile::Gcf => 3600,

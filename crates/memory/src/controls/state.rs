@@ -198,6 +198,7 @@ impl MemoryBackend {
         self.store.network_names.clear();
         self.store.volumes.clear();
         self.store.execs.clear();
+        self.store.files.clear();
         lock(&self.ports).clear();
         self.events.clear_history();
     }

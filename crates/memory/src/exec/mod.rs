@@ -134,6 +134,7 @@ impl ExecBackend for MemoryBackend {
         };
         let (e, c) = self.claim_exec_start(id)?;
         let mut ctx = context(&c);
+        ctx.files = Some(self.process_files(&c.id));
         ctx.env.extend(e.config.env.clone().unwrap_or_default());
         if let Some(wd) = e.config.working_dir.clone().filter(|w| !w.is_empty()) {
             ctx.working_dir = wd;

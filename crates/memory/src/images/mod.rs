@@ -13,6 +13,7 @@
 pub mod archive;
 mod catalogue;
 pub(crate) use catalogue::DEFAULT_PATH;
+mod files;
 mod load;
 mod lookup;
 mod matching;
@@ -21,6 +22,7 @@ mod pull;
 pub mod record;
 pub mod reference;
 mod remove;
+mod save;
 
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -30,6 +32,7 @@ use serde_json::{json, Value};
 
 use crate::backend::MemoryBackend;
 use crate::events::Kind;
+use crate::fs;
 use async_trait::async_trait;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
@@ -48,6 +51,10 @@ use reference::{ref_err, Reference};
 use remove::PendingEvents;
 
 pub(crate) use catalogue::host_architecture;
+
+/// Largest image archive kept while loading to give its images their
+/// layers' files (a larger one loads with synthetic roots).
+const MAX_KEPT_ARCHIVE: usize = 256 * 1024 * 1024;
 pub use record::ImageRecord;
 
 fn filter_err(e: FilterError) -> Error {
@@ -251,11 +258,21 @@ impl ImageBackend for MemoryBackend {
         // `quiet` only hides progress bars in Docker; the "Loaded image" lines
         // are always sent, and we send no progress.
         let mut reader = ArchiveReader::new();
+        // The archive is kept (up to MAX_KEPT_ARCHIVE) to give the images
+        // their layers' files; past that they get a synthetic root.
+        let mut kept: Option<Vec<u8>> = Some(Vec::new());
         while let Some(chunk) = body.next().await {
             let chunk = chunk?;
             reader
                 .push(&chunk)
                 .map_err(|e| Error::bad_request(e.to_string()))?;
+            if let Some(k) = kept.as_mut() {
+                if k.len() + chunk.len() > MAX_KEPT_ARCHIVE {
+                    kept = None;
+                } else {
+                    k.extend_from_slice(&chunk);
+                }
+            }
         }
         let loaded = reader
             .finish()
@@ -265,6 +282,24 @@ impl ImageBackend for MemoryBackend {
             .into_iter()
             .map(|img| prepare_loaded(img, now))
             .collect::<Result<Vec<_>>>()?;
+        if let Some(archive) = kept {
+            let blobs = fs::unpack::blobs_by_digest(&archive);
+            drop(archive);
+            for p in &prepared {
+                let layers: Option<Vec<&bytes::Bytes>> =
+                    p.record.layers.iter().map(|d| blobs.get(d)).collect();
+                let Some(layers) = layers.filter(|l| !l.is_empty()) else {
+                    continue;
+                };
+                let mut tree = fs::Tree::new();
+                let applied = layers
+                    .into_iter()
+                    .try_for_each(|l| fs::unpack::apply_layer(&mut tree, l));
+                if applied.is_ok() && !self.store.images.contains(&p.record.id) {
+                    self.store.files.set_image(&p.record.id, tree);
+                }
+            }
+        }
         let mut records = Vec::new();
         let mut events: PendingEvents = Vec::new();
         {
@@ -390,5 +425,9 @@ impl ImageBackend for MemoryBackend {
             images_deleted: Some(deleted),
             space_reclaimed: Some(reclaimed),
         })
+    }
+
+    async fn image_save(&self, names: Vec<String>) -> Result<bytes::Bytes> {
+        self.save(&names)
     }
 }

@@ -272,6 +272,7 @@ impl MemoryBackend {
         events: &mut PendingEvents,
     ) -> Option<Arc<ImageRecord>> {
         let rec = self.store.images.remove(id)?;
+        self.store.files.remove_image(id);
         events.push(("delete", id.to_string(), id.to_string()));
         out.push(docker::ImageDeleteResponseItem {
             untagged: None,

@@ -201,6 +201,7 @@ impl VolumeBackend for MemoryBackend {
             )));
         }
         if let Some(removed) = self.store.volumes.remove_if(name, |v| v.refs.is_empty()) {
+            self.store.files.remove_volume(&removed.name);
             self.emit_volume_destroy(&removed);
         }
         Ok(())
@@ -222,6 +223,7 @@ impl VolumeBackend for MemoryBackend {
         let mut deleted = Vec::new();
         for v in candidates {
             if let Some(removed) = self.store.volumes.remove_if(&v.name, |v| v.refs.is_empty()) {
+                self.store.files.remove_volume(&removed.name);
                 self.emit_volume_destroy(&removed);
                 deleted.push(removed.name.clone());
             }

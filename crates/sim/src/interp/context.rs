@@ -14,6 +14,8 @@ pub struct ProcessContext {
     pub user: String,
     /// Whether stdin is kept open (Docker's `OpenStdin`).
     pub open_stdin: bool,
+    /// The container's files, when the backend gives them.
+    pub files: Option<super::files::Files>,
 }
 
 /// How a top-level command the interpreter does not know behaves.

@@ -218,10 +218,27 @@ impl Shell {
             Ok(argv) => argv,
             Err(msg) => return self.expansion_failed(&msg, origin, io),
         };
-        let Redirected { fds, null_input } = match self.redirect(&cmd.redirs, origin, io).await {
+        let mut redirected = match self.redirect(&cmd.redirs, origin, io).await {
             Ok(redirected) => redirected,
             Err(flow) => return flow,
         };
+        let flow = self
+            .exec_redirected(cmd, argv, origin, &mut redirected, io)
+            .await;
+        self.flush_captures(&mut redirected, io);
+        flow
+    }
+
+    /// The rest of a simple command once its redirections are in place.
+    async fn exec_redirected(
+        &mut self,
+        cmd: &Simple,
+        argv: Vec<String>,
+        origin: Origin,
+        redirected: &mut Redirected,
+        io: &mut Io<'_, '_>,
+    ) -> Flow {
+        let fds = redirected.fds;
         if argv.is_empty() {
             return self.assign(&cmd.assigns, origin, io).await;
         }
@@ -232,8 +249,13 @@ impl Shell {
         if self.xtrace {
             io.err(xtrace_line(&cmd.assigns, &argv));
         }
-        let flow = if null_input {
-            let mut input = Input::from_bytes(Vec::new());
+        let input = if redirected.null_input {
+            Some(Vec::new())
+        } else {
+            redirected.input.take()
+        };
+        let flow = if let Some(data) = input {
+            let mut input = Input::from_bytes(data);
             let mut sub = Io {
                 input: &mut input,
                 sinks: &mut *io.sinks,

@@ -44,9 +44,11 @@
 //! No compound commands (`if`, `for`, `while`, `case`, `{ }`, `( )`),
 //! functions, here-documents, arithmetic `$((…))`, globbing, pattern
 //! operators (`${V#p}`): these are syntax errors (status 2), never mis-run.
-//! No globbing: `*` stays literal. No file system: only `/dev/null`,
-//! `/dev/stdin` and `/etc/hostname` can be read; other reads fail like
-//! missing files, and writes to files are discarded.
+//! No globbing: `*` stays literal. Files come from the context's [`Files`]
+//! (the container's file system): `cat FILE`, `ls`, `> file`, `>> file` and
+//! `< file` use it; without one only `/dev/null`, `/dev/stdin` and
+//! `/etc/hostname` can be read, other reads fail like missing files, and
+//! writes to files are discarded.
 //!
 //! # Layout
 //!
@@ -71,6 +73,7 @@ mod builtins;
 mod context;
 mod eval;
 mod expand;
+mod files;
 mod forever;
 mod invocation;
 mod io;
@@ -83,6 +86,7 @@ mod shell;
 mod testkit;
 
 pub use context::{ProcessContext, UnknownCommand};
+pub use files::{FileSystem, Files, Listing};
 pub use io::{ProcessIo, StdStream};
 pub use limits::MAX_CHUNK;
 

@@ -1,18 +1,31 @@
-//! Redirections of fds 0–2: `>`, `>>`, `&>`, `>&N`, `N>&M`, `<`. There is no
-//! file system: `/dev/null` and `/dev/std*` work, other files swallow output
-//! and cannot be read.
+//! Redirections of fds 0–2: `>`, `>>`, `&>`, `>&N`, `N>&M`, `<`.
+//! `/dev/null` and `/dev/std*` always work; other files are the container's
+//! (the context's `Files`): output to one is captured and written when the
+//! command ends, input read from it. Without files, output to a file is
+//! swallowed and a file cannot be read.
 
 use super::ast::{Redir, RedirOp};
+use super::files::Files;
 use super::io::{Dest, Fds, Io};
 use super::shell::{Flow, Origin, Shell};
 
 /// Where a command's stdio goes after its redirections.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Redirected {
     /// Targets of fds 1 and 2.
     pub(crate) fds: Fds,
     /// Stdin comes from `/dev/null`.
     pub(crate) null_input: bool,
+    /// Stdin comes from a file's contents.
+    pub(crate) input: Option<Vec<u8>>,
+    /// Files written through capture buffers (pushed in this order): each
+    /// is appended what its capture caught when the command ends.
+    pub(crate) files: Vec<String>,
+}
+
+/// Whether `target` names a device rather than a file.
+fn is_device(target: &str) -> bool {
+    target.starts_with("/dev/") || target.starts_with("/proc/self/fd/")
 }
 
 impl Shell {
@@ -28,19 +41,94 @@ impl Shell {
         let mut done = Redirected {
             fds: io.fds,
             null_input: false,
+            input: None,
+            files: Vec::new(),
         };
         for redir in redirs {
             let target = match self.expand_string(&redir.target, io).await {
                 Ok(t) => t,
-                Err(msg) => return Err(self.expansion_failed(&msg, origin, io)),
+                Err(msg) => {
+                    let flow = self.expansion_failed(&msg, origin, io);
+                    self.drop_captures(&mut done, io);
+                    return Err(flow);
+                }
             };
-            if let Err(message) = apply(redir, &target, &mut done) {
+            let result = match self.files.clone() {
+                Some(files) if !is_device(&target) => {
+                    self.file_redirect(&files, redir, &target, &mut done, io)
+                }
+                _ => apply(redir, &target, &mut done),
+            };
+            if let Err(message) = result {
                 io.with_fds(done.fds)
                     .err(format!("{}{message}\n", self.prefix(origin)));
+                self.drop_captures(&mut done, io);
                 return Err(Flow::Normal(2));
             }
         }
         Ok(done)
+    }
+
+    /// A redirection to or from a file of the container: output goes to a
+    /// new capture (the file is created or truncated now, so a missing
+    /// directory fails before the command runs); input is read whole.
+    fn file_redirect(
+        &self,
+        files: &Files,
+        redir: &Redir,
+        target: &str,
+        done: &mut Redirected,
+        io: &mut Io<'_, '_>,
+    ) -> Result<(), String> {
+        let append = match redir.op {
+            RedirOp::Out | RedirOp::All => false,
+            RedirOp::Append => true,
+            RedirOp::In | RedirOp::ReadWrite if redir.fd.unwrap_or(0) == 0 => {
+                let data = files
+                    .0
+                    .read(&self.cwd, target)
+                    .map_err(|_| format!("cannot open {target}: No such file"))?;
+                done.input = Some(data);
+                return Ok(());
+            }
+            _ => return apply(redir, target, done),
+        };
+        let fd = redir.fd.unwrap_or(1);
+        if redir.op != RedirOp::All && fd != 1 && fd != 2 {
+            return Ok(());
+        }
+        files
+            .0
+            .write(&self.cwd, target, b"", append)
+            .map_err(|e| format!("cannot create {target}: {e}"))?;
+        let dest = io.sinks.push_capture();
+        if redir.op == RedirOp::All {
+            done.fds.out = dest;
+            done.fds.err = dest;
+        } else {
+            set_fd(&mut done.fds, fd, dest);
+        }
+        done.files.push(target.to_string());
+        Ok(())
+    }
+
+    /// Writes what each file capture caught (innermost first) to its file.
+    pub(crate) fn flush_captures(&mut self, done: &mut Redirected, io: &mut Io<'_, '_>) {
+        while let Some(target) = done.files.pop() {
+            let data = io.sinks.pop_capture();
+            if let Some(files) = &self.files {
+                // The file existed when the command started; a failure now
+                // (removed meanwhile) loses the output, as a deleted file would.
+                let _ = files.0.write(&self.cwd, &target, &data, true);
+            }
+        }
+    }
+
+    /// Pops the captures of a redirection that failed half-way.
+    fn drop_captures(&mut self, done: &mut Redirected, io: &mut Io<'_, '_>) {
+        while done.files.pop().is_some() {
+            io.sinks.pop_capture();
+        }
     }
 }
 

@@ -162,6 +162,8 @@ pub(crate) struct Shell {
     /// The user spec, as in [`ProcessContext::user`].
     pub(crate) user: String,
     pub(crate) unknown: UnknownCommand,
+    /// The container's files, if any.
+    pub(crate) files: Option<super::files::Files>,
     /// Status of the last command substitution of the current simple
     /// command (an assignment-only command returns it).
     pub(crate) subst_status: Option<i32>,
@@ -189,6 +191,7 @@ impl Shell {
             hostname: ctx.hostname.clone(),
             user: ctx.user.clone(),
             unknown,
+            files: ctx.files.clone(),
             subst_status: None,
             depth: 0,
         };

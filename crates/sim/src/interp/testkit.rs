@@ -60,6 +60,7 @@ pub(crate) fn ctx() -> ProcessContext {
         hostname: "abc123".into(),
         user: String::new(),
         open_stdin: false,
+        files: None,
     }
 }
 

@@ -413,37 +413,34 @@ async fn logs_and_stats_streams() {
 }
 
 #[tokio::test]
-async fn unsupported_container_routes_are_501() {
+async fn update_is_501_and_the_file_routes_answer() {
     let daemon = Daemon::start();
     let docker = client(&daemon);
     pull(&docker, "alpine").await;
     create(&docker, "idle", body("alpine", &["sleep", "1000"])).await;
-    let expect_501 = |what: &str, err: BollardError| {
-        let (status, message) = server_error(err);
-        assert_eq!(status, 501, "{what}: {message}");
-        assert!(
-            message.ends_with("is not supported by sockerless"),
-            "{what}: {message}"
-        );
-    };
     let update = step(
         "update",
         docker.update_container("idle", bollard::models::ContainerUpdateBody::default()),
     )
     .await
     .expect_err("update");
-    expect_501("update", update);
+    let (status, message) = server_error(update);
+    assert_eq!(status, 501, "update: {message}");
+    assert!(
+        message.ends_with("is not supported by sockerless"),
+        "{message}"
+    );
     let changes = step("changes", docker.container_changes("idle"))
         .await
-        .expect_err("changes");
-    expect_501("changes", changes);
+        .expect("changes");
+    assert_eq!(changes.unwrap_or_default().len(), 0);
     let export = step(
         "export",
         docker.export_container("idle").try_collect::<Vec<_>>(),
     )
     .await
-    .expect_err("export");
-    expect_501("export", export);
+    .expect("export");
+    assert!(!export.is_empty());
     let archive = q::DownloadFromContainerOptionsBuilder::default()
         .path("/etc/hostname")
         .build();
@@ -454,8 +451,9 @@ async fn unsupported_container_routes_are_501() {
             .try_collect::<Vec<_>>(),
     )
     .await
-    .expect_err("archive");
-    expect_501("archive", download);
+    .expect("archive");
+    let tar: Vec<u8> = download.concat();
+    assert_eq!(&tar[..8], b"hostname");
     let commit = q::CommitContainerOptionsBuilder::default()
         .container("idle")
         .repo("snapshot")
@@ -465,6 +463,6 @@ async fn unsupported_container_routes_are_501() {
         docker.commit_container(commit, bollard::models::ContainerConfig::default()),
     )
     .await
-    .expect_err("commit");
-    expect_501("commit", committed);
+    .expect("commit");
+    assert!(committed.id.starts_with("sha256:"), "{}", committed.id);
 }

@@ -4,6 +4,7 @@
 //! Commands that run other commands (`exec`, `command`, `env`, the shells)
 //! call back into evaluation through methods of [`Shell`].
 
+mod files;
 mod paths;
 mod printf;
 mod sleep;
@@ -91,6 +92,8 @@ impl Shell {
                 }
                 "basename" => run_basename(args, io),
                 "dirname" => run_dirname(args, io),
+                // Only with files: without them `ls` stays an unknown command.
+                "ls" if self.files.is_some() => self.ls(args, io),
                 "command" => return self.command(args, origin, io).await,
                 "exec" => return self.exec(args, io).await,
                 _ if is_shell(&name) => {

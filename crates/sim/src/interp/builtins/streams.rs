@@ -31,8 +31,13 @@ impl Shell {
             } else if let Some(content) = self.virtual_file(file) {
                 io.out(content);
             } else {
-                io.err(format!("cat: {file}: No such file or directory\n"));
-                status = 1;
+                match self.read_file(file) {
+                    Ok(data) => io.out(data),
+                    Err(e) => {
+                        io.err(format!("cat: {file}: {e}\n"));
+                        status = 1;
+                    }
+                }
             }
         }
         status
@@ -42,7 +47,7 @@ impl Shell {
     fn virtual_file(&self, path: &str) -> Option<String> {
         match path {
             "/dev/null" => Some(String::new()),
-            "/etc/hostname" => Some(format!("{}\n", self.hostname)),
+            "/etc/hostname" if self.files.is_none() => Some(format!("{}\n", self.hostname)),
             _ => None,
         }
     }

@@ -1,0 +1,191 @@
+//! Builtins over the container's files ([`Files`](crate::interp::Files)):
+//! `ls`, and reading a file for `cat` and `<`.
+
+use crate::interp::files::Listing;
+use crate::interp::io::Io;
+use crate::interp::shell::Shell;
+
+/// The `strerror` text of a missing file.
+const ENOENT: &str = "No such file or directory";
+
+impl Shell {
+    /// The contents of a file of the container (symlinks followed).
+    pub(crate) fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+        match &self.files {
+            Some(f) => f.0.read(&self.cwd, path),
+            None => Err(ENOENT.into()),
+        }
+    }
+
+    /// `ls [-a…] [PATH…]`: one name per line (as when not on a terminal),
+    /// dot files only with `-a`; a file is listed by the name given.
+    pub(super) fn ls(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
+        let all = args
+            .iter()
+            .any(|a| a.starts_with('-') && a.len() > 1 && a.contains(['a', 'A']));
+        let mut paths: Vec<&str> = args
+            .iter()
+            .filter(|a| !a.starts_with('-') || a.as_str() == "-")
+            .map(String::as_str)
+            .collect();
+        if paths.is_empty() {
+            paths.push(".");
+        }
+        let several = paths.len() > 1;
+        let mut status = 0;
+        for (i, p) in paths.iter().enumerate() {
+            let listing = match &self.files {
+                Some(f) => f.0.list(&self.cwd, p),
+                None => Err(ENOENT.to_string()),
+            };
+            match listing {
+                Ok(Listing::File) => io.out(format!("{p}\n")),
+                Ok(Listing::Dir(names)) => {
+                    let mut text = String::new();
+                    if several {
+                        if i > 0 {
+                            text.push('\n');
+                        }
+                        text.push_str(&format!("{p}:\n"));
+                    }
+                    for n in names.iter().filter(|n| all || !n.starts_with('.')) {
+                        text.push_str(n);
+                        text.push('\n');
+                    }
+                    io.out(text);
+                }
+                Err(e) => {
+                    io.err(format!("ls: {p}: {e}\n"));
+                    status = 1;
+                }
+            }
+        }
+        status
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+
+    use tokio::sync::mpsc;
+
+    use crate::interp::files::{FileSystem, Files, Listing};
+    use crate::interp::{ProcessContext, ProcessIo, Program, StdStream, UnknownCommand};
+
+    /// Files in a map; directories are `/`, `/d` (keys ending in `/`).
+    #[derive(Default)]
+    struct MapFs(Mutex<BTreeMap<String, Vec<u8>>>);
+
+    fn abs(cwd: &str, p: &str) -> String {
+        if p.starts_with('/') {
+            p.to_string()
+        } else if p == "." {
+            cwd.to_string()
+        } else {
+            format!("{}/{p}", cwd.trim_end_matches('/'))
+        }
+    }
+
+    impl FileSystem for MapFs {
+        fn read(&self, cwd: &str, path: &str) -> Result<Vec<u8>, String> {
+            let map = self.0.lock().unwrap();
+            map.get(&abs(cwd, path))
+                .cloned()
+                .ok_or_else(|| "No such file or directory".into())
+        }
+        fn write(&self, cwd: &str, path: &str, data: &[u8], append: bool) -> Result<(), String> {
+            let p = abs(cwd, path);
+            if !p.starts_with("/d/") {
+                return Err("Directory nonexistent".into());
+            }
+            let mut map = self.0.lock().unwrap();
+            let f = map.entry(p).or_default();
+            if !append {
+                f.clear();
+            }
+            f.extend_from_slice(data);
+            Ok(())
+        }
+        fn list(&self, cwd: &str, path: &str) -> Result<Listing, String> {
+            let p = abs(cwd, path);
+            let map = self.0.lock().unwrap();
+            if map.contains_key(&p) {
+                return Ok(Listing::File);
+            }
+            let prefix = format!("{}/", p.trim_end_matches('/'));
+            let names: Vec<String> = map
+                .keys()
+                .filter_map(|k| k.strip_prefix(&prefix))
+                .map(|k| k.split('/').next().unwrap_or(k).to_string())
+                .collect();
+            if names.is_empty() {
+                Err("No such file or directory".into())
+            } else {
+                Ok(Listing::Dir(names))
+            }
+        }
+    }
+
+    async fn run(fs: &Arc<MapFs>, script: &str) -> (String, String, i32) {
+        let ctx = ProcessContext {
+            working_dir: "/d".into(),
+            files: Some(Files(fs.clone())),
+            ..ProcessContext::default()
+        };
+        let argv = vec!["sh".to_string(), "-c".to_string(), script.to_string()];
+        let program = Program::parse(&argv, UnknownCommand::Echo);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut io = ProcessIo {
+            stdin: None,
+            output: tx,
+        };
+        let status = program.run(&ctx, &mut io).await;
+        drop(io);
+        let (mut out, mut err) = (String::new(), String::new());
+        while let Some((s, b)) = rx.recv().await {
+            let t = String::from_utf8_lossy(&b).into_owned();
+            match s {
+                StdStream::Stdout => out.push_str(&t),
+                StdStream::Stderr => err.push_str(&t),
+            }
+        }
+        (out, err, status)
+    }
+
+    #[tokio::test]
+    async fn redirections_cat_and_ls_use_the_files() {
+        let fs = Arc::new(MapFs::default());
+        let got = run(&fs, "echo a > f; echo b >> /d/f; printf c >> f 2>&1; cat f").await;
+        assert_eq!(got, ("a\nb\nc".into(), String::new(), 0));
+        let got = run(&fs, "echo err 2> e >&2; cat < f; ls; ls f /d").await;
+        assert_eq!(
+            got,
+            ("a\nb\nce\nf\nf\n\n/d:\ne\nf\n".into(), String::new(), 0)
+        );
+        let got = run(&fs, "echo x > /nope/x; echo after").await;
+        assert_eq!(
+            got,
+            (
+                "after\n".into(),
+                "sh: 1: cannot create /nope/x: Directory nonexistent\n".into(),
+                0
+            )
+        );
+        let got = run(&fs, "cat missing; ls /none").await;
+        assert_eq!(
+            got,
+            (
+                String::new(),
+                "cat: missing: No such file or directory\nls: /none: No such file or directory\n"
+                    .into(),
+                1
+            )
+        );
+        // Output of a command substitution inside a redirected command
+        // still reaches the file in order.
+        let got = run(&fs, "echo \"$(echo in)\" out > g; cat g").await;
+        assert_eq!(got, ("in out\n".into(), String::new(), 0));
+    }
+}
