@@ -6,6 +6,10 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
+fn label(key: &str, value: &str) -> Value {
+    json!({"Labels": {format!("sockerless.memory.{key}"): value}})
+}
+
 /// Bad create bodies (merged into `{"Image": "alpine"}`) and Docker's answer.
 fn refused() -> Vec<(Value, &'static str)> {
     let health = |h: Value| {
