@@ -84,6 +84,11 @@ where
     }
 
     fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        if let Some(codings) = unsupported_codings(req.headers()) {
+            return Either::Left(futures_util::future::ready(Err(Error::NotImplemented(
+                format!("unsupported Transfer-Encoding: {codings}"),
+            ))));
+        }
         let streams = req.extensions().get::<StreamsBody>().is_some();
         if streams {
             return Either::Right(self.inner.call(req));
@@ -102,6 +107,19 @@ where
         });
         Either::Right(self.inner.call(req))
     }
+}
+
+/// The request's transfer codings when they are more than `chunked` (RFC 9112
+/// §6.1: a server answers a coding it does not understand with 501; hyper
+/// would read `gzip, chunked` as chunked and hand on the gzip bytes).
+fn unsupported_codings(headers: &http::HeaderMap) -> Option<String> {
+    let mut all = Vec::new();
+    for v in headers.get_all(http::header::TRANSFER_ENCODING) {
+        let text = String::from_utf8_lossy(v.as_bytes());
+        all.extend(text.split(',').map(|c| c.trim().to_ascii_lowercase()));
+    }
+    all.retain(|c| !c.is_empty());
+    (!all.is_empty() && all != ["chunked"]).then(|| all.join(", "))
 }
 
 /// The error of a body that did not arrive within its read timeout.
@@ -203,6 +221,29 @@ mod tests {
         assert_eq!(svc.clone().oneshot(req).await.unwrap().status(), 200);
         let mut req = http::Request::new(full_body(Bytes::from_static(b"123456789")));
         req.extensions_mut().insert(StreamsBody);
+        assert_eq!(svc.oneshot(req).await.unwrap().status(), 200);
+    }
+
+    #[tokio::test]
+    async fn transfer_codings_other_than_chunked_are_501() {
+        let inner = service_fn(|_req: http::Request<Body>| async move {
+            Ok::<_, Error>(http::Response::new(full_body(Bytes::new())))
+        });
+        let svc = BodyLimitLayer::new(100).layer(inner);
+        for te in ["gzip, chunked", "gzip", "chunked, chunked"] {
+            let req = http::Request::builder()
+                .header(http::header::TRANSFER_ENCODING, te)
+                .body(full_body(Bytes::new()))
+                .unwrap();
+            assert_eq!(
+                svc.clone().oneshot(req).await.unwrap_err(),
+                Error::NotImplemented(format!("unsupported Transfer-Encoding: {te}")),
+            );
+        }
+        let req = http::Request::builder()
+            .header(http::header::TRANSFER_ENCODING, "Chunked")
+            .body(full_body(Bytes::new()))
+            .unwrap();
         assert_eq!(svc.oneshot(req).await.unwrap().status(), 200);
     }
 

@@ -6,6 +6,10 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
+fn label(key: &str, value: &str) -> Value {
+    json!({"Labels": {format!("sockerless.memory.{key}"): value}})
+}
+
 /// Bad create bodies (merged into `{"Image": "alpine"}`) and Docker's answer.
 fn refused() -> Vec<(Value, &'static str)> {
     let health = |h: Value| {
@@ -86,6 +90,27 @@ fn refused() -> Vec<(Value, &'static str)> {
         (
             json!({"HostConfig": {"ExtraHosts": ["h:"]}}),
             "invalid IP address in add-host: \"\"",
+        ),
+        // Scripting labels whose value means nothing (our words, not Docker's).
+        (
+            label("exit-code", "abc"),
+            "invalid label sockerless.memory.exit-code=\"abc\": expected an exit code from 0 to 255",
+        ),
+        (
+            label("exit-code", "99999999999"),
+            "invalid label sockerless.memory.exit-code=\"99999999999\": expected an exit code from 0 to 255",
+        ),
+        (
+            label("run-for", "soon"),
+            "invalid label sockerless.memory.run-for=\"soon\": expected a duration such as 90, 1.5 or 2m30s",
+        ),
+        (
+            label("ignore-sigterm", "yes please"),
+            "invalid label sockerless.memory.ignore-sigterm=\"yes please\": expected true or false",
+        ),
+        (
+            label("health", "sick"),
+            "invalid label sockerless.memory.health=\"sick\": expected healthy or unhealthy",
         ),
     ]
 }

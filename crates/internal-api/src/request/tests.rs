@@ -109,10 +109,19 @@ async fn websocket_routes_need_an_upgrade_and_read_no_body() {
     let upgrade = [
         (CONNECTION.as_str(), "Upgrade"),
         (UPGRADE.as_str(), "websocket"),
+        ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ("sec-websocket-version", "13"),
     ];
+    // The whole handshake is checked before the backend is called.
+    assert_eq!(
+        message(parse("GET", "/internal/v1/events", &upgrade[..3], "").await),
+        "WebSocket upgrade failed: missing Sec-WebSocket-Version"
+    );
     let ct = (CONTENT_TYPE.as_str(), "text/plain");
     let uri = "/internal/v1/containers/abc/wait?condition=removed";
-    match parse("GET", uri, &[upgrade[0], upgrade[1], ct], "not JSON").await {
+    let mut with_ct = upgrade.to_vec();
+    with_ct.push(ct);
+    match parse("GET", uri, &with_ct, "not JSON").await {
         Ok(Request::Container(ContainerRequest::Wait { condition, .. })) => {
             assert_eq!(condition, WaitCondition::Removed);
         }

@@ -190,6 +190,9 @@ impl MemoryBackend {
             }
         }
         validate::check_config(&config)?;
+        if let Some(labels) = &config.labels {
+            super::script::check_labels(labels)?;
+        }
         let mut host_config = host_config.unwrap_or_default();
         validate::check_host_config(&host_config)?;
         check_restart_policy(&host_config)?;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crate::controls::scripts::ScriptRule;
 use sockerless_core::docker::{duration, signal};
+use sockerless_core::error::{Error, Result};
 
 /// Label: the exit code of the scripted outcome.
 pub(crate) const LABEL_EXIT_CODE: &str = "sockerless.memory.exit-code";
@@ -49,6 +50,42 @@ fn line(s: &str) -> String {
     } else {
         format!("{s}\n")
     }
+}
+
+/// Checks the scripting labels of a create (400 for a value that means
+/// nothing, instead of a silent default): an exit code `0`–`255`, a run-for
+/// duration, `true`/`false`/`1`/`0`, `healthy`/`unhealthy`.
+pub(crate) fn check_labels(labels: &HashMap<String, String>) -> Result<()> {
+    let bad = |key: &str, value: &str, want: &str| {
+        Err(Error::bad_request(format!(
+            "invalid label {key}={value:?}: {want}"
+        )))
+    };
+    if let Some(v) = labels.get(LABEL_EXIT_CODE) {
+        if v.trim().parse::<u8>().is_err() {
+            return bad(LABEL_EXIT_CODE, v, "expected an exit code from 0 to 255");
+        }
+    }
+    if let Some(v) = labels.get(LABEL_RUN_FOR) {
+        if duration::parse_run_for(v).is_err() {
+            return bad(
+                LABEL_RUN_FOR,
+                v,
+                "expected a duration such as 90, 1.5 or 2m30s",
+            );
+        }
+    }
+    if let Some(v) = labels.get(LABEL_IGNORE_SIGTERM) {
+        if !matches!(v.as_str(), "true" | "false" | "1" | "0") {
+            return bad(LABEL_IGNORE_SIGTERM, v, "expected true or false");
+        }
+    }
+    if let Some(v) = labels.get(LABEL_HEALTH) {
+        if !matches!(v.as_str(), "healthy" | "unhealthy") {
+            return bad(LABEL_HEALTH, v, "expected healthy or unhealthy");
+        }
+    }
+    Ok(())
 }
 
 impl Script {

@@ -80,7 +80,7 @@ impl Clock {
 const LATEST_READING: &str = "9999-12-31T23:59:59Z";
 
 /// Checks that the clock may show `t`: from 1970-01-01T00:00:00Z (records
-/// store times since the Unix epoch) to [`LATEST_READING`]. The error is a
+/// store times since the Unix epoch) to 9999-12-31T23:59:59Z. The error is a
 /// message tail.
 pub fn check_reading(t: SystemTime) -> std::result::Result<(), String> {
     let latest = UNIX_EPOCH + Duration::from_secs(253_402_300_799);

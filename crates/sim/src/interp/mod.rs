@@ -54,7 +54,10 @@
 //!
 //! From the bottom up (each module uses only those above it in this list):
 //!
-//! * `context`, `io`: what the process sees; stdin, output sinks, fds.
+//! * `limits`: the bounds of one process (expansions, variables, captured
+//!   output, nesting, output chunks) and dash's words past them.
+//! * `context`, `io`: what the process sees; stdin, output sinks (a bounded
+//!   channel, chunks of at most [`MAX_CHUNK`] bytes), fds.
 //! * `ast`: the syntax tree. `lexer` turns text into tokens and words;
 //!   `parser` builds the tree. `invocation` parses `sh [-ex] -c …`.
 //! * `shell`: the shell's state (variables, parameters, `$?`).
