@@ -7,9 +7,12 @@ pub mod common;
 
 mod bollard;
 mod cli;
+mod hijack;
 mod hostile;
 mod py;
 mod resources;
 mod run;
+mod slow;
+mod soak;
 mod stub_backend;
 mod wire;
