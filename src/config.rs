@@ -191,6 +191,18 @@ pub const SERVER: Group = Group {
             example: "8",
             ..Setting::BLANK
         },
+        Setting {
+            flag: Some("worker-threads"),
+            value_name: "N",
+            env: Some("SOCKERLESS_BACKEND_WORKER_THREADS"),
+            key: Some("server.worker_threads"),
+            kind: Kind::Count,
+            help: "Threads serving requests; 0: one per CPU core",
+            default: DefaultValue::Number(0),
+            note: ": one per CPU core",
+            example: "2",
+            ..Setting::BLANK
+        },
     ],
 };
 
@@ -461,6 +473,8 @@ pub struct ServerSettings {
     pub header_read_timeout: f64,
     /// Connections served at once.
     pub max_connections: u64,
+    /// Runtime worker threads; 0 for one per CPU core.
+    pub worker_threads: u64,
 }
 
 impl ServerSettings {
@@ -472,6 +486,14 @@ impl ServerSettings {
             header_read_timeout: Duration::from_secs_f64(self.header_read_timeout),
             max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
             ..ServeOptions::default()
+        }
+    }
+
+    /// The runtime's worker threads: `None` for tokio's default (one per core).
+    pub fn worker_threads(&self) -> Option<usize> {
+        match self.worker_threads {
+            0 => None,
+            n => Some(usize::try_from(n).unwrap_or(usize::MAX)),
         }
     }
 }

@@ -109,12 +109,14 @@ pub async fn bind(
 /// cannot start is one line naming the daemon and a failure exit.
 pub fn block_on(
     name: &str,
+    worker_threads: Option<usize>,
     main: impl std::future::Future<Output = std::process::ExitCode>,
 ) -> std::process::ExitCode {
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = worker_threads {
+        builder.worker_threads(n);
+    }
+    match builder.enable_all().build() {
         Ok(runtime) => runtime.block_on(main),
         Err(e) => {
             eprintln!("{name}: starting the runtime: {e}");

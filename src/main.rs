@@ -27,7 +27,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    block_on("sockerless-backend-memory", run(config))
+    block_on(
+        "sockerless-backend-memory",
+        config.server.worker_threads(),
+        run(config),
+    )
 }
 
 async fn run(config: Config) -> ExitCode {

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    block_on("sockerless", run(config))
+    block_on("sockerless", config.server.worker_threads(), run(config))
 }
 
 /// The backend to serve, and the memory backend when it is embedded (its

@@ -21,9 +21,14 @@ use std::time::Duration;
 /// A thread's buffer stops taking lines at this size until the writer empties it.
 const THREAD_BUFFER_BYTES: usize = 256 * 1024;
 
-/// How long the writer sleeps when nobody wakes it; a thread wakes it when its
-/// buffer turns non-empty, so this only bounds a missed wake-up.
-const IDLE_WAKE: Duration = Duration::from_millis(50);
+/// While lines keep coming, the writer writes a batch this often; the
+/// threads that log never wake it then (a wake-up per line would cost a
+/// system call per line, what the buffers are there to avoid).
+const BATCH_INTERVAL: Duration = Duration::from_millis(5);
+
+/// The writer's longest sleep when idle; the first line after an idle spell
+/// wakes it at once, so this only bounds a missed wake-up.
+const IDLE_WAKE: Duration = Duration::from_millis(500);
 
 /// Where the lines go, shared by every handle.
 #[derive(Clone)]
@@ -49,6 +54,8 @@ struct Shared {
     /// The output; only the writer thread (or a caller after shutdown) writes it.
     sink: Mutex<Box<dyn Write + Send>>,
     writer: Mutex<Option<Thread>>,
+    /// The writer found nothing to write and sleeps until woken.
+    idle: AtomicBool,
     stopped: AtomicBool,
 }
 
@@ -74,6 +81,7 @@ impl LogWriter {
             buffers: Mutex::new(Vec::new()),
             sink: Mutex::new(Box::new(sink)),
             writer: Mutex::new(None),
+            idle: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
         });
         let thread = std::thread::Builder::new()
@@ -167,14 +175,13 @@ impl Shared {
             self.wake_writer();
             bytes = buffer
                 .emptied
-                .wait_timeout(bytes, IDLE_WAKE)
+                .wait_timeout(bytes, BATCH_INTERVAL)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        let was_empty = bytes.is_empty();
         bytes.extend_from_slice(line);
         drop(bytes);
-        if was_empty {
+        if self.idle.load(Ordering::Acquire) && self.idle.swap(false, Ordering::AcqRel) {
             self.wake_writer();
         }
         Ok(())
@@ -186,12 +193,23 @@ impl Shared {
         }
     }
 
-    /// The writer thread: empty every buffer, sleep until woken, repeat.
+    /// The writer thread: empty every buffer every [`BATCH_INTERVAL`] while
+    /// there are lines; when a pass finds none, sleep until a line wakes it.
     fn run(&self) {
         while !self.stopped.load(Ordering::Acquire) {
-            if !self.write_all_buffers() {
-                std::thread::park_timeout(IDLE_WAKE);
+            if self.write_all_buffers() {
+                std::thread::park_timeout(BATCH_INTERVAL);
+                continue;
             }
+            self.idle.store(true, Ordering::Release);
+            // A line appended before `idle` was set saw it false and did not
+            // wake us: look once more before sleeping.
+            if self.write_all_buffers() {
+                self.idle.store(false, Ordering::Release);
+                continue;
+            }
+            std::thread::park_timeout(IDLE_WAKE);
+            self.idle.store(false, Ordering::Release);
         }
         self.write_all_buffers();
     }
