@@ -105,7 +105,8 @@ impl ImageBackend for RemoteBackend {
         for n in &names {
             query = query.push("names", n);
         }
-        Ok(self.transport
+        Ok(self
+            .transport
             .raw(Route::ImageSave, &query.finish(), None)
             .await?
             .1)
