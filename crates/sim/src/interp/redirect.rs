@@ -119,7 +119,7 @@ impl Shell {
             if let Some(files) = &self.files {
                 // The file existed when the command started; a failure now
                 // (removed meanwhile) loses the output, as a deleted file would.
-                let _ = files.0.write(&self.cwd, &target, &data, true);
+                let _ = files.0.write(&self.cwd, &target, &data.data, true);
             }
         }
     }

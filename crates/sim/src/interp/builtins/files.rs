@@ -136,7 +136,7 @@ mod tests {
         };
         let argv = vec!["sh".to_string(), "-c".to_string(), script.to_string()];
         let program = Program::parse(&argv, UnknownCommand::Echo);
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::channel(1024);
         let mut io = ProcessIo {
             stdin: None,
             output: tx,
