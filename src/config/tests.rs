@@ -276,7 +276,7 @@ fn readme_settings_table_is_rendered_from_the_definitions() {
 /// The variables the binary reads are the definitions' ones.
 #[test]
 fn env_keys_come_from_the_definitions() {
-    assert_eq!(ENV_KEYS.len(), 17);
+    assert_eq!(ENV_KEYS.len(), 18);
     assert!(ENV_KEYS.contains(&("SOCKERLESS_BACKEND_SOCKET", "listen.socket")));
     assert_eq!(ENV_CONFIG, "SOCKERLESS_BACKEND_CONFIG");
     let loaded: Config = BACKEND_MEMORY
