@@ -103,7 +103,7 @@ fn help_lists_every_setting_of_the_definitions() {
         assert!(help.contains(&s.help_text()), "--{flag}: {line}\n{help}");
         flags += 1;
     }
-    assert_eq!(flags, 18, "{help}");
+    assert_eq!(flags, 19, "{help}");
 }
 
 #[test]
