@@ -469,11 +469,10 @@ async fn random_concurrent_operations_keep_the_invariants() {
 //
 // `SOAK_OPS` (default 1 000 000) and `SOAK_CONCURRENCY` (default 64) size it.
 
-use bytes::Bytes;
 use http::Method;
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
 use std::sync::atomic::AtomicI64;
+
+use crate::common::keepalive::KeepAlive;
 
 /// Resident memory of this process, in KiB.
 fn rss_kib() -> u64 {
@@ -485,46 +484,9 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// A keep-alive HTTP/1 connection to the server's Unix socket.
-struct Conn {
-    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
-}
-
-impl Conn {
-    async fn open(socket: &std::path::Path) -> Conn {
-        let stream = tokio::net::UnixStream::connect(socket)
-            .await
-            .expect("connect");
-        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .expect("handshake");
-        tokio::spawn(conn);
-        Conn { sender }
-    }
-
-    /// One request; returns the status. A transport error fails the soak.
-    async fn call(&mut self, method: Method, path: &str, body: Option<Value>) -> u16 {
-        let req = crate::common::request(method, &format!("{}{path}", crate::common::BASE), body);
-        self.sender.ready().await.expect("connection ready");
-        let res = self
-            .sender
-            .send_request(req)
-            .await
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
-        let status = res.status().as_u16();
-        let body = res.into_body().collect().await.expect("body").to_bytes();
-        assert!(
-            status < 500,
-            "{path}: {status} {}",
-            String::from_utf8_lossy(&body)
-        );
-        status
-    }
-}
-
 /// One worker's loop of mixed operations until the shared budget is spent.
 async fn soak_worker(socket: std::path::PathBuf, k: u64, budget: Arc<AtomicI64>) -> u64 {
-    let mut conn = Conn::open(&socket).await;
+    let mut conn = KeepAlive::open(&socket, crate::common::BASE).await;
     let mut rng = Rng::new(k.wrapping_mul(0x9e37_79b9));
     let mut done = 0u64;
     let net = format!("sn{}", k % 4);
@@ -676,7 +638,7 @@ async fn soak() {
         sockerless::http::ServeOptions::default(),
     )
     .await;
-    let mut setup = Conn::open(&server.socket).await;
+    let mut setup = KeepAlive::open(&server.socket, crate::common::BASE).await;
     setup
         .call(Method::POST, "/images/pull?fromImage=alpine", None)
         .await;
@@ -747,7 +709,7 @@ async fn soak() {
     // The setup connection sat idle through the phases; past the header-read
     // timeout the server has closed it (as it should), so open a fresh one.
     drop(setup);
-    let mut setup = Conn::open(&server.socket).await;
+    let mut setup = KeepAlive::open(&server.socket, crate::common::BASE).await;
     // Remove what the setup made, then everything must be gone.
     for i in 0..4 {
         setup

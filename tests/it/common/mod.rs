@@ -6,6 +6,7 @@
 mod api;
 pub mod daemon;
 mod diff;
+pub mod keepalive;
 
 pub use diff::json_diff;
 

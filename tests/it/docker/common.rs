@@ -494,7 +494,7 @@ pub fn image_archive(tag: &str) -> Vec<u8> {
 }
 
 /// A response read off the wire by [`raw`].
-#[derive(Debug)]
+#[derive(Debug, Clone, Default)]
 pub struct RawResponse {
     /// The status code.
     pub status: u16,

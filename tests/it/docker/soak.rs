@@ -10,62 +10,23 @@
 //! (default 64) size the long run; `a_short_soak` (2 000 requests) runs in
 //! `cargo test`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::Method;
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::common::Daemon;
 use super::hijack::{fd_count, fds_settle, proc_status_kib};
+use crate::common::keepalive::KeepAlive;
 use crate::invariants::Rng;
-
-/// A keep-alive HTTP/1 connection to the Docker socket.
-struct Conn {
-    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
-}
-
-impl Conn {
-    async fn open(socket: &Path) -> Conn {
-        let stream = tokio::net::UnixStream::connect(socket)
-            .await
-            .expect("connect");
-        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .expect("handshake");
-        tokio::spawn(conn);
-        Conn { sender }
-    }
-
-    /// One request; the status and body. A transport error or a 5xx fails.
-    async fn call(&mut self, method: Method, path: &str, body: Option<Value>) -> (u16, Bytes) {
-        let req = crate::common::request(method, &format!("/v1.44{path}"), body);
-        self.sender.ready().await.expect("connection ready");
-        let res = self
-            .sender
-            .send_request(req)
-            .await
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
-        let status = res.status().as_u16();
-        let body = res.into_body().collect().await.expect("body").to_bytes();
-        assert!(
-            status < 500,
-            "{path}: {status} {}",
-            String::from_utf8_lossy(&body)
-        );
-        (status, body)
-    }
-}
 
 /// One client's loop of mixed requests until the shared budget is spent;
 /// returns how many it made.
 async fn worker(socket: PathBuf, k: u64, budget: Arc<AtomicI64>) -> u64 {
-    let mut conn = Conn::open(&socket).await;
+    let mut conn = KeepAlive::open(&socket, "/v1.44").await;
     let mut rng = Rng::new(k.wrapping_mul(0x9e37_79b9) + 1);
     let mut done = 0u64;
     let name = format!("soak{k}");
@@ -152,7 +113,7 @@ async fn worker(socket: PathBuf, k: u64, budget: Arc<AtomicI64>) -> u64 {
 async fn soak(total: u64, concurrency: u64) {
     let d = Daemon::start_with(&["--max-connections", "4096"]);
     let s = d.socket.clone();
-    let mut setup = Conn::open(&s).await;
+    let mut setup = KeepAlive::open(&s, "/v1.44").await;
     let (st, _) = setup
         .call(
             Method::POST,
@@ -204,7 +165,7 @@ async fn soak(total: u64, concurrency: u64) {
     }
     let elapsed = started.elapsed();
     // Nothing left behind.
-    let mut check = Conn::open(&s).await;
+    let mut check = KeepAlive::open(&s, "/v1.44").await;
     let (_, body) = check
         .call(Method::GET, "/containers/json?all=1", None)
         .await;

@@ -31,26 +31,9 @@ pub struct Request {
     pub max_bytes: usize,
 }
 
-/// A response: status, lowercased headers, the body read (de-chunked).
-#[derive(Debug, Clone, Default)]
-pub struct Response {
-    /// Status code.
-    pub status: u16,
-    /// Header names lowercased, in order.
-    pub headers: Vec<(String, String)>,
-    /// The body (de-chunked; for a hijack, the raw bytes read).
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    /// The first value of header `name` (lowercase).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
+/// A response: status, lowercased headers, the body read (de-chunked; for a
+/// hijack, the raw bytes read). The Docker tests' own type.
+pub use crate::docker::common::RawResponse as Response;
 
 /// Sends `req` and reads the response; `head_seen` (if any) is told once the
 /// head has arrived, so a caller can go on while this one reads the body.
