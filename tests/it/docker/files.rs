@@ -302,12 +302,24 @@ fn exec_scripts_see_the_files_cp_put_there_and_the_main_process_wrote() {
     ]);
     let dir = cli.daemon.dir().to_path_buf();
     write(&dir, "job/input.txt", b"line one\nline two\n");
+    write(
+        &dir,
+        "job/run.sh",
+        b"cat /builds/input.txt\necho ran $0\nexit 4\n",
+    );
     cli.ok(&["cp", &dir.join("job").to_string_lossy(), "ci:/builds"]);
+    // The copied script runs as a file (`sh FILE`), as a CI runner runs it.
+    let ran = cli.run(&["exec", "ci", "sh", "/builds/run.sh"]);
+    assert_eq!(
+        ran.stdout, "line one\nline two\nran /builds/run.sh\n",
+        "{ran:?}"
+    );
+    assert_eq!(ran.code, Some(4));
     let script = "cat /builds/input.txt > /builds/out.txt; echo done >> /builds/out.txt; \
                   ls /builds; cat /tmp/main.txt; cat < /builds/out.txt; cat /nope";
     let out = cli.run(&["exec", "ci", "sh", "-c", script]);
     assert_eq!(
-        out.stdout, "input.txt\nout.txt\nfrom-main\nline one\nline two\ndone\n",
+        out.stdout, "input.txt\nout.txt\nrun.sh\nfrom-main\nline one\nline two\ndone\n",
         "{out:?}"
     );
     assert_eq!(out.stderr, "cat: /nope: No such file or directory\n");

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::ast::{literal, AndOr, Connector, Pipeline, Script, Simple, Word};
+use super::ast::{literal, AndOr, Connector, ParseError, Pipeline, Script, Simple, Word};
 use super::builtins::basename;
 use super::context::{ProcessContext, UnknownCommand};
 use super::forever::argv_forever;
@@ -32,19 +32,39 @@ impl Shell {
                 ));
                 2
             }
-            Source::File(file) => {
-                io.err(format!(
-                    "{}: 0: cannot open {file}: No such file\n",
-                    inv.path
-                ));
-                2
-            }
+            Source::File(file) => match self.script_file(file) {
+                Some(Ok(script)) => self.exec_script(&script, io).await.status(),
+                Some(Err(e)) => {
+                    io.err(format!(
+                        "{}: {}: syntax error: {}\n",
+                        self.name, e.line, e.message
+                    ));
+                    2
+                }
+                None => {
+                    io.err(format!(
+                        "{}: 0: cannot open {file}: No such file\n",
+                        inv.path
+                    ));
+                    2
+                }
+            },
             Source::Usage(msg) => {
                 io.err(msg);
                 2
             }
             Source::Stdin => self.run_stdin(io).await,
         }
+    }
+
+    /// The script file `sh FILE` runs, read from the container's files
+    /// (`None`: no such file, no file system, or larger than a variable may be).
+    fn script_file(&self, file: &str) -> Option<Result<Script, ParseError>> {
+        let bytes = self.files.as_ref()?.0.read(&self.cwd, file).ok()?;
+        if bytes.len() > MAX_VALUE {
+            return None;
+        }
+        Some(parse(&String::from_utf8_lossy(&bytes), 1))
     }
 
     /// Reads a script from stdin and runs each complete command as it arrives.

@@ -155,6 +155,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn sh_runs_a_script_file_from_the_files() {
+        let fs = Arc::new(MapFs::default());
+        let got = run(&fs, "echo 'echo from $0; exit 3' > s.sh; sh s.sh; echo $?").await;
+        assert_eq!(got, ("from s.sh\n3\n".into(), String::new(), 0));
+        let got = run(&fs, "sh /d/missing.sh").await;
+        assert_eq!(
+            got,
+            (
+                String::new(),
+                "sh: 0: cannot open /d/missing.sh: No such file\n".into(),
+                2
+            )
+        );
+    }
+
+    #[tokio::test]
     async fn redirections_cat_and_ls_use_the_files() {
         let fs = Arc::new(MapFs::default());
         let got = run(&fs, "echo a > f; echo b >> /d/f; printf c >> f 2>&1; cat f").await;
