@@ -35,38 +35,9 @@ DAEMON=$TARGET/release/sockerless-backend-memory
 LOAD=$TARGET/release/examples/load
 BARE=$TARGET/release/examples/bare_hyper
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-# A loopback port nobody listens on (checked with bash's /dev/tcp; the servers
-# are then checked to be the ones answering).
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "bench-http.sh: no free port found" >&2; exit 1
-}
-
-wait_up() { # name, curl args...
-  local name=$1; shift
-  for _ in $(seq 200); do
-    if curl -sf -o /dev/null --max-time 1 "$@" http://localhost/internal/v1/capabilities 2>/dev/null; then return; fi
-    sleep 0.025
-  done
-  echo "bench-http.sh: $name did not answer; logs:" >&2; cat "$tmp"/*.log >&2; exit 1
-}
+NAME=bench-http.sh
+# shellcheck source=scripts/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
 
 ours_port=$(free_port)
 "$DAEMON" --socket "$tmp/ours.sock" --tcp "127.0.0.1:$ours_port" --log-level "$LOG_LEVEL" 2>"$tmp/ours.log" &
@@ -75,10 +46,10 @@ bare_port=$(free_port)
 while [[ $bare_port == "$ours_port" ]]; do bare_port=$(free_port); done
 "$BARE" --unix "$tmp/bare.sock" --tcp "127.0.0.1:$bare_port" >"$tmp/bare.log" 2>&1 &
 pids+=($!)
-wait_up daemon --unix-socket "$tmp/ours.sock"
-wait_up daemon-tcp --connect-to "localhost:80:127.0.0.1:$ours_port"
-wait_up bare --unix-socket "$tmp/bare.sock"
-wait_up bare-tcp --connect-to "localhost:80:127.0.0.1:$bare_port"
+wait_up daemon http://localhost/internal/v1/capabilities --unix-socket "$tmp/ours.sock"
+wait_up daemon-tcp http://localhost/internal/v1/capabilities --connect-to "localhost:80:127.0.0.1:$ours_port"
+wait_up bare http://localhost/internal/v1/capabilities --unix-socket "$tmp/bare.sock"
+wait_up bare-tcp http://localhost/internal/v1/capabilities --connect-to "localhost:80:127.0.0.1:$bare_port"
 
 target_args() { # server transport
   case "$1/$2" in

@@ -34,40 +34,14 @@ FRONT=$TARGET/release/sockerless
 BACK=$TARGET/release/sockerless-backend-memory
 LOAD=$TARGET/release/examples/load
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "bench-remote.sh: no free port found" >&2; exit 1
-}
-
-wait_up() { # name socket path
-  for _ in $(seq 200); do
-    if curl -sf -o /dev/null --max-time 1 --unix-socket "$2" "http://localhost$3" 2>/dev/null; then return; fi
-    sleep 0.025
-  done
-  echo "bench-remote.sh: $1 did not answer; logs:" >&2; cat "$tmp"/*.log >&2; exit 1
-}
+NAME=bench-remote.sh
+# shellcheck source=scripts/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
 
 back_port=$(free_port)
 "$BACK" --socket "$tmp/backend.sock" --tcp "127.0.0.1:$back_port" --log-level "$LOG_LEVEL" 2>"$tmp/backend.log" &
 pids+=($!)
-wait_up backend "$tmp/backend.sock" /internal/v1/capabilities
+wait_up backend http://localhost/internal/v1/capabilities --unix-socket "$tmp/backend.sock"
 "$FRONT" --docker-socket "$tmp/embedded.sock" --log-level "$LOG_LEVEL" 2>"$tmp/embedded.log" &
 pids+=($!)
 "$FRONT" --docker-socket "$tmp/remote-unix.sock" --backend "unix://$tmp/backend.sock" \
@@ -76,7 +50,7 @@ pids+=($!)
 "$FRONT" --docker-socket "$tmp/remote-tcp.sock" --backend "tcp://127.0.0.1:$back_port" \
   --log-level "$LOG_LEVEL" 2>"$tmp/remote-tcp.log" &
 pids+=($!)
-for m in $MODES; do wait_up "$m" "$tmp/$m.sock" /_ping; done
+for m in $MODES; do wait_up "$m" http://localhost/_ping --unix-socket "$tmp/$m.sock"; done
 
 run_load() { # mode scenario concurrency -> one JSON line
   timeout $(( ${DURATION%.*} + ${WARMUP%.*} + 60 )) "$LOAD" --unix "$tmp/$1.sock" \
