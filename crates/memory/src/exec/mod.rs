@@ -51,21 +51,7 @@ impl ExecBackend for MemoryBackend {
             .containers
             .get(&found.id)
             .ok_or_else(|| Error::no_such_container(r))?;
-        match c.state.status {
-            Status::Running => {}
-            Status::Paused => {
-                return Err(Error::conflict(format!(
-                    "Container {} is paused, unpause the container before exec",
-                    c.id
-                )))
-            }
-            _ => {
-                return Err(Error::conflict(format!(
-                    "container {} is not running",
-                    c.id
-                )))
-            }
-        }
+        exec_allowed(&c)?;
         let id = self.new_id();
         let cmdline = config.cmd.clone().unwrap_or_default().join(" ");
         let record = ExecRecord {
@@ -270,21 +256,7 @@ impl MemoryBackend {
             .containers
             .get(&e.container_id)
             .ok_or_else(|| Error::no_such_exec(id))?;
-        match c.state.status {
-            Status::Running => {}
-            Status::Paused => {
-                return Err(Error::conflict(format!(
-                    "Container {} is paused, unpause the container before exec",
-                    c.id
-                )))
-            }
-            _ => {
-                return Err(Error::conflict(format!(
-                    "container {} is not running",
-                    c.id
-                )))
-            }
-        }
+        exec_allowed(&c)?;
         let pid = self.new_pid();
         self.store
             .execs
@@ -333,5 +305,21 @@ impl MemoryBackend {
                 .collect();
             self.emit(Kind::Container, action, container_id, attrs);
         }
+    }
+}
+
+/// An exec is created or started only in a running container; Docker's words
+/// otherwise.
+fn exec_allowed(c: &ContainerRecord) -> Result<()> {
+    match c.state.status {
+        Status::Running => Ok(()),
+        Status::Paused => Err(Error::conflict(format!(
+            "Container {} is paused, unpause the container before exec",
+            c.id
+        ))),
+        _ => Err(Error::conflict(format!(
+            "container {} is not running",
+            c.id
+        ))),
     }
 }
