@@ -11,6 +11,7 @@
 //! - [`server`]: Unix and TCP listeners (socket mode and group, stale-socket
 //!   handling), the accept loop with a connection cap, graceful drain — serving
 //!   any infallible tower `Service`;
+//! - [`error_body`]: a JSON body for the 400/414/431 hyper answers by itself;
 //! - [`drain::Drain`]: what streaming and upgraded connections register with so
 //!   shutdown can close them normally.
 //!
@@ -21,6 +22,7 @@
 pub mod body;
 pub mod conn;
 pub mod drain;
+pub mod error_body;
 pub mod json;
 pub mod limit;
 pub mod log_writer;

@@ -25,6 +25,7 @@ use tower::Service;
 
 use crate::conn::PermitIo;
 use crate::drain::Drain;
+use crate::error_body::ErrorBodyIo;
 use crate::Response;
 
 /// A listener could not be set up.
@@ -383,7 +384,7 @@ fn serve_connection<IO, S>(
     S::Future: Send + 'static,
 {
     let hyper_svc = TowerToHyperService::new(svc.clone());
-    let io = TokioIo::new(PermitIo::new(stream, permit));
+    let io = TokioIo::new(ErrorBodyIo::new(PermitIo::new(stream, permit)));
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(options.header_read_timeout)
@@ -427,8 +428,13 @@ mod tests {
                 tokio::spawn(async move {
                     if let Ok(up) = on_upgrade.await {
                         let mut io = TokioIo::new(up);
-                        let mut buf = [0u8; 64];
-                        while matches!(io.read(&mut buf).await, Ok(n) if n > 0) {}
+                        // Echoes what it reads.
+                        let mut buf = [0u8; 256];
+                        while let Ok(n @ 1..) = io.read(&mut buf).await {
+                            if io.write_all(&buf[..n]).await.is_err() {
+                                break;
+                            }
+                        }
                     }
                 });
                 let mut res = http::Response::new(empty_body());
@@ -567,6 +573,75 @@ mod tests {
             .expect("served once the upgraded stream closed")
             .unwrap();
         assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+        server.stop().await;
+    }
+
+    /// Sends `request` on a new connection; the answer's status line and body.
+    async fn answer(addr: SocketAddr, request: &[u8]) -> (String, String) {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        // The server may answer and close before it read everything.
+        let _ = s.write_all(request).await;
+        let out = read_to_eof(&mut s, Duration::from_secs(10)).await.unwrap();
+        let out = String::from_utf8_lossy(&out).into_owned();
+        let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+        let status = head.lines().next().unwrap_or_default().to_string();
+        assert!(head.contains("content-type: application/json"), "{head}");
+        (status, body.to_string())
+    }
+
+    #[tokio::test]
+    async fn the_errors_hyper_answers_itself_are_json() {
+        let server = start(ServeOptions::default()).await;
+        let cases: [(Vec<u8>, &str, &str); 3] = [
+            (
+                b"GARBAGE\r\n\r\n".to_vec(),
+                "HTTP/1.1 400 Bad Request",
+                "malformed HTTP request",
+            ),
+            (
+                format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(70_000)).into_bytes(),
+                "HTTP/1.1 414 URI Too Long",
+                "request URI too long",
+            ),
+            (
+                format!(
+                    "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+                    "b".repeat(1 << 20)
+                )
+                .into_bytes(),
+                "HTTP/1.1 431 Request Header Fields Too Large",
+                "request header fields too large",
+            ),
+        ];
+        for (request, status, message) in cases {
+            let (got_status, body) = answer(server.addr, &request).await;
+            assert_eq!(got_status, status);
+            assert_eq!(body, format!(r#"{{"message":"{message}"}}"#));
+        }
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn an_upgraded_stream_passes_error_lookalikes_untouched() {
+        let server = start(ServeOptions::default()).await;
+        let mut s = TcpStream::connect(server.addr).await.unwrap();
+        s.write_all(
+            b"GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n",
+        )
+        .await
+        .unwrap();
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            s.read_exact(&mut byte).await.unwrap();
+            head.push(byte[0]);
+        }
+        let lookalike = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n";
+        s.write_all(lookalike).await.unwrap();
+        let mut echoed = vec![0u8; lookalike.len()];
+        s.read_exact(&mut echoed).await.unwrap();
+        assert_eq!(echoed, lookalike);
+        drop(s);
         server.stop().await;
     }
 }
