@@ -33,6 +33,16 @@ pub enum Error {
         /// The methods the path serves, for the `Allow` header.
         allow: String,
     },
+    /// 426: a WebSocket upgrade asked for a protocol version this server does
+    /// not speak (RFC 6455 §4.4).
+    #[error("{message}")]
+    UpgradeRequired {
+        /// The human message.
+        message: String,
+        /// The versions the server speaks, for the `Sec-WebSocket-Version`
+        /// header.
+        versions: String,
+    },
     /// 409: a conflict with the object's state (name in use, running, …).
     #[error("{0}")]
     Conflict(String),
@@ -78,6 +88,7 @@ impl Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::UpgradeRequired { .. } => StatusCode::UPGRADE_REQUIRED,
             Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::NotModified => StatusCode::NOT_MODIFIED,

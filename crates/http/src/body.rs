@@ -10,7 +10,7 @@
 //! ```
 
 use bytes::Bytes;
-use http::header::{ALLOW, CONTENT_TYPE};
+use http::header::{ALLOW, CONTENT_TYPE, SEC_WEBSOCKET_VERSION};
 use http::{HeaderValue, StatusCode};
 use http_body_util::{BodyExt, Full};
 use serde::Serialize;
@@ -28,9 +28,14 @@ pub fn error_response(err: &Error) -> Response {
         return res;
     }
     let mut res = json_message(status, &err.to_string());
-    if let Error::MethodNotAllowed { allow, .. } = err {
-        if let Ok(v) = HeaderValue::from_str(allow) {
-            res.headers_mut().insert(ALLOW, v);
+    let extra = match err {
+        Error::MethodNotAllowed { allow, .. } => Some((ALLOW, allow)),
+        Error::UpgradeRequired { versions, .. } => Some((SEC_WEBSOCKET_VERSION, versions)),
+        _ => None,
+    };
+    if let Some((name, value)) = extra {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            res.headers_mut().insert(name, v);
         }
     }
     res

@@ -43,10 +43,13 @@ pub(crate) fn check_upgrade(head: &http::Request<()>) -> Result<()> {
     }
     match headers.get("sec-websocket-version") {
         Some(v) if v == "13" => Ok(()),
-        Some(v) => Err(Error::bad_request(format!(
-            "WebSocket upgrade failed: unsupported Sec-WebSocket-Version {}: only 13 is supported",
-            String::from_utf8_lossy(v.as_bytes())
-        ))),
+        Some(v) => Err(Error::UpgradeRequired {
+            message: format!(
+                "WebSocket upgrade failed: unsupported Sec-WebSocket-Version {}: only 13 is supported",
+                String::from_utf8_lossy(v.as_bytes())
+            ),
+            versions: "13".to_string(),
+        }),
         None => Err(Error::bad_request(
             "WebSocket upgrade failed: missing Sec-WebSocket-Version",
         )),

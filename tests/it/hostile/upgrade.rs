@@ -28,16 +28,37 @@ fn handshake(path: &str, key: Option<&str>, version: Option<&str>) -> Request<Fu
     b.body(Full::new(Bytes::new())).expect("request")
 }
 
-/// Every kind of bad handshake, each refused with 400 and a JSON message.
+/// Every kind of bad handshake, each refused with a JSON message: 400, or
+/// for a version we do not speak 426 with `Sec-WebSocket-Version: 13` (RFC
+/// 6455 §4.4: the versions the server does speak).
 async fn refuse_bad_handshakes(s: &TestServer, path: &str) {
     let key = Some("dGhlIHNhbXBsZSBub25jZQ==");
-    for (key, version, says) in [
-        (key, Some("12"), "unsupported Sec-WebSocket-Version 12"),
-        (key, None, "missing Sec-WebSocket-Version"),
-        (None, Some("13"), "missing Sec-WebSocket-Key"),
+    let upgrade = StatusCode::UPGRADE_REQUIRED;
+    for (key, version, status, says) in [
+        (
+            key,
+            Some("12"),
+            upgrade,
+            "unsupported Sec-WebSocket-Version 12",
+        ),
+        (
+            key,
+            None,
+            StatusCode::BAD_REQUEST,
+            "missing Sec-WebSocket-Version",
+        ),
+        (
+            None,
+            Some("13"),
+            StatusCode::BAD_REQUEST,
+            "missing Sec-WebSocket-Key",
+        ),
     ] {
         let reply = s.send(handshake(path, key, version)).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path} {version:?}");
+        assert_eq!(reply.status, status, "{path} {version:?}");
+        let offered = reply.headers.get("sec-websocket-version");
+        let expected = (status == upgrade).then_some("13");
+        assert_eq!(offered.and_then(|v| v.to_str().ok()), expected, "{path}");
         let body: Value = reply.json();
         let message = body["message"].as_str().expect("message");
         assert!(message.contains(says), "{message}");
