@@ -76,6 +76,7 @@ mod ids;
 pub mod images;
 #[cfg(test)]
 mod layers;
+mod live_feed;
 pub mod networks;
 mod options;
 pub mod runtime;

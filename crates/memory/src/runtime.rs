@@ -5,13 +5,13 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::SystemTime;
 
 use bytes::Bytes;
 use dashmap::DashMap;
 use tokio::sync::{mpsc, watch};
 
-use sockerless_core::api::StdStream;
+pub(crate) use crate::live_feed::{Live, LogEntry};
+use crate::live_feed::{LiveFeed, LiveReceiver};
 
 /// Default bound of a container's log: 1 MiB.
 pub const DEFAULT_LOG_LIMIT: usize = 1024 * 1024;
@@ -30,26 +30,6 @@ pub struct WaitState {
     /// The backend was reset while the container existed: waiters end with an
     /// error.
     pub reset: bool,
-}
-
-/// One write of the process.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LogEntry {
-    /// stdout or stderr.
-    pub stream: StdStream,
-    /// When it was written.
-    pub time: SystemTime,
-    /// The bytes.
-    pub data: Bytes,
-}
-
-/// What attach and log-follow see live.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Live {
-    /// Output.
-    Output(LogEntry),
-    /// The process of run `.0` ended with status `.1`.
-    Exit(u64, i64),
 }
 
 /// A log bounded in bytes; the oldest entries go first.
@@ -96,33 +76,6 @@ impl LogBuffer {
     #[cfg(test)]
     pub(crate) fn bytes(&self) -> usize {
         self.bytes
-    }
-}
-
-/// The live feed: every subscriber has its own unbounded queue, so a burst of
-/// output is never dropped for a slow reader (a broadcast channel would make it
-/// lag and lose records). Closed subscribers are pruned on the next send.
-#[derive(Debug, Default)]
-pub(crate) struct LiveFeed {
-    subscribers: Mutex<Vec<mpsc::UnboundedSender<Live>>>,
-}
-
-impl LiveFeed {
-    /// Sends to every subscriber still listening.
-    pub(crate) fn send(&self, item: Live) {
-        lock(&self.subscribers).retain(|tx| tx.send(item.clone()).is_ok());
-    }
-
-    /// A new subscriber's receiver.
-    pub(crate) fn subscribe(&self) -> mpsc::UnboundedReceiver<Live> {
-        let (tx, rx) = mpsc::unbounded_channel();
-        lock(&self.subscribers).push(tx);
-        rx
-    }
-
-    /// Drops every subscriber: their streams end (reset).
-    pub(crate) fn close_all(&self) {
-        lock(&self.subscribers).clear();
     }
 }
 
@@ -213,7 +166,7 @@ impl ContainerRuntime {
     }
 
     /// The log so far and a receiver for what follows, taken atomically.
-    pub(crate) fn snapshot_and_subscribe(&self) -> (Vec<LogEntry>, mpsc::UnboundedReceiver<Live>) {
+    pub(crate) fn snapshot_and_subscribe(&self) -> (Vec<LogEntry>, LiveReceiver) {
         let logs = self.logs();
         let rx = self.live.subscribe();
         (logs.entries().cloned().collect(), rx)
@@ -298,6 +251,8 @@ impl Runtimes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sockerless_core::api::StdStream;
+    use std::time::SystemTime;
 
     fn entry(s: &str) -> LogEntry {
         LogEntry {

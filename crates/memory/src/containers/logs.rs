@@ -4,11 +4,10 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use tokio::sync::mpsc;
-
 use super::record::ContainerRecord;
 use crate::backend::MemoryBackend;
-use crate::runtime::{Live, LogEntry};
+use crate::live_feed::LiveReceiver;
+use crate::runtime::LogEntry;
 use sockerless_core::docker::timefmt;
 use sockerless_core::error::{Error, Result};
 
@@ -32,11 +31,7 @@ impl MemoryBackend {
         &self,
         id: &str,
         reference: &str,
-    ) -> Result<(
-        Vec<LogEntry>,
-        mpsc::UnboundedReceiver<Live>,
-        Arc<ContainerRecord>,
-    )> {
+    ) -> Result<(Vec<LogEntry>, LiveReceiver, Arc<ContainerRecord>)> {
         let rt = self
             .runtimes
             .get(id)
