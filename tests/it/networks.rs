@@ -436,3 +436,119 @@ async fn prune_removes_unused_custom_networks() {
     let (_, all) = server.get(&format!("{BASE}/networks")).await;
     assert_eq!(names(&all), ["bridge", "host", "none"]);
 }
+
+/// A create body on network `net` asking for the static address `ip`.
+fn on_net_with_ip(net: &str, ip: &str) -> Value {
+    json!({
+        "Cmd": ["sleep", "infinity"],
+        "HostConfig": {"NetworkMode": net},
+        "NetworkingConfig": {"EndpointsConfig": {net: {"IPAMConfig": {"IPv4Address": ip}}}}
+    })
+}
+
+/// Round two, defect 9: `IPAMConfig.IPv4Address` is honoured at start, and a
+/// second container asking for a held address fails to start as Docker's does
+/// (403 `Address already in use`); bad requests are refused at create and
+/// connect in Docker Engine 26's words, changing nothing.
+#[tokio::test]
+async fn static_addresses_are_honoured_and_never_shared() {
+    let s = TestServer::with_alpine().await;
+    let (status, body) = s
+        .create_network(json!({"Name": "ipt", "IPAM": {"Config": [{"Subnet": "172.30.0.0/24"}]}}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    create_named(&s, "pooled").await;
+    s.run("ip1", on_net_with_ip("ipt", "172.30.0.5")).await;
+    let ip1 = s.inspect_container("ip1").await;
+    assert_eq!(
+        ip1["NetworkSettings"]["Networks"]["ipt"]["IPAddress"],
+        "172.30.0.5"
+    );
+    // The same address: created (Docker checks at start), then refused.
+    s.create_alpine("ip2", on_net_with_ip("ipt", "172.30.0.5"))
+        .await;
+    let (status, body) = s.post_empty(&format!("{BASE}/containers/ip2/start")).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::FORBIDDEN, message("Address already in use"))
+    );
+    assert_eq!(s.state("ip2").await["Status"], "created");
+    // The gateway and the network's own address are never a container's.
+    for held in ["172.30.0.1", "172.30.0.0", "172.30.0.255"] {
+        let name = format!("held-{}", held.rsplit('.').next().unwrap_or_default());
+        s.create_alpine(&name, on_net_with_ip("ipt", held)).await;
+        let (status, body) = s
+            .post_empty(&format!("{BASE}/containers/{name}/start"))
+            .await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::FORBIDDEN, message("Address already in use")),
+            "{held}"
+        );
+    }
+    // A dynamic member skips the static one.
+    s.run(
+        "dyn",
+        json!({"Cmd": ["sleep", "infinity"], "HostConfig": {"NetworkMode": "ipt"}}),
+    )
+    .await;
+    let dyn_ip =
+        s.inspect_container("dyn").await["NetworkSettings"]["Networks"]["ipt"]["IPAddress"].clone();
+    assert_eq!(dyn_ip, "172.30.0.2");
+    // Connect of a running container: a held address is 403, a free one taken.
+    s.run("late", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let connect = |ip: &str| json!({"Container": "late", "EndpointConfig": {"IPAMConfig": {"IPv4Address": ip}}});
+    let (status, body) = s
+        .post(
+            &format!("{BASE}/networks/ipt/connect"),
+            connect("172.30.0.5"),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::FORBIDDEN, message("Address already in use"))
+    );
+    let (status, body) = s
+        .post(
+            &format!("{BASE}/networks/ipt/connect"),
+            connect("172.30.0.9"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let late = s.inspect_container("late").await;
+    assert_eq!(
+        late["NetworkSettings"]["Networks"]["ipt"]["IPAddress"],
+        "172.30.0.9"
+    );
+    // Once ip1 stops, its address is free for ip2.
+    let (status, _) = s
+        .post_empty(&format!("{BASE}/containers/ip1/stop?t=0"))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    s.start_container("ip2").await;
+    let ip2 = s.inspect_container("ip2").await;
+    assert_eq!(
+        ip2["NetworkSettings"]["Networks"]["ipt"]["IPAddress"],
+        "172.30.0.5"
+    );
+
+    // Refused at create, nothing stored (Docker Engine 26's words).
+    let before = s.get(&format!("{BASE}/containers?all=1")).await.1;
+    for (net, ip, says) in [
+        ("ipt", "10.0.0.5", "invalid config for network ipt: invalid endpoint settings:\nno configured subnet or ip-range contain the IP address 10.0.0.5"),
+        ("ipt", "bogus", "invalid config for network ipt: invalid endpoint settings:\n* invalid IPv4 address: bogus\n* no configured subnet or ip-range contain the IP address bogus"),
+        ("ipt", "0.0.0.0", "invalid config for network ipt: invalid endpoint settings:\n* invalid IPv4 address: 0.0.0.0\n* no configured subnet or ip-range contain the IP address 0.0.0.0"),
+        ("pooled", "172.18.0.9", "invalid config for network pooled: invalid endpoint settings:\nuser specified IP address is supported only when connecting to networks with user configured subnets"),
+        ("bridge", "172.17.0.9", "invalid config for network bridge: invalid endpoint settings:\nuser specified IP address is supported on user defined networks only"),
+    ] {
+        let mut body = on_net_with_ip(net, ip);
+        body["Image"] = json!("alpine");
+        let (status, reply) = s.create_container(Some("refused"), body).await;
+        assert_eq!((status, reply), (StatusCode::BAD_REQUEST, message(says)), "{net} {ip}");
+    }
+    assert_eq!(s.get(&format!("{BASE}/containers?all=1")).await.1, before);
+    // At connect the network is not named.
+    s.create_alpine("fresh", json!({})).await;
+    let (status, body) = s.post(&format!("{BASE}/networks/ipt/connect"), json!({"Container": "fresh", "EndpointConfig": {"IPAMConfig": {"IPv4Address": "10.0.0.9"}}})).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, message("invalid endpoint settings:\nno configured subnet or ip-range contain the IP address 10.0.0.9")));
+}

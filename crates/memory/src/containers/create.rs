@@ -8,6 +8,7 @@ use super::mounts::{plan_mounts, PlannedMount};
 use super::record::{ContainerRecord, RunState, Status};
 use super::validate;
 use crate::backend::MemoryBackend;
+use crate::networks::check_endpoint_for_create;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::docker::names;
@@ -285,6 +286,7 @@ impl MemoryBackend {
                 .or_else(|| endpoints.get(&net.name))
                 .or_else(|| endpoints.get(&net.id))
                 .cloned();
+            check_endpoint_for_create(&net, cfg.as_ref())?;
             joins.push((net.id.clone(), cfg));
         }
         let mut extra: Vec<(&String, &docker::EndpointSettings)> = endpoints.iter().collect();
@@ -292,6 +294,7 @@ impl MemoryBackend {
         for (key, cfg) in extra {
             let net = self.network_resolve(key)?;
             if !joins.iter().any(|(id, _)| *id == net.id) {
+                check_endpoint_for_create(&net, Some(cfg))?;
                 joins.push((net.id.clone(), Some(cfg.clone())));
             }
         }

@@ -75,6 +75,13 @@ pub(crate) struct RequestedPools {
     pub(crate) other_configs: Vec<docker::IpamConfig>,
 }
 
+impl RequestedPools {
+    /// Whether the create asked for an IPv4 subnet of its own.
+    pub(crate) fn is_requested(&self) -> bool {
+        self.requested.is_some()
+    }
+}
+
 /// Checks a create's `IPAM.Config` with Docker's words, before anything is
 /// taken.
 pub(crate) fn requested_pools(ipam: &docker::Ipam) -> Result<RequestedPools> {

@@ -3,10 +3,10 @@
 //! network's members) changed together under the links lock: attach and
 //! detach, addresses allocated at start and released at exit.
 
-use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+use super::endpoint::{check_endpoint, requested_ipv4, take_address};
 use super::ipam::mac_for;
 use super::record::{Endpoint, NetworkRecord, Subnet};
 use crate::backend::MemoryBackend;
@@ -14,49 +14,6 @@ use crate::containers::record::ContainerRecord;
 use crate::table::Resolution;
 use sockerless_core::api::docker;
 use sockerless_core::error::{Error, Result};
-
-/// The lowest free host address of `net` after its gateway, if any is left.
-pub(crate) fn free_address(net: &NetworkRecord) -> Option<Ipv4Addr> {
-    let subnet = net.subnet?;
-    let base = u32::from(subnet.0);
-    let size = 1u64 << (32 - u32::from(subnet.1));
-    let used: BTreeSet<Ipv4Addr> = net.members.values().filter_map(|e| e.ipv4).collect();
-    (1..size.saturating_sub(1))
-        .filter_map(|off| u32::try_from(off).ok())
-        .map(|off| Ipv4Addr::from(base.wrapping_add(off)))
-        .find(|ip| Some(*ip) != net.gateway && !used.contains(ip))
-}
-
-/// The error of a network with no address left.
-pub(crate) fn exhausted(net: &NetworkRecord) -> Error {
-    Error::forbidden(format!(
-        "no available IPv4 addresses on this network's address pools: {} ({})",
-        net.name, net.id
-    ))
-}
-
-/// Checks the addresses an endpoint config asks for, with Docker's words
-/// (`invalid IPv4 address: <a>`), before anything is attached.
-pub(crate) fn validate_endpoint_ipam(ipam: &docker::EndpointIpamConfig) -> Result<()> {
-    if let Some(a) = ipam.ipv4_address.as_deref().filter(|a| !a.is_empty()) {
-        if a.parse::<Ipv4Addr>().is_err() {
-            return Err(Error::bad_request(format!("invalid IPv4 address: {a}")));
-        }
-    }
-    if let Some(a) = ipam.ipv6_address.as_deref().filter(|a| !a.is_empty()) {
-        if a.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err(Error::bad_request(format!("invalid IPv6 address: {a}")));
-        }
-    }
-    for a in ipam.link_local_ips.iter().flatten() {
-        if a.parse::<std::net::IpAddr>().is_err() {
-            return Err(Error::bad_request(format!(
-                "invalid link-local IP address: {a}"
-            )));
-        }
-    }
-    Ok(())
-}
 
 /// Writes a container's address on one network into its `EndpointSettings`
 /// (empty strings and zero when it has none, as Docker shows a stopped one).
@@ -119,14 +76,12 @@ impl MemoryBackend {
         container: &mut ContainerRecord,
         config: Option<docker::EndpointSettings>,
     ) -> Result<()> {
-        if let Some(ipam) = config.as_ref().and_then(|c| c.ipam_config.as_ref()) {
-            validate_endpoint_ipam(ipam)?;
-        }
         let net = self
             .store
             .networks
             .get(network_id)
             .ok_or_else(|| Error::no_such_network(network_id))?;
+        check_endpoint(&net, config.as_ref())?;
         let name = container.bare_name().to_string();
         if net.members.contains_key(&container.id) || container.networks.contains_key(&net.name) {
             return Err(Error::forbidden(format!(
@@ -148,6 +103,7 @@ impl MemoryBackend {
                 ));
             }
         }
+        let wanted = requested_ipv4(config.as_ref());
         let config = config.unwrap_or_default();
         let aliases = config.aliases.clone().unwrap_or_default();
         let endpoint = Endpoint {
@@ -165,7 +121,7 @@ impl MemoryBackend {
         let joined = self.store.networks.update(&net_id, |n| {
             let mut endpoint = endpoint;
             if running && n.has_addresses() {
-                let ip = free_address(n).ok_or_else(|| exhausted(n))?;
+                let ip = take_address(n, wanted)?;
                 endpoint.ipv4 = Some(ip);
                 endpoint.mac_address = mac_for(ip);
             }
@@ -231,6 +187,7 @@ impl MemoryBackend {
             let name = container.bare_name().to_string();
             let endpoint_id = settings.endpoint_id.clone().unwrap_or_default();
             let aliases = settings.aliases.clone().unwrap_or_default();
+            let wanted = requested_ipv4(Some(settings));
             let outcome = self.store.networks.update(&net_id, |n| {
                 if !n.has_addresses() {
                     return Ok((None, false));
@@ -240,7 +197,7 @@ impl MemoryBackend {
                 }
                 // The container's own endpoint has no address, so it does not
                 // count as used.
-                let ip = free_address(n).ok_or_else(|| exhausted(n))?;
+                let ip = take_address(n, wanted)?;
                 let endpoint = n.members.entry(container.id.clone()).or_insert(Endpoint {
                     container_name: name,
                     endpoint_id,

@@ -6,6 +6,7 @@
 //! `membership` changes both sides of a container's membership; this module
 //! implements `NetworkBackend`.
 
+mod endpoint;
 mod ipam;
 mod membership;
 pub mod record;
@@ -29,6 +30,7 @@ use sockerless_core::docker::filters::FilterError;
 use sockerless_core::docker::timefmt::parse_timestamp;
 use sockerless_core::error::{Error, Result};
 
+pub(crate) use endpoint::check_endpoint_for_create;
 pub use record::NetworkRecord;
 
 /// Docker's words for a filter error, as a 400.
@@ -133,6 +135,7 @@ impl NetworkBackend for MemoryBackend {
         }
         let pools = requested_pools(&ipam)?;
         let (subnet, gateway) = choose_subnet(&pools, &self.taken_subnets())?;
+        let user_subnet = pools.is_requested();
 
         let id = self.new_id();
         if self.store.network_names.reserve(&name, &id).is_err() {
@@ -161,6 +164,7 @@ impl NetworkBackend for MemoryBackend {
             labels: r.labels.unwrap_or_default(),
             members: BTreeMap::new(),
             predefined: false,
+            user_subnet,
         };
         let attrs = event_attrs(&record, None);
         if self.store.networks.insert_new(id.clone(), record).is_err() {
@@ -307,8 +311,7 @@ impl NetworkBackend for MemoryBackend {
         let now = self.now();
         let mut until: Option<SystemTime> = None;
         for v in f.get("until") {
-            let t = parse_timestamp(v, now)
-                .map_err(|_| Error::bad_request(format!("invalid filter 'until={v}'")))?;
+            let t = parse_timestamp(v, now).map_err(|e| Error::bad_request(e.to_string()))?;
             until = Some(until.map_or(t, |u: SystemTime| u.min(t)));
         }
         let _links = self.links();

@@ -60,6 +60,10 @@ pub struct NetworkRecord {
     pub members: BTreeMap<String, Endpoint>,
     /// `bridge`, `host`, `none`: cannot be removed.
     pub predefined: bool,
+    /// The subnet was asked for at create (`IPAM.Config`), not taken from the
+    /// default pools: only then may a container ask for a static address.
+    #[serde(default)]
+    pub user_subnet: bool,
 }
 
 /// An IPv4 subnet as (network address, prefix length), when the network has one.
@@ -189,6 +193,7 @@ pub(crate) fn predefined_networks(
             labels: HashMap::new(),
             members: BTreeMap::new(),
             predefined: true,
+            user_subnet: false,
         };
         out.push(record);
     }
