@@ -114,11 +114,7 @@ impl SystemBackend for MemoryBackend {
             os_version: Some(env!("CARGO_PKG_VERSION").into()),
             os_type: Some("linux".into()),
             architecture: Some(std::env::consts::ARCH.into()),
-            ncpu: Some(
-                std::thread::available_parallelism()
-                    .map(|n| n.get() as i64)
-                    .unwrap_or(1),
-            ),
+            ncpu: Some(host_cpus()),
             mem_total: Some(mem_total()),
             index_server_address: Some("https://index.docker.io/v1/".into()),
             name: Some("sockerless-memory".into()),
@@ -209,4 +205,11 @@ fn mem_total() -> i64 {
         })
         .map(|kb| kb * 1024)
         .unwrap_or(0)
+}
+
+/// The CPUs of the simulated host (`NCPU`): those of the machine it runs on.
+pub(crate) fn host_cpus() -> i64 {
+    std::thread::available_parallelism()
+        .map(|n| i64::try_from(n.get()).unwrap_or(i64::MAX))
+        .unwrap_or(1)
 }

@@ -196,6 +196,8 @@ impl MemoryBackend {
         }
         let mut host_config = host_config.unwrap_or_default();
         validate::check_host_config(&host_config)?;
+        super::resources::check_resources(&host_config, crate::system::host_cpus())?;
+        self.check_container_refs(&host_config)?;
         check_restart_policy(&host_config)?;
         let image = self.image_resolve(&image_ref)?;
         let merged = merge_config(&image.config, config);

@@ -91,6 +91,15 @@ impl<'a> ListQuery<'a> {
             .map_err(|e| Error::bad_request(e.to_string()))?;
         f.validate_values("health", &["starting", "healthy", "unhealthy", "none"])
             .map_err(|e| Error::bad_request(e.to_string()))?;
+        // Docker reads `is-task` as a boolean: anything else is its
+        // `invalid filter 'is-task=[v]'`.
+        for v in f.get("is-task") {
+            if !matches!(v, "true" | "false" | "1" | "0") {
+                return Err(Error::bad_request(format!(
+                    "invalid filter 'is-task=[{v}]'"
+                )));
+            }
+        }
         let mut exited: Vec<i64> = Vec::new();
         for v in f.get("exited") {
             exited.push(

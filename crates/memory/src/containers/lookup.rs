@@ -1,5 +1,5 @@
-//! Finding containers: by reference (ID, name, unique prefix), and how many
-//! use each image.
+//! Finding containers: by reference (ID, name, unique prefix), the containers
+//! a create refers to (`VolumesFrom`, `Links`), and how many use each image.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,9 +7,30 @@ use std::sync::Arc;
 use super::record::ContainerRecord;
 use crate::backend::MemoryBackend;
 use crate::table::Resolution;
+use sockerless_core::api::docker;
 use sockerless_core::error::{Error, Result};
 
 impl MemoryBackend {
+    /// The containers a create's `VolumesFrom` and `Links` name must exist
+    /// (400, in Docker's words: `No such container: <name>`, `could not get
+    /// container for <name>: No such container: <name>`).
+    pub(crate) fn check_container_refs(&self, host: &docker::HostConfig) -> Result<()> {
+        for entry in host.volumes_from.iter().flatten() {
+            let name = entry.split(':').next().unwrap_or_default();
+            self.container_id(name)
+                .map_err(|_| Error::bad_request(format!("No such container: {name}")))?;
+        }
+        for entry in host.links.iter().flatten() {
+            let name = entry.split(':').next().unwrap_or_default();
+            self.container_id(name).map_err(|_| {
+                Error::bad_request(format!(
+                    "could not get container for {name}: No such container: {name}"
+                ))
+            })?;
+        }
+        Ok(())
+    }
+
     /// Resolves a container reference: full ID, name (with or without `/`), or
     /// unique ID prefix.
     pub(crate) fn container_id(&self, reference: &str) -> Result<String> {

@@ -22,6 +22,7 @@ mod ops;
 mod ports;
 pub(crate) mod process;
 pub mod record;
+mod resources;
 mod script;
 mod shell_files;
 mod stats;
