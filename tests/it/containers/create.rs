@@ -131,7 +131,7 @@ async fn create_stores_the_body_and_merges_the_image_config() {
         "Healthcheck": {"Test": ["CMD", "true"], "Interval": 1000000000u64},
         "HostConfig": {
             "Binds": ["/host:/data:ro"],
-            "Memory": 1048576,
+            "Memory": 8388608,
             "CpuShares": 512,
             "Privileged": true,
             "CapAdd": ["NET_ADMIN"],
@@ -180,7 +180,7 @@ async fn create_stores_the_body_and_merges_the_image_config() {
     assert_eq!(c["Args"], json!(["nginx", "-g", "daemon off;"]));
     let hc = &c["HostConfig"];
     assert_eq!(hc["Binds"], json!(["/host:/data:ro"]));
-    assert_eq!(hc["Memory"], 1048576);
+    assert_eq!(hc["Memory"], 8388608);
     assert_eq!(hc["CpuShares"], 512);
     assert_eq!(hc["Privileged"], true);
     assert_eq!(hc["CapAdd"], json!(["NET_ADMIN"]));
