@@ -4,14 +4,14 @@
 
 use std::fmt::Write as _;
 
-use super::ast::{literal, AndOr, Connector, ParseError, Pipeline, Script, Simple, Word};
+use super::ast::{literal, AndOr, Command, Connector, ParseError, Pipeline, Script, Simple, Word};
 use super::builtins::basename;
 use super::context::{ProcessContext, UnknownCommand};
 use super::forever::argv_forever;
 use super::invocation::{Invocation, Source};
 use super::io::{Fds, Input, Io};
 use super::limits::{MAX_VALUE, OUT_OF_SPACE};
-use super::parser::parse;
+use super::parser::{parse, parse_partial};
 use super::redirect::Redirected;
 use super::shell::{BoxFut, Flow, Origin, Shell, Var};
 
@@ -23,6 +23,12 @@ impl Shell {
         self.params = inv.params.clone();
         self.errexit = inv.errexit;
         self.xtrace = inv.xtrace;
+        let status = self.run_source(inv, io).await;
+        self.run_exit_trap(status, io).await
+    }
+
+    /// Runs what the invocation names and returns its status.
+    async fn run_source(&mut self, inv: &Invocation, io: &mut Io<'_, '_>) -> i32 {
         match &inv.source {
             Source::Script(Ok(script)) => self.exec_script(script, io).await.status(),
             Source::Script(Err(e)) => {
@@ -90,12 +96,18 @@ impl Shell {
             if !eof && (!pending.ends_with('\n') || continues_line(&pending)) {
                 continue;
             }
-            match parse(&pending, line) {
+            let parsed = if eof {
+                parse(&pending, line)
+            } else {
+                parse_partial(&pending, line)
+            };
+            match parsed {
                 Ok(script) => {
                     line += pending.matches('\n').count();
                     pending.clear();
-                    if let Flow::Exit(n) = self.exec_script(&script, io).await {
-                        return n;
+                    match self.exec_script(&script, io).await {
+                        Flow::Exit(n) | Flow::Return(n) => return n,
+                        _ => {}
                     }
                 }
                 Err(e) if e.incomplete && !eof => {}
@@ -129,10 +141,12 @@ impl Shell {
                         match self.subshell() {
                             Ok(mut sub) => {
                                 sub.errexit = false;
+                                sub.exit_trap = None;
                                 sub.exec_and_or(&item.and_or, io).await;
                             }
                             Err(msg) => {
-                                let line = item.and_or.first.commands.first().map_or(1, |c| c.line);
+                                let line =
+                                    item.and_or.first.commands.first().map_or(1, Command::line);
                                 io.err(format!("{}{msg}\n", self.prefix(Origin::Script(line))));
                             }
                         }
@@ -140,28 +154,24 @@ impl Shell {
                     self.status = 0;
                     continue;
                 }
-                let (flow, eligible) = self.exec_and_or(&item.and_or, io).await;
-                match flow {
-                    Flow::Exit(n) => return Flow::Exit(n),
-                    Flow::Normal(s) => {
-                        self.status = s;
-                        if self.errexit && s != 0 && eligible {
-                            return Flow::Exit(s);
-                        }
-                    }
+                let flow = self.exec_and_or(&item.and_or, io).await;
+                self.status = flow.status();
+                if !matches!(flow, Flow::Normal(_)) {
+                    return flow;
                 }
             }
             Flow::Normal(self.status)
         })
     }
 
-    /// Runs `a && b || c`; the flag tells whether `-e` applies to the status.
-    async fn exec_and_or(&mut self, and_or: &AndOr, io: &mut Io<'_, '_>) -> (Flow, bool) {
+    /// Runs `a && b || c`: `-e` does not apply to all but the last.
+    async fn exec_and_or(&mut self, and_or: &AndOr, io: &mut Io<'_, '_>) -> Flow {
+        let tested = self.tested;
+        self.tested = tested || !and_or.rest.is_empty();
         let mut flow = self.exec_pipeline(&and_or.first, io).await;
-        let mut eligible = !and_or.first.negate && and_or.rest.is_empty();
         for (i, (conn, pipeline)) in and_or.rest.iter().enumerate() {
             let Flow::Normal(s) = flow else {
-                return (flow, false);
+                break;
             };
             self.status = s;
             let run = match conn {
@@ -169,31 +179,51 @@ impl Shell {
                 Connector::Or => s != 0,
             };
             if run {
+                self.tested = tested || i + 1 < and_or.rest.len();
                 flow = self.exec_pipeline(pipeline, io).await;
-                eligible = !pipeline.negate && i + 1 == and_or.rest.len();
             }
         }
-        (flow, eligible)
+        self.tested = tested;
+        flow
+    }
+
+    /// Runs a pipeline; `-e` applies to its status unless negated or
+    /// tested.
+    async fn exec_pipeline(&mut self, pipeline: &Pipeline, io: &mut Io<'_, '_>) -> Flow {
+        let tested = self.tested;
+        self.tested = tested || pipeline.negate;
+        let flow = self.exec_stages(pipeline, io).await;
+        self.tested = tested;
+        match flow {
+            Flow::Normal(s) if pipeline.negate => Flow::Normal(i32::from(s == 0)),
+            Flow::Normal(s) if s != 0 && self.errexit && !tested => Flow::Exit(s),
+            other => other,
+        }
     }
 
     /// Runs a pipeline's stages one after the other, each stage's output
     /// buffered as the next one's input.
-    async fn exec_pipeline(&mut self, pipeline: &Pipeline, io: &mut Io<'_, '_>) -> Flow {
-        let flow = if let [cmd] = pipeline.commands.as_slice() {
-            self.exec_simple(cmd, io).await
+    async fn exec_stages(&mut self, pipeline: &Pipeline, io: &mut Io<'_, '_>) -> Flow {
+        if let [cmd] = pipeline.commands.as_slice() {
+            self.exec_command(cmd, io).await
         } else {
             let mut data: Option<Vec<u8>> = None;
             let mut status = 0;
+            let mut failed = 0;
             let last = pipeline.commands.len().saturating_sub(1);
             for (i, cmd) in pipeline.commands.iter().enumerate() {
                 let mut stage = match self.subshell() {
                     Ok(stage) => stage,
                     Err(msg) => {
-                        io.err(format!("{}{msg}\n", self.prefix(Origin::Script(cmd.line))));
+                        io.err(format!(
+                            "{}{msg}\n",
+                            self.prefix(Origin::Script(cmd.line()))
+                        ));
                         status = 2;
                         break;
                     }
                 };
+                stage.exit_trap = None;
                 let out = if i == last {
                     io.fds.out
                 } else {
@@ -204,7 +234,7 @@ impl Shell {
                     err: io.fds.err,
                 };
                 let flow = match data.take() {
-                    None => stage.exec_simple(cmd, &mut io.with_fds(fds)).await,
+                    None => stage.exec_command(cmd, &mut io.with_fds(fds)).await,
                     Some(bytes) => {
                         let mut input = Input::from_bytes(bytes);
                         let mut sub = Io {
@@ -212,21 +242,43 @@ impl Shell {
                             sinks: &mut *io.sinks,
                             fds,
                         };
-                        stage.exec_simple(cmd, &mut sub).await
+                        stage.exec_command(cmd, &mut sub).await
                     }
                 };
                 status = flow.status();
+                if status != 0 {
+                    failed = status;
+                }
                 if i != last {
                     // Cut at the capture's bound: the writer saw a closed pipe.
                     data = Some(io.sinks.pop_capture().data);
                 }
             }
+            if self.pipefail && status == 0 {
+                status = failed;
+            }
             Flow::Normal(status)
-        };
-        match flow {
-            Flow::Normal(s) if pipeline.negate => Flow::Normal(i32::from(s == 0)),
-            other => other,
         }
+    }
+
+    /// Runs one stage of a pipeline.
+    fn exec_command<'s>(
+        &'s mut self,
+        cmd: &'s Command,
+        io: &'s mut Io<'_, '_>,
+    ) -> BoxFut<'s, Flow> {
+        Box::pin(async move {
+            match cmd {
+                Command::Simple(simple) => self.exec_simple(simple, io).await,
+                Command::Compound(compound, redirs, line) => {
+                    self.exec_compound(compound, redirs, *line, io).await
+                }
+                Command::FuncDef(name, body) => {
+                    std::sync::Arc::make_mut(&mut self.funcs).insert(name.clone(), body.clone());
+                    Flow::Normal(0)
+                }
+            }
+        })
     }
 
     /// Runs a simple command: expansions, redirections, assignments, then
@@ -281,9 +333,9 @@ impl Shell {
                 sinks: &mut *io.sinks,
                 fds,
             };
-            self.run_argv(argv, origin, &mut sub).await
+            self.run_command(argv, origin, &mut sub).await
         } else {
-            self.run_argv(argv, origin, &mut io.with_fds(fds)).await
+            self.run_command(argv, origin, &mut io.with_fds(fds)).await
         };
         self.restore(saved);
         // Every command's output leaves before the next command runs, so at
@@ -337,7 +389,7 @@ impl Shell {
     }
 
     /// Undoes prefix assignments, last first.
-    fn restore(&mut self, saved: Vec<(String, Option<Var>)>) {
+    pub(crate) fn restore(&mut self, saved: Vec<(String, Option<Var>)>) {
         for (name, old) in saved.into_iter().rev() {
             match old {
                 Some(var) => self.vars.put(var),
@@ -352,6 +404,9 @@ impl Shell {
 fn blocks_in_background(and_or: &AndOr, unknown: UnknownCommand) -> bool {
     and_or.rest.is_empty()
         && and_or.first.commands.iter().any(|cmd| {
+            let Command::Simple(cmd) = cmd else {
+                return false;
+            };
             let argv: Option<Vec<String>> = cmd.words.iter().map(literal).collect();
             argv.is_some_and(|argv| {
                 argv.first().is_some_and(|a| basename(a) == "sleep")

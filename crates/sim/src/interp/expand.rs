@@ -2,6 +2,7 @@
 //! command substitution (`$(…)`, backquotes) and field splitting of unquoted
 //! results.
 
+use super::arith::{eval_arith, ArithVars};
 use super::ast::{as_assignment, is_name, OpKind, ParamOp, Part, Script, Word};
 use super::io::{Fds, Io};
 use super::limits::{MAX_VALUE, OUT_OF_SPACE};
@@ -21,6 +22,8 @@ struct Fields {
     len: usize,
     /// Text was refused: the expansion is over [`MAX_VALUE`].
     overflowed: bool,
+    /// A pattern: quoted text is escaped so that it matches itself.
+    pattern: bool,
 }
 
 impl Fields {
@@ -49,7 +52,16 @@ impl Fields {
         if !self.room(s.len()) {
             return;
         }
-        self.cur.push_str(s);
+        if self.pattern {
+            for c in s.chars() {
+                if matches!(c, '*' | '?' | '[' | ']' | '\\' | '!' | '-') {
+                    self.cur.push('\\');
+                }
+                self.cur.push(c);
+            }
+        } else {
+            self.cur.push_str(s);
+        }
         self.valid = true;
     }
 
@@ -146,6 +158,22 @@ impl Shell {
         Ok(fields.finish().join(" "))
     }
 
+    /// Expands a `case` pattern: like [`Shell::expand_string`], but quoted
+    /// text is escaped so that it matches only itself.
+    pub(crate) async fn expand_pattern(
+        &mut self,
+        word: &Word,
+        io: &mut Io<'_, '_>,
+    ) -> Result<String, String> {
+        let mut fields = Fields {
+            pattern: true,
+            ..Fields::default()
+        };
+        self.expand_parts(word, false, &mut fields, io).await?;
+        fields.check()?;
+        Ok(fields.finish().join(" "))
+    }
+
     /// Expands parts into the fields; `in_quotes` when inside `"…"`.
     fn expand_parts<'s>(
         &'s mut self,
@@ -177,6 +205,15 @@ impl Shell {
                         let quoted = *quoted || in_quotes;
                         self.expand_param(name, op, quoted, acc, io).await?;
                     }
+                    Part::Arith { expr, quoted } => {
+                        let text = self.expand_string(expr, io).await?;
+                        let value = eval_arith(&text, self)?.to_string();
+                        if *quoted || in_quotes {
+                            acc.quoted(&value);
+                        } else {
+                            acc.unquoted(&value);
+                        }
+                    }
                 }
             }
             Ok(())
@@ -199,6 +236,12 @@ impl Shell {
                 acc.unquoted(s);
             }
         };
+        if self.nounset && !matches!(op, ParamOp::With { .. }) && self.param(name).is_none() {
+            let special = matches!(name, "@" | "*" | "#" | "?" | "-" | "$" | "!" | "0");
+            if !special {
+                return Err(format!("{name}: parameter not set"));
+            }
+        }
         match op {
             ParamOp::Plain if name == "@" => {
                 for (i, p) in self.params.iter().enumerate() {
@@ -279,6 +322,16 @@ impl Shell {
             text.pop();
         }
         Ok(text)
+    }
+}
+
+impl ArithVars for Shell {
+    fn get_var(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::to_string)
+    }
+
+    fn set_var_num(&mut self, name: &str, value: i64) -> Result<(), String> {
+        self.set_var(name, &value.to_string(), false)
     }
 }
 
