@@ -4,7 +4,7 @@
 //! Loops count their iterations against the shell's
 //! [`LoopBudget`](super::limits::LoopBudget) and yield to the runtime every
 //! [`LOOP_YIELD`](super::limits::LOOP_YIELD) iterations; compound commands
-//! and function calls nest at most [`MAX_NEST`] deep.
+//! and function calls nest at most [`MAX_NEST`] deep, subshells included.
 
 use std::sync::Arc;
 
@@ -31,7 +31,7 @@ impl Shell {
         io: &mut Io<'_, '_>,
     ) -> Flow {
         let origin = Origin::Script(line);
-        if self.nest >= MAX_NEST {
+        if self.nest + self.depth >= MAX_NEST {
             io.err(format!("{}{NEST_LIMIT}\n", self.prefix(origin)));
             return Flow::Exit(2);
         }
@@ -262,7 +262,7 @@ impl Shell {
     ) -> Flow {
         let func = argv.first().and_then(|name| self.funcs.get(name).cloned());
         match func {
-            Some(func) => self.call_function(&func, argv, origin, io).await,
+            Some(func) => self.call_function(&func, argv, io).await,
             None => self.run_argv(argv, origin, io).await,
         }
     }
@@ -273,19 +273,12 @@ impl Shell {
         &mut self,
         func: &Arc<FuncBody>,
         mut argv: Vec<String>,
-        origin: Origin,
         io: &mut Io<'_, '_>,
     ) -> Flow {
-        if self.nest >= MAX_NEST {
-            io.err(format!("{}{NEST_LIMIT}\n", self.prefix(origin)));
-            return Flow::Exit(2);
-        }
         argv.remove(0);
         let params = std::mem::replace(&mut self.params, argv);
         self.locals.push(Vec::new());
-        self.nest += 1;
         let flow = Box::pin(self.exec_compound(&func.body, &func.redirs, func.line, io)).await;
-        self.nest -= 1;
         if let Some(frame) = self.locals.pop() {
             self.restore(frame);
         }
@@ -311,5 +304,43 @@ impl Shell {
             Flow::Exit(n) => n,
             _ => status,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::interp::testkit::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn endless_recursion_and_loops_are_bounded() {
+        check(vec![
+            script(
+                "f() { f; }; f; echo never",
+                "",
+                "sh: 1: function nesting too deep\n",
+                2,
+            ),
+            script(
+                "f() { echo x | { f; }; }; f",
+                "",
+                "sh: 1: function nesting too deep\n",
+                2,
+            ),
+            // A loop that never sleeps stops after its budget...
+            script(
+                "i=0; while :; do i=$((i+1)); done; echo never",
+                "",
+                "sh: 1: loop iteration limit exceeded\n",
+                2,
+            ),
+            // ...one that sleeps earns more as simulated time passes.
+            script(
+                "i=0; while [ $i -lt 3 ]; do sleep 1; i=$((i+1)); done; echo $i",
+                "3\n",
+                "",
+                0,
+            ),
+        ])
+        .await;
     }
 }

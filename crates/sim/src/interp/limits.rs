@@ -43,8 +43,11 @@ pub(crate) const LOOP_YIELD: u64 = 256;
 /// The message when a script's loops went past their budget.
 pub(crate) const LOOP_LIMIT: &str = "loop iteration limit exceeded";
 
-/// Deepest nesting of compound commands and function calls being run.
-pub(crate) const MAX_NEST: usize = 200;
+/// Deepest nesting of compound commands being run (a function call runs
+/// its body, one), plus the shells that run them ([`MAX_DEPTH`]): every
+/// level costs stack (about 17 KiB in a debug build, 3 KiB in release), so
+/// that 64 levels fit well in the 2 MiB of a runtime worker thread.
+pub(crate) const MAX_NEST: usize = MAX_DEPTH;
 
 /// The message past [`MAX_NEST`] (a function calling itself forever).
 pub(crate) const NEST_LIMIT: &str = "function nesting too deep";
