@@ -23,6 +23,8 @@ impl Shell {
         self.params = inv.params.clone();
         self.errexit = inv.errexit;
         self.xtrace = inv.xtrace;
+        self.pipefail = inv.pipefail;
+        self.nounset = inv.nounset;
         let status = self.run_source(inv, io).await;
         self.run_exit_trap(status, io).await
     }
@@ -564,6 +566,39 @@ mod tests {
                 127,
             ),
             (vec!["sh", "-e"], vec!["false\n", "echo no\n"], "", "", 1),
+            // Compound commands and here-documents over several chunks.
+            (
+                vec!["sh"],
+                vec![
+                    "if true\n",
+                    "then echo y\n",
+                    "fi; for i in 1 2\n",
+                    "do echo $i; done\n",
+                ],
+                "y\n1\n2\n",
+                "",
+                0,
+            ),
+            (
+                vec!["sh"],
+                vec![
+                    "cat <<E; echo after\n",
+                    "body $HOME\n",
+                    "E\n",
+                    "cat <<E\n",
+                    "open",
+                ],
+                "body \nafter\nopen",
+                "",
+                0,
+            ),
+            (
+                vec!["sh", "-o", "pipefail", "-u"],
+                vec!["false | true; echo $?; echo $nope\n"],
+                "1\n",
+                "sh: 1: nope: parameter not set\n",
+                2,
+            ),
             (
                 vec!["sh"],
                 vec!["read A B\n", "x y z\n", "echo $B; cat\n", "rest\n"],

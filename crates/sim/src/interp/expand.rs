@@ -390,6 +390,15 @@ mod tests {
                 "",
                 0,
             ),
+            // arithmetic
+            script("x=4; echo $((x*2+1)) \"$((x+=1))\" $x", "9 5 5\n", "", 0),
+            script(
+                "echo $((1+)); echo never",
+                "",
+                "sh: 1: arithmetic syntax error\n",
+                2,
+            ),
+            script("echo $((1/0))", "", "sh: 1: divide by zero\n", 2),
             script(
                 "echo ${X:-$HOME} ${X:-a   b} \"${X:-a   b}\"",
                 "/root a b a   b\n",
