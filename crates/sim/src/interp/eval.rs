@@ -314,14 +314,18 @@ impl Shell {
     ) -> Flow {
         let fds = redirected.fds;
         if argv.is_empty() {
-            return self.assign(&cmd.assigns, origin, io).await;
+            let flow = self.assign(&cmd.assigns, origin, io).await;
+            if self.xtrace && !cmd.assigns.is_empty() && matches!(flow, Flow::Normal(_)) {
+                io.with_fds(fds).err(self.xtrace_line(&cmd.assigns, &argv));
+            }
+            return flow;
         }
         let saved = match self.assign_for_command(&cmd.assigns, origin, io).await {
             Ok(saved) => saved,
             Err(flow) => return flow,
         };
         if self.xtrace {
-            io.err(xtrace_line(&cmd.assigns, &argv));
+            io.err(self.xtrace_line(&cmd.assigns, &argv));
         }
         let input = if redirected.null_input {
             Some(Vec::new())
@@ -390,6 +394,23 @@ impl Shell {
         Ok(saved)
     }
 
+    /// The `-x` trace of a command as busybox writes it: `+ A=… cmd args…`
+    /// (assignments with their values, which are set by now), each quoted
+    /// when it holds special characters or is a reserved word.
+    fn xtrace_line(&self, assigns: &[(String, Word)], argv: &[String]) -> String {
+        let mut trace = String::from("+");
+        for (name, _) in assigns {
+            let value = self.get(name).unwrap_or_default();
+            let _ = write!(trace, " {name}={}", xtrace_quote(value, false));
+        }
+        for arg in argv {
+            trace.push(' ');
+            trace.push_str(&xtrace_quote(arg, true));
+        }
+        trace.push('\n');
+        trace
+    }
+
     /// Undoes prefix assignments, last first.
     pub(crate) fn restore(&mut self, saved: Vec<(String, Option<Var>)>) {
         for (name, old) in saved.into_iter().rev() {
@@ -417,18 +438,21 @@ fn blocks_in_background(and_or: &AndOr, unknown: UnknownCommand) -> bool {
         })
 }
 
-/// The `-x` trace of a command: `+ A=… cmd args…` (assignments as written).
-fn xtrace_line(assigns: &[(String, Word)], argv: &[String]) -> String {
-    let mut trace = String::from("+");
-    for (name, word) in assigns {
-        let _ = write!(trace, " {name}={}", literal(word).unwrap_or_default());
+/// A word of a `-x` trace: single-quoted (busybox's `maybe_single_quote`)
+/// when it holds a character outside `+,-./0-9:@A-Z]^_a-z`, or, for
+/// arguments, when it is a reserved word.
+fn xtrace_quote(word: &str, arg: bool) -> String {
+    const KEYWORDS: &[&str] = &[
+        "!", "case", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if", "in",
+        "then", "until", "while", "{", "}",
+    ];
+    let plain = word.bytes().all(|b| {
+        !(b < b'+' || (b';'..=b'?').contains(&b) || matches!(b, b'`' | b'[' | b'\\') || b > b'z')
+    });
+    if plain && !(arg && KEYWORDS.contains(&word)) {
+        return word.to_string();
     }
-    for arg in argv {
-        trace.push(' ');
-        trace.push_str(arg);
-    }
-    trace.push('\n');
-    trace
+    format!("'{}'", word.replace('\'', "'\"'\"'"))
 }
 
 /// Whether the text ends with a backslash-newline continuation.
