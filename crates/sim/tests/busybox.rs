@@ -44,6 +44,7 @@ const CASES: &[Case] = &[
     ("function-recursion", "fact() { if [ $1 -le 1 ]; then echo 1; else echo $(( $1 * $(fact $(($1 - 1))) )); fi; }; fact 10", None),
     ("function-break", "f() { break; }; for i in 1 2; do f; echo $i; done; echo after", None),
     ("function-redirect", "f() { echo to-err; } >&2; f 2>/dev/null; echo done", None),
+    ("trim", "for v in /a/b/c.tar.gz rel/x.y ''; do echo ${v#*/} ${v##*/} ${v%.*} ${v%%.*} ${v#/a} ${v%\"gz\"} ${v#x} ${u#x}. ${v%%} ${#v}; p='*.'; echo ${v#$p} ${v#\"$p\"} \"${v##*/}\"; done", None),
     ("arith", "echo $((1+2)) $(( 7/2 )) $((-2**2)) $((2**3**2)) $((x=5)) $x $((y+=2)) $((-7%3)) $((1<2)) $((3>=4)) $((1&&0)) $((0||2)) $((1?2:3)) $((i++)) $((i++)) $((++i)) $((--i)) $i $((1<<4)) $((5&3)) $((5|3)) $((5^3)) $((~5)) $((!0)) $((x*=2)) $x", None),
     ("arith-vars", "a=3+4; b=' 5 '; n=2; echo $((a*2)) $((b+1)) $(($n+1)) $((n==2)) $((unset_var+1)) \"$((010+0x10))\"", None),
     ("heredoc", "cat <<EOF\na $HOME \\$x \"q\" 's' `echo bt` $(echo sub) \\\\ \\a\nEOF\necho after", None),

@@ -193,6 +193,13 @@ pub(crate) enum ParamOp {
         colon: bool,
         word: Word,
     },
+    /// `${V#p}`, `${V##p}` (prefix), `${V%p}`, `${V%%p}` (suffix): removes
+    /// the shortest (or `longest`) match of the pattern.
+    Trim {
+        suffix: bool,
+        longest: bool,
+        word: Word,
+    },
 }
 
 /// `${V-w}` (default), `${V=w}` (assign), `${V+w}` (alternative),

@@ -5,7 +5,8 @@
 use super::arith::{eval_arith, ArithVars};
 use super::ast::{as_assignment, is_name, OpKind, ParamOp, Part, Script, Word};
 use super::io::{Fds, Io};
-use super::limits::{MAX_VALUE, OUT_OF_SPACE};
+use super::limits::{MAX_TRIM, MAX_VALUE, OUT_OF_SPACE};
+use super::pattern::glob_match;
 use super::shell::{BoxFut, Flow, Origin, Shell};
 
 /// Accumulates the fields of an expansion, splitting unquoted text; at most
@@ -256,6 +257,15 @@ impl Shell {
                 let len = self.param(name).unwrap_or_default().chars().count();
                 push(acc, &len.to_string());
             }
+            ParamOp::Trim {
+                suffix,
+                longest,
+                word,
+            } => {
+                let value = self.param(name).unwrap_or_default();
+                let pattern = self.expand_pattern(word, io).await?;
+                push(acc, &trim(&value, &pattern, *suffix, *longest)?);
+            }
             ParamOp::With { kind, colon, word } => {
                 let value = self.param(name);
                 let unset = match &value {
@@ -325,6 +335,46 @@ impl Shell {
     }
 }
 
+/// `${V#p}` and friends: `value` without the shortest (or longest) prefix
+/// (or suffix) matching `pattern`. Matching every prefix is costly, so past
+/// [`MAX_TRIM`] a wildcard pattern is `Out of space`.
+fn trim(value: &str, pattern: &str, suffix: bool, longest: bool) -> Result<String, String> {
+    if !pattern.contains(['*', '?', '[', '\\']) {
+        let cut = if suffix {
+            value.strip_suffix(pattern)
+        } else {
+            value.strip_prefix(pattern)
+        };
+        return Ok(cut.unwrap_or(value).to_string());
+    }
+    let work = value
+        .len()
+        .saturating_mul(value.len())
+        .saturating_mul(pattern.len() + 1);
+    if work > MAX_TRIM {
+        return Err(OUT_OF_SPACE.to_string());
+    }
+    let mut cuts: Vec<usize> = value.char_indices().map(|(i, _)| i).collect();
+    cuts.push(value.len());
+    // Candidates from the shortest match to the longest.
+    if suffix {
+        cuts.reverse();
+    }
+    if longest {
+        cuts.reverse();
+    }
+    for i in cuts {
+        let (head, tail) = value.split_at(i);
+        if suffix && glob_match(pattern, tail) {
+            return Ok(head.to_string());
+        }
+        if !suffix && glob_match(pattern, head) {
+            return Ok(tail.to_string());
+        }
+    }
+    Ok(value.to_string())
+}
+
 impl ArithVars for Shell {
     fn get_var(&self, name: &str) -> Option<String> {
         self.get(name).map(str::to_string)
@@ -389,6 +439,26 @@ mod tests {
                 "ten 9\n",
                 "",
                 0,
+            ),
+            // pattern removal
+            script(
+                "v=/a/b/c.tar.gz; echo ${v#*/} ${v##*/} ${v%.*} ${v%%.*} ${v#/a} ${v%\"gz\"} ${v#x} ${u#x}. ${v%%} ${#v}",
+                "a/b/c.tar.gz c.tar.gz /a/b/c.tar /a/b/c /b/c.tar.gz /a/b/c.tar. /a/b/c.tar.gz . /a/b/c.tar.gz 13\n",
+                "",
+                0,
+            ),
+            script(
+                "v=/a/b/c.tar.gz; p='*.'; echo ${v#$p} ${v#\"$p\"} \"${v##*/}\"",
+                "tar.gz /a/b/c.tar.gz c.tar.gz\n",
+                "",
+                0,
+            ),
+            // ...bounded: every prefix of a long value is not tried.
+            script(
+                "v=$(seq 1 5000); echo ${v##*x}",
+                "",
+                "sh: 1: Out of space\n",
+                2,
             ),
             // arithmetic
             script("x=4; echo $((x*2+1)) \"$((x+=1))\" $x", "9 5 5\n", "", 0),

@@ -585,6 +585,24 @@ impl Lexer {
         if length {
             return Err(bad(self));
         }
+        if let Some(c @ ('#' | '%')) = self.cur() {
+            self.pos += 1;
+            let longest = self.cur() == Some(c);
+            if longest {
+                self.pos += 1;
+            }
+            let word = self.lex_brace_word()?;
+            parts.push(Part::Param {
+                name,
+                op: ParamOp::Trim {
+                    suffix: c == '%',
+                    longest,
+                    word,
+                },
+                quoted,
+            });
+            return Ok(());
+        }
         let colon = self.cur() == Some(':');
         if colon {
             self.pos += 1;
@@ -598,6 +616,17 @@ impl Lexer {
             Some(_) => return Err(bad(self)),
         };
         self.pos += 1;
+        let word = self.lex_brace_word()?;
+        parts.push(Part::Param {
+            name,
+            op: ParamOp::With { kind, colon, word },
+            quoted,
+        });
+        Ok(())
+    }
+
+    /// The operand of `${V…word}` through the closing `}`.
+    fn lex_brace_word(&mut self) -> PResult<Word> {
         self.enter()?;
         let word = self.lex_word(true)?;
         self.depth -= 1;
@@ -605,12 +634,7 @@ impl Lexer {
             return Err(self.error("missing '}'", true));
         }
         self.pos += 1;
-        parts.push(Part::Param {
-            name,
-            op: ParamOp::With { kind, colon, word },
-            quoted,
-        });
-        Ok(())
+        Ok(word)
     }
 
     fn lex_backquote(&mut self, parts: &mut Vec<Part>, quoted: bool) -> PResult<()> {

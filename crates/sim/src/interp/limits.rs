@@ -28,6 +28,12 @@ pub const MAX_CHUNK: usize = 256 << 10;
 /// pipes and `&`) and of `$(…)`/`${…}` in a script's text.
 pub(crate) const MAX_DEPTH: usize = 64;
 
+/// Most work `${V#pattern}` and friends may do with a wildcard pattern:
+/// every prefix (or suffix) of the value is matched, so the bound is on
+/// `len(value)² × (len(pattern) + 1)` (a 1 KiB path with a short pattern
+/// is well within it).
+pub(crate) const MAX_TRIM: usize = 1 << 27;
+
 /// Loop iterations a shell may run at once, before simulated time counts.
 pub(crate) const LOOP_BURST: u64 = 100_000;
 

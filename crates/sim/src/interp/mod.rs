@@ -16,7 +16,8 @@
 //!   combined flags such as `-ec`, or a script read from stdin line by line).
 //! * Script syntax: `;`/newline sequences, `&&`, `||`, `!`, `|` (see below),
 //!   comments, single/double quotes, backslash escapes, `$VAR`, `${VAR}`,
-//!   `${VAR:-w}`/`-`/`:=`/`=`/`:+`/`+`/`:?`/`?`, `${#VAR}`, special
+//!   `${VAR:-w}`/`-`/`:=`/`=`/`:+`/`+`/`:?`/`?`, `${#VAR}`, `${VAR#p}`,
+//!   `${VAR##p}`, `${VAR%p}`, `${VAR%%p}`, special
 //!   parameters (`$?`, `$$`, `$#`, `$@`, `$*`, `$0`…`$9`, `${10}`, `$-`),
 //!   `$(…)` and backquote command substitution, arithmetic `$((…))`, `~`,
 //!   `NAME=value` assignments (alone or as a command prefix), word splitting
@@ -48,8 +49,9 @@
 //! # What is not
 //!
 //! `trap` of signals (accepted, never fires), `umask`, `ulimit` and `sync`
-//! are no-ops. No pattern operators (`${V#p}`: a syntax error, status 2,
-//! never mis-run). No globbing: `*` stays literal. Loops are bounded (see
+//! are no-ops. No substring or replacement operators (`${V:1:2}`,
+//! `${V/a/b}`: a syntax error, status 2, never mis-run). No globbing: `*`
+//! stays literal. Loops are bounded (see
 //! `limits`): a loop that never sleeps stops with an error after its
 //! budget, and every loop yields to the runtime now and then. Files come
 //! from the context's [`Files`] (the container's file system): `cat FILE`, `ls`, `> file`, `>> file` and
