@@ -450,10 +450,12 @@ where
     }
 }
 
-/// A `sh -c` script that prints `tick` every 50 ms for about `secs` seconds
-/// (the simulated shell has no loops).
+/// A `sh -c` script that prints `tick` every 50 ms for about `secs` seconds.
 pub fn ticker_script(secs: u32) -> String {
-    "echo tick; sleep 0.05; ".repeat(secs as usize * 20)
+    format!(
+        "i=0; while [ $i -lt {} ]; do echo tick; sleep 0.05; i=$((i+1)); done",
+        secs * 20
+    )
 }
 
 /// Seconds since the Unix epoch.

@@ -1,8 +1,11 @@
 //! The syntax tree of a script, its parse error, and small questions about
 //! words (is it a literal? an assignment?).
 //!
-//! A script is a list of and-or lists of pipelines of simple commands; a
-//! [`Word`] is a list of [`Part`]s, so quoting and expansions survive parsing.
+//! A script is a list of and-or lists of pipelines of commands (simple,
+//! compound, function definitions); a [`Word`] is a list of [`Part`]s, so
+//! quoting and expansions survive parsing.
+
+use std::sync::Arc;
 
 /// A syntax error, reported as `NAME: LINE: syntax error: MESSAGE`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,7 +51,71 @@ pub(crate) enum Connector {
 #[derive(Debug, Clone)]
 pub(crate) struct Pipeline {
     pub(crate) negate: bool,
-    pub(crate) commands: Vec<Simple>,
+    pub(crate) commands: Vec<Command>,
+}
+
+/// One stage of a pipeline.
+#[derive(Debug, Clone)]
+pub(crate) enum Command {
+    Simple(Simple),
+    /// A compound command and its redirections, on the line it starts.
+    Compound(Arc<Compound>, Vec<Redir>, usize),
+    /// `name() body`: the body is shared with the shell's function table.
+    FuncDef(String, Arc<FuncBody>),
+}
+
+impl Command {
+    /// The line the command starts on.
+    pub(crate) fn line(&self) -> usize {
+        match self {
+            Command::Simple(s) => s.line,
+            Command::Compound(_, _, line) => *line,
+            Command::FuncDef(_, body) => body.line,
+        }
+    }
+}
+
+/// A function's body: a compound command with its redirections.
+#[derive(Debug, Clone)]
+pub(crate) struct FuncBody {
+    pub(crate) body: Arc<Compound>,
+    pub(crate) redirs: Vec<Redir>,
+    pub(crate) line: usize,
+}
+
+/// A compound command.
+#[derive(Debug, Clone)]
+pub(crate) enum Compound {
+    /// `{ …; }`
+    Group(Script),
+    /// `( … )`
+    Subshell(Script),
+    /// `if c; then …; elif c; then …; else …; fi`
+    If {
+        arms: Vec<(Script, Script)>,
+        otherwise: Option<Script>,
+    },
+    /// `for NAME [in WORDS]; do …; done` (`None`: over `"$@"`).
+    For {
+        name: String,
+        words: Option<Vec<Word>>,
+        body: Script,
+    },
+    /// `while c; do …; done`, or `until` when `until` is set.
+    While {
+        until: bool,
+        cond: Script,
+        body: Script,
+    },
+    /// `case WORD in pat|pat) …;; esac`
+    Case { word: Word, arms: Vec<CaseArm> },
+}
+
+/// One arm of a `case`: its patterns and its commands.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseArm {
+    pub(crate) patterns: Vec<Word>,
+    pub(crate) body: Script,
 }
 
 /// A simple command: assignments, words and redirections, on a line.
@@ -85,6 +152,8 @@ pub(crate) enum RedirOp {
     ReadWrite,
     /// `&>`, `&>>`
     All,
+    /// `<<`, `<<-`: the target is the document's body.
+    HereDoc,
 }
 
 /// A word: parts that expand and concatenate.
@@ -107,6 +176,11 @@ pub(crate) enum Part {
         quoted: bool,
     },
     Tilde,
+    /// `$((…))`: the expression's text, expanded, then evaluated.
+    Arith {
+        expr: Word,
+        quoted: bool,
+    },
 }
 
 /// What `${…}` does with a parameter.
@@ -117,6 +191,13 @@ pub(crate) enum ParamOp {
     With {
         kind: OpKind,
         colon: bool,
+        word: Word,
+    },
+    /// `${V#p}`, `${V##p}` (prefix), `${V%p}`, `${V%%p}` (suffix): removes
+    /// the shortest (or `longest`) match of the pattern.
+    Trim {
+        suffix: bool,
+        longest: bool,
         word: Word,
     },
 }

@@ -4,14 +4,14 @@
 
 use std::fmt::Write as _;
 
-use super::ast::{literal, AndOr, Connector, ParseError, Pipeline, Script, Simple, Word};
+use super::ast::{literal, AndOr, Command, Connector, ParseError, Pipeline, Script, Simple, Word};
 use super::builtins::basename;
 use super::context::{ProcessContext, UnknownCommand};
 use super::forever::argv_forever;
 use super::invocation::{Invocation, Source};
 use super::io::{Fds, Input, Io};
 use super::limits::{MAX_VALUE, OUT_OF_SPACE};
-use super::parser::parse;
+use super::parser::{parse, parse_partial};
 use super::redirect::Redirected;
 use super::shell::{BoxFut, Flow, Origin, Shell, Var};
 
@@ -23,6 +23,14 @@ impl Shell {
         self.params = inv.params.clone();
         self.errexit = inv.errexit;
         self.xtrace = inv.xtrace;
+        self.pipefail = inv.pipefail;
+        self.nounset = inv.nounset;
+        let status = self.run_source(inv, io).await;
+        self.run_exit_trap(status, io).await
+    }
+
+    /// Runs what the invocation names and returns its status.
+    async fn run_source(&mut self, inv: &Invocation, io: &mut Io<'_, '_>) -> i32 {
         match &inv.source {
             Source::Script(Ok(script)) => self.exec_script(script, io).await.status(),
             Source::Script(Err(e)) => {
@@ -90,12 +98,18 @@ impl Shell {
             if !eof && (!pending.ends_with('\n') || continues_line(&pending)) {
                 continue;
             }
-            match parse(&pending, line) {
+            let parsed = if eof {
+                parse(&pending, line)
+            } else {
+                parse_partial(&pending, line)
+            };
+            match parsed {
                 Ok(script) => {
                     line += pending.matches('\n').count();
                     pending.clear();
-                    if let Flow::Exit(n) = self.exec_script(&script, io).await {
-                        return n;
+                    match self.exec_script(&script, io).await {
+                        Flow::Exit(n) | Flow::Return(n) => return n,
+                        _ => {}
                     }
                 }
                 Err(e) if e.incomplete && !eof => {}
@@ -129,10 +143,12 @@ impl Shell {
                         match self.subshell() {
                             Ok(mut sub) => {
                                 sub.errexit = false;
+                                sub.exit_trap = None;
                                 sub.exec_and_or(&item.and_or, io).await;
                             }
                             Err(msg) => {
-                                let line = item.and_or.first.commands.first().map_or(1, |c| c.line);
+                                let line =
+                                    item.and_or.first.commands.first().map_or(1, Command::line);
                                 io.err(format!("{}{msg}\n", self.prefix(Origin::Script(line))));
                             }
                         }
@@ -140,28 +156,24 @@ impl Shell {
                     self.status = 0;
                     continue;
                 }
-                let (flow, eligible) = self.exec_and_or(&item.and_or, io).await;
-                match flow {
-                    Flow::Exit(n) => return Flow::Exit(n),
-                    Flow::Normal(s) => {
-                        self.status = s;
-                        if self.errexit && s != 0 && eligible {
-                            return Flow::Exit(s);
-                        }
-                    }
+                let flow = self.exec_and_or(&item.and_or, io).await;
+                self.status = flow.status();
+                if !matches!(flow, Flow::Normal(_)) {
+                    return flow;
                 }
             }
             Flow::Normal(self.status)
         })
     }
 
-    /// Runs `a && b || c`; the flag tells whether `-e` applies to the status.
-    async fn exec_and_or(&mut self, and_or: &AndOr, io: &mut Io<'_, '_>) -> (Flow, bool) {
+    /// Runs `a && b || c`: `-e` does not apply to all but the last.
+    async fn exec_and_or(&mut self, and_or: &AndOr, io: &mut Io<'_, '_>) -> Flow {
+        let tested = self.tested;
+        self.tested = tested || !and_or.rest.is_empty();
         let mut flow = self.exec_pipeline(&and_or.first, io).await;
-        let mut eligible = !and_or.first.negate && and_or.rest.is_empty();
         for (i, (conn, pipeline)) in and_or.rest.iter().enumerate() {
             let Flow::Normal(s) = flow else {
-                return (flow, false);
+                break;
             };
             self.status = s;
             let run = match conn {
@@ -169,31 +181,51 @@ impl Shell {
                 Connector::Or => s != 0,
             };
             if run {
+                self.tested = tested || i + 1 < and_or.rest.len();
                 flow = self.exec_pipeline(pipeline, io).await;
-                eligible = !pipeline.negate && i + 1 == and_or.rest.len();
             }
         }
-        (flow, eligible)
+        self.tested = tested;
+        flow
+    }
+
+    /// Runs a pipeline; `-e` applies to its status unless negated or
+    /// tested.
+    async fn exec_pipeline(&mut self, pipeline: &Pipeline, io: &mut Io<'_, '_>) -> Flow {
+        let tested = self.tested;
+        self.tested = tested || pipeline.negate;
+        let flow = self.exec_stages(pipeline, io).await;
+        self.tested = tested;
+        match flow {
+            Flow::Normal(s) if pipeline.negate => Flow::Normal(i32::from(s == 0)),
+            Flow::Normal(s) if s != 0 && self.errexit && !tested => Flow::Exit(s),
+            other => other,
+        }
     }
 
     /// Runs a pipeline's stages one after the other, each stage's output
     /// buffered as the next one's input.
-    async fn exec_pipeline(&mut self, pipeline: &Pipeline, io: &mut Io<'_, '_>) -> Flow {
-        let flow = if let [cmd] = pipeline.commands.as_slice() {
-            self.exec_simple(cmd, io).await
+    async fn exec_stages(&mut self, pipeline: &Pipeline, io: &mut Io<'_, '_>) -> Flow {
+        if let [cmd] = pipeline.commands.as_slice() {
+            self.exec_command(cmd, io).await
         } else {
             let mut data: Option<Vec<u8>> = None;
             let mut status = 0;
+            let mut failed = 0;
             let last = pipeline.commands.len().saturating_sub(1);
             for (i, cmd) in pipeline.commands.iter().enumerate() {
                 let mut stage = match self.subshell() {
                     Ok(stage) => stage,
                     Err(msg) => {
-                        io.err(format!("{}{msg}\n", self.prefix(Origin::Script(cmd.line))));
+                        io.err(format!(
+                            "{}{msg}\n",
+                            self.prefix(Origin::Script(cmd.line()))
+                        ));
                         status = 2;
                         break;
                     }
                 };
+                stage.exit_trap = None;
                 let out = if i == last {
                     io.fds.out
                 } else {
@@ -204,7 +236,7 @@ impl Shell {
                     err: io.fds.err,
                 };
                 let flow = match data.take() {
-                    None => stage.exec_simple(cmd, &mut io.with_fds(fds)).await,
+                    None => stage.exec_command(cmd, &mut io.with_fds(fds)).await,
                     Some(bytes) => {
                         let mut input = Input::from_bytes(bytes);
                         let mut sub = Io {
@@ -212,21 +244,43 @@ impl Shell {
                             sinks: &mut *io.sinks,
                             fds,
                         };
-                        stage.exec_simple(cmd, &mut sub).await
+                        stage.exec_command(cmd, &mut sub).await
                     }
                 };
                 status = flow.status();
+                if status != 0 {
+                    failed = status;
+                }
                 if i != last {
                     // Cut at the capture's bound: the writer saw a closed pipe.
                     data = Some(io.sinks.pop_capture().data);
                 }
             }
+            if self.pipefail && status == 0 {
+                status = failed;
+            }
             Flow::Normal(status)
-        };
-        match flow {
-            Flow::Normal(s) if pipeline.negate => Flow::Normal(i32::from(s == 0)),
-            other => other,
         }
+    }
+
+    /// Runs one stage of a pipeline.
+    fn exec_command<'s>(
+        &'s mut self,
+        cmd: &'s Command,
+        io: &'s mut Io<'_, '_>,
+    ) -> BoxFut<'s, Flow> {
+        Box::pin(async move {
+            match cmd {
+                Command::Simple(simple) => self.exec_simple(simple, io).await,
+                Command::Compound(compound, redirs, line) => {
+                    self.exec_compound(compound, redirs, *line, io).await
+                }
+                Command::FuncDef(name, body) => {
+                    std::sync::Arc::make_mut(&mut self.funcs).insert(name.clone(), body.clone());
+                    Flow::Normal(0)
+                }
+            }
+        })
     }
 
     /// Runs a simple command: expansions, redirections, assignments, then
@@ -260,14 +314,18 @@ impl Shell {
     ) -> Flow {
         let fds = redirected.fds;
         if argv.is_empty() {
-            return self.assign(&cmd.assigns, origin, io).await;
+            let flow = self.assign(&cmd.assigns, origin, io).await;
+            if self.xtrace && !cmd.assigns.is_empty() && matches!(flow, Flow::Normal(_)) {
+                io.with_fds(fds).err(self.xtrace_line(&cmd.assigns, &argv));
+            }
+            return flow;
         }
         let saved = match self.assign_for_command(&cmd.assigns, origin, io).await {
             Ok(saved) => saved,
             Err(flow) => return flow,
         };
         if self.xtrace {
-            io.err(xtrace_line(&cmd.assigns, &argv));
+            io.err(self.xtrace_line(&cmd.assigns, &argv));
         }
         let input = if redirected.null_input {
             Some(Vec::new())
@@ -281,9 +339,9 @@ impl Shell {
                 sinks: &mut *io.sinks,
                 fds,
             };
-            self.run_argv(argv, origin, &mut sub).await
+            self.run_command(argv, origin, &mut sub).await
         } else {
-            self.run_argv(argv, origin, &mut io.with_fds(fds)).await
+            self.run_command(argv, origin, &mut io.with_fds(fds)).await
         };
         self.restore(saved);
         // Every command's output leaves before the next command runs, so at
@@ -336,8 +394,25 @@ impl Shell {
         Ok(saved)
     }
 
+    /// The `-x` trace of a command as busybox writes it: `+ A=… cmd args…`
+    /// (assignments with their values, which are set by now), each quoted
+    /// when it holds special characters or is a reserved word.
+    fn xtrace_line(&self, assigns: &[(String, Word)], argv: &[String]) -> String {
+        let mut trace = String::from("+");
+        for (name, _) in assigns {
+            let value = self.get(name).unwrap_or_default();
+            let _ = write!(trace, " {name}={}", xtrace_quote(value, false));
+        }
+        for arg in argv {
+            trace.push(' ');
+            trace.push_str(&xtrace_quote(arg, true));
+        }
+        trace.push('\n');
+        trace
+    }
+
     /// Undoes prefix assignments, last first.
-    fn restore(&mut self, saved: Vec<(String, Option<Var>)>) {
+    pub(crate) fn restore(&mut self, saved: Vec<(String, Option<Var>)>) {
         for (name, old) in saved.into_iter().rev() {
             match old {
                 Some(var) => self.vars.put(var),
@@ -352,6 +427,9 @@ impl Shell {
 fn blocks_in_background(and_or: &AndOr, unknown: UnknownCommand) -> bool {
     and_or.rest.is_empty()
         && and_or.first.commands.iter().any(|cmd| {
+            let Command::Simple(cmd) = cmd else {
+                return false;
+            };
             let argv: Option<Vec<String>> = cmd.words.iter().map(literal).collect();
             argv.is_some_and(|argv| {
                 argv.first().is_some_and(|a| basename(a) == "sleep")
@@ -360,18 +438,21 @@ fn blocks_in_background(and_or: &AndOr, unknown: UnknownCommand) -> bool {
         })
 }
 
-/// The `-x` trace of a command: `+ A=… cmd args…` (assignments as written).
-fn xtrace_line(assigns: &[(String, Word)], argv: &[String]) -> String {
-    let mut trace = String::from("+");
-    for (name, word) in assigns {
-        let _ = write!(trace, " {name}={}", literal(word).unwrap_or_default());
+/// A word of a `-x` trace: single-quoted (busybox's `maybe_single_quote`)
+/// when it holds a character outside `+,-./0-9:@A-Z]^_a-z`, or, for
+/// arguments, when it is a reserved word.
+fn xtrace_quote(word: &str, arg: bool) -> String {
+    const KEYWORDS: &[&str] = &[
+        "!", "case", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if", "in",
+        "then", "until", "while", "{", "}",
+    ];
+    let plain = word.bytes().all(|b| {
+        !(b < b'+' || (b';'..=b'?').contains(&b) || matches!(b, b'`' | b'[' | b'\\') || b > b'z')
+    });
+    if plain && !(arg && KEYWORDS.contains(&word)) {
+        return word.to_string();
     }
-    for arg in argv {
-        trace.push(' ');
-        trace.push_str(arg);
-    }
-    trace.push('\n');
-    trace
+    format!("'{}'", word.replace('\'', "'\"'\"'"))
 }
 
 /// Whether the text ends with a backslash-newline continuation.
@@ -509,6 +590,39 @@ mod tests {
                 127,
             ),
             (vec!["sh", "-e"], vec!["false\n", "echo no\n"], "", "", 1),
+            // Compound commands and here-documents over several chunks.
+            (
+                vec!["sh"],
+                vec![
+                    "if true\n",
+                    "then echo y\n",
+                    "fi; for i in 1 2\n",
+                    "do echo $i; done\n",
+                ],
+                "y\n1\n2\n",
+                "",
+                0,
+            ),
+            (
+                vec!["sh"],
+                vec![
+                    "cat <<E; echo after\n",
+                    "body $HOME\n",
+                    "E\n",
+                    "cat <<E\n",
+                    "open",
+                ],
+                "body \nafter\nopen",
+                "",
+                0,
+            ),
+            (
+                vec!["sh", "-o", "pipefail", "-u"],
+                vec!["false | true; echo $?; echo $nope\n"],
+                "1\n",
+                "sh: 1: nope: parameter not set\n",
+                2,
+            ),
             (
                 vec!["sh"],
                 vec!["read A B\n", "x y z\n", "echo $B; cat\n", "rest\n"],

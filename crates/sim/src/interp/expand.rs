@@ -2,9 +2,11 @@
 //! command substitution (`$(…)`, backquotes) and field splitting of unquoted
 //! results.
 
+use super::arith::{eval_arith, ArithVars};
 use super::ast::{as_assignment, is_name, OpKind, ParamOp, Part, Script, Word};
 use super::io::{Fds, Io};
-use super::limits::{MAX_VALUE, OUT_OF_SPACE};
+use super::limits::{MAX_TRIM, MAX_VALUE, OUT_OF_SPACE};
+use super::pattern::glob_match;
 use super::shell::{BoxFut, Flow, Origin, Shell};
 
 /// Accumulates the fields of an expansion, splitting unquoted text; at most
@@ -21,6 +23,8 @@ struct Fields {
     len: usize,
     /// Text was refused: the expansion is over [`MAX_VALUE`].
     overflowed: bool,
+    /// A pattern: quoted text is escaped so that it matches itself.
+    pattern: bool,
 }
 
 impl Fields {
@@ -49,7 +53,16 @@ impl Fields {
         if !self.room(s.len()) {
             return;
         }
-        self.cur.push_str(s);
+        if self.pattern {
+            for c in s.chars() {
+                if matches!(c, '*' | '?' | '[' | ']' | '\\' | '!' | '-') {
+                    self.cur.push('\\');
+                }
+                self.cur.push(c);
+            }
+        } else {
+            self.cur.push_str(s);
+        }
         self.valid = true;
     }
 
@@ -146,6 +159,22 @@ impl Shell {
         Ok(fields.finish().join(" "))
     }
 
+    /// Expands a `case` pattern: like [`Shell::expand_string`], but quoted
+    /// text is escaped so that it matches only itself.
+    pub(crate) async fn expand_pattern(
+        &mut self,
+        word: &Word,
+        io: &mut Io<'_, '_>,
+    ) -> Result<String, String> {
+        let mut fields = Fields {
+            pattern: true,
+            ..Fields::default()
+        };
+        self.expand_parts(word, false, &mut fields, io).await?;
+        fields.check()?;
+        Ok(fields.finish().join(" "))
+    }
+
     /// Expands parts into the fields; `in_quotes` when inside `"…"`.
     fn expand_parts<'s>(
         &'s mut self,
@@ -177,6 +206,15 @@ impl Shell {
                         let quoted = *quoted || in_quotes;
                         self.expand_param(name, op, quoted, acc, io).await?;
                     }
+                    Part::Arith { expr, quoted } => {
+                        let text = self.expand_string(expr, io).await?;
+                        let value = eval_arith(&text, self)?.to_string();
+                        if *quoted || in_quotes {
+                            acc.quoted(&value);
+                        } else {
+                            acc.unquoted(&value);
+                        }
+                    }
                 }
             }
             Ok(())
@@ -199,6 +237,12 @@ impl Shell {
                 acc.unquoted(s);
             }
         };
+        if self.nounset && !matches!(op, ParamOp::With { .. }) && self.param(name).is_none() {
+            let special = matches!(name, "@" | "*" | "#" | "?" | "-" | "$" | "!" | "0");
+            if !special {
+                return Err(format!("{name}: parameter not set"));
+            }
+        }
         match op {
             ParamOp::Plain if name == "@" => {
                 for (i, p) in self.params.iter().enumerate() {
@@ -212,6 +256,15 @@ impl Shell {
             ParamOp::Length => {
                 let len = self.param(name).unwrap_or_default().chars().count();
                 push(acc, &len.to_string());
+            }
+            ParamOp::Trim {
+                suffix,
+                longest,
+                word,
+            } => {
+                let value = self.param(name).unwrap_or_default();
+                let pattern = self.expand_pattern(word, io).await?;
+                push(acc, &trim(&value, &pattern, *suffix, *longest)?);
             }
             ParamOp::With { kind, colon, word } => {
                 let value = self.param(name);
@@ -282,6 +335,56 @@ impl Shell {
     }
 }
 
+/// `${V#p}` and friends: `value` without the shortest (or longest) prefix
+/// (or suffix) matching `pattern`. Matching every prefix is costly, so past
+/// [`MAX_TRIM`] a wildcard pattern is `Out of space`.
+fn trim(value: &str, pattern: &str, suffix: bool, longest: bool) -> Result<String, String> {
+    if !pattern.contains(['*', '?', '[', '\\']) {
+        let cut = if suffix {
+            value.strip_suffix(pattern)
+        } else {
+            value.strip_prefix(pattern)
+        };
+        return Ok(cut.unwrap_or(value).to_string());
+    }
+    let work = value
+        .len()
+        .saturating_mul(value.len())
+        .saturating_mul(pattern.len() + 1);
+    if work > MAX_TRIM {
+        return Err(OUT_OF_SPACE.to_string());
+    }
+    let mut cuts: Vec<usize> = value.char_indices().map(|(i, _)| i).collect();
+    cuts.push(value.len());
+    // Candidates from the shortest match to the longest.
+    if suffix {
+        cuts.reverse();
+    }
+    if longest {
+        cuts.reverse();
+    }
+    for i in cuts {
+        let (head, tail) = value.split_at(i);
+        if suffix && glob_match(pattern, tail) {
+            return Ok(head.to_string());
+        }
+        if !suffix && glob_match(pattern, head) {
+            return Ok(tail.to_string());
+        }
+    }
+    Ok(value.to_string())
+}
+
+impl ArithVars for Shell {
+    fn get_var(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::to_string)
+    }
+
+    fn set_var_num(&mut self, name: &str, value: i64) -> Result<(), String> {
+        self.set_var(name, &value.to_string(), false)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::interp::testkit::*;
@@ -337,6 +440,35 @@ mod tests {
                 "",
                 0,
             ),
+            // pattern removal
+            script(
+                "v=/a/b/c.tar.gz; echo ${v#*/} ${v##*/} ${v%.*} ${v%%.*} ${v#/a} ${v%\"gz\"} ${v#x} ${u#x}. ${v%%} ${#v}",
+                "a/b/c.tar.gz c.tar.gz /a/b/c.tar /a/b/c /b/c.tar.gz /a/b/c.tar. /a/b/c.tar.gz . /a/b/c.tar.gz 13\n",
+                "",
+                0,
+            ),
+            script(
+                "v=/a/b/c.tar.gz; p='*.'; echo ${v#$p} ${v#\"$p\"} \"${v##*/}\"",
+                "tar.gz /a/b/c.tar.gz c.tar.gz\n",
+                "",
+                0,
+            ),
+            // ...bounded: every prefix of a long value is not tried.
+            script(
+                "v=$(seq 1 5000); echo ${v##*x}",
+                "",
+                "sh: 1: Out of space\n",
+                2,
+            ),
+            // arithmetic
+            script("x=4; echo $((x*2+1)) \"$((x+=1))\" $x", "9 5 5\n", "", 0),
+            script(
+                "echo $((1+)); echo never",
+                "",
+                "sh: 1: arithmetic syntax error\n",
+                2,
+            ),
+            script("echo $((1/0))", "", "sh: 1: divide by zero\n", 2),
             script(
                 "echo ${X:-$HOME} ${X:-a   b} \"${X:-a   b}\"",
                 "/root a b a   b\n",

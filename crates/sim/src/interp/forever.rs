@@ -2,7 +2,7 @@
 //! killed (`sleep infinity`, `tail -f`, an unknown main process, a shell
 //! reading an open stdin…), judged from its text without running it.
 
-use super::ast::{literal, Script};
+use super::ast::{literal, Command, Script};
 use super::builtins::{basename, is_builtin, parse_env, parse_sleep, parse_tail};
 use super::context::{ProcessContext, UnknownCommand};
 use super::invocation::{is_shell, parse_invocation, Invocation, Source};
@@ -29,6 +29,9 @@ fn script_forever(script: &Script, unknown: UnknownCommand, ctx: &ProcessContext
             std::iter::once(&item.and_or.first).chain(item.and_or.rest.iter().map(|(_, p)| p));
         for pipeline in pipelines {
             for cmd in &pipeline.commands {
+                let Command::Simple(cmd) = cmd else {
+                    continue;
+                };
                 let Some(argv) = cmd.words.iter().map(literal).collect::<Option<Vec<_>>>() else {
                     continue;
                 };

@@ -14,6 +14,10 @@ pub(crate) struct Invocation {
     pub(crate) params: Vec<String>,
     pub(crate) errexit: bool,
     pub(crate) xtrace: bool,
+    /// `-o pipefail`.
+    pub(crate) pipefail: bool,
+    /// `-u`, `-o nounset`.
+    pub(crate) nounset: bool,
     pub(crate) source: Source,
 }
 
@@ -40,6 +44,8 @@ pub(crate) fn parse_invocation(argv: &[String]) -> Invocation {
         params: Vec::new(),
         errexit: false,
         xtrace: false,
+        pipefail: false,
+        nounset: false,
         source: Source::Stdin,
     };
     let (mut command, mut from_stdin) = (false, false);
@@ -67,16 +73,19 @@ pub(crate) fn parse_invocation(argv: &[String]) -> Invocation {
                 's' => from_stdin = true,
                 'e' => inv.errexit = on,
                 'x' => inv.xtrace = on,
+                'u' => inv.nounset = on,
                 'o' => {
                     match argv.get(i).map(String::as_str) {
                         Some("errexit") => inv.errexit = on,
                         Some("xtrace") => inv.xtrace = on,
+                        Some("pipefail") => inv.pipefail = on,
+                        Some("nounset") => inv.nounset = on,
                         _ => {}
                     }
                     i += 1;
                 }
-                'i' | 'l' | 'u' | 'v' | 'a' | 'f' | 'n' | 'h' | 'm' | 'b' | 'C' | 'E' | 'p'
-                | 'T' | 'B' | 'H' | 'P' | 'k' | 't' => {}
+                'i' | 'l' | 'v' | 'a' | 'f' | 'n' | 'h' | 'm' | 'b' | 'C' | 'E' | 'p' | 'T'
+                | 'B' | 'H' | 'P' | 'k' | 't' => {}
                 other => {
                     inv.source = Source::Usage(format!("{path}: 0: Illegal option -{other}\n"));
                     return inv;

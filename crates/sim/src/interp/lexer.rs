@@ -33,7 +33,8 @@ pub(crate) enum Op {
     LParen,
     RParen,
     Redir(RedirOp),
-    HereDoc,
+    /// `<<`, or `<<-` (strip leading tabs) when set.
+    HereDoc(bool),
 }
 
 impl Op {
@@ -55,7 +56,8 @@ impl Op {
             Op::Redir(RedirOp::DupIn) => "<&",
             Op::Redir(RedirOp::ReadWrite) => "<>",
             Op::Redir(RedirOp::All) => "&>",
-            Op::HereDoc => "<<",
+            Op::Redir(RedirOp::HereDoc) | Op::HereDoc(false) => "<<",
+            Op::HereDoc(true) => "<<-",
         }
     }
 }
@@ -74,8 +76,15 @@ pub(crate) struct Lexer {
     pos: usize,
     line: usize,
     nested: NestedParser,
-    /// How many `$(…)`, backquotes and `${…}` enclose the position.
+    /// How many `$(…)`, backquotes, `${…}` and compound commands enclose
+    /// the position.
     depth: usize,
+    /// Lines of here-document bodies cut out of the text, to count when
+    /// the newline at that position is passed: (position, lines).
+    skipped: Vec<(usize, usize)>,
+    /// A here-document without its delimiter is an incomplete script (more
+    /// input may end it) rather than a body running to the end.
+    pub(crate) partial: bool,
 }
 
 impl Lexer {
@@ -88,17 +97,93 @@ impl Lexer {
             line: first_line,
             nested,
             depth: 0,
+            skipped: Vec::new(),
+            partial: false,
         }
     }
 
     /// Goes one nesting level deeper; a syntax error past [`MAX_DEPTH`]
     /// (deep nesting would exhaust the stack of the recursive parser).
-    fn enter(&mut self) -> PResult<()> {
+    pub(crate) fn enter(&mut self) -> PResult<()> {
         if self.depth >= MAX_DEPTH {
             return Err(self.error("nesting too deep", false));
         }
         self.depth += 1;
         Ok(())
+    }
+
+    /// Leaves a level entered with [`Lexer::enter`].
+    pub(crate) fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Reads the body of a here-document whose operator and delimiter were
+    /// just lexed: the lines after the end of the current line, up to a
+    /// line holding only the delimiter. The body is cut out of the text, so
+    /// that the next here-document of the line starts where it ended.
+    /// `strip` (`<<-`) removes leading tabs; `expand` (unquoted delimiter)
+    /// makes `$`, `` ` `` and `\` special in the body.
+    pub(crate) fn read_heredoc(&mut self, delim: &str, strip: bool, expand: bool) -> PResult<Word> {
+        let line = self.line;
+        let Some(nl) = self.src[self.pos..].iter().position(|&c| c == '\n') else {
+            if self.partial {
+                return Err(self.error("unexpected end of file", true));
+            }
+            return Ok(vec![Part::Quoted(String::new())]);
+        };
+        let start = self.pos + nl + 1;
+        let mut i = start;
+        let mut body = String::new();
+        let mut lines = 0;
+        let mut terminated = false;
+        while i < self.src.len() {
+            let end = self.src[i..]
+                .iter()
+                .position(|&c| c == '\n')
+                .map_or(self.src.len(), |n| i + n);
+            let mut text: String = self.src[i..end].iter().collect();
+            lines += usize::from(end < self.src.len());
+            i = (end + 1).min(self.src.len());
+            if strip {
+                text = text.trim_start_matches('\t').to_string();
+            }
+            if text.strip_suffix('\r').unwrap_or(&text) == delim {
+                terminated = true;
+                break;
+            }
+            body.push_str(&text);
+            if end < self.src.len() {
+                body.push('\n');
+            }
+        }
+        if !terminated && self.partial {
+            return Err(self.error("unexpected end of file", true));
+        }
+        self.src.drain(start..i);
+        match self.skipped.iter_mut().find(|(p, _)| *p == start - 1) {
+            Some((_, n)) => *n += lines,
+            None => self.skipped.push((start - 1, lines)),
+        }
+        if !expand {
+            return Ok(vec![Part::Quoted(body)]);
+        }
+        let mut inner = Lexer::new(&body, line + 1, self.nested);
+        inner.depth = self.depth;
+        let mut parts = Vec::new();
+        inner.lex_dquote_body(&mut parts, true)?;
+        if parts.is_empty() {
+            parts.push(Part::Quoted(String::new()));
+        }
+        Ok(parts)
+    }
+
+    /// Counts the lines of here-document bodies cut after the newline at
+    /// the position.
+    fn newline_at(&mut self, pos: usize) {
+        self.line += 1;
+        if let Some(i) = self.skipped.iter().position(|(p, _)| *p == pos) {
+            self.line += self.skipped.swap_remove(i).1;
+        }
     }
 
     /// The current line.
@@ -151,8 +236,8 @@ impl Lexer {
         let next = self.at(1);
         let (op, len) = match c {
             '\n' => {
+                self.newline_at(self.pos);
                 self.pos += 1;
-                self.line += 1;
                 return Ok((Tok::Newline, line));
             }
             ';' if next == Some(';') => (Op::DSemi, 2),
@@ -163,7 +248,8 @@ impl Lexer {
             '&' => (Op::Amp, 1),
             '|' if next == Some('|') => (Op::OrIf, 2),
             '|' => (Op::Pipe, 1),
-            '<' if next == Some('<') => (Op::HereDoc, 2),
+            '<' if next == Some('<') && self.at(2) == Some('-') => (Op::HereDoc(true), 3),
+            '<' if next == Some('<') => (Op::HereDoc(false), 2),
             '<' if next == Some('&') => (Op::Redir(RedirOp::DupIn), 2),
             '<' if next == Some('>') => (Op::Redir(RedirOp::ReadWrite), 2),
             '<' => (Op::Redir(RedirOp::In), 1),
@@ -277,21 +363,38 @@ impl Lexer {
 
     fn lex_dquote(&mut self, parts: &mut Vec<Part>) -> PResult<()> {
         let before = parts.len();
+        self.lex_dquote_body(parts, false)?;
+        if parts.len() == before {
+            parts.push(Part::Quoted(String::new()));
+        }
+        Ok(())
+    }
+
+    /// The inside of `"…"` through the closing quote, or a here-document's
+    /// body to the end of the text (`heredoc`: `"` is an ordinary character).
+    fn lex_dquote_body(&mut self, parts: &mut Vec<Part>, heredoc: bool) -> PResult<()> {
         let mut buf = String::new();
         loop {
             match self.cur() {
+                None if heredoc => break,
                 None => return Err(self.error("unterminated quoted string", true)),
-                Some('"') => {
+                Some('"') if !heredoc => {
                     self.pos += 1;
                     break;
                 }
                 Some('\\') => {
                     match self.at(1) {
                         Some('\n') => self.line += 1,
-                        Some(x @ ('$' | '`' | '"' | '\\')) => buf.push(x),
+                        Some(x @ ('$' | '`' | '\\')) => buf.push(x),
+                        Some('"') if !heredoc => buf.push('"'),
                         Some(x) => {
                             buf.push('\\');
                             buf.push(x);
+                        }
+                        None if heredoc => {
+                            buf.push('\\');
+                            self.pos += 1;
+                            continue;
                         }
                         None => return Err(self.error("unterminated quoted string", true)),
                     }
@@ -318,7 +421,7 @@ impl Lexer {
                 }
             }
         }
-        if !buf.is_empty() || parts.len() == before {
+        if !buf.is_empty() {
             parts.push(Part::Quoted(buf));
         }
         Ok(())
@@ -339,7 +442,12 @@ impl Lexer {
                 self.lex_brace_param(parts, quoted)
             }
             Some('(') if self.at(2) == Some('(') => {
-                Err(self.error("arithmetic expansion $((...)) is not supported", false))
+                self.pos += 3;
+                self.enter()?;
+                let expr = self.lex_arith()?;
+                self.leave();
+                parts.push(Part::Arith { expr, quoted });
+                Ok(())
             }
             Some('(') => {
                 self.pos += 2;
@@ -374,6 +482,56 @@ impl Lexer {
                 Ok(())
             }
         }
+    }
+
+    /// The expression of `$((…))` after the `$((`, through the closing
+    /// `))`: parameters and command substitutions expand, the rest is text.
+    fn lex_arith(&mut self) -> PResult<Word> {
+        let mut parts = Vec::new();
+        let mut buf = String::new();
+        let mut parens = 0usize;
+        loop {
+            match self.cur() {
+                None => return Err(self.error("missing '))'", true)),
+                Some(')') if parens == 0 => {
+                    if self.at(1) != Some(')') {
+                        return Err(self.error("missing '))'", false));
+                    }
+                    self.pos += 2;
+                    break;
+                }
+                Some(c @ ('(' | ')')) => {
+                    if c == '(' {
+                        parens += 1;
+                    } else {
+                        parens -= 1;
+                    }
+                    buf.push(c);
+                    self.pos += 1;
+                }
+                Some(c @ ('$' | '`')) => {
+                    if !buf.is_empty() {
+                        parts.push(Part::Quoted(std::mem::take(&mut buf)));
+                    }
+                    if c == '$' {
+                        self.lex_dollar(&mut parts, true)?;
+                    } else {
+                        self.lex_backquote(&mut parts, true)?;
+                    }
+                }
+                Some(c) => {
+                    if c == '\n' {
+                        self.line += 1;
+                    }
+                    buf.push(c);
+                    self.pos += 1;
+                }
+            }
+        }
+        if !buf.is_empty() {
+            parts.push(Part::Quoted(buf));
+        }
+        Ok(parts)
     }
 
     fn lex_name(&mut self) -> String {
@@ -427,6 +585,24 @@ impl Lexer {
         if length {
             return Err(bad(self));
         }
+        if let Some(c @ ('#' | '%')) = self.cur() {
+            self.pos += 1;
+            let longest = self.cur() == Some(c);
+            if longest {
+                self.pos += 1;
+            }
+            let word = self.lex_brace_word()?;
+            parts.push(Part::Param {
+                name,
+                op: ParamOp::Trim {
+                    suffix: c == '%',
+                    longest,
+                    word,
+                },
+                quoted,
+            });
+            return Ok(());
+        }
         let colon = self.cur() == Some(':');
         if colon {
             self.pos += 1;
@@ -440,6 +616,17 @@ impl Lexer {
             Some(_) => return Err(bad(self)),
         };
         self.pos += 1;
+        let word = self.lex_brace_word()?;
+        parts.push(Part::Param {
+            name,
+            op: ParamOp::With { kind, colon, word },
+            quoted,
+        });
+        Ok(())
+    }
+
+    /// The operand of `${V…word}` through the closing `}`.
+    fn lex_brace_word(&mut self) -> PResult<Word> {
         self.enter()?;
         let word = self.lex_word(true)?;
         self.depth -= 1;
@@ -447,12 +634,7 @@ impl Lexer {
             return Err(self.error("missing '}'", true));
         }
         self.pos += 1;
-        parts.push(Part::Param {
-            name,
-            op: ParamOp::With { kind, colon, word },
-            quoted,
-        });
-        Ok(())
+        Ok(word)
     }
 
     fn lex_backquote(&mut self, parts: &mut Vec<Part>, quoted: bool) -> PResult<()> {

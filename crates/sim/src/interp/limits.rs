@@ -28,6 +28,67 @@ pub const MAX_CHUNK: usize = 256 << 10;
 /// pipes and `&`) and of `$(…)`/`${…}` in a script's text.
 pub(crate) const MAX_DEPTH: usize = 64;
 
+/// Most work `${V#pattern}` and friends may do with a wildcard pattern:
+/// every prefix (or suffix) of the value is matched, so the bound is on
+/// `len(value)² × (len(pattern) + 1)` (a 1 KiB path with a short pattern
+/// is well within it).
+pub(crate) const MAX_TRIM: usize = 1 << 27;
+
+/// Loop iterations a shell may run at once, before simulated time counts.
+pub(crate) const LOOP_BURST: u64 = 100_000;
+
+/// Loop iterations a shell earns per second of (simulated) time: a loop
+/// that sleeps runs forever, one that never does stops after
+/// [`LOOP_BURST`] plus this many a second.
+pub(crate) const LOOP_RATE: u64 = 10_000;
+
+/// Loop iterations between two yields to the runtime, so that a busy loop
+/// never holds a worker thread.
+pub(crate) const LOOP_YIELD: u64 = 256;
+
+/// The message when a script's loops went past their budget.
+pub(crate) const LOOP_LIMIT: &str = "loop iteration limit exceeded";
+
+/// Deepest nesting of compound commands being run (a function call runs
+/// its body, one), plus the shells that run them ([`MAX_DEPTH`]): every
+/// level costs stack (about 17 KiB in a debug build, 3 KiB in release), so
+/// that 64 levels fit well in the 2 MiB of a runtime worker thread.
+pub(crate) const MAX_NEST: usize = MAX_DEPTH;
+
+/// The message past [`MAX_NEST`] (a function calling itself forever).
+pub(crate) const NEST_LIMIT: &str = "function nesting too deep";
+
+/// A shell's count of loop iterations against [`LOOP_BURST`] and
+/// [`LOOP_RATE`] (shared by its subshells' copies only as a snapshot).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LoopBudget {
+    start: tokio::time::Instant,
+    spent: u64,
+}
+
+impl LoopBudget {
+    /// A budget starting now.
+    pub(crate) fn new() -> LoopBudget {
+        LoopBudget {
+            start: tokio::time::Instant::now(),
+            spent: 0,
+        }
+    }
+
+    /// Counts one iteration: `Err` past the budget, `Ok(true)` when it is
+    /// time to yield.
+    pub(crate) fn tick(&mut self) -> Result<bool, &'static str> {
+        self.spent += 1;
+        if self.spent > LOOP_BURST {
+            let secs = self.start.elapsed().as_secs();
+            if self.spent > LOOP_BURST.saturating_add(LOOP_RATE.saturating_mul(secs)) {
+                return Err(LOOP_LIMIT);
+            }
+        }
+        Ok(self.spent % LOOP_YIELD == 0)
+    }
+}
+
 /// dash's message when an allocation fails.
 pub(crate) const OUT_OF_SPACE: &str = "Out of space";
 

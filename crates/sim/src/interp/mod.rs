@@ -16,12 +16,20 @@
 //!   combined flags such as `-ec`, or a script read from stdin line by line).
 //! * Script syntax: `;`/newline sequences, `&&`, `||`, `!`, `|` (see below),
 //!   comments, single/double quotes, backslash escapes, `$VAR`, `${VAR}`,
-//!   `${VAR:-w}`/`-`/`:=`/`=`/`:+`/`+`/`:?`/`?`, `${#VAR}`, special
+//!   `${VAR:-w}`/`-`/`:=`/`=`/`:+`/`+`/`:?`/`?`, `${#VAR}`, `${VAR#p}`,
+//!   `${VAR##p}`, `${VAR%p}`, `${VAR%%p}`, special
 //!   parameters (`$?`, `$$`, `$#`, `$@`, `$*`, `$0`…`$9`, `${10}`, `$-`),
-//!   `$(…)` and backquote command substitution, `~`, `NAME=value`
-//!   assignments (alone or as a command prefix), word splitting of unquoted
-//!   expansions, and redirections of fds 0–2 (`>&2`, `2>&1`, `>/dev/null`,
-//!   `&>`, `< /dev/null`; other files swallow output like files we don't keep).
+//!   `$(…)` and backquote command substitution, arithmetic `$((…))`, `~`,
+//!   `NAME=value` assignments (alone or as a command prefix), word splitting
+//!   of unquoted expansions, and redirections of fds 0–2 (`>&2`, `2>&1`,
+//!   `>/dev/null`, `&>`, `< /dev/null`, here-documents `<<EOF`, `<<-EOF`,
+//!   `<<'EOF'`).
+//! * Compound commands: `if`/`elif`/`else`, `for`, `while`, `until`,
+//!   `case` (glob patterns), `{ …; }`, `( … )` subshells, with
+//!   redirections; functions with their own parameters, `return`, `local`,
+//!   `break`/`continue [N]`; `set -e` (not in conditions, left of `&&`/`||`
+//!   or after `!`), `set -o pipefail`, `set -u`, `trap … EXIT`. Output and
+//!   status match busybox `sh` (`crates/sim/tests/busybox.rs` compares).
 //! * Pipelines `a | b` run their stages one after the other: each stage's
 //!   stdout is buffered and becomes the next stage's stdin; the pipeline's
 //!   status is the last stage's. A stage that never finishes blocks the
@@ -40,12 +48,13 @@
 //!
 //! # What is not
 //!
-//! `trap` (accepted, never fires), `umask`, `ulimit` and `sync` are no-ops.
-//! No compound commands (`if`, `for`, `while`, `case`, `{ }`, `( )`),
-//! functions, here-documents, arithmetic `$((…))`, globbing, pattern
-//! operators (`${V#p}`): these are syntax errors (status 2), never mis-run.
-//! No globbing: `*` stays literal. Files come from the context's [`Files`]
-//! (the container's file system): `cat FILE`, `ls`, `> file`, `>> file` and
+//! `trap` of signals (accepted, never fires), `umask`, `ulimit` and `sync`
+//! are no-ops. No substring or replacement operators (`${V:1:2}`,
+//! `${V/a/b}`: a syntax error, status 2, never mis-run). No globbing: `*`
+//! stays literal. Loops are bounded (see
+//! `limits`): a loop that never sleeps stops with an error after its
+//! budget, and every loop yields to the runtime now and then. Files come
+//! from the context's [`Files`] (the container's file system): `cat FILE`, `ls`, `> file`, `>> file` and
 //! `< file` use it; without one only `/dev/null`, `/dev/stdin` and
 //! `/etc/hostname` can be read, other reads fail like missing files, and
 //! writes to files are discarded.
@@ -58,22 +67,27 @@
 //!   output, nesting, output chunks) and dash's words past them.
 //! * `context`, `io`: what the process sees; stdin, output sinks (a bounded
 //!   channel, chunks of at most [`MAX_CHUNK`] bytes), fds.
-//! * `ast`: the syntax tree. `lexer` turns text into tokens and words;
-//!   `parser` builds the tree. `invocation` parses `sh [-ex] -c …`.
+//! * `ast`: the syntax tree. `lexer` turns text into tokens and words
+//!   (and reads here-documents); `parser` builds the tree. `invocation`
+//!   parses `sh [-ex] -c …`. `arith` evaluates `$((…))`; `pattern` matches
+//!   `case` patterns.
 //! * `shell`: the shell's state (variables, parameters, `$?`).
 //! * `builtins`: the simulated commands; `forever`: the "runs forever"
 //!   hint, which reads their arguments.
 //! * `expand`: parameter expansion, command substitution, field splitting;
 //!   `redirect`: fd redirections; `eval`: scripts, and-or lists,
-//!   pipelines and simple commands.
+//!   pipelines and simple commands; `control`: compound commands, function
+//!   calls and the `EXIT` trap.
 //!
 //! Evaluation is recursive (`sh -c` and `$(…)` run scripts, scripts run
 //! builtins): those calls are methods of `shell::Shell`, defined next to
 //! what they do, so no two modules import each other.
 
+mod arith;
 mod ast;
 mod builtins;
 mod context;
+mod control;
 mod eval;
 mod expand;
 mod files;
@@ -83,6 +97,7 @@ mod io;
 mod lexer;
 mod limits;
 mod parser;
+mod pattern;
 mod redirect;
 mod shell;
 #[cfg(test)]

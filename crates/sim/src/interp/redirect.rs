@@ -54,6 +54,13 @@ impl Shell {
                 }
             };
             let result = match self.files.clone() {
+                _ if redir.op == RedirOp::HereDoc => {
+                    if redir.fd.unwrap_or(0) == 0 {
+                        done.null_input = false;
+                        done.input = Some(target.into_bytes());
+                    }
+                    Ok(())
+                }
                 Some(files) if !is_device(&target) => {
                     self.file_redirect(&files, redir, &target, &mut done, io)
                 }
@@ -166,6 +173,7 @@ fn apply(redir: &Redir, target: &str, done: &mut Redirected) -> Result<(), Strin
             };
             set_fd(fds, fd, dest);
         }
+        RedirOp::HereDoc => {}
         RedirOp::In | RedirOp::ReadWrite => {
             if redir.fd.unwrap_or(0) == 0 {
                 if target == "/dev/null" {

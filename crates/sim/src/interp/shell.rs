@@ -5,11 +5,13 @@
 //! The methods that run things are defined next to what they do:
 //! `eval` (scripts), `expand` (words), `redirect`, and `builtins`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use super::ast::FuncBody;
 use super::context::{ProcessContext, UnknownCommand};
 use super::limits::{MAX_DEPTH, MAX_VALUE, MAX_VARS, OUT_OF_SPACE};
 
@@ -17,18 +19,26 @@ use super::limits::{MAX_DEPTH, MAX_VALUE, MAX_VARS, OUT_OF_SPACE};
 /// scripts) go through one.
 pub(crate) type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Outcome of running something: a status, or an `exit` unwinding the shell.
+/// Outcome of running something: a status, or what unwinds the shell
+/// (`exit`), a function (`return`) or loops (`break`, `continue`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flow {
     Normal(i32),
     Exit(i32),
+    /// `return N`: unwinds to the function call (or ends the script).
+    Return(i32),
+    /// `break N`: unwinds N enclosing loops.
+    Break(usize),
+    /// `continue N`: unwinds to the next iteration of the Nth loop.
+    Continue(usize),
 }
 
 impl Flow {
-    /// The exit status either way.
+    /// The exit status (`$?` afterwards).
     pub(crate) fn status(self) -> i32 {
         match self {
-            Flow::Normal(s) | Flow::Exit(s) => s,
+            Flow::Normal(s) | Flow::Exit(s) | Flow::Return(s) => s,
+            Flow::Break(_) | Flow::Continue(_) => 0,
         }
     }
 }
@@ -169,6 +179,25 @@ pub(crate) struct Shell {
     pub(crate) subst_status: Option<i32>,
     /// How many shells run this one (`sh -c`, `$(…)`, pipe stages, `&`).
     pub(crate) depth: usize,
+    /// `-o pipefail`.
+    pub(crate) pipefail: bool,
+    /// `-u`.
+    pub(crate) nounset: bool,
+    /// Commands run as a condition (`if`, `while`, left of `&&`, `!`):
+    /// `-e` does not apply to them.
+    pub(crate) tested: bool,
+    /// Functions by name (shared until one is defined).
+    pub(crate) funcs: Arc<HashMap<String, Arc<FuncBody>>>,
+    /// One frame per running function: the variables `local` replaced.
+    pub(crate) locals: Vec<Vec<(String, Option<Var>)>>,
+    /// How many loops enclose the running command (`break` needs one).
+    pub(crate) loops: usize,
+    /// How many compound commands and function calls enclose it.
+    pub(crate) nest: usize,
+    /// The `trap … EXIT` action.
+    pub(crate) exit_trap: Option<String>,
+    /// Loop iterations run, against [`super::limits::LoopBudget`].
+    pub(crate) budget: super::limits::LoopBudget,
 }
 
 impl Shell {
@@ -194,6 +223,15 @@ impl Shell {
             files: ctx.files.clone(),
             subst_status: None,
             depth: 0,
+            pipefail: false,
+            nounset: false,
+            tested: false,
+            funcs: Arc::default(),
+            locals: Vec::new(),
+            loops: 0,
+            nest: 0,
+            exit_trap: None,
+            budget: super::limits::LoopBudget::new(),
         };
         // An environment past the bounds is cut (the rest is not seen).
         for entry in &ctx.env {
@@ -227,7 +265,14 @@ impl Shell {
         child.status = 0;
         child.errexit = false;
         child.xtrace = false;
+        child.pipefail = false;
+        child.nounset = false;
+        child.tested = false;
         child.subst_status = None;
+        child.funcs = Arc::default();
+        child.locals.clear();
+        child.loops = 0;
+        child.exit_trap = None;
         Ok(child)
     }
 
@@ -276,6 +321,9 @@ impl Shell {
                 }
                 if self.xtrace {
                     f.push('x');
+                }
+                if self.nounset {
+                    f.push('u');
                 }
                 Some(f)
             }

@@ -5,6 +5,7 @@
 //! call back into evaluation through methods of [`Shell`].
 
 mod files;
+mod flow;
 mod paths;
 mod printf;
 mod sleep;
@@ -31,7 +32,7 @@ const BUILTINS: &[&str] = &[
     "true", ":", "false", "echo", "printf", "exit", "sleep", "cat", "env", "pwd", "hostname", "id",
     "whoami", "test", "[", "export", "readonly", "local", "unset", "set", "shift", "cd", "seq",
     "head", "tail", "read", "wait", "trap", "ulimit", "umask", "sync", "uname", "basename",
-    "dirname", "command", "exec",
+    "dirname", "command", "exec", "break", "continue", "return",
 ];
 
 /// Whether a command name (without its path) is simulated.
@@ -76,7 +77,11 @@ impl Shell {
                 "id" => run_id(&self.user, args, io),
                 "whoami" => run_whoami(&self.user, io),
                 "test" | "[" => self.test(&name, args, origin, io),
-                "export" | "readonly" | "local" => return self.export(&name, args, origin, io),
+                "export" | "readonly" => return self.export(&name, args, origin, io),
+                "local" => return self.local(args, origin, io),
+                "break" | "continue" => return self.loop_control(&name, args, origin, io),
+                "return" => return self.return_builtin(args, origin, io),
+                "trap" => self.trap(args),
                 "unset" => self.unset(args),
                 "set" => self.set_builtin(args, io),
                 "shift" => return self.shift(args, origin, io),
@@ -85,7 +90,7 @@ impl Shell {
                 "head" => self.head(args, io).await,
                 "tail" => return self.tail(args, io).await,
                 "read" => self.read(args, io).await,
-                "wait" | "trap" | "ulimit" | "umask" | "sync" => 0,
+                "wait" | "ulimit" | "umask" | "sync" => 0,
                 "uname" => {
                     io.out(uname(args, &self.hostname));
                     0

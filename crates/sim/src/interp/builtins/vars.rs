@@ -161,10 +161,13 @@ impl Shell {
                 match flag {
                     'e' => self.errexit = on,
                     'x' => self.xtrace = on,
+                    'u' => self.nounset = on,
                     'o' => {
                         match args.get(i).map(String::as_str) {
                             Some("errexit") => self.errexit = on,
                             Some("xtrace") => self.xtrace = on,
+                            Some("nounset") => self.nounset = on,
+                            Some("pipefail") => self.pipefail = on,
                             _ => {}
                         }
                         i += 1;
