@@ -82,6 +82,7 @@ mod invocation;
 mod io;
 mod lexer;
 mod limits;
+mod mapfs;
 mod parser;
 mod redirect;
 mod shell;
@@ -89,9 +90,10 @@ mod shell;
 mod testkit;
 
 pub use context::{ProcessContext, UnknownCommand};
-pub use files::{FileSystem, Files, Listing};
+pub use files::{FileKind, FileMeta, FileSystem, Files, Listing};
 pub use io::{ProcessIo, StdStream};
-pub use limits::MAX_CHUNK;
+pub use limits::{MAX_CHUNK, MAX_FILE, MAX_TREE};
+pub use mapfs::MapFs;
 
 use builtins::basename;
 use forever::{argv_forever, invocation_forever};
