@@ -150,11 +150,9 @@ impl Shell {
             recursive: opts.has('r') || opts.has('R') || opts.has('a'),
             preserve: opts.has('p') || opts.has('a'),
         };
-        let into_dir = is_dir(&*fs, &self.cwd, dest);
-        if sources.len() > 1 && !into_dir {
-            io.err(format!("cp: '{dest}' is not a directory\n"));
-            return 1;
-        }
+        // Several sources always go into DEST (each fails if it is not a
+        // directory).
+        let into_dir = sources.len() > 1 || is_dir(&*fs, &self.cwd, dest);
         let mut status = 0;
         let mut budget = MAX_TREE;
         for src in sources {
@@ -182,11 +180,7 @@ impl Shell {
             io.err("mv: missing file operand\n");
             return 1;
         };
-        let into_dir = is_dir(&*fs, &self.cwd, dest);
-        if sources.len() > 1 && !into_dir {
-            io.err(format!("mv: '{dest}' is not a directory\n"));
-            return 1;
-        }
+        let into_dir = sources.len() > 1 || is_dir(&*fs, &self.cwd, dest);
         let mut status = 0;
         for src in sources {
             let target = if into_dir {

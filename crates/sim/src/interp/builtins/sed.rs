@@ -139,7 +139,7 @@ impl Shell {
                 }
                 Err(e) => {
                     io.err(format!("sed: {f}: {e}\n"));
-                    status = 2;
+                    status = 1;
                 }
             }
         }

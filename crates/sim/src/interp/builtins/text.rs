@@ -520,16 +520,21 @@ fn operands_or_stdin(operands: &[String]) -> Vec<String> {
     }
 }
 
-/// `-5` means `-n 5` (head's and tail's old syntax).
+/// `-5` means `-n 5` (head's old syntax), unless it is the value of `-n`
+/// or `-c`.
 fn numeric_shorthand(args: &[String]) -> Vec<String> {
-    args.iter()
-        .flat_map(|a| match a.strip_prefix('-') {
-            Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-                vec!["-n".to_string(), n.to_string()]
+    let mut out = Vec::new();
+    let mut value_next = false;
+    for a in args {
+        match a.strip_prefix('-') {
+            Some(n) if !value_next && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                out.extend(["-n".to_string(), n.to_string()]);
             }
-            _ => vec![a.clone()],
-        })
-        .collect()
+            _ => out.push(a.clone()),
+        }
+        value_next = a == "-n" || a == "-c";
+    }
+    out
 }
 
 /// A count with busybox's suffixes (`b` 512, `k` 1024, `m` 1048576).
