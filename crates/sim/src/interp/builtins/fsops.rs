@@ -470,6 +470,11 @@ impl Copy {
                 }
                 let mut ok = true;
                 for name in children(fs, cwd, src).unwrap_or_default() {
+                    if *budget == 0 {
+                        // One message: the walk stops here.
+                        io.err(format!("cp: can't stat '{src}': {E2BIG}\n"));
+                        return false;
+                    }
                     ok &= self.copy(
                         fs,
                         cwd,
@@ -653,4 +658,87 @@ pub(crate) fn parse_mode(spec: &str, old: u32, is_dir: bool) -> Option<u32> {
 /// The text of an error from [`FileSystem::read`] when there are no files.
 pub(crate) fn no_files() -> String {
     ENOENT.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::interp::files::Files;
+    use crate::interp::limits::MAX_TREE;
+    use crate::interp::testkit::{ctx, run_with, sh};
+    use crate::interp::{MapFs, UnknownCommand};
+
+    /// Runs a script over `fs` in `/w`.
+    async fn run(fs: &Arc<MapFs>, script: &str) -> (String, String, i32) {
+        let mut ctx = ctx();
+        ctx.working_dir = "/w".into();
+        ctx.files = Some(Files(fs.clone()));
+        let argv = sh(script);
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        run_with(&argv, UnknownCommand::Echo, &ctx, None).await
+    }
+
+    #[tokio::test]
+    async fn walks_stop_at_max_tree_entries() {
+        let fs = Arc::new(MapFs::default());
+        for i in 0..=MAX_TREE {
+            fs.add_file(&format!("/w/big/f{i}"), b"");
+        }
+        let (out, err, status) = run(&fs, "find big | wc -l; find big -name x").await;
+        assert_eq!(out, format!("{MAX_TREE}\n"));
+        assert_eq!(
+            (err.as_str(), status),
+            (
+                "find: big: Argument list too long\nfind: big: Argument list too long\n",
+                1
+            )
+        );
+        let (_, err, status) = run(&fs, "cp -r big copy").await;
+        assert_eq!(
+            (err.as_str(), status),
+            ("cp: can't stat 'big': Argument list too long\n", 1)
+        );
+        let (_, err, status) = run(&fs, "rm -r big").await;
+        assert_eq!(
+            (err.as_str(), status),
+            ("rm: can't remove 'big': Argument list too long\n", 1)
+        );
+    }
+
+    #[tokio::test]
+    async fn huge_regexes_are_refused() {
+        let fs = Arc::new(MapFs::default());
+        fs.add_file("/w/f", b"aaa\n");
+        let got = run(&fs, "grep -E '(a{255}){255}' f; echo $?").await;
+        assert_eq!(
+            got,
+            (
+                "2\n".into(),
+                "grep: bad regex '(a{255}){255}': Regular expression too big\n".into(),
+                0
+            )
+        );
+        let got = run(&fs, "sed -E 's/(a{255}){255}/x/' f").await;
+        assert_eq!(
+            got,
+            (
+                String::new(),
+                "sed: bad regex '(a{255}){255}': Regular expression too big\n".into(),
+                1
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn commands_without_files_are_unknown_and_filters_still_work() {
+        let ctx = ctx();
+        let argv = sh("printf 'b\\na\\n' | sort | tr a-z A-Z; mkdir x");
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let got = run_with(&argv, UnknownCommand::Echo, &ctx, None).await;
+        assert_eq!(
+            got,
+            ("A\nB\n".into(), "sh: 1: mkdir: not found\n".into(), 127)
+        );
+    }
 }
