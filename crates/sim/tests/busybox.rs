@@ -172,6 +172,10 @@ const SCENARIOS: &[&str] = &[
     "mkdir -p d/e; echo > d/f; find . -name f; find d -maxdepth 1 | sort; find nope; echo $?; find d ! -type d | sort",
     // date (fixed instants)
     "date -u -d @1700000000; date -u -d @0 '+%Y-%m-%d %H:%M:%S %j %a %b'; date -u -d @951782400 +%F_%T_%u_%s",
+    // xargs
+    "echo a b c | xargs; printf 'a\\nb\\nc\\n' | xargs -n 2 echo x; printf 'a b\\nc\\n' | xargs -I {} echo [{}]",
+    "printf '' | xargs echo hi; printf '' | xargs -r echo hi; echo a | xargs false; echo $?; echo a | xargs nosuchcmd; echo $?",
+    "echo 'a \"b c\" d' | xargs -n1; echo a | xargs sh -c 'exit 255'; echo $?; mkdir d; echo d/f | xargs touch; ls d",
     // cat
     "cat nope; echo $?; echo a > a; cat a - a < a",
     // a small job

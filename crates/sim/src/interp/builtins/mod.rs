@@ -20,6 +20,7 @@ mod test_expr;
 mod text;
 mod users;
 mod vars;
+mod xargs;
 
 pub(crate) use paths::basename;
 pub(crate) use sleep::parse_sleep;
@@ -150,6 +151,7 @@ impl Shell {
                 "wc" | "sort" | "uniq" | "tr" | "cut" | "grep" | "egrep" | "fgrep" | "sed"
                 | "sha256sum" | "md5sum" => self.text_command(&name, args, io).await,
                 "date" => self.date(args, io),
+                "xargs" => self.xargs(args, io).await,
                 "read" => self.read(args, io).await,
                 "wait" | "trap" | "ulimit" | "umask" | "sync" => 0,
                 "uname" => {
