@@ -178,6 +178,28 @@ const SCENARIOS: &[&str] = &[
     "echo 'a \"b c\" d' | xargs -n1; echo a | xargs sh -c 'exit 255'; echo $?; mkdir d; echo d/f | xargs touch; ls d",
     // cat
     "cat nope; echo $?; echo a > a; cat a - a < a",
+    // more edges
+    "printf 'a b c\\n' > f; grep -n b f f; grep -c b f nope; echo $?; grep -o 'b c' f; grep -E '^(a|x) ' f",
+    "printf 'x1\\ny22\\nz\\n' > f; sed -n '/x/,/y/p' f; sed -n '2,$p' f; sed 's/[0-9]\\{2\\}/N/' f; sed -E 's/[0-9]+$//' f",
+    "printf 'a\\n\\nb\\n' > f; grep -c '^$' f; grep -v '^$' f; sed '/^$/d' f; wc -l < f",
+    "printf 'k=v\\n' > f; sed 's/=.*//' f; sed 's/^\\([^=]*\\)=\\(.*\\)$/\\2=\\1/' f; sed 's/.*/[&]/' f; sed 's/k/\\&/' f",
+    "echo 'one two three' | cut -d' ' -f2; echo 'one two three' | cut -d ' ' -f 1,3; echo 'a,b' | tr , '\\n' | sort -r",
+    "printf '3\\n1\\n2\\n' > f; sort f > g; cat g; sort -o f f; cat f; printf 'b 2\\na 10\\n' | sort -k2 -n",
+    "echo 'Hello World' | tr -d '[:space:]'; echo; echo 'Hello' | tr '[:upper:][:lower:]' '[:lower:][:upper:]'; echo aabbcc | tr -s a-c",
+    "mkdir -p a/b; echo x > a/b/f; cp -r a/ c; find c | sort; mv c/b c/d; find c | sort",
+    "echo x > f; mkdir d; mv f d/; ls d; cp d/f .; ls; mv d/f d/g; ls d",
+    "echo a > f; ln -s f l; rm l; ls; ln -s d dl; mkdir d; ls -d dl; rm -r dl; ls",
+    "mkdir d; touch d/a d/b; rmdir d; echo $?; rm d/a; echo $?; rm -f d/a d/b; rmdir d; echo $?",
+    "printf 'a\\nb\\nc\\n' | head -n 2 | tail -n 1; printf 'a\\nb\\nc\\n' | tail -n 2 | head -n 1; seq 5 | sed -n '$='",
+    "seq 3 | sed '2c two'; seq 3 | sed -n '2{p}'; echo $?; seq 4 | sed -n '/2/,/3/{s/^/x/;p}'; seq 3 | sed '2!{s/$/!/}'",
+    "echo abc | sed 's/b*/x/g'; echo abc | sed 's/x*/-/g'; echo 'aaa bbb' | sed 's/b/X/2'",
+    "echo 'path/to/file.txt' | sed 's#/#_#g'; echo 'a.b.c' | sed 's/\\./-/2'; echo TeSt | sed 's/test/ok/I'",
+    "echo x > f; sha256sum f f | cut -c1-8; md5sum - < f; sha256sum < f",
+    "printf 'a\\nA\\nb\\n' | sort -f; printf '1\\n1\\n2\\n' | uniq -c",
+    "printf 'foo\\n' > f; grep -l foo f nope; echo $?; grep -q foo nope f; echo $?; grep -L foo f; echo $?",
+    "printf 'a\\tb\\tc\\n' > f; cut -f 2- f; cut -f 3 f; cut -d 'b' -f 1 f | tr '\\t' T",
+    "echo '' | wc -w; printf 'a\\n' | wc -c; printf '\\n\\n' | wc -l; wc < /dev/null",
+    "date -u -d @1700000000 '+%s %e %k %l %p %I %C %y %D %R %T %Z %z'",
     // a small job
     "mkdir -p build/out; printf 'name=demo\\nversion=1.2\\n' > build/cfg; \
      v=$(grep '^version=' build/cfg | cut -d= -f2); echo \"v$v\" > build/out/VERSION; \

@@ -17,12 +17,14 @@ impl Shell {
         }
     }
 
-    /// `ls [-a…] [PATH…]`: one name per line (as when not on a terminal),
+    /// `ls [-a…] [-d] [PATH…]`: one name per line (as when not on a terminal),
     /// dot files only with `-a`; a file is listed by the name given.
     pub(super) fn ls(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
-        let all = args
-            .iter()
-            .any(|a| a.starts_with('-') && a.len() > 1 && a.contains(['a', 'A']));
+        let flag = |f: &[char]| {
+            args.iter()
+                .any(|a| a.starts_with('-') && a.len() > 1 && a.contains(f))
+        };
+        let (all, dirs_themselves) = (flag(&['a', 'A']), flag(&['d']));
         let mut paths: Vec<&str> = args
             .iter()
             .filter(|a| !a.starts_with('-') || a.as_str() == "-")
@@ -35,6 +37,7 @@ impl Shell {
         let mut status = 0;
         for (i, p) in paths.iter().enumerate() {
             let listing = match &self.files {
+                Some(f) if dirs_themselves => f.0.stat(&self.cwd, p, false).map(|_| Listing::File),
                 Some(f) => f.0.list(&self.cwd, p),
                 None => Err(ENOENT.to_string()),
             };

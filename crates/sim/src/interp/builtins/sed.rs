@@ -1,6 +1,6 @@
 //! `sed [-n] [-E|-r] [-i] [-e SCRIPT…] [SCRIPT] [FILE…]`: the commands job
 //! scripts use — `s/RE/REP/[gpNI]` (with `&`, `\1`…`\9`, `\n`), `p`, `d`,
-//! `q`, `=`, `y/abc/xyz/`, one-line `a`, `i`, `c` — under line, `$` and
+//! `q`, `=`, `y/abc/xyz/`, one-line `a`, `i`, `c`, `{…}` blocks — under line, `$` and
 //! `/RE/` addresses, ranges and `!`. Busybox 1.35's words for errors.
 
 use regex::bytes::Regex;
@@ -38,6 +38,10 @@ enum Func {
     Append(Vec<u8>),
     Insert(Vec<u8>),
     Change(Vec<u8>),
+    /// `{`: when not selected, go on after the matching `}` (its index).
+    Block(usize),
+    /// `}`.
+    End,
 }
 
 /// A piece of a replacement.
@@ -171,11 +175,17 @@ fn run(cmds: &mut [Cmd], inputs: &[Vec<u8>], quiet: bool, out: &mut Vec<u8>) {
         let mut deleted = false;
         let mut quit = false;
         let mut append: Vec<u8> = Vec::new();
-        for cmd in cmds.iter_mut() {
+        let mut pc = 0;
+        while let Some(cmd) = cmds.get_mut(pc) {
+            pc += 1;
             if !selects(cmd, n, is_last, &space) {
+                if let Func::Block(end) = cmd.func {
+                    pc = end + 1;
+                }
                 continue;
             }
             match &cmd.func {
+                Func::Block(_) | Func::End => {}
                 Func::Subst {
                     re,
                     rep,
@@ -313,6 +323,20 @@ fn substitute(re: &Regex, rep: &[Rep], global: bool, nth: usize, space: &[u8]) -
 
 /// Parses a script's commands into `cmds`; the error is busybox's text.
 fn parse_script(text: &str, extended: bool, cmds: &mut Vec<Cmd>) -> Result<(), String> {
+    let mut open: Vec<usize> = Vec::new();
+    parse_commands(text, extended, cmds, &mut open)?;
+    if !open.is_empty() {
+        return Err("unmatched '{'".into());
+    }
+    Ok(())
+}
+
+fn parse_commands(
+    text: &str,
+    extended: bool,
+    cmds: &mut Vec<Cmd>,
+    open: &mut Vec<usize>,
+) -> Result<(), String> {
     let s: Vec<char> = text.chars().collect();
     let mut i = 0;
     let skip_ws = |i: &mut usize| {
@@ -345,6 +369,22 @@ fn parse_script(text: &str, extended: bool, cmds: &mut Vec<Cmd>) -> Result<(), S
         };
         i += 1;
         let func = match c {
+            '{' => {
+                open.push(cmds.len());
+                Func::Block(0)
+            }
+            '}' => {
+                let start = open.pop().ok_or("unexpected '}'")?;
+                let end = cmds.len();
+                if let Some(Cmd {
+                    func: Func::Block(e),
+                    ..
+                }) = cmds.get_mut(start)
+                {
+                    *e = end;
+                }
+                Func::End
+            }
             'p' => Func::Print,
             'd' => Func::Delete,
             'q' => Func::Quit,
@@ -391,6 +431,9 @@ fn parse_script(text: &str, extended: bool, cmds: &mut Vec<Cmd>) -> Result<(), S
             active: false,
         });
         skip_ws(&mut i);
+        if matches!(cmds.last().map(|c| &c.func), Some(Func::Block(_))) {
+            continue;
+        }
         match s.get(i) {
             None | Some(';' | '\n' | '}') => {}
             Some(_) if matches!(cmds.last().map(|c| &c.func), Some(Func::Subst { .. })) => {
