@@ -200,6 +200,8 @@ const SCENARIOS: &[&str] = &[
     "printf 'a\\tb\\tc\\n' > f; cut -f 2- f; cut -f 3 f; cut -d 'b' -f 1 f | tr '\\t' T",
     "echo '' | wc -w; printf 'a\\n' | wc -c; printf '\\n\\n' | wc -l; wc < /dev/null",
     "date -u -d @1700000000 '+%s %e %k %l %p %I %C %y %D %R %T %Z %z'",
+    // directories given as files
+    "mkdir d; grep x d; echo $?; cat d; echo $?; wc d; echo $?; sort d; sed p d; cut -f1 d; tail d; echo $?; sha256sum d; md5sum d; echo $?",
     // a small job
     "mkdir -p build/out; printf 'name=demo\\nversion=1.2\\n' > build/cfg; \
      v=$(grep '^version=' build/cfg | cut -d= -f2); echo \"v$v\" > build/out/VERSION; \

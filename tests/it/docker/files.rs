@@ -349,9 +349,11 @@ fn exec_scripts_see_the_files_cp_put_there_and_the_main_process_wrote() {
 const BUILD_SH: &str = "set -e
 mkdir -p /out/pkg
 cp -r /src/data /out/pkg/
+mkdir /out/scratch && rmdir /out/scratch
+mv /out/pkg/data /out/pkg/inputs
 sed -i 's/demo/app/' /src/app.conf
-grep -c beta /out/pkg/data/b.txt > /out/count
-sort -u /out/pkg/data/b.txt > /out/pkg/sorted
+grep -c beta /out/pkg/inputs/b.txt > /out/count
+sort -u /out/pkg/inputs/b.txt > /out/pkg/sorted
 sha256sum /out/pkg/sorted | cut -d' ' -f1 > /out/sum
 mv /out/count /out/pkg/count
 sed -i 's/^root:/ROOT:/' /etc/passwd
@@ -394,7 +396,7 @@ fn exec_job_scripts_change_files_with_busybox_commands() {
     cli.ok(&["cp", "job:/out", &out.to_string_lossy()]);
     assert_eq!(read(&out.join("pkg/sorted")), b"alpha\nbeta\n");
     assert_eq!(read(&out.join("pkg/count")), b"2\n");
-    assert_eq!(read(&out.join("pkg/data/b.txt")), b"beta\nalpha\nbeta\n");
+    assert_eq!(read(&out.join("pkg/inputs/b.txt")), b"beta\nalpha\nbeta\n");
     // busybox: printf 'alpha\nbeta\n' | sha256sum
     assert_eq!(
         read(&out.join("sum")),
@@ -411,7 +413,7 @@ fn exec_job_scripts_change_files_with_busybox_commands() {
     assert_eq!(
         cli.ok(&["diff", "job"]),
         "C /etc\nD /etc/group\nC /etc/passwd\nA /out\nA /out/latest\nA /out/pkg\n\
-         A /out/pkg/count\nA /out/pkg/data\nA /out/pkg/data/b.txt\nA /out/pkg/sorted\n\
+         A /out/pkg/count\nA /out/pkg/inputs\nA /out/pkg/inputs/b.txt\nA /out/pkg/sorted\n\
          A /out/sum\nA /src\nA /src/app.conf\nA /src/data\nA /src/data/b.txt\nC /tmp\n\
          A /tmp/stamp\n"
     );

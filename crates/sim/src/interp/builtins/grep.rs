@@ -77,6 +77,8 @@ impl Shell {
         for f in &files {
             let data = match self.read_operand(f, io).await {
                 Ok(d) => d,
+                // Directories are skipped without a word.
+                Err(e) if e == super::text::EISDIR => continue,
                 Err(e) => {
                     if !opts.has('s') {
                         io.err(format!("grep: {f}: {e}\n"));

@@ -25,6 +25,10 @@ impl Shell {
             }
             match self.read_operand(file, io).await {
                 Ok(data) => io.out(data),
+                Err(e) if e == super::text::EISDIR => {
+                    io.err(format!("cat: read error: {e}\n"));
+                    status = 1;
+                }
                 Err(e) => {
                     io.err(format!("cat: can't open '{file}': {e}\n"));
                     status = 1;

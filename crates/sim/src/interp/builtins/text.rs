@@ -15,6 +15,9 @@ use super::fsops::bad_option;
 use super::opts::getopt;
 use super::streams::parse_tail;
 
+/// The `strerror` text of reading a directory.
+pub(crate) const EISDIR: &str = "Is a directory";
+
 /// A file's (or stdin's) lines, each with its `\n` when it had one.
 fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
     data.split_inclusive(|&b| b == b'\n')
@@ -44,7 +47,7 @@ impl Shell {
                     return Err(super::fsops::no_files());
                 };
                 match fs.stat(&self.cwd, name, true) {
-                    Ok(m) if m.kind == FileKind::Dir => return Err("Is a directory".into()),
+                    Ok(m) if m.kind == FileKind::Dir => return Err(EISDIR.into()),
                     Ok(m) if m.size > MAX_FILE as u64 => return Err("File too large".into()),
                     _ => {}
                 }
@@ -84,7 +87,11 @@ impl Shell {
                 Err(e) => {
                     io.err(format!("wc: {f}: {e}\n"));
                     status = 1;
-                    continue;
+                    // busybox still counts what it read of a directory.
+                    if e != EISDIR {
+                        continue;
+                    }
+                    Vec::new()
                 }
             };
             let counts = wc_counts(&data);
@@ -167,6 +174,13 @@ impl Shell {
         for f in &files {
             let data = match self.read_operand(f, io).await {
                 Ok(d) => d,
+                Err(e) if e == EISDIR => {
+                    // Opened, then failed to read.
+                    io.err(format!("tail: read error: {e}\n"));
+                    opened += 1;
+                    status = 1;
+                    continue;
+                }
                 Err(e) => {
                     io.err(format!("tail: can't open '{f}': {e}\n"));
                     status = 1;
@@ -196,6 +210,8 @@ impl Shell {
         let mut all = Vec::new();
         for f in operands_or_stdin(&opts.operands) {
             match self.read_operand(&f, io).await {
+                // A directory reads as nothing.
+                Err(e) if e == EISDIR => {}
                 Ok(d) if all.len() + d.len() > MAX_FILE => {
                     io.err("sort: out of memory\n");
                     return 2;
@@ -436,6 +452,7 @@ impl Shell {
         for f in operands_or_stdin(&opts.operands) {
             let data = match self.read_operand(&f, io).await {
                 Ok(d) => d,
+                Err(e) if e == EISDIR => continue,
                 Err(e) => {
                     io.err(format!("cut: {f}: {e}\n"));
                     status = 1;
@@ -486,7 +503,8 @@ impl Shell {
             let data = match self.read_operand(&f, io).await {
                 Ok(d) => d,
                 Err(e) => {
-                    io.err(format!("{name}: can't open '{f}': {e}\n"));
+                    let verb = if e == EISDIR { "read" } else { "open" };
+                    io.err(format!("{name}: can't {verb} '{f}': {e}\n"));
                     status = 1;
                     continue;
                 }
