@@ -91,6 +91,9 @@ impl FileSystem for ContainerFiles {
                         old.mtime = tx.now;
                         old
                     }
+                    None if data.len() > MAX_FILE => {
+                        return Err(FsError::Invalid("File too large".into()))
+                    }
                     None => Entry::file(Bytes::copy_from_slice(data), 0o644, tx.now),
                 };
                 tx.put(&key, entry)

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 use super::files::{FileKind, FileMeta, FileSystem, Listing};
+use super::limits::MAX_FILE;
 
 const ENOENT: &str = "No such file or directory";
 const ENOTDIR: &str = "Not a directory";
@@ -16,6 +17,7 @@ const EEXIST: &str = "File exists";
 const ENOTEMPTY: &str = "Directory not empty";
 const EINVAL: &str = "Invalid argument";
 const ELOOP: &str = "Symbolic link loop";
+const EFBIG: &str = "File too large";
 
 #[derive(Debug, Clone)]
 enum Node {
@@ -208,6 +210,9 @@ impl FileSystem for MapFs {
 
     fn write(&self, cwd: &str, path: &str, data: &[u8], append: bool) -> Result<(), String> {
         let mut map = self.lock();
+        if data.len() > MAX_FILE {
+            return Err(EFBIG.into());
+        }
         let key = Self::resolve(&map, cwd, path, true)?;
         match map.get_mut(&key) {
             Some(Inode {
@@ -217,6 +222,9 @@ impl FileSystem for MapFs {
             }) => {
                 if !append {
                     d.clear();
+                }
+                if d.len() + data.len() > MAX_FILE {
+                    return Err(EFBIG.into());
                 }
                 d.extend_from_slice(data);
                 *mtime = self.now;

@@ -4,7 +4,7 @@
 
 use crate::interp::files::{FileKind, FileSystem, Listing};
 use crate::interp::io::Io;
-use crate::interp::limits::MAX_TREE;
+use crate::interp::limits::{MAX_FILE, MAX_TREE};
 use crate::interp::shell::Shell;
 
 use super::opts::getopt;
@@ -506,6 +506,10 @@ impl Copy {
                 true
             }
             FileKind::File => {
+                if meta.size > MAX_FILE as u64 {
+                    io.err(format!("cp: can't open '{src}': File too large\n"));
+                    return false;
+                }
                 let data = match fs.read(cwd, src) {
                     Ok(d) => d,
                     Err(e) => {
@@ -703,6 +707,34 @@ mod tests {
         assert_eq!(
             (err.as_str(), status),
             ("rm: can't remove 'big': Argument list too long\n", 1)
+        );
+    }
+
+    #[tokio::test]
+    async fn sorting_and_copying_are_bounded() {
+        let fs = Arc::new(MapFs::default());
+        // Three million empty lines: 3 MB, but a slice per line to sort.
+        fs.add_file("/w/lines", &vec![b'\n'; 3 << 20]);
+        let got = run(
+            &fs,
+            "sort lines; echo $?; tail -n 1 lines | wc -c; head -n -1 lines | wc -l",
+        )
+        .await;
+        assert_eq!(
+            got,
+            ("2\n1\n3145727\n".into(), "sort: out of memory\n".into(), 0)
+        );
+        fs.add_file("/w/big", &vec![b'x'; crate::interp::MAX_FILE + 1]);
+        let got = run(&fs, "cp big copy; cat big | wc -c; echo x >> big").await;
+        assert_eq!(
+            got,
+            (
+                "0\n".into(),
+                "cp: can't open 'big': File too large\ncat: can't open 'big': File too large\n\
+                 sh: 1: cannot create big: File too large\n"
+                    .into(),
+                2
+            )
         );
     }
 

@@ -157,20 +157,19 @@ impl Shell {
 
 /// Runs the commands over the inputs (one stream) into `out`.
 fn run(cmds: &mut [Cmd], inputs: &[Vec<u8>], quiet: bool, out: &mut Vec<u8>) {
-    let mut lines: Vec<&[u8]> = Vec::new();
-    let mut last_newline = true;
-    for data in inputs {
-        for l in data.split_inclusive(|&b| b == b'\n') {
-            lines.push(l);
-        }
-        if !data.is_empty() {
-            last_newline = data.ends_with(b"\n");
-        }
-    }
-    let count = lines.len();
-    for (idx, raw) in lines.iter().enumerate() {
-        let n = idx + 1;
-        let is_last = n == count;
+    let last_newline = inputs
+        .iter()
+        .rfind(|d| !d.is_empty())
+        .is_none_or(|d| d.ends_with(b"\n"));
+    // The lines of every input, one stream; nothing per line is kept.
+    let mut lines = inputs
+        .iter()
+        .flat_map(|d| d.split_inclusive(|&b| b == b'\n'))
+        .peekable();
+    let mut n = 0;
+    while let Some(raw) = lines.next() {
+        n += 1;
+        let is_last = lines.peek().is_none();
         let mut space: Vec<u8> = raw.strip_suffix(b"\n").unwrap_or(raw).to_vec();
         let newline = !is_last || last_newline;
         let mut deleted = false;

@@ -15,6 +15,9 @@ use super::fsops::bad_option;
 use super::opts::getopt;
 use super::streams::parse_tail;
 
+/// Most lines `sort` sorts at once (16 bytes of slice each): 2 Mi.
+const MAX_SORT_LINES: usize = 2 << 20;
+
 /// The `strerror` text of reading a directory.
 pub(crate) const EISDIR: &str = "Is a directory";
 
@@ -236,6 +239,11 @@ impl Shell {
                 .value('k')
                 .and_then(|k| k.split([',', '.']).next()?.parse::<usize>().ok()),
         };
+        // Sorting keeps a slice per line: bounded apart from the bytes.
+        if line_count(&all) > MAX_SORT_LINES {
+            io.err("sort: out of memory\n");
+            return 2;
+        }
         let mut list: Vec<&[u8]> = lines(&all).map(chomp).collect();
         let whole = !(opts.has('s') || opts.has('u'));
         list.sort_by(|a, b| {
@@ -566,42 +574,45 @@ pub(crate) fn parse_count(s: &str) -> Option<usize> {
     digits.parse::<usize>().ok()?.checked_mul(mult)
 }
 
-/// The first `count` lines (or bytes), or all but the last `count`.
-fn cut_head(data: &[u8], count: usize, bytes: bool, all_but: bool) -> Vec<u8> {
-    if bytes {
-        let n = if all_but {
-            data.len().saturating_sub(count)
-        } else {
-            count.min(data.len())
-        };
-        return data[..n].to_vec();
+/// How many lines `data` holds (a last line without `\n` counts).
+fn line_count(data: &[u8]) -> usize {
+    let n = data.iter().filter(|&&b| b == b'\n').count();
+    n + usize::from(!data.is_empty() && !data.ends_with(b"\n"))
+}
+
+/// Where line `n` (0-based) starts, or the end of `data`.
+fn line_start(data: &[u8], n: usize) -> usize {
+    if n == 0 {
+        return 0;
     }
-    let all: Vec<&[u8]> = lines(data).collect();
-    let n = if all_but {
-        all.len().saturating_sub(count)
-    } else {
-        count.min(all.len())
+    data.iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(n - 1)
+        .map_or(data.len(), |(i, _)| i + 1)
+}
+
+/// The first `count` lines (or bytes), or all but the last `count`. Lines
+/// are found by scanning: nothing per line is kept.
+fn cut_head(data: &[u8], count: usize, bytes: bool, all_but: bool) -> &[u8] {
+    let n = match (bytes, all_but) {
+        (true, false) => count.min(data.len()),
+        (true, true) => data.len().saturating_sub(count),
+        (false, false) => line_start(data, count),
+        (false, true) => line_start(data, line_count(data).saturating_sub(count)),
     };
-    all[..n].concat()
+    &data[..n]
 }
 
 /// The last `count` lines (or bytes), or from the `count`th on.
-fn cut_tail(data: &[u8], count: usize, bytes: bool, from_start: bool) -> Vec<u8> {
-    if bytes {
-        let skip = if from_start {
-            count.saturating_sub(1)
-        } else {
-            data.len().saturating_sub(count)
-        };
-        return data[skip.min(data.len())..].to_vec();
-    }
-    let all: Vec<&[u8]> = lines(data).collect();
-    let skip = if from_start {
-        count.saturating_sub(1)
-    } else {
-        all.len().saturating_sub(count)
+fn cut_tail(data: &[u8], count: usize, bytes: bool, from_start: bool) -> &[u8] {
+    let skip = match (bytes, from_start) {
+        (true, true) => count.saturating_sub(1),
+        (true, false) => data.len().saturating_sub(count),
+        (false, true) => line_start(data, count.saturating_sub(1)),
+        (false, false) => line_start(data, line_count(data).saturating_sub(count)),
     };
-    all[skip.min(all.len())..].concat()
+    &data[skip.min(data.len())..]
 }
 
 /// Lines, words, bytes and the longest line of `data`.
