@@ -3,7 +3,7 @@
 //! reading an open stdin…), judged from its text without running it.
 
 use super::ast::{literal, Script};
-use super::builtins::{basename, is_builtin, is_file_builtin, parse_env, parse_sleep, parse_tail};
+use super::builtins::{basename, is_builtin, parse_env, parse_sleep, parse_tail};
 use super::context::{ProcessContext, UnknownCommand};
 use super::invocation::{is_shell, parse_invocation, Invocation, Source};
 
@@ -69,7 +69,7 @@ pub(crate) fn argv_forever(
         "command" => argv_forever(args, unknown, ctx, top),
         _ if is_shell(name) => invocation_forever(&parse_invocation(argv), unknown, ctx),
         _ if is_builtin(name) => false,
-        _ if is_file_builtin(name) && ctx.files.is_some() => false,
+        _ if super::builtins::is_file_builtin(name) && ctx.files.is_some() => false,
         _ => top && unknown == UnknownCommand::RunForever,
     }
 }

@@ -15,7 +15,7 @@
 //!   `sort`, `uniq`, `tr`, `cut`, `grep`, `sed`, `sha256sum`, `md5sum`,
 //!   `date` (the backend's clock, UTC), with files `ls`, `mkdir`, `rm`,
 //!   `rmdir`, `cp`, `mv`, `touch`, `chmod`, `ln`, `find`, `stat -c` — in
-//!   busybox 1.35's words and statuses (`crates/sim/tests/busybox.rs`
+//!   busybox 1.35's words and statuses (`crates/sim/tests/commands.rs`
 //!   compares them) — and the shells `sh`, `bash`,
 //!   `dash`, `ash`, `zsh`, `ksh` (`-c SCRIPT [arg0 args…]`, `-e`, `-x`,
 //!   combined flags such as `-ec`, or a script read from stdin line by line).
@@ -50,8 +50,8 @@
 //! functions, here-documents, arithmetic `$((…))`, globbing, pattern
 //! operators (`${V#p}`): these are syntax errors (status 2), never mis-run.
 //! No globbing: `*` stays literal. Files come from the context's [`Files`]
-//! (the container's file system): the file commands, `> file`, `>> file`
-//! and `< file` use it; without one only `/dev/null`, `/dev/stdin` and
+//! (the container's file system): `cat FILE`, `ls`, `> file`, `>> file` and
+//! `< file` use it; without one only `/dev/null`, `/dev/stdin` and
 //! `/etc/hostname` can be read, other reads fail like missing files, and
 //! writes to files are discarded.
 //!
@@ -63,13 +63,13 @@
 //!   output, nesting, output chunks) and dash's words past them.
 //! * `context`, `io`: what the process sees; stdin, output sinks (a bounded
 //!   channel, chunks of at most [`MAX_CHUNK`] bytes), fds.
-//! * `files`: the [`FileSystem`] trait, the door to the container's files;
-//!   `mapfs`: [`MapFs`], its test double.
 //! * `ast`: the syntax tree. `lexer` turns text into tokens and words;
 //!   `parser` builds the tree. `invocation` parses `sh [-ex] -c …`.
 //! * `shell`: the shell's state (variables, parameters, `$?`).
 //! * `builtins`: the simulated commands; `forever`: the "runs forever"
 //!   hint, which reads their arguments.
+//! * `files`: the [`FileSystem`] trait, the door to the container's files
+//!   (the commands' only way to them); `mapfs`: [`MapFs`], its test double.
 //! * `expand`: parameter expansion, command substitution, field splitting;
 //!   `redirect`: fd redirections; `eval`: scripts, and-or lists,
 //!   pipelines and simple commands.
@@ -89,12 +89,14 @@ mod invocation;
 mod io;
 mod lexer;
 mod limits;
-mod mapfs;
 mod parser;
 mod redirect;
 mod shell;
 #[cfg(test)]
 mod testkit;
+
+// The test double of the files, public for the tests of other crates.
+mod mapfs;
 
 pub use context::{ProcessContext, UnknownCommand};
 pub use files::{FileKind, FileMeta, FileSystem, Files, Listing};

@@ -4,28 +4,34 @@
 //! Commands that run other commands (`exec`, `command`, `env`, the shells)
 //! call back into evaluation through methods of [`Shell`].
 
-mod date;
 mod files;
+mod paths;
+mod printf;
+mod sleep;
+mod streams;
+mod test_expr;
+mod users;
+mod vars;
+
+// The coreutils of job scripts (issue 14): `coreutils` names and dispatches
+// them.
+mod coreutils;
+mod date;
 mod find;
 mod fsops;
 mod grep;
 mod opts;
-mod paths;
-mod printf;
 mod regex;
 mod sed;
-mod sleep;
-mod streams;
-mod test_expr;
 mod text;
-mod users;
-mod vars;
 mod xargs;
 
 pub(crate) use paths::basename;
 pub(crate) use sleep::parse_sleep;
 pub(crate) use streams::parse_tail;
 pub(crate) use vars::parse_env;
+
+pub(crate) use coreutils::is_file_builtin;
 
 use super::context::UnknownCommand;
 use super::invocation::{is_shell, parse_invocation};
@@ -37,70 +43,15 @@ use users::{run_id, run_whoami};
 
 /// Every builtin's name, besides the shells.
 const BUILTINS: &[&str] = &[
-    "true",
-    ":",
-    "false",
-    "echo",
-    "printf",
-    "exit",
-    "sleep",
-    "cat",
-    "env",
-    "pwd",
-    "hostname",
-    "id",
-    "whoami",
-    "test",
-    "[",
-    "export",
-    "readonly",
-    "local",
-    "unset",
-    "set",
-    "shift",
-    "cd",
-    "seq",
-    "head",
-    "tail",
-    "read",
-    "wait",
-    "trap",
-    "ulimit",
-    "umask",
-    "sync",
-    "uname",
-    "basename",
-    "dirname",
-    "command",
-    "exec",
-    "wc",
-    "sort",
-    "uniq",
-    "tr",
-    "cut",
-    "grep",
-    "egrep",
-    "fgrep",
-    "sed",
-    "sha256sum",
-    "md5sum",
-    "date",
-];
-
-/// The builtins that exist only with files (without them they stay unknown
-/// commands).
-const FILE_BUILTINS: &[&str] = &[
-    "ls", "mkdir", "rm", "rmdir", "cp", "mv", "touch", "chmod", "ln", "find", "stat",
+    "true", ":", "false", "echo", "printf", "exit", "sleep", "cat", "env", "pwd", "hostname", "id",
+    "whoami", "test", "[", "export", "readonly", "local", "unset", "set", "shift", "cd", "seq",
+    "head", "tail", "read", "wait", "trap", "ulimit", "umask", "sync", "uname", "basename",
+    "dirname", "command", "exec",
 ];
 
 /// Whether a command name (without its path) is simulated.
 pub(crate) fn is_builtin(name: &str) -> bool {
-    BUILTINS.contains(&name) || is_shell(name)
-}
-
-/// Whether a command name is simulated when the process has files.
-pub(crate) fn is_file_builtin(name: &str) -> bool {
-    FILE_BUILTINS.contains(&name)
+    BUILTINS.contains(&name) || coreutils::is_text_builtin(name) || is_shell(name)
 }
 
 impl Shell {
@@ -148,10 +99,6 @@ impl Shell {
                 "seq" => self.seq(args, io).await,
                 "head" => self.head(args, io).await,
                 "tail" => return self.tail(args, io).await,
-                "wc" | "sort" | "uniq" | "tr" | "cut" | "grep" | "egrep" | "fgrep" | "sed"
-                | "sha256sum" | "md5sum" => self.text_command(&name, args, io).await,
-                "date" => self.date(args, io),
-                "xargs" => self.xargs(args, io).await,
                 "read" => self.read(args, io).await,
                 "wait" | "trap" | "ulimit" | "umask" | "sync" => 0,
                 "uname" => {
@@ -160,9 +107,12 @@ impl Shell {
                 }
                 "basename" => run_basename(args, io),
                 "dirname" => run_dirname(args, io),
-                // Only with files: without them these stay unknown commands.
-                _ if is_file_builtin(&name) && self.files.is_some() => {
-                    self.file_command(&name, args, io)
+                // Those of files only with files: without them they stay
+                // unknown commands.
+                _ if coreutils::is_text_builtin(&name)
+                    || (is_file_builtin(&name) && self.files.is_some()) =>
+                {
+                    self.coreutil(&name, args, io).await
                 }
                 "command" => return self.command(args, origin, io).await,
                 "exec" => return self.exec(args, io).await,
@@ -180,51 +130,6 @@ impl Shell {
             };
             Flow::Normal(status)
         })
-    }
-
-    /// Runs a text filter, in its own boxed future (their states are large:
-    /// kept off the stack of deeply nested shells).
-    fn text_command<'s>(
-        &'s mut self,
-        name: &'s str,
-        args: &'s [String],
-        io: &'s mut Io<'_, '_>,
-    ) -> BoxFut<'s, i32> {
-        Box::pin(async move {
-            match name {
-                "wc" => self.wc(args, io).await,
-                "sort" => self.sort(args, io).await,
-                "uniq" => self.uniq(args, io).await,
-                "tr" => self.tr(args, io).await,
-                "cut" => self.cut(args, io).await,
-                "grep" => self.grep(args, io).await,
-                "egrep" | "fgrep" => {
-                    let flag = if name == "egrep" { "-E" } else { "-F" };
-                    let mut all = vec![flag.to_string()];
-                    all.extend_from_slice(args);
-                    self.grep(&all, io).await
-                }
-                "sed" => self.sed(args, io).await,
-                _ => self.digest(name, args, io).await,
-            }
-        })
-    }
-
-    /// Runs one of [`FILE_BUILTINS`].
-    fn file_command(&mut self, name: &str, args: &[String], io: &mut Io<'_, '_>) -> i32 {
-        match name {
-            "ls" => self.ls(args, io),
-            "mkdir" => self.mkdir(args, io),
-            "rm" => self.rm(args, io),
-            "rmdir" => self.rmdir(args, io),
-            "cp" => self.cp(args, io),
-            "mv" => self.mv(args, io),
-            "touch" => self.touch(args, io),
-            "chmod" => self.chmod(args, io),
-            "ln" => self.ln(args, io),
-            "find" => self.find(args, io),
-            _ => self.stat_cmd(args, io),
-        }
     }
 
     /// `exit [N]`: unwinds the shell with N modulo 256 (default `$?`).
