@@ -322,7 +322,10 @@ fn exec_scripts_see_the_files_cp_put_there_and_the_main_process_wrote() {
         out.stdout, "input.txt\nout.txt\nrun.sh\nfrom-main\nline one\nline two\ndone\n",
         "{out:?}"
     );
-    assert_eq!(out.stderr, "cat: /nope: No such file or directory\n");
+    assert_eq!(
+        out.stderr,
+        "cat: can't open '/nope': No such file or directory\n"
+    );
     assert_eq!(out.code, Some(1));
     // A file written by one exec is read by the next, and copied out.
     cli.ok(&["exec", "ci", "sh", "-c", "echo artifact > /builds/result"]);
@@ -339,4 +342,79 @@ fn exec_scripts_see_the_files_cp_put_there_and_the_main_process_wrote() {
         "sh: 1: cannot create /nope/x: Directory nonexistent\n"
     );
     assert_eq!(err.code, Some(2));
+}
+
+/// The job script of [`exec_job_scripts_change_files_with_busybox_commands`]:
+/// it packages `/src` into `/out` with the simulated commands.
+const BUILD_SH: &str = "set -e
+mkdir -p /out/pkg
+cp -r /src/data /out/pkg/
+mkdir /out/scratch && rmdir /out/scratch
+mv /out/pkg/data /out/pkg/inputs
+sed -i 's/demo/app/' /src/app.conf
+grep -c beta /out/pkg/inputs/b.txt > /out/count
+sort -u /out/pkg/inputs/b.txt > /out/pkg/sorted
+sha256sum /out/pkg/sorted | cut -d' ' -f1 > /out/sum
+mv /out/count /out/pkg/count
+sed -i 's/^root:/ROOT:/' /etc/passwd
+rm /etc/group /src/build.sh
+touch /tmp/stamp
+ln -s pkg /out/latest
+chmod 700 /out/pkg
+test -d /out/latest && echo packaged $(wc -l < /out/pkg/sorted) lines
+";
+
+#[test]
+fn exec_job_scripts_change_files_with_busybox_commands() {
+    let cli = Cli::start();
+    cli.pull_alpine();
+    cli.ok(&["run", "-d", "--name", "job", "alpine", "sleep", "infinity"]);
+    let dir = cli.daemon.dir().to_path_buf();
+    write(&dir, "src/app.conf", b"name=demo\nversion=1.2\n");
+    write(&dir, "src/data/b.txt", b"beta\nalpha\nbeta\n");
+    write(&dir, "src/build.sh", BUILD_SH.as_bytes());
+    cli.ok(&["cp", &dir.join("src").to_string_lossy(), "job:/src"]);
+    let ran = cli.run(&["exec", "job", "sh", "/src/build.sh"]);
+    assert_eq!(
+        (ran.stdout.as_str(), ran.stderr.as_str(), ran.code),
+        ("packaged 2 lines\n", "", Some(0)),
+        "{ran:?}"
+    );
+    // What one exec wrote, the next reads.
+    assert_eq!(
+        cli.ok(&[
+            "exec",
+            "job",
+            "sh",
+            "-c",
+            "cat /out/pkg/count; grep ^ROOT: /etc/passwd | cut -d: -f1; cat /out/latest/sorted"
+        ]),
+        "2\nROOT\nalpha\nbeta\n"
+    );
+    // The artifacts, copied out byte for byte.
+    let out = dir.join("out");
+    cli.ok(&["cp", "job:/out", &out.to_string_lossy()]);
+    assert_eq!(read(&out.join("pkg/sorted")), b"alpha\nbeta\n");
+    assert_eq!(read(&out.join("pkg/count")), b"2\n");
+    assert_eq!(read(&out.join("pkg/inputs/b.txt")), b"beta\nalpha\nbeta\n");
+    // busybox: printf 'alpha\nbeta\n' | sha256sum
+    assert_eq!(
+        read(&out.join("sum")),
+        b"e49c81e2d2f84e259d40e2fb8192f3bcd198b355184845d76d8f58807d0d78ee\n"
+    );
+    assert_eq!(
+        std::fs::read_link(out.join("latest")).expect("link"),
+        Path::new("pkg")
+    );
+    let conf = dir.join("app.conf");
+    cli.ok(&["cp", "job:/src/app.conf", &conf.to_string_lossy()]);
+    assert_eq!(read(&conf), b"name=app\nversion=1.2\n");
+    // The changes those commands made, as docker diff lists them.
+    assert_eq!(
+        cli.ok(&["diff", "job"]),
+        "C /etc\nD /etc/group\nC /etc/passwd\nA /out\nA /out/latest\nA /out/pkg\n\
+         A /out/pkg/count\nA /out/pkg/inputs\nA /out/pkg/inputs/b.txt\nA /out/pkg/sorted\n\
+         A /out/sum\nA /src\nA /src/app.conf\nA /src/data\nA /src/data/b.txt\nC /tmp\n\
+         A /tmp/stamp\n"
+    );
 }

@@ -72,7 +72,7 @@ pub(crate) fn argv_forever(
         "command" => argv_forever(args, unknown, ctx, top),
         _ if is_shell(name) => invocation_forever(&parse_invocation(argv), unknown, ctx),
         _ if is_builtin(name) => false,
-        "ls" if ctx.files.is_some() => false,
+        _ if super::builtins::is_file_builtin(name) && ctx.files.is_some() => false,
         _ => top && unknown == UnknownCommand::RunForever,
     }
 }

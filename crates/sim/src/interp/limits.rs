@@ -15,6 +15,15 @@
 /// script read from stdin: 4 MiB.
 pub(crate) const MAX_VALUE: usize = 4 << 20;
 
+/// Largest file a command reads, writes or sorts whole: 64 MiB. A bigger one
+/// is `File too large` (`EFBIG`) to write and `out of memory` to read.
+pub const MAX_FILE: usize = 64 << 20;
+
+/// Most entries one command walks (`cp -r`, `rm -r`, `find`, `grep -r`,
+/// `mv` of a directory): 100 000. Past it the command fails
+/// (`Argument list too long`) instead of walking on.
+pub const MAX_TREE: usize = 100_000;
+
 /// Largest total of every variable of one shell (names and values): 32 MiB,
 /// twice the request body limit, so any environment a container was created
 /// with fits.

@@ -11,7 +11,12 @@
 //!   `printf`, `true`, `false`, `:`, `exit`, `sleep`, `cat`, `env`, `pwd`,
 //!   `hostname`, `id`, `whoami`, `test`/`[`, `export`, `unset`, `set`, `cd`,
 //!   `seq`, `head`, `tail`, `read`, `shift`, `wait`, `trap`, `exec`,
-//!   `command`, `uname`, `basename`, `dirname`, and the shells `sh`, `bash`,
+//!   `command`, `uname`, `basename`, `dirname`, the text filters `wc`,
+//!   `sort`, `uniq`, `tr`, `cut`, `grep`, `sed`, `sha256sum`, `md5sum`,
+//!   `date` (the backend's clock, UTC), with files `ls`, `mkdir`, `rm`,
+//!   `rmdir`, `cp`, `mv`, `touch`, `chmod`, `ln`, `find`, `stat -c` — in
+//!   busybox 1.35's words and statuses (`crates/sim/tests/commands.rs`
+//!   compares them) — and the shells `sh`, `bash`,
 //!   `dash`, `ash`, `zsh`, `ksh` (`-c SCRIPT [arg0 args…]`, `-e`, `-x`,
 //!   combined flags such as `-ec`, or a script read from stdin line by line).
 //! * Script syntax: `;`/newline sequences, `&&`, `||`, `!`, `|` (see below),
@@ -74,6 +79,8 @@
 //! * `shell`: the shell's state (variables, parameters, `$?`).
 //! * `builtins`: the simulated commands; `forever`: the "runs forever"
 //!   hint, which reads their arguments.
+//! * `files`: the [`FileSystem`] trait, the door to the container's files
+//!   (the commands' only way to them); `mapfs`: [`MapFs`], its test double.
 //! * `expand`: parameter expansion, command substitution, field splitting;
 //!   `redirect`: fd redirections; `eval`: scripts, and-or lists,
 //!   pipelines and simple commands; `control`: compound commands, function
@@ -103,10 +110,14 @@ mod shell;
 #[cfg(test)]
 mod testkit;
 
+// The test double of the files, public for the tests of other crates.
+mod mapfs;
+
 pub use context::{ProcessContext, UnknownCommand};
-pub use files::{FileSystem, Files, Listing};
+pub use files::{FileKind, FileMeta, FileSystem, Files, Listing};
 pub use io::{ProcessIo, StdStream};
-pub use limits::MAX_CHUNK;
+pub use limits::{MAX_CHUNK, MAX_FILE, MAX_TREE};
+pub use mapfs::MapFs;
 
 use builtins::basename;
 use forever::{argv_forever, invocation_forever};

@@ -104,10 +104,15 @@ impl Shell {
         if redir.op != RedirOp::All && fd != 1 && fd != 2 {
             return Ok(());
         }
-        files
-            .0
-            .write(&self.cwd, target, b"", append)
-            .map_err(|e| format!("cannot create {target}: {e}"))?;
+        files.0.write(&self.cwd, target, b"", append).map_err(|e| {
+            // dash words a missing directory its own way.
+            let e = if e == "No such file or directory" {
+                "Directory nonexistent"
+            } else {
+                &e
+            };
+            format!("cannot create {target}: {e}")
+        })?;
         let dest = io.sinks.push_capture();
         if redir.op == RedirOp::All {
             done.fds.out = dest;

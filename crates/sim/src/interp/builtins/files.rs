@@ -17,12 +17,14 @@ impl Shell {
         }
     }
 
-    /// `ls [-a…] [PATH…]`: one name per line (as when not on a terminal),
+    /// `ls [-a…] [-d] [PATH…]`: one name per line (as when not on a terminal),
     /// dot files only with `-a`; a file is listed by the name given.
     pub(super) fn ls(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
-        let all = args
-            .iter()
-            .any(|a| a.starts_with('-') && a.len() > 1 && a.contains(['a', 'A']));
+        let flag = |f: &[char]| {
+            args.iter()
+                .any(|a| a.starts_with('-') && a.len() > 1 && a.contains(f))
+        };
+        let (all, dirs_themselves) = (flag(&['a', 'A']), flag(&['d']));
         let mut paths: Vec<&str> = args
             .iter()
             .filter(|a| !a.starts_with('-') || a.as_str() == "-")
@@ -35,6 +37,7 @@ impl Shell {
         let mut status = 0;
         for (i, p) in paths.iter().enumerate() {
             let listing = match &self.files {
+                Some(f) if dirs_themselves => f.0.stat(&self.cwd, p, false).map(|_| Listing::File),
                 Some(f) => f.0.list(&self.cwd, p),
                 None => Err(ENOENT.to_string()),
             };
@@ -66,66 +69,18 @@ impl Shell {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-    use std::sync::{Arc, Mutex};
+    use std::sync::Arc;
 
     use tokio::sync::mpsc;
 
-    use crate::interp::files::{FileSystem, Files, Listing};
-    use crate::interp::{ProcessContext, ProcessIo, Program, StdStream, UnknownCommand};
+    use crate::interp::files::Files;
+    use crate::interp::{MapFs, ProcessContext, ProcessIo, Program, StdStream, UnknownCommand};
 
-    /// Files in a map; directories are `/`, `/d` (keys ending in `/`).
-    #[derive(Default)]
-    struct MapFs(Mutex<BTreeMap<String, Vec<u8>>>);
-
-    fn abs(cwd: &str, p: &str) -> String {
-        if p.starts_with('/') {
-            p.to_string()
-        } else if p == "." {
-            cwd.to_string()
-        } else {
-            format!("{}/{p}", cwd.trim_end_matches('/'))
-        }
-    }
-
-    impl FileSystem for MapFs {
-        fn read(&self, cwd: &str, path: &str) -> Result<Vec<u8>, String> {
-            let map = self.0.lock().unwrap();
-            map.get(&abs(cwd, path))
-                .cloned()
-                .ok_or_else(|| "No such file or directory".into())
-        }
-        fn write(&self, cwd: &str, path: &str, data: &[u8], append: bool) -> Result<(), String> {
-            let p = abs(cwd, path);
-            if !p.starts_with("/d/") {
-                return Err("Directory nonexistent".into());
-            }
-            let mut map = self.0.lock().unwrap();
-            let f = map.entry(p).or_default();
-            if !append {
-                f.clear();
-            }
-            f.extend_from_slice(data);
-            Ok(())
-        }
-        fn list(&self, cwd: &str, path: &str) -> Result<Listing, String> {
-            let p = abs(cwd, path);
-            let map = self.0.lock().unwrap();
-            if map.contains_key(&p) {
-                return Ok(Listing::File);
-            }
-            let prefix = format!("{}/", p.trim_end_matches('/'));
-            let names: Vec<String> = map
-                .keys()
-                .filter_map(|k| k.strip_prefix(&prefix))
-                .map(|k| k.split('/').next().unwrap_or(k).to_string())
-                .collect();
-            if names.is_empty() {
-                Err("No such file or directory".into())
-            } else {
-                Ok(Listing::Dir(names))
-            }
-        }
+    /// A [`MapFs`] holding the directory `/d`.
+    fn map_fs() -> Arc<MapFs> {
+        let fs = MapFs::default();
+        fs.add_dir("/d");
+        Arc::new(fs)
     }
 
     async fn run(fs: &Arc<MapFs>, script: &str) -> (String, String, i32) {
@@ -156,7 +111,7 @@ mod tests {
 
     #[tokio::test]
     async fn sh_runs_a_script_file_from_the_files() {
-        let fs = Arc::new(MapFs::default());
+        let fs = map_fs();
         let got = run(&fs, "echo 'echo from $0; exit 3' > s.sh; sh s.sh; echo $?").await;
         assert_eq!(got, ("from s.sh\n3\n".into(), String::new(), 0));
         let got = run(&fs, "sh /d/missing.sh").await;
@@ -172,7 +127,7 @@ mod tests {
 
     #[tokio::test]
     async fn redirections_cat_and_ls_use_the_files() {
-        let fs = Arc::new(MapFs::default());
+        let fs = map_fs();
         let got = run(&fs, "echo a > f; echo b >> /d/f; printf c >> f 2>&1; cat f").await;
         assert_eq!(got, ("a\nb\nc".into(), String::new(), 0));
         let got = run(&fs, "echo err 2> e >&2; cat < f; ls; ls f /d").await;
@@ -194,7 +149,7 @@ mod tests {
             got,
             (
                 String::new(),
-                "cat: missing: No such file or directory\nls: /none: No such file or directory\n"
+                "cat: can't open 'missing': No such file or directory\nls: /none: No such file or directory\n"
                     .into(),
                 1
             )

@@ -14,10 +14,25 @@ mod test_expr;
 mod users;
 mod vars;
 
+// The coreutils of job scripts (issue 14): `coreutils` names and dispatches
+// them.
+mod coreutils;
+mod date;
+mod find;
+mod fsops;
+mod grep;
+mod opts;
+mod regex;
+mod sed;
+mod text;
+mod xargs;
+
 pub(crate) use paths::basename;
 pub(crate) use sleep::parse_sleep;
 pub(crate) use streams::parse_tail;
 pub(crate) use vars::parse_env;
+
+pub(crate) use coreutils::is_file_builtin;
 
 use super::context::UnknownCommand;
 use super::invocation::{is_shell, parse_invocation};
@@ -37,7 +52,7 @@ const BUILTINS: &[&str] = &[
 
 /// Whether a command name (without its path) is simulated.
 pub(crate) fn is_builtin(name: &str) -> bool {
-    BUILTINS.contains(&name) || is_shell(name)
+    BUILTINS.contains(&name) || coreutils::is_text_builtin(name) || is_shell(name)
 }
 
 impl Shell {
@@ -97,8 +112,13 @@ impl Shell {
                 }
                 "basename" => run_basename(args, io),
                 "dirname" => run_dirname(args, io),
-                // Only with files: without them `ls` stays an unknown command.
-                "ls" if self.files.is_some() => self.ls(args, io),
+                // Those of files only with files: without them they stay
+                // unknown commands.
+                _ if coreutils::is_text_builtin(&name)
+                    || (is_file_builtin(&name) && self.files.is_some()) =>
+                {
+                    self.coreutil(&name, args, io).await
+                }
                 "command" => return self.command(args, origin, io).await,
                 "exec" => return self.exec(args, io).await,
                 _ if is_shell(&name) => {

@@ -1,11 +1,10 @@
-//! Builtins that read stdin or a virtual file, or write a stream: `cat`,
-//! `head`, `tail`, `read` and `seq`. Only `/dev/null` and `/etc/hostname`
-//! exist.
+//! Builtins that read stdin or a file, or write a stream: `cat`, `read` and
+//! `seq` (`head` and `tail` are in `text`; this parses `tail`'s arguments).
 
 use std::fmt::Write as _;
 
 use crate::interp::io::Io;
-use crate::interp::shell::{Flow, Shell};
+use crate::interp::shell::Shell;
 
 impl Shell {
     /// `cat [FILE|-…]`.
@@ -16,39 +15,34 @@ impl Shell {
             .collect();
         let mut status = 0;
         if files.is_empty() {
-            while let Some(chunk) = io.input.read_chunk().await {
-                io.out(chunk);
-                io.flush().await;
-            }
+            self.copy_stdin(io).await;
             return 0;
         }
         for file in files {
             if file == "-" || file == "/dev/stdin" {
-                while let Some(chunk) = io.input.read_chunk().await {
-                    io.out(chunk);
-                    io.flush().await;
+                self.copy_stdin(io).await;
+                continue;
+            }
+            match self.read_operand(file, io).await {
+                Ok(data) => io.out(data),
+                Err(e) if e == super::text::EISDIR => {
+                    io.err(format!("cat: read error: {e}\n"));
+                    status = 1;
                 }
-            } else if let Some(content) = self.virtual_file(file) {
-                io.out(content);
-            } else {
-                match self.read_file(file) {
-                    Ok(data) => io.out(data),
-                    Err(e) => {
-                        io.err(format!("cat: {file}: {e}\n"));
-                        status = 1;
-                    }
+                Err(e) => {
+                    io.err(format!("cat: can't open '{file}': {e}\n"));
+                    status = 1;
                 }
             }
         }
         status
     }
 
-    /// The content of a file we simulate.
-    fn virtual_file(&self, path: &str) -> Option<String> {
-        match path {
-            "/dev/null" => Some(String::new()),
-            "/etc/hostname" if self.files.is_none() => Some(format!("{}\n", self.hostname)),
-            _ => None,
+    /// Copies stdin to stdout as it comes.
+    async fn copy_stdin(&self, io: &mut Io<'_, '_>) {
+        while let Some(chunk) = io.input.read_chunk().await {
+            io.out(chunk);
+            io.flush().await;
         }
     }
 
@@ -82,69 +76,6 @@ impl Shell {
         }
         io.out(out);
         0
-    }
-
-    /// `head [-n N] [FILE]`.
-    pub(super) async fn head(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
-        let (count, files) = parse_count(args, 10);
-        let count = count.unsigned_abs() as usize;
-        if let Some(file) = files.iter().find(|f| f.as_str() != "-") {
-            return match self.virtual_file(file) {
-                Some(content) => {
-                    io.out(
-                        content
-                            .split_inclusive('\n')
-                            .take(count)
-                            .collect::<String>(),
-                    );
-                    0
-                }
-                None => {
-                    io.err(format!(
-                        "head: cannot open '{file}' for reading: No such file or directory\n"
-                    ));
-                    1
-                }
-            };
-        }
-        for _ in 0..count {
-            match io.input.read_line().await {
-                Some(line) => io.out(line),
-                None => break,
-            }
-        }
-        0
-    }
-
-    /// `tail [-n [+]N] [-f] [FILE]`; `-f` never ends.
-    pub(super) async fn tail(&mut self, args: &[String], io: &mut Io<'_, '_>) -> Flow {
-        let spec = parse_tail(args);
-        if spec.follow {
-            std::future::pending::<()>().await;
-        }
-        let content = if let Some(file) = spec.files.iter().find(|f| f.as_str() != "-") {
-            match self.virtual_file(file) {
-                Some(c) => c.into_bytes(),
-                None => {
-                    io.err(format!(
-                        "tail: cannot open '{file}' for reading: No such file or directory\n"
-                    ));
-                    return Flow::Normal(1);
-                }
-            }
-        } else {
-            io.input.read_all().await
-        };
-        let lines: Vec<&[u8]> = content.split_inclusive(|&b| b == b'\n').collect();
-        let skip = if spec.from_start {
-            spec.count.saturating_sub(1)
-        } else {
-            lines.len().saturating_sub(spec.count)
-        };
-        for line in lines.iter().skip(skip) {
-            io.out(line);
-        }
-        Flow::Normal(0)
     }
 
     /// `read [-r] [NAME…]`: one line of stdin into variables (`REPLY`
@@ -210,12 +141,14 @@ impl Shell {
 #[derive(Debug, Default)]
 pub(crate) struct TailSpec {
     pub(crate) follow: bool,
-    count: usize,
-    from_start: bool,
-    files: Vec<String>,
+    pub(crate) count: usize,
+    /// `-c`: bytes, not lines.
+    pub(crate) bytes: bool,
+    pub(crate) from_start: bool,
+    pub(crate) files: Vec<String>,
 }
 
-/// Parses `tail`'s arguments (`-f`, `-F`, `-n N`, `-N`, `+N`…).
+/// Parses `tail`'s arguments (`-f`, `-F`, `-n N`, `-c N`, `-N`, `+N`…).
 pub(crate) fn parse_tail(args: &[String]) -> TailSpec {
     let mut spec = TailSpec {
         count: 10,
@@ -227,7 +160,7 @@ pub(crate) fn parse_tail(args: &[String]) -> TailSpec {
             Some(d) => (true, d),
             None => (false, v.strip_prefix('-').unwrap_or(v)),
         };
-        if let Ok(n) = digits.parse() {
+        if let Some(n) = super::text::parse_count(digits) {
             spec.count = n;
             spec.from_start = from_start;
         }
@@ -241,6 +174,15 @@ pub(crate) fn parse_tail(args: &[String]) -> TailSpec {
                 set_count(&mut spec, v);
                 i += 1;
             }
+        } else if arg == "-c" || arg == "--bytes" {
+            if let Some(v) = args.get(i) {
+                set_count(&mut spec, v);
+                spec.bytes = true;
+                i += 1;
+            }
+        } else if let Some(v) = arg.strip_prefix("-c").filter(|v| !v.is_empty()) {
+            set_count(&mut spec, v);
+            spec.bytes = true;
         } else if let Some(v) = arg.strip_prefix("--lines=") {
             set_count(&mut spec, v);
         } else if let Some(v) = arg.strip_prefix("-n") {
@@ -257,29 +199,6 @@ pub(crate) fn parse_tail(args: &[String]) -> TailSpec {
         }
     }
     spec
-}
-
-/// `-n N`, `-nN`, `-N` count (default `default`) and remaining operands.
-fn parse_count(args: &[String], default: i64) -> (i64, Vec<String>) {
-    let mut count = default;
-    let mut files = Vec::new();
-    let mut i = 0;
-    while let Some(arg) = args.get(i) {
-        i += 1;
-        if arg == "-n" {
-            if let Some(v) = args.get(i) {
-                count = v.parse().unwrap_or(default);
-                i += 1;
-            }
-        } else if let Some(v) = arg.strip_prefix("-n") {
-            count = v.parse().unwrap_or(default);
-        } else if let Some(v) = arg.strip_prefix('-').filter(|v| !v.is_empty()) {
-            count = v.parse().unwrap_or(default);
-        } else {
-            files.push(arg.clone());
-        }
-    }
-    (count, files)
 }
 
 /// Parses `seq [FIRST [INCR]] LAST` operands into (first, increment, last).
@@ -315,7 +234,7 @@ mod tests {
             case(
                 &["cat", "/etc/passwd"],
                 "",
-                "cat: /etc/passwd: No such file or directory\n",
+                "cat: can't open '/etc/passwd': No such file or directory\n",
                 1,
             ),
             // seq

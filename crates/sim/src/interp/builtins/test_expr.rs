@@ -2,6 +2,7 @@
 //! parentheses, string and integer comparisons and file tests (against the
 //! few paths we pretend exist).
 
+use crate::interp::files::{FileKind, FileSystem};
 use crate::interp::io::Io;
 use crate::interp::shell::{Origin, Shell};
 
@@ -24,7 +25,9 @@ impl Shell {
                 }
             }
         }
-        match test_eval(args) {
+        let fs = self.fs();
+        let files = fs.as_deref().map(|fs| (fs, self.cwd.as_str()));
+        match test_eval(args, files) {
             Ok(true) => 0,
             Ok(false) => 1,
             Err(msg) => {
@@ -36,11 +39,15 @@ impl Shell {
 }
 
 /// Evaluates a `test` expression; the error is the message after `test: `.
-fn test_eval(args: &[String]) -> Result<bool, String> {
+fn test_eval(args: &[String], files: Option<(&dyn FileSystem, &str)>) -> Result<bool, String> {
     if args.is_empty() {
         return Ok(false);
     }
-    let mut p = TestParser { args, pos: 0 };
+    let mut p = TestParser {
+        args,
+        pos: 0,
+        files,
+    };
     let v = p.or()?;
     match args.get(p.pos) {
         None => Ok(v),
@@ -52,6 +59,8 @@ fn test_eval(args: &[String]) -> Result<bool, String> {
 struct TestParser<'a> {
     args: &'a [String],
     pos: usize,
+    /// The container's files and the working directory, if any.
+    files: Option<(&'a dyn FileSystem, &'a str)>,
 }
 
 /// Binary operators.
@@ -104,6 +113,15 @@ impl<'a> TestParser<'a> {
         if let (Some(op), Some(b)) = (self.peek(1), self.peek(2)) {
             if TEST_BINARY.contains(&op) {
                 self.pos += 3;
+                if let (Some((fs, cwd)), "-nt" | "-ot") = (self.files, op) {
+                    let t = |p: &str| fs.stat(cwd, p, true).ok().map(|m| m.mtime);
+                    return Ok(match (t(a), t(b), op) {
+                        (Some(x), Some(y), "-nt") => x > y,
+                        (Some(x), Some(y), _) => x < y,
+                        (Some(_), None, "-nt") | (None, Some(_), "-ot") => true,
+                        _ => false,
+                    });
+                }
                 return binary_test(a, op, b);
             }
         }
@@ -119,7 +137,14 @@ impl<'a> TestParser<'a> {
         if let Some(b) = self.peek(1) {
             if TEST_UNARY.contains(&a) {
                 self.pos += 2;
-                return Ok(unary_test(a, b));
+                return Ok(match self.files {
+                    Some((fs, cwd))
+                        if !b.starts_with("/dev/") && a.len() == 2 && a != "-z" && a != "-n" =>
+                    {
+                        file_test(fs, cwd, a, b)
+                    }
+                    _ => unary_test(a, b),
+                });
             }
         }
         self.pos += 1;
@@ -127,7 +152,35 @@ impl<'a> TestParser<'a> {
     }
 }
 
-/// A unary test. Only `/`, `.`, `/tmp`, `/dev`, `/etc`, `/bin`, `/usr`,
+/// A file test against the container's files (the process runs as root:
+/// everything that exists is readable and writable).
+fn file_test(fs: &dyn FileSystem, cwd: &str, op: &str, path: &str) -> bool {
+    if path.is_empty() {
+        return false;
+    }
+    if op == "-L" || op == "-h" {
+        return fs
+            .stat(cwd, path, false)
+            .is_ok_and(|m| m.kind == FileKind::Symlink);
+    }
+    let Ok(m) = fs.stat(cwd, path, true) else {
+        return false;
+    };
+    match op {
+        "-e" | "-r" | "-w" => true,
+        "-f" => m.kind == FileKind::File,
+        "-d" => m.kind == FileKind::Dir,
+        "-s" => m.size > 0,
+        "-x" => m.kind == FileKind::Dir || m.mode & 0o111 != 0,
+        "-u" => m.mode & 0o4000 != 0,
+        "-g" => m.mode & 0o2000 != 0,
+        "-k" => m.mode & 0o1000 != 0,
+        "-O" | "-G" => true,
+        _ => false,
+    }
+}
+
+/// A unary test without files. Only `/`, `.`, `/tmp`, `/dev`, `/etc`, `/bin`, `/usr`,
 /// `/root` (directories), `/dev/null` and `/etc/hostname` exist.
 fn unary_test(op: &str, arg: &str) -> bool {
     let exists = matches!(
