@@ -96,6 +96,8 @@ const CASES: &[Case] = &[
     ("group-status", "{ false; }; echo $?; { true; false; true; }; echo $?", None),
     ("semicolon-case", "case x in x) echo one; echo two ;; esac", None),
     ("empty-case-body", "case x in x) ;; esac; echo $?", None),
+    ("ifs-read", "while IFS='=' read -r k v; do echo \"k=$k v=$v\"; done <<EOF\nname=s\nurl=a=b\n  sp = x  \nnone\nEOF\necho 'a:b::c' | { IFS=: read -r x y z; echo \"[$x][$y][$z]\"; }", None),
+    ("ifs-split", "x='a:b::c'; IFS=:; set -- $x; echo $#; for f in $x; do echo \"<$f>\"; done; IFS=' :'; y=' a : b '; set -- $y; echo $# \"$1\" \"$2\"; IFS=''; set -- $y; echo $#; unset IFS; set -- $y; echo $#", None),
 ];
 
 /// A CI job script of the kind GitLab and GitHub runners generate.

@@ -6,6 +6,7 @@ use super::arith::{eval_arith, ArithVars};
 use super::ast::{as_assignment, is_name, OpKind, ParamOp, Part, Script, Word};
 use super::io::{Fds, Io};
 use super::limits::{MAX_TRIM, MAX_VALUE, OUT_OF_SPACE};
+use super::pathname;
 use super::pattern::glob_match;
 use super::shell::{BoxFut, Flow, Origin, Shell};
 
@@ -25,6 +26,44 @@ struct Fields {
     overflowed: bool,
     /// A pattern: quoted text is escaped so that it matches itself.
     pattern: bool,
+    /// The field separators (`$IFS`; unset: blank, tab, newline).
+    ifs: Ifs,
+    /// A separator just ended a field: IFS white space after it is absorbed
+    /// and one non-white separator does not start an empty field.
+    sep: bool,
+    /// The current field as a pathname pattern (quoted text escaped), when it
+    /// has an unquoted wildcard; with `split` only.
+    cur_pattern: String,
+    cur_wild: bool,
+    /// The pattern of each finished field that had an unquoted wildcard.
+    patterns: Vec<Option<String>>,
+}
+
+/// `$IFS` as field splitting reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Ifs(String);
+
+impl Default for Ifs {
+    fn default() -> Self {
+        Ifs(" \t\n".to_string())
+    }
+}
+
+impl Ifs {
+    /// The separators of a shell whose `IFS` is `value` (`None`: unset).
+    pub(crate) fn new(value: Option<&str>) -> Self {
+        value.map_or_else(Ifs::default, |v| Ifs(v.to_string()))
+    }
+
+    /// Whether `c` separates fields.
+    pub(crate) fn is_sep(&self, c: char) -> bool {
+        self.0.contains(c)
+    }
+
+    /// Whether `c` is IFS white space (absorbed around separators).
+    pub(crate) fn is_white(&self, c: char) -> bool {
+        matches!(c, ' ' | '\t' | '\n') && self.is_sep(c)
+    }
 }
 
 impl Fields {
@@ -63,7 +102,16 @@ impl Fields {
         } else {
             self.cur.push_str(s);
         }
+        if self.split {
+            for c in s.chars() {
+                if matches!(c, '*' | '?' | '[' | ']' | '\\' | '!' | '-') {
+                    self.cur_pattern.push('\\');
+                }
+                self.cur_pattern.push(c);
+            }
+        }
         self.valid = true;
+        self.sep = false;
     }
 
     /// Appends text that splits on blanks when splitting is on.
@@ -77,11 +125,22 @@ impl Fields {
             return;
         }
         for c in s.chars() {
-            if matches!(c, ' ' | '\t' | '\n') {
-                self.brk();
+            if self.ifs.is_white(c) {
+                if self.valid {
+                    self.brk();
+                    self.sep = true;
+                }
+            } else if self.ifs.is_sep(c) {
+                if self.valid || !self.sep {
+                    self.push_field();
+                }
+                self.sep = false;
             } else {
                 self.cur.push(c);
+                self.cur_pattern.push(c);
+                self.cur_wild |= matches!(c, '*' | '?' | '[');
                 self.valid = true;
+                self.sep = false;
             }
         }
     }
@@ -89,15 +148,30 @@ impl Fields {
     /// Ends the current field, if there is one.
     fn brk(&mut self) {
         if self.valid {
-            self.done.push(std::mem::take(&mut self.cur));
-            self.valid = false;
+            self.push_field();
         }
+    }
+
+    /// Ends the current field (even an empty one).
+    fn push_field(&mut self) {
+        self.done.push(std::mem::take(&mut self.cur));
+        let pattern = std::mem::take(&mut self.cur_pattern);
+        self.patterns
+            .push(std::mem::take(&mut self.cur_wild).then_some(pattern));
+        self.valid = false;
     }
 
     /// The fields.
     fn finish(mut self) -> Vec<String> {
         self.brk();
         self.done
+    }
+
+    /// The fields, each with its pathname pattern when it has an unquoted
+    /// wildcard.
+    fn finish_with_patterns(mut self) -> impl Iterator<Item = (String, Option<String>)> {
+        self.brk();
+        self.done.into_iter().zip(self.patterns)
     }
 }
 
@@ -136,13 +210,28 @@ impl Shell {
             }
             let mut fields = Fields {
                 split: true,
+                ifs: Ifs::new(self.get("IFS")),
                 len,
                 ..Fields::default()
             };
             self.expand_parts(word, false, &mut fields, io).await?;
             fields.check()?;
             len = fields.len;
-            argv.extend(fields.finish());
+            for (field, pattern) in fields.finish_with_patterns() {
+                let matched = match (&pattern, &self.files) {
+                    (Some(p), Some(files)) => pathname::expand(files, &self.cwd, p),
+                    _ => Vec::new(),
+                };
+                if matched.is_empty() {
+                    argv.push(field);
+                } else {
+                    len += matched.iter().map(|m| m.len() + 1).sum::<usize>();
+                    if len > MAX_VALUE {
+                        return Err(OUT_OF_SPACE.to_string());
+                    }
+                    argv.extend(matched);
+                }
+            }
         }
         Ok(argv)
     }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::interp::expand::Ifs;
 use crate::interp::io::Io;
 use crate::interp::shell::Shell;
 
@@ -112,16 +113,10 @@ impl Shell {
         let set = if names.is_empty() {
             self.set_var("REPLY", &text, false)
         } else {
-            let mut rest = text.trim_start_matches([' ', '\t']);
+            let ifs = Ifs::new(self.get("IFS"));
             let mut set = Ok(());
-            for (i, name) in names.iter().enumerate() {
-                if i + 1 == names.len() {
-                    set = set.and(self.set_var(name, rest.trim_end_matches([' ', '\t']), false));
-                } else {
-                    let end = rest.find([' ', '\t']).unwrap_or(rest.len());
-                    set = set.and(self.set_var(name, &rest[..end], false));
-                    rest = rest[end..].trim_start_matches([' ', '\t']);
-                }
+            for (i, value) in split_read(&text, &ifs, names.len()).iter().enumerate() {
+                set = set.and(self.set_var(names[i], value, false));
             }
             set
         };
@@ -135,6 +130,30 @@ impl Shell {
             1
         }
     }
+}
+
+/// `read`'s split of `line` into `n` values by `ifs`: leading IFS white
+/// space skipped, each value ended by one separator (with the IFS white
+/// space around it), the last taking the rest without its trailing IFS white
+/// space; missing values are empty.
+fn split_read(line: &str, ifs: &Ifs, n: usize) -> Vec<String> {
+    let mut rest = line.trim_start_matches(|c| ifs.is_white(c));
+    let mut values = Vec::with_capacity(n);
+    while values.len() + 1 < n {
+        let Some(end) = rest.find(|c| ifs.is_sep(c)) else {
+            break;
+        };
+        values.push(rest[..end].to_string());
+        rest = rest[end..].trim_start_matches(|c| ifs.is_white(c));
+        if let Some(c) = rest.chars().next().filter(|c| ifs.is_sep(*c)) {
+            rest = rest[c.len_utf8()..].trim_start_matches(|c| ifs.is_white(c));
+        }
+    }
+    if values.len() < n {
+        values.push(rest.trim_end_matches(|c| ifs.is_white(c)).to_string());
+    }
+    values.resize(n, String::new());
+    values
 }
 
 /// The parsed arguments of `tail`.
