@@ -207,6 +207,9 @@ const SCENARIOS: &[&str] = &[
      v=$(grep '^version=' build/cfg | cut -d= -f2); echo \"v$v\" > build/out/VERSION; \
      sed -i 's/demo/app/' build/cfg; cp -r build dist; rm -rf build; \
      find dist | sort; cat dist/cfg dist/out/VERSION; wc -l dist/cfg; sha256sum dist/out/VERSION",
+    // Pathname expansion.
+    "mkdir -p d/sub e; touch d/a.txt d/b.txt d/.hidden d/sub/c.txt e/x; echo d/*; echo d/*.txt; echo */*.txt; echo d/.*; echo 'd/*'; echo d/\\*; echo nothing/*; for f in d/?.txt; do echo \"[$f]\"; done; echo d/[ab].txt; echo */; ls d/*.txt | wc -l",
+    "mkdir out; printf 'x\n' > out/a; printf 'yy\n' > out/b; for f in out/*; do wc -c \"$f\"; done; cp out/* .; ls; v='out/*'; echo $v; echo \"$v\"",
 ];
 
 #[tokio::test]

@@ -104,6 +104,7 @@ mod io;
 mod lexer;
 mod limits;
 mod parser;
+mod pathname;
 mod pattern;
 mod redirect;
 mod shell;
