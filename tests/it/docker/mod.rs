@@ -12,6 +12,7 @@ pub mod common;
 mod backend_down;
 mod bollard;
 mod cancel;
+mod ci_job;
 mod cli;
 mod files;
 mod hijack;
