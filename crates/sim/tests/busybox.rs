@@ -62,6 +62,7 @@ const CASES: &[Case] = &[
     ("trap-set-e", "set -e; trap 'echo cleanup' EXIT; echo start; false; echo never", None),
     ("trap-subshell", "(trap 'echo sub-exit' EXIT; echo in); echo out", None),
     ("trap-reset", "trap 'echo no' EXIT; trap - EXIT; echo quiet", None),
+    ("trap-list", "trap 'echo it'\\''s' EXIT; trap; trap - EXIT; trap; echo end", None),
     ("exit-in-function", "f() { exit 4; }; f; echo never", None),
     ("exit-in-subshell", "(exit 6; echo no); echo $?; x=$(exit 2); echo $?", None),
     ("read", "read a b; echo \"[$a][$b]\"; read -r line; echo \"$line\"; read x; echo \"$x\"", Some("one two three\nraw \\t line\nesc \\t line\n")),
