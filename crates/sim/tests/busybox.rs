@@ -66,6 +66,7 @@ const CASES: &[Case] = &[
     ("exit-in-function", "f() { exit 4; }; f; echo never", None),
     ("exit-in-subshell", "(exit 6; echo no); echo $?; x=$(exit 2); echo $?", None),
     ("read", "read a b; echo \"[$a][$b]\"; read -r line; echo \"$line\"; read x; echo \"$x\"", Some("one two three\nraw \\t line\nesc \\t line\n")),
+    ("read-with-ifs", "printf '  a b  \\n x:y:z\\n' | { IFS= read -r l; echo \"[$l]\"; IFS=: read a b; echo \"[$a][$b]\"; }; echo 'x,y,' | { IFS=, read a b; echo \"[$a][$b]\"; }; printf 'k1 v1\\nk2 v2\\n' | while IFS=' ' read -r k v; do echo \"$k=$v\"; done", None),
     ("read-loop-stdin", "n=0; while read -r l; do n=$((n+1)); echo \"$n: $l\"; done; echo total $n", Some("alpha\nbeta\ngamma\n")),
     ("special-params", "set -- a 'b  c' d; echo $#; for x in \"$@\"; do echo \"<$x>\"; done; for x in \"$*\"; do echo \"{$x}\"; done; for x in $*; do echo \"($x)\"; done; shift 2; echo $# $1", None),
     ("status", "false; echo $?; true; echo $?; ! false; echo $?; (exit 42); echo $?", None),

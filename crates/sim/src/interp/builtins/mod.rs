@@ -8,6 +8,7 @@ mod files;
 mod flow;
 mod paths;
 mod printf;
+mod read_split;
 mod sleep;
 mod streams;
 mod test_expr;

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::read_split::{split_read, DEFAULT_IFS};
 use crate::interp::io::Io;
 use crate::interp::shell::{Flow, Shell};
 
@@ -181,16 +182,11 @@ impl Shell {
         let set = if names.is_empty() {
             self.set_var("REPLY", &text, false)
         } else {
-            let mut rest = text.trim_start_matches([' ', '\t']);
+            let ifs = self.get("IFS").unwrap_or(DEFAULT_IFS).to_string();
+            let values = split_read(&text, names.len(), &ifs);
             let mut set = Ok(());
-            for (i, name) in names.iter().enumerate() {
-                if i + 1 == names.len() {
-                    set = set.and(self.set_var(name, rest.trim_end_matches([' ', '\t']), false));
-                } else {
-                    let end = rest.find([' ', '\t']).unwrap_or(rest.len());
-                    set = set.and(self.set_var(name, &rest[..end], false));
-                    rest = rest[end..].trim_start_matches([' ', '\t']);
-                }
+            for (name, value) in names.iter().zip(values) {
+                set = set.and(self.set_var(name, &value, false));
             }
             set
         };
