@@ -4,6 +4,7 @@
 
 use super::arith::{eval_arith, ArithVars};
 use super::ast::{as_assignment, is_name, OpKind, ParamOp, Part, Script, Word};
+use super::builtins::DEFAULT_IFS;
 use super::io::{Fds, Io};
 use super::limits::{MAX_TRIM, MAX_VALUE, OUT_OF_SPACE};
 use super::pathname;
@@ -45,7 +46,7 @@ pub(crate) struct Ifs(String);
 
 impl Default for Ifs {
     fn default() -> Self {
-        Ifs(" \t\n".to_string())
+        Ifs(DEFAULT_IFS.to_string())
     }
 }
 

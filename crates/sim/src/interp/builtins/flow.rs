@@ -87,8 +87,15 @@ impl Shell {
 
     /// `trap [ACTION] SIGNAL…`: only `EXIT` (or `0`) is kept (signals never
     /// come to simulated processes); `-` or an empty action clears it.
-    pub(super) fn trap(&mut self, args: &[String]) -> i32 {
+    /// Without operands, lists the `EXIT` trap as busybox does.
+    pub(super) fn trap(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         let [action, signals @ ..] = args else {
+            if let Some(action) = &self.exit_trap {
+                io.out(format!(
+                    "trap -- '{}' EXIT\n",
+                    action.replace('\'', "'\"'\"'")
+                ));
+            }
             return 0;
         };
         if signals.iter().any(|s| s == "EXIT" || s == "0") {

@@ -8,6 +8,8 @@ mod files;
 mod flow;
 mod paths;
 mod printf;
+mod read_split;
+pub(crate) use read_split::DEFAULT_IFS;
 mod sleep;
 mod streams;
 mod test_expr;
@@ -96,7 +98,7 @@ impl Shell {
                 "local" => return self.local(args, origin, io),
                 "break" | "continue" => return self.loop_control(&name, args, origin, io),
                 "return" => return self.return_builtin(args, origin, io),
-                "trap" => self.trap(args),
+                "trap" => self.trap(args, io),
                 "unset" => self.unset(args),
                 "set" => self.set_builtin(args, io),
                 "shift" => return self.shift(args, origin, io),

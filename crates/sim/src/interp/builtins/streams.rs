@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::interp::expand::Ifs;
+use super::read_split::{split_read, DEFAULT_IFS};
 use crate::interp::io::Io;
 use crate::interp::shell::Shell;
 
@@ -113,10 +113,11 @@ impl Shell {
         let set = if names.is_empty() {
             self.set_var("REPLY", &text, false)
         } else {
-            let ifs = Ifs::new(self.get("IFS"));
+            let ifs = self.get("IFS").unwrap_or(DEFAULT_IFS).to_string();
+            let values = split_read(&text, names.len(), &ifs);
             let mut set = Ok(());
-            for (i, value) in split_read(&text, &ifs, names.len()).iter().enumerate() {
-                set = set.and(self.set_var(names[i], value, false));
+            for (name, value) in names.iter().zip(values) {
+                set = set.and(self.set_var(name, &value, false));
             }
             set
         };
@@ -130,30 +131,6 @@ impl Shell {
             1
         }
     }
-}
-
-/// `read`'s split of `line` into `n` values by `ifs`: leading IFS white
-/// space skipped, each value ended by one separator (with the IFS white
-/// space around it), the last taking the rest without its trailing IFS white
-/// space; missing values are empty.
-fn split_read(line: &str, ifs: &Ifs, n: usize) -> Vec<String> {
-    let mut rest = line.trim_start_matches(|c| ifs.is_white(c));
-    let mut values = Vec::with_capacity(n);
-    while values.len() + 1 < n {
-        let Some(end) = rest.find(|c| ifs.is_sep(c)) else {
-            break;
-        };
-        values.push(rest[..end].to_string());
-        rest = rest[end..].trim_start_matches(|c| ifs.is_white(c));
-        if let Some(c) = rest.chars().next().filter(|c| ifs.is_sep(*c)) {
-            rest = rest[c.len_utf8()..].trim_start_matches(|c| ifs.is_white(c));
-        }
-    }
-    if values.len() < n {
-        values.push(rest.trim_end_matches(|c| ifs.is_white(c)).to_string());
-    }
-    values.resize(n, String::new());
-    values
 }
 
 /// The parsed arguments of `tail`.
