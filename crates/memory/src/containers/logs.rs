@@ -38,8 +38,7 @@ impl MemoryBackend {
         Arc<ContainerRecord>,
     )> {
         let rt = self
-            .runtimes
-            .get(id)
+            .runtime(id)
             .ok_or_else(|| Error::no_such_container(reference))?;
         let (entries, rx) = rt.snapshot_and_subscribe();
         drop(rt);

@@ -2,9 +2,13 @@
 //! and [`Status`]. Plain data (serialised in the state document); nothing here
 //! knows the backend.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::SystemTime;
 
+use super::config::{Config, Labels};
+use super::host::HostConfig;
+use super::netmap::NetMap;
+use crate::intern::Shared;
 use crate::runtime::WaitState;
 use sockerless_core::api::docker;
 
@@ -113,10 +117,11 @@ pub struct ContainerRecord {
     pub image: String,
     /// The image's ID.
     pub image_id: String,
-    /// The create body's config merged over the image's.
-    pub config: docker::ContainerConfig,
-    /// `HostConfig` as given.
-    pub host_config: docker::HostConfig,
+    /// The create body's config merged over the image's (compact: shared
+    /// part, interned labels and env).
+    pub config: Config,
+    /// `HostConfig` as given (compact JSON).
+    pub host_config: HostConfig,
     /// `Path`: the first word of entrypoint + cmd.
     pub path: String,
     /// `Args`: the rest.
@@ -124,11 +129,12 @@ pub struct ContainerRecord {
     /// Process state.
     pub state: RunState,
     /// Joined networks by name (Docker's `NetworkSettings.Networks`).
-    pub networks: BTreeMap<String, docker::EndpointSettings>,
+    pub networks: NetMap,
     /// Published ports while running (`NetworkSettings.Ports`).
     pub ports: HashMap<String, Option<Vec<docker::PortBinding>>>,
-    /// `Mounts`.
-    pub mounts: Vec<docker::MountPoint>,
+    /// `Mounts` (shared: containers mounting the same volume at the same
+    /// place hold one copy).
+    pub mounts: Vec<Shared<docker::MountPoint>>,
     /// `RestartCount`.
     pub restart_count: i64,
 }
@@ -150,12 +156,8 @@ impl ContainerRecord {
     }
 
     /// Labels of the config.
-    pub(crate) fn labels(&self) -> &HashMap<String, String> {
-        static EMPTY: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
-        self.config
-            .labels
-            .as_ref()
-            .unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
+    pub(crate) fn labels(&self) -> &Labels {
+        self.config.labels()
     }
 
     /// Docker's `Command` column: path and args joined by spaces, an argument
@@ -182,6 +184,21 @@ impl ContainerRecord {
                 .then_some(m.name.as_deref())
                 .flatten()
         })
+    }
+
+    /// How many of its runs have ended (every start begins run `run`, every
+    /// run ends once).
+    pub(crate) fn ended_runs(&self) -> u64 {
+        if self.is_running() {
+            self.state.run.saturating_sub(1)
+        } else {
+            self.state.run
+        }
+    }
+
+    /// `Mounts` in Docker's shape.
+    pub(crate) fn mount_points(&self) -> Vec<docker::MountPoint> {
+        self.mounts.iter().map(|m| (**m).clone()).collect()
     }
 
     pub(crate) fn wait_state(&self, removed: bool, exits: u64) -> WaitState {

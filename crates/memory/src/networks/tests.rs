@@ -17,7 +17,7 @@ fn container(name: &str, status: Status) -> ContainerRecord {
         path: String::new(),
         args: Vec::new(),
         state: RunState::never_ran(status, None),
-        networks: BTreeMap::new(),
+        networks: Default::default(),
         ports: HashMap::new(),
         mounts: Vec::new(),
         restart_count: 0,
