@@ -120,6 +120,12 @@ impl<T: Serialize + Send + Sync + 'static> Shared<T> {
     }
 }
 
+impl<T: Default + Serialize + Send + Sync + 'static> Default for Shared<T> {
+    fn default() -> Shared<T> {
+        Shared::new(T::default())
+    }
+}
+
 impl<T> std::ops::Deref for Shared<T> {
     type Target = T;
     fn deref(&self) -> &T {

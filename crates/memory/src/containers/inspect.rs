@@ -104,8 +104,8 @@ impl MemoryBackend {
         docker::ContainerInspectResponse {
             id: Some(c.id.clone()),
             created: Some(timefmt::rfc3339_nano(c.created)),
-            path: Some(c.path.clone()),
-            args: Some(c.args.clone()),
+            path: Some((*c.path).clone()),
+            args: Some((*c.args).clone()),
             state: Some(state),
             image: Some(c.image_id.clone()),
             resolv_conf_path: Some(format!("{dir}/resolv.conf")),

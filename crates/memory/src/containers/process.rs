@@ -138,7 +138,7 @@ impl MemoryBackend {
         let (Some(me), Some(rt)) = (self.me.upgrade(), self.runtime(&c.id)) else {
             return;
         };
-        let argv: Vec<String> = std::iter::once(c.path.clone())
+        let argv: Vec<String> = std::iter::once((*c.path).clone())
             .chain(c.args.iter().cloned())
             .collect();
         let program = Program::parse(&argv, UnknownCommand::RunForever);

@@ -122,10 +122,10 @@ pub struct ContainerRecord {
     pub config: Config,
     /// `HostConfig` as given (compact JSON).
     pub host_config: HostConfig,
-    /// `Path`: the first word of entrypoint + cmd.
-    pub path: String,
-    /// `Args`: the rest.
-    pub args: Vec<String>,
+    /// `Path`: the first word of entrypoint + cmd (shared).
+    pub path: Shared<String>,
+    /// `Args`: the rest (shared).
+    pub args: Shared<Vec<String>>,
     /// Process state.
     pub state: RunState,
     /// Joined networks by name (Docker's `NetworkSettings.Networks`).
@@ -163,8 +163,8 @@ impl ContainerRecord {
     /// Docker's `Command` column: path and args joined by spaces, an argument
     /// containing a space wrapped in single quotes (`/bin/sh -c 'sleep 1'`).
     pub(crate) fn command(&self) -> String {
-        let mut s = self.path.clone();
-        for a in &self.args {
+        let mut s = (*self.path).clone();
+        for a in self.args.iter() {
             s.push(' ');
             if a.contains(' ') {
                 s.push('\'');
