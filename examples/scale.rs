@@ -6,7 +6,9 @@
 //! - `container_list` with `{"label":["ci.job=42"]}` (all=true): p50/p99/max,
 //! - `container_inspect` by full ID of random containers: p50/p99/max,
 //! - resident memory per container: VmRSS after the creates minus VmRSS before,
-//!   divided by N.
+//!   divided by N; beside it the live heap bytes per container (a counting
+//!   global allocator: what the allocator was asked for, without its own
+//!   overhead and free-list slack).
 //!
 //! Each size runs in a fresh child process (this binary re-executed with
 //! `--one N`), so a size's RSS is not skewed by memory the allocator kept from
@@ -48,6 +50,40 @@ struct Args {
     /// Internal: measure one size in this process and print one JSON line.
     #[arg(long, hide = true)]
     one: Option<usize>,
+}
+
+/// The system allocator, counting the bytes currently allocated (requested
+/// sizes): heap per container beside RSS per container.
+struct Counting;
+
+static LIVE_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the
+// counter is only bookkeeping.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: the caller's contract is the system allocator's.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        LIVE_BYTES.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_add(new_size, std::sync::atomic::Ordering::Relaxed);
+        LIVE_BYTES.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn heap_bytes() -> usize {
+    LIVE_BYTES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// VmRSS of this process, in KiB.
@@ -153,6 +189,7 @@ async fn one(n: usize, inspects: usize, lists: usize) -> Value {
         return json!({"n": n, "error": format!("setup: {e}")});
     }
     let rss_setup = rss_kib();
+    let heap_setup = heap_bytes();
 
     let started = Instant::now();
     let mut ids = Vec::with_capacity(n);
@@ -169,6 +206,7 @@ async fn one(n: usize, inspects: usize, lists: usize) -> Value {
     }
     let create_s = started.elapsed().as_secs_f64();
     let rss_after = rss_kib();
+    let heap_after = heap_bytes();
 
     let filters = Filters::parse_any(Some(r#"{"label":["ci.job=42"]}"#)).expect("filters");
     let mut list_times = Vec::with_capacity(lists);
@@ -216,6 +254,8 @@ async fn one(n: usize, inspects: usize, lists: usize) -> Value {
         "rss_setup_kib": rss_setup,
         "rss_after_kib": rss_after,
         "rss_per_container_bytes": (grown as f64 * 1024.0 / n.max(1) as f64).round(),
+        "heap_per_container_bytes":
+            (heap_after.saturating_sub(heap_setup) as f64 / n.max(1) as f64).round(),
     })
 }
 
@@ -264,12 +304,12 @@ fn main() {
 
 fn print_table(rows: &[Value]) {
     let f = |v: &Value| v.as_f64().map_or("-".to_string(), |x| format!("{x:.1}"));
-    println!("| containers | creates/s | list label p50 ms | list label p99 ms | matched | inspect p50 µs | inspect p99 µs | RSS/container B |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| containers | creates/s | list label p50 ms | list label p99 ms | matched | inspect p50 µs | inspect p99 µs | RSS/container B | heap/container B |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         if let Some(e) = r.get("error") {
             println!(
-                "| {} | error: {} | | | | | | |",
+                "| {} | error: {} | | | | | | | |",
                 r["n"],
                 e.as_str().unwrap_or("")
             );
@@ -280,7 +320,7 @@ fn print_table(rows: &[Value]) {
                 .map_or("-".to_string(), |x| format!("{:.2}", x / 1000.0))
         };
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r["n"],
             f(&r["creates_per_s"]),
             ms(&r["list_label"]["p50_us"]),
@@ -289,6 +329,7 @@ fn print_table(rows: &[Value]) {
             f(&r["inspect"]["p50_us"]),
             f(&r["inspect"]["p99_us"]),
             f(&r["rss_per_container_bytes"]),
+            f(&r["heap_per_container_bytes"]),
         );
     }
     if let (Some(lo), Some(hi)) = (

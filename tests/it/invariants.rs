@@ -227,10 +227,10 @@ async fn check_invariants(b: &Arc<MemoryBackend>) {
         store.containers.len(),
         "name index vs table"
     );
-    assert_eq!(
-        b.runtimes().len(),
-        store.containers.len(),
-        "one runtime per container"
+    // A runtime is made at a container's first start, attach, wait or logs.
+    assert!(
+        b.runtimes().len() <= store.containers.len(),
+        "at most one runtime per container"
     );
     let mut names = BTreeSet::new();
     // container id → (network names, mounted volume names)

@@ -32,6 +32,7 @@
 //! | [`controls`] | test-double controls: `profile`, `clock`, `faults`, `scripts` (leaves), `live` (their state in the backend), `state` (the whole-state document, reset, load), `routes` |
 //! | [`runtime`] | the live side of a container: wait channel, process slot, log, live feed |
 //! | [`table`] | `Table<T>`, `NameIndex`, `LabelIndex` |
+//! | [`intern`] | shared copies of the text and configs many containers repeat |
 //!
 //! ## Module graph
 //!
@@ -42,10 +43,10 @@
 //! re-export).
 //!
 //! ```text
-//!  0  table  ids  runtime  events::hub  networks::ipam  controls::{profile, clock}
+//!  0  table  ids  intern  runtime  events::hub  networks::ipam  controls::{profile, clock}
 //!     images::{reference, catalogue, archive, matching}  fs (all of it)
 //!  1  controls::{faults, scripts}  images::platform
-//!     the records: containers::record  images::record  networks::record
+//!     the records: containers::{record, config, host, netmap}  images::record  networks::record
 //!                  exec::record  volumes::record
 //!  2  options  images::{pull, load}  containers::{script, mounts, stats}
 //!  3  controls::live
@@ -74,6 +75,7 @@ pub mod exec;
 pub mod fs;
 mod ids;
 pub mod images;
+pub mod intern;
 #[cfg(test)]
 mod layers;
 mod live_feed;

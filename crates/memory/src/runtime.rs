@@ -1,7 +1,9 @@
 //! The live side of a container, kept apart from its (cloneable) record: the
 //! state waiters watch, the simulated process's controls, its bounded log and
-//! the live output feed that attach and log-follow subscribe to. One per
-//! container, dropped when the container is removed.
+//! the live output feed that attach and log-follow subscribe to. At most one
+//! per container: made when first needed (start, attach, wait, logs), so a
+//! container that is only created costs nothing here; dropped when the
+//! container is removed.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -122,9 +124,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl ContainerRuntime {
-    /// A runtime for a new container.
-    pub(crate) fn new(log_limit: usize) -> Arc<Self> {
-        let (wait, _) = watch::channel(WaitState::default());
+    /// A runtime whose waiters start from `wait`.
+    pub(crate) fn new(log_limit: usize, wait: WaitState) -> Arc<Self> {
+        let (wait, _) = watch::channel(wait);
         Arc::new(ContainerRuntime {
             wait,
             process: Mutex::new(None),
@@ -214,11 +216,28 @@ pub struct Runtimes {
 }
 
 impl Runtimes {
-    /// Adds the runtime of a new container.
-    pub(crate) fn insert(&self, id: &str, log_limit: usize) -> Arc<ContainerRuntime> {
-        let rt = ContainerRuntime::new(log_limit);
-        self.map.insert(id.to_string(), Arc::clone(&rt));
-        rt
+    /// The runtime of a container, made when it has none: `wait` gives its
+    /// waiters' starting state, or `None` when the container is gone (then
+    /// none is made). `wait` runs under this map's entry lock, so a removal
+    /// that takes the runtime out after removing the record never misses one
+    /// made here.
+    pub(crate) fn get_or_make(
+        &self,
+        id: &str,
+        log_limit: usize,
+        wait: impl FnOnce() -> Option<WaitState>,
+    ) -> Option<Arc<ContainerRuntime>> {
+        if let Some(rt) = self.get(id) {
+            return Some(rt);
+        }
+        match self.map.entry(id.to_string()) {
+            dashmap::mapref::entry::Entry::Occupied(o) => Some(Arc::clone(o.get())),
+            dashmap::mapref::entry::Entry::Vacant(v) => {
+                let rt = ContainerRuntime::new(log_limit, wait()?);
+                v.insert(Arc::clone(&rt));
+                Some(rt)
+            }
+        }
     }
 
     /// The runtime of a container.

@@ -167,12 +167,11 @@ pub struct LabelIndex {
 }
 
 impl LabelIndex {
-    fn keys(
-        labels: &std::collections::HashMap<String, String>,
-    ) -> impl Iterator<Item = String> + '_ {
+    fn keys<'a>(labels: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
         labels
-            .iter()
-            .flat_map(|(k, v)| [k.clone(), format!("{k}\0{v}")])
+            .into_iter()
+            .flat_map(|(k, v)| [k.to_string(), format!("{k}\0{v}")])
+            .collect()
     }
 
     /// The index key of a label filter value: `key` or `key=value`.
@@ -184,7 +183,7 @@ impl LabelIndex {
     }
 
     /// Records `id` under each of its labels.
-    pub fn insert(&self, id: &str, labels: &std::collections::HashMap<String, String>) {
+    pub fn insert<'a>(&self, id: &str, labels: impl IntoIterator<Item = (&'a str, &'a str)>) {
         let id: Arc<str> = Arc::from(id);
         for key in Self::keys(labels) {
             self.map.entry(key).or_default().insert(Arc::clone(&id));
@@ -192,7 +191,7 @@ impl LabelIndex {
     }
 
     /// Forgets `id` (dropping keys that become empty).
-    pub fn remove(&self, id: &str, labels: &std::collections::HashMap<String, String>) {
+    pub fn remove<'a>(&self, id: &str, labels: impl IntoIterator<Item = (&'a str, &'a str)>) {
         for key in Self::keys(labels) {
             let now_empty = match self.map.get_mut(&key) {
                 Some(mut set) => {
@@ -345,8 +344,11 @@ mod tests {
         .into();
         let b: std::collections::HashMap<String, String> =
             [("job".to_string(), "2".to_string())].into();
-        idx.insert("a", &a);
-        idx.insert("b", &b);
+        fn pairs(m: &std::collections::HashMap<String, String>) -> Vec<(&str, &str)> {
+            m.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        }
+        idx.insert("a", pairs(&a));
+        idx.insert("b", pairs(&b));
         let ids = |key: &str| {
             let mut v: Vec<String> = idx
                 .get(&LabelIndex::key_of(key))
@@ -360,7 +362,7 @@ mod tests {
         assert_eq!(ids("job=1"), vec!["a"]);
         assert_eq!(ids("team=x"), vec!["a"]);
         assert!(ids("job=3").is_empty());
-        idx.remove("a", &a);
+        idx.remove("a", pairs(&a));
         assert_eq!(ids("job"), vec!["b"]);
         assert!(ids("team").is_empty());
         assert!(idx.map.get("team").is_none(), "empty keys are dropped");

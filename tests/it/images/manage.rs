@@ -222,6 +222,7 @@ async fn remove_untags_then_deletes() {
 /// create belongs to another module).
 fn add_container(backend: &MemoryBackend, id: &str, image_id: &str, running: bool) {
     use sockerless::memory::containers::{ContainerRecord, RunState, Status};
+    use sockerless::memory::intern::Shared;
     backend.store().containers.put(
         id.to_string(),
         ContainerRecord {
@@ -233,8 +234,8 @@ fn add_container(backend: &MemoryBackend, id: &str, image_id: &str, running: boo
             image_id: image_id.to_string(),
             config: Default::default(),
             host_config: Default::default(),
-            path: "nginx".into(),
-            args: vec![],
+            path: Shared::new("nginx".into()),
+            args: Default::default(),
             state: RunState {
                 status: if running {
                     Status::Running

@@ -242,7 +242,7 @@ impl MemoryBackend {
             }
             None => None,
         };
-        let mut config = c.config.clone();
+        let mut config = c.config.to_docker();
         config.image = None;
         if let Some(body) = &o.config {
             merge_config(&mut config, body);

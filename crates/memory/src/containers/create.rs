@@ -2,12 +2,16 @@
 //! checked and planned first; then names, networks and volumes are taken under
 //! the links lock, all undone if one fails.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
+use super::config::Config;
+use super::host::HostConfig;
 use super::mounts::{plan_mounts, PlannedMount};
+use super::netmap::NetMap;
 use super::record::{ContainerRecord, RunState, Status};
 use super::validate;
 use crate::backend::MemoryBackend;
+use crate::intern::Shared;
 use crate::networks::check_endpoint_for_create;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
@@ -243,12 +247,12 @@ impl MemoryBackend {
             seq: self.next_seq(),
             image: image_ref,
             image_id: image.id.clone(),
-            config: merged,
-            host_config,
-            path,
-            args,
+            config: Config::new(merged),
+            host_config: HostConfig::new(&host_config),
+            path: Shared::new(path),
+            args: Shared::new(args),
             state: RunState::never_ran(Status::Created, health),
-            networks: BTreeMap::new(),
+            networks: NetMap::new(),
             ports: HashMap::new(),
             mounts: Vec::new(),
             restart_count: 0,
@@ -339,7 +343,7 @@ impl MemoryBackend {
             }
             for m in &mounts {
                 let point = self.mount_point(m, &id, &mut acquired)?;
-                record.mounts.push(point);
+                record.mounts.push(Shared::new(point));
             }
             Ok(())
         })();
@@ -358,7 +362,6 @@ impl MemoryBackend {
             self.store.container_names.release(&bare, &id);
             return Err(e);
         }
-        self.runtimes.insert(&id, self.options.log_limit);
         if self
             .store
             .containers
@@ -367,7 +370,9 @@ impl MemoryBackend {
         {
             return Err(Error::internal("container ID collision"));
         }
-        self.store.container_labels.insert(&id, record.labels());
+        self.store
+            .container_labels
+            .insert(&id, record.labels().iter());
         drop(guard);
         self.emit_container(&record, "create", &[]);
         Ok(docker::ContainerCreateResponse {

@@ -18,9 +18,9 @@ impl MemoryBackend {
         let root = self.store.files.container(&c.id, base, for_write);
         let hostname = c
             .config
-            .hostname
-            .clone()
+            .hostname()
             .filter(|h| !h.is_empty())
+            .map(str::to_string)
             .unwrap_or_else(|| c.short_id().to_string());
         let addresses: Vec<String> = c
             .networks

@@ -37,6 +37,7 @@ impl MemoryBackend {
         let zero = || timefmt::ZERO_TIME.to_string();
         let time = |t: Option<SystemTime>| t.map(timefmt::rfc3339_nano).unwrap_or_else(zero);
         let s = &c.state;
+        let host = c.host_config.get();
         let state = docker::ContainerState {
             status: Some(s.status.docker()),
             running: Some(c.is_running()),
@@ -60,7 +61,7 @@ impl MemoryBackend {
         if c.is_running() {
             ports = c.ports.clone();
         } else {
-            for key in port_keys(c) {
+            for key in port_keys(c, host.port_bindings.as_ref()) {
                 ports.insert(key, None);
             }
         }
@@ -103,8 +104,8 @@ impl MemoryBackend {
         docker::ContainerInspectResponse {
             id: Some(c.id.clone()),
             created: Some(timefmt::rfc3339_nano(c.created)),
-            path: Some(c.path.clone()),
-            args: Some(c.args.clone()),
+            path: Some((*c.path).clone()),
+            args: Some((*c.args).clone()),
             state: Some(state),
             image: Some(c.image_id.clone()),
             resolv_conf_path: Some(format!("{dir}/resolv.conf")),
@@ -124,7 +125,7 @@ impl MemoryBackend {
             // Defaults are filled here, not stored: a few small allocations per
             // stored container measurably slow a scan of 100 000 of them.
             host_config: Some({
-                let mut h = c.host_config.clone();
+                let mut h = host;
                 fill_host_defaults(&mut h);
                 h
             }),
@@ -134,8 +135,8 @@ impl MemoryBackend {
             }),
             size_rw: None,
             size_root_fs: None,
-            mounts: Some(c.mounts.clone()),
-            config: Some(c.config.clone()),
+            mounts: Some(c.mount_points()),
+            config: Some(c.config.to_docker()),
             network_settings: Some(network_settings),
         }
     }

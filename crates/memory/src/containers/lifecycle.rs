@@ -56,7 +56,7 @@ impl MemoryBackend {
                 self.emit_container(&c, "die", &[("exitCode", code.to_string())]);
                 self.emit_network_membership(&c, "disconnect");
                 self.emit_volume_mounts(&c, "unmount");
-                if c.host_config.auto_remove == Some(true) {
+                if c.host_config.get().auto_remove == Some(true) {
                     let _ = self.remove_container(
                         id,
                         ContainerRemoveOptions {
@@ -72,10 +72,9 @@ impl MemoryBackend {
     }
 
     /// How many times the container has exited so far (the baseline of
-    /// [`Self::wait_not_running`]); 0 when it has no runtime.
+    /// [`Self::wait_not_running`]); 0 when it does not exist.
     pub(crate) fn exits_so_far(&self, id: &str) -> u64 {
-        self.runtimes
-            .get(id)
+        self.runtime(id)
             .map(|rt| rt.wait.borrow().exits)
             .unwrap_or(0)
     }
@@ -91,7 +90,7 @@ impl MemoryBackend {
         exits: u64,
         timeout: Option<Duration>,
     ) -> bool {
-        let Some(rt) = self.runtimes.get(id) else {
+        let Some(rt) = self.runtime(id) else {
             return true;
         };
         let mut rx = rt.wait.subscribe();
@@ -212,7 +211,9 @@ impl MemoryBackend {
         let Some(removed) = self.store.containers.remove(&id) else {
             return Err(Error::no_such_container(r));
         };
-        self.store.container_labels.remove(&id, removed.labels());
+        self.store
+            .container_labels
+            .remove(&id, removed.labels().iter());
         self.store.files.remove_container(&id);
         let mut record = (*removed).clone();
         let was_running = record.is_running();

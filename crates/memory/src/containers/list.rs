@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::host::ListPart;
 use super::ports::port_keys;
 use super::record::{ContainerRecord, Status};
 use crate::backend::MemoryBackend;
@@ -180,9 +181,9 @@ impl<'a> ListQuery<'a> {
         if !self.labels.is_empty() {
             let have = c.labels();
             let ok = self.labels.iter().all(|(k, v, neg)| match (v, neg) {
-                (None, _) => have.contains_key(*k),
-                (Some(v), false) => have.get(*k).map(String::as_str) == Some(*v),
-                (Some(v), true) => have.get(*k).map(String::as_str) != Some(*v),
+                (None, _) => have.contains_key(k),
+                (Some(v), false) => have.get(k) == Some(*v),
+                (Some(v), true) => have.get(k) != Some(*v),
             });
             if !ok {
                 return false;
@@ -251,7 +252,7 @@ impl<'a> ListQuery<'a> {
         }
         if !self.expose.is_empty()
             && !self.expose.iter().any(|p| {
-                port_keys(c)
+                port_keys(c, c.host_config.read::<ListPart>().port_bindings.as_ref())
                     .iter()
                     .any(|k| k == p || k.split('/').next() == Some(p))
             })
@@ -307,8 +308,9 @@ impl MemoryBackend {
         } else {
             status
         };
+        let host: ListPart = c.host_config.read();
         let mut ports: Vec<docker::Port> = Vec::new();
-        for key in port_keys(c) {
+        for key in port_keys(c, host.port_bindings.as_ref()) {
             let (private, typ) = split_port(&key);
             let bindings = c.ports.get(&key).cloned().flatten().unwrap_or_default();
             if bindings.is_empty() || !c.is_running() {
@@ -340,16 +342,16 @@ impl MemoryBackend {
             ports: Some(ports),
             size_rw: None,
             size_root_fs: None,
-            labels: Some(c.labels().clone()),
+            labels: Some(c.labels().to_map()),
             state: Some(c.state.status.as_str().to_string()),
             status: Some(status),
             host_config: Some(docker::ContainerSummaryHostConfig {
-                network_mode: c.host_config.network_mode.clone(),
+                network_mode: host.network_mode,
             }),
             network_settings: Some(docker::ContainerSummaryNetworkSettings {
                 networks: Some(c.networks.clone().into_iter().collect()),
             }),
-            mounts: Some(c.mounts.clone()),
+            mounts: Some(c.mount_points()),
         }
     }
 }

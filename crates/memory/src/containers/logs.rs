@@ -33,8 +33,7 @@ impl MemoryBackend {
         reference: &str,
     ) -> Result<(Vec<LogEntry>, LiveReceiver, Arc<ContainerRecord>)> {
         let rt = self
-            .runtimes
-            .get(id)
+            .runtime(id)
             .ok_or_else(|| Error::no_such_container(reference))?;
         let (entries, rx) = rt.snapshot_and_subscribe();
         drop(rt);

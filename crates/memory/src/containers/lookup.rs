@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::record::ContainerRecord;
 use crate::backend::MemoryBackend;
+use crate::runtime::ContainerRuntime;
 use crate::table::Resolution;
 use sockerless_core::api::docker;
 use sockerless_core::error::{Error, Result};
@@ -54,6 +55,15 @@ impl MemoryBackend {
             .containers
             .get(&id)
             .ok_or_else(|| Error::no_such_container(reference))
+    }
+
+    /// The live side of container `id`, made at its first need; `None` when
+    /// the container does not exist.
+    pub(crate) fn runtime(&self, id: &str) -> Option<Arc<ContainerRuntime>> {
+        self.runtimes.get_or_make(id, self.options.log_limit, || {
+            let c = self.store.containers.get(id)?;
+            Some(c.wait_state(false, c.ended_runs()))
+        })
     }
 
     /// How many containers use each image, in one pass over the containers

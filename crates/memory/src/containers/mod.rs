@@ -3,20 +3,23 @@
 //! started container runs (its output, logs, attach, top and stats).
 //!
 //! `ops` implements `ContainerBackend`; the other modules are its steps:
-//! [`record`] (the stored data); `lookup`, `notify`, `ports`, `mounts`,
+//! [`record`] (the stored data, with [`config`], [`host`] and [`netmap`]); `lookup`, `notify`, `ports`, `mounts`,
 //! `script`; `process` (the simulated process); `lifecycle` (exit, stop,
 //! pause, remove), `create`, `inspect`, `list`, `logs`, `stats`; `files`
 //! (a container's view of its files) and `archive` (cp, export, diff, commit).
 
 mod archive;
+pub mod config;
 mod create;
 mod files;
+pub mod host;
 mod inspect;
 mod lifecycle;
 mod list;
 mod logs;
 mod lookup;
 mod mounts;
+pub mod netmap;
 mod notify;
 mod ops;
 mod ports;

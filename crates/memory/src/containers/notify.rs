@@ -19,11 +19,7 @@ impl MemoryBackend {
         let (Some(rt), Some(c)) = (self.runtimes.get(id), self.store.containers.get(id)) else {
             return;
         };
-        let ended_runs = if c.is_running() {
-            c.state.run.saturating_sub(1)
-        } else {
-            c.state.run
-        };
+        let ended_runs = c.ended_runs();
         rt.wait.send_modify(|w| {
             let exits = w.exits.max(ended_runs);
             *w = c.wait_state(false, exits);
@@ -31,7 +27,7 @@ impl MemoryBackend {
     }
 
     pub(crate) fn container_attributes(&self, c: &ContainerRecord) -> HashMap<String, String> {
-        let mut attrs = c.labels().clone();
+        let mut attrs = c.labels().to_map();
         attrs.insert("image".into(), c.image.clone());
         attrs.insert("name".into(), c.bare_name().to_string());
         attrs

@@ -297,7 +297,7 @@ impl ContainerBackend for MemoryBackend {
         };
         let candidates = self.store.containers.list(|c| {
             !c.is_running()
-                && f.match_prune_labels(c.labels())
+                && f.match_prune_labels(&c.labels().to_map())
                 && until.is_none_or(|u| c.created <= u)
         });
         let mut deleted = Vec::new();
@@ -331,8 +331,7 @@ impl ContainerBackend for MemoryBackend {
         let r = reference.as_str();
         let id = self.container_id(r)?;
         let rt = self
-            .runtimes
-            .get(&id)
+            .runtime(&id)
             .ok_or_else(|| Error::no_such_container(r))?;
         let mut rx = rt.wait.subscribe();
         drop(rt);
@@ -470,8 +469,7 @@ impl ContainerBackend for MemoryBackend {
             ));
         }
         let rt = self
-            .runtimes
-            .get(&c.id)
+            .runtime(&c.id)
             .ok_or_else(|| Error::no_such_container(r))?;
         if let (Some(mut input), true) = (stdin, o.stdin && c.config.open_stdin.unwrap_or(false)) {
             let tx = rt.stdin_sender();

@@ -12,19 +12,17 @@ use sockerless_core::error::{Error, Result};
 pub(crate) const EPHEMERAL_PORTS: (u16, u16) = (32768, 60999);
 
 /// The ports a container exposes or binds, as `80/tcp` keys.
-pub(crate) fn port_keys(c: &ContainerRecord) -> BTreeSet<String> {
+pub(crate) fn port_keys(
+    c: &ContainerRecord,
+    bindings: Option<&docker::PortMap>,
+) -> BTreeSet<String> {
     let mut keys: BTreeSet<String> = c
         .config
         .exposed_ports
         .iter()
         .flat_map(|p| p.keys().cloned())
         .collect();
-    keys.extend(
-        c.host_config
-            .port_bindings
-            .iter()
-            .flat_map(|p| p.keys().cloned()),
-    );
+    keys.extend(bindings.iter().flat_map(|p| p.keys().cloned()));
     keys
 }
 
@@ -36,8 +34,9 @@ impl MemoryBackend {
             .ports
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let publish_all = c.host_config.publish_all_ports.unwrap_or(false);
-        let bindings = c.host_config.port_bindings.clone().unwrap_or_default();
+        let host = c.host_config.get();
+        let publish_all = host.publish_all_ports.unwrap_or(false);
+        let bindings = host.port_bindings.unwrap_or_default();
         let mut taken: Vec<u16> = Vec::new();
         let mut out: HashMap<String, Option<Vec<docker::PortBinding>>> = HashMap::new();
         let next_free = |in_use: &BTreeSet<u16>, taken: &[u16]| {
@@ -45,7 +44,7 @@ impl MemoryBackend {
                 .find(|p| !in_use.contains(p) && !taken.contains(p))
         };
         let result = (|| -> Result<()> {
-            for key in port_keys(c) {
+            for key in port_keys(c, Some(&bindings)) {
                 let wanted: Vec<docker::PortBinding> = match bindings.get(&key).cloned().flatten() {
                     Some(b) if !b.is_empty() => b,
                     _ if publish_all => vec![docker::PortBinding::default()],

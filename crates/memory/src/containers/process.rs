@@ -71,7 +71,7 @@ pub(crate) fn context(c: &ContainerRecord) -> ProcessContext {
     ProcessContext {
         env: process_env(c),
         working_dir: c.config.working_dir.clone().unwrap_or_default(),
-        hostname: c.config.hostname.clone().unwrap_or_default(),
+        hostname: c.config.hostname().unwrap_or_default().to_string(),
         user: c.config.user.clone().unwrap_or_default(),
         open_stdin: c.config.open_stdin.unwrap_or(false),
         files: None,
@@ -85,19 +85,16 @@ pub(crate) fn context(c: &ContainerRecord) -> ProcessContext {
 fn process_env(c: &ContainerRecord) -> Vec<String> {
     let mut env = vec![
         format!("PATH={DEFAULT_PATH}"),
-        format!(
-            "HOSTNAME={}",
-            c.config.hostname.as_deref().unwrap_or_default()
-        ),
+        format!("HOSTNAME={}", c.config.hostname().unwrap_or_default()),
     ];
     if c.config.tty.unwrap_or(false) {
         env.push("TERM=xterm".to_string());
     }
-    for var in c.config.env.iter().flatten() {
+    for var in c.config.env() {
         let key = var.split('=').next().unwrap_or_default();
         match env.iter_mut().find(|e| e.split('=').next() == Some(key)) {
-            Some(slot) => *slot = var.clone(),
-            None => env.push(var.clone()),
+            Some(slot) => *slot = var.to_string(),
+            None => env.push(var.to_string()),
         }
     }
     if !env.iter().any(|e| e.starts_with("HOME=")) {
@@ -138,17 +135,17 @@ pub(crate) type OnExit = fn(&MemoryBackend, u64, &str, u64, i64) -> bool;
 impl MemoryBackend {
     /// Starts run `run` of container `c`; its end goes to `on_exit`.
     pub(crate) fn spawn_process(&self, c: &ContainerRecord, run: u64, on_exit: OnExit) {
-        let (Some(me), Some(rt)) = (self.me.upgrade(), self.runtimes.get(&c.id)) else {
+        let (Some(me), Some(rt)) = (self.me.upgrade(), self.runtime(&c.id)) else {
             return;
         };
-        let argv: Vec<String> = std::iter::once(c.path.clone())
+        let argv: Vec<String> = std::iter::once((*c.path).clone())
             .chain(c.args.iter().cloned())
             .collect();
         let program = Program::parse(&argv, UnknownCommand::RunForever);
         let mut ctx = context(c);
         ctx.files = Some(self.process_files(&c.id));
         let stdin = ctx.open_stdin.then(|| rt.take_stdin());
-        let script = Script::from_labels(c.labels())
+        let script = Script::from_labels(&c.labels().to_map())
             .with_rule(self.controls.script_for(&c.image, &c.command()));
         let health = health_plan(c);
         let epoch = self.epoch();
@@ -215,7 +212,7 @@ impl MemoryBackend {
         let Some(c) = self.store.containers.get(id) else {
             return false;
         };
-        let script = Script::from_labels(c.labels())
+        let script = Script::from_labels(&c.labels().to_map())
             .with_rule(self.controls.script_for(&c.image, &c.command()));
         let ends = script.disposition(sig).is_some();
         let delivered = self

@@ -2,9 +2,13 @@
 //! and [`Status`]. Plain data (serialised in the state document); nothing here
 //! knows the backend.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::SystemTime;
 
+use super::config::{Config, Labels};
+use super::host::HostConfig;
+use super::netmap::NetMap;
+use crate::intern::Shared;
 use crate::runtime::WaitState;
 use sockerless_core::api::docker;
 
@@ -113,22 +117,24 @@ pub struct ContainerRecord {
     pub image: String,
     /// The image's ID.
     pub image_id: String,
-    /// The create body's config merged over the image's.
-    pub config: docker::ContainerConfig,
-    /// `HostConfig` as given.
-    pub host_config: docker::HostConfig,
-    /// `Path`: the first word of entrypoint + cmd.
-    pub path: String,
-    /// `Args`: the rest.
-    pub args: Vec<String>,
+    /// The create body's config merged over the image's (compact: shared
+    /// part, interned labels and env).
+    pub config: Config,
+    /// `HostConfig` as given (compact JSON).
+    pub host_config: HostConfig,
+    /// `Path`: the first word of entrypoint + cmd (shared).
+    pub path: Shared<String>,
+    /// `Args`: the rest (shared).
+    pub args: Shared<Vec<String>>,
     /// Process state.
     pub state: RunState,
     /// Joined networks by name (Docker's `NetworkSettings.Networks`).
-    pub networks: BTreeMap<String, docker::EndpointSettings>,
+    pub networks: NetMap,
     /// Published ports while running (`NetworkSettings.Ports`).
     pub ports: HashMap<String, Option<Vec<docker::PortBinding>>>,
-    /// `Mounts`.
-    pub mounts: Vec<docker::MountPoint>,
+    /// `Mounts` (shared: containers mounting the same volume at the same
+    /// place hold one copy).
+    pub mounts: Vec<Shared<docker::MountPoint>>,
     /// `RestartCount`.
     pub restart_count: i64,
 }
@@ -150,19 +156,15 @@ impl ContainerRecord {
     }
 
     /// Labels of the config.
-    pub(crate) fn labels(&self) -> &HashMap<String, String> {
-        static EMPTY: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
-        self.config
-            .labels
-            .as_ref()
-            .unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
+    pub(crate) fn labels(&self) -> &Labels {
+        self.config.labels()
     }
 
     /// Docker's `Command` column: path and args joined by spaces, an argument
     /// containing a space wrapped in single quotes (`/bin/sh -c 'sleep 1'`).
     pub(crate) fn command(&self) -> String {
-        let mut s = self.path.clone();
-        for a in &self.args {
+        let mut s = (*self.path).clone();
+        for a in self.args.iter() {
             s.push(' ');
             if a.contains(' ') {
                 s.push('\'');
@@ -182,6 +184,21 @@ impl ContainerRecord {
                 .then_some(m.name.as_deref())
                 .flatten()
         })
+    }
+
+    /// How many of its runs have ended (every start begins run `run`, every
+    /// run ends once).
+    pub(crate) fn ended_runs(&self) -> u64 {
+        if self.is_running() {
+            self.state.run.saturating_sub(1)
+        } else {
+            self.state.run
+        }
+    }
+
+    /// `Mounts` in Docker's shape.
+    pub(crate) fn mount_points(&self) -> Vec<docker::MountPoint> {
+        self.mounts.iter().map(|m| (**m).clone()).collect()
     }
 
     pub(crate) fn wait_state(&self, removed: bool, exits: u64) -> WaitState {

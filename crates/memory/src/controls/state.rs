@@ -252,7 +252,6 @@ impl MemoryBackend {
             for c in doc.containers {
                 max_seq = max_seq.max(c.seq);
                 let _ = self.store.container_names.reserve(&c.name, &c.id);
-                self.runtimes.insert(&c.id, self.options.log_limit);
                 if c.is_running() {
                     live.push((c.id.clone(), c.state.status == Status::Paused));
                     for b in c.ports.values().flatten().flatten() {
@@ -261,7 +260,7 @@ impl MemoryBackend {
                         }
                     }
                 }
-                self.store.container_labels.insert(&c.id, c.labels());
+                self.store.container_labels.insert(&c.id, c.labels().iter());
                 self.store.containers.put(c.id.clone(), c);
             }
             drop(ports);
