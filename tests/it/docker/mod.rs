@@ -13,6 +13,7 @@ mod backend_down;
 mod bollard;
 mod cancel;
 mod cli;
+mod corpus_found;
 mod files;
 mod hijack;
 mod hostile;
