@@ -4,6 +4,34 @@
 
 use super::cli::Cli;
 
+/// Docker's router wraps every kill error in `cannot kill container: <ref>: `,
+/// and checks the signal before it looks the container up.
+#[test]
+fn kill_errors_in_dockers_words() {
+    let cli = Cli::start();
+    cli.pull_alpine();
+    let id = cli.ok(&["create", "--name", "idle", "alpine", "sleep", "100"]);
+    let id = id.trim();
+    assert_eq!(
+        cli.fails(&["kill", "idle"], 1),
+        format!(
+            "Error response from daemon: cannot kill container: idle: container {id} is not running\n"
+        )
+    );
+    assert_eq!(
+        cli.fails(&["kill", "-s", "NOPE", "idle"], 1),
+        "Error response from daemon: cannot kill container: idle: invalid signal: NOPE\n"
+    );
+    assert_eq!(
+        cli.fails(&["kill", "-s", "99", "nosuch"], 1),
+        "Error response from daemon: cannot kill container: nosuch: the linux daemon does not support signal 99\n"
+    );
+    assert_eq!(
+        cli.fails(&["kill", "nosuch"], 1),
+        "Error response from daemon: cannot kill container: nosuch: No such container: nosuch\n"
+    );
+}
+
 /// Docker counts an image's containers only for `system df`; the image list
 /// says -1 (the CLI shows N/A).
 #[test]

@@ -116,6 +116,29 @@ impl MemoryBackend {
         }
     }
 
+    /// Kill's steps, without Docker's prefix on its errors.
+    pub(crate) async fn kill(&self, reference: &str, s: Option<&str>) -> Result<()> {
+        let sig = match s {
+            Some(s) if !s.is_empty() => Self::parse_signal(s)?,
+            _ => signal::SIGKILL,
+        };
+        let c = self.container(reference)?;
+        if !c.is_running() {
+            return Err(Error::conflict(format!(
+                "container {} is not running",
+                c.id
+            )));
+        }
+        self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
+        let exits = self.exits_so_far(&c.id);
+        if self.signal_process(&c.id, sig, MemoryBackend::container_exited_in) {
+            // A terminating signal: return once the container has exited.
+            self.wait_not_running(&c.id, exits, Some(Duration::from_secs(5)))
+                .await;
+        }
+        Ok(())
+    }
+
     /// The signal stop and restart send: the request's, else the container's
     /// `StopSignal`, else SIGTERM.
     pub(crate) fn stop_signal(c: &ContainerRecord, requested: Option<&str>) -> Result<i32> {
@@ -125,8 +148,18 @@ impl MemoryBackend {
         }
     }
 
+    /// A signal by name or number, refused in moby's words: `invalid
+    /// signal: <s>` (`signal.ParseSignal`), or for a number that is no Linux
+    /// signal `the linux daemon does not support signal <n>`
+    /// (`signal.ValidSignalForPlatform`).
     pub(crate) fn parse_signal(s: &str) -> Result<i32> {
-        signal::parse_signal(s).ok_or_else(|| Error::bad_request(format!("Invalid signal: {s}")))
+        if let Some(sig) = signal::parse_signal(s) {
+            return Ok(sig);
+        }
+        Err(Error::bad_request(match s.parse::<i32>() {
+            Ok(n) if n != 0 => format!("the linux daemon does not support signal {n}"),
+            _ => format!("invalid signal: {s}"),
+        }))
     }
 
     /// Sends the stop signal, waits up to `timeout` seconds (negative: forever),
