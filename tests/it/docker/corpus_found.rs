@@ -2,7 +2,7 @@
 //! (`tests/fidelity`, issue 15) found and sockerless fixed, each seen the way a
 //! client sees it: through the real `docker` CLI.
 
-use super::cli::Cli;
+use super::cli::{now_unix, Cli};
 
 /// Docker's router wraps every kill error in `cannot kill container: <ref>: `,
 /// and checks the signal before it looks the container up.
@@ -45,4 +45,51 @@ fn image_list_does_not_count_containers() {
     );
     let df = cli.ok(&["system", "df", "--format", "{{.Type}} {{.TotalCount}}"]);
     assert!(df.starts_with("Images 1\nContainers 1\n"), "{df}");
+}
+
+/// Docker 26's event attributes: `die` has `execDuration` (whole seconds),
+/// `exec_die` has `exitCode`, and the exec actions are `exec_create: <entrypoint>
+/// <args…>` with the space after the entrypoint even without arguments.
+#[test]
+fn exec_and_die_events_carry_dockers_attributes() {
+    let cli = Cli::start();
+    let start = now_unix();
+    cli.pull_alpine();
+    cli.ok(&["run", "-d", "--name", "ev", "alpine", "sleep", "100"]);
+    cli.ok(&["exec", "ev", "true"]);
+    assert_eq!(cli.run(&["exec", "ev", "sh", "-c", "exit 3"]).code, Some(3));
+    cli.ok(&["kill", "ev"]);
+    let until = now_unix() + 1;
+    let out = cli.ok(&[
+        "events",
+        "--since",
+        &start.to_string(),
+        "--until",
+        &until.to_string(),
+        "--filter",
+        "type=container",
+        "--format",
+        "{{.Action}}|{{.Actor.Attributes.exitCode}}|{{.Actor.Attributes.execDuration}}",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..lines.len() - 1],
+        [
+            "create|<no value>|<no value>",
+            "start|<no value>|<no value>",
+            "exec_create: true |<no value>|<no value>",
+            "exec_start: true |<no value>|<no value>",
+            "exec_die|0|<no value>",
+            "exec_create: sh -c exit 3|<no value>|<no value>",
+            "exec_start: sh -c exit 3|<no value>|<no value>",
+            "exec_die|3|<no value>",
+            "kill|<no value>|<no value>",
+        ],
+        "{out}"
+    );
+    let die = lines[lines.len() - 1];
+    let secs = die
+        .strip_prefix("die|137|")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(secs.parse::<u64>().is_ok(), "{out}");
 }

@@ -53,7 +53,7 @@ impl MemoryBackend {
             self.process_ended(id, run);
             self.notify_waiters(id);
             if let Some(c) = self.store.containers.get(id) {
-                self.emit_container(&c, "die", &[("exitCode", code.to_string())]);
+                self.emit_die(&c, code);
                 self.emit_network_membership(&c, "disconnect");
                 self.emit_volume_mounts(&c, "unmount");
                 if c.host_config.auto_remove == Some(true) {
@@ -114,6 +114,23 @@ impl MemoryBackend {
                 true
             }
         }
+    }
+
+    /// The `die` event: Docker's attributes `exitCode` and `execDuration`
+    /// (whole seconds the container ran, as moby's monitor writes it).
+    pub(crate) fn emit_die(&self, c: &ContainerRecord, code: i64) {
+        let ran = match (c.state.started_at, c.state.finished_at) {
+            (Some(start), Some(end)) => end.duration_since(start).unwrap_or_default(),
+            _ => Duration::ZERO,
+        };
+        self.emit_container(
+            c,
+            "die",
+            &[
+                ("exitCode", code.to_string()),
+                ("execDuration", ran.as_secs().to_string()),
+            ],
+        );
     }
 
     /// Kill's steps, without Docker's prefix on its errors.
@@ -283,7 +300,7 @@ impl MemoryBackend {
         }
         if was_running {
             self.emit_container(&record, "kill", &[("signal", signal::SIGKILL.to_string())]);
-            self.emit_container(&record, "die", &[("exitCode", "137".into())]);
+            self.emit_die(&record, 137);
             self.emit_network_membership(&removed, "disconnect");
             self.emit_volume_mounts(&removed, "unmount");
         }
