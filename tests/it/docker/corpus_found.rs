@@ -93,3 +93,55 @@ fn exec_and_die_events_carry_dockers_attributes() {
         .unwrap_or_else(|| panic!("{out}"));
     assert!(secs.parse::<u64>().is_ok(), "{out}");
 }
+
+/// A container that has never started: connecting it records the network and
+/// nothing more (no `connect` event until it starts; a second connect changes
+/// nothing), its endpoints and log path are empty until the first start, and
+/// the container is looked up before the network.
+#[test]
+fn a_created_container_is_connected_at_its_first_start() {
+    let cli = Cli::start();
+    let start = now_unix();
+    cli.pull_alpine();
+    cli.ok(&["network", "create", "n1"]);
+    let id = cli.ok(&["create", "--name", "cc", "alpine", "sleep", "100"]);
+    let id = id.trim();
+    cli.ok(&["network", "connect", "n1", "cc"]);
+    cli.ok(&["network", "connect", "n1", "cc"]);
+    let endpoints = "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{len $v.NetworkID}} {{end}}|{{.LogPath}}";
+    assert_eq!(
+        cli.ok(&["inspect", "-f", endpoints, "cc"]),
+        "bridge=0 n1=0 |\n"
+    );
+    assert_eq!(
+        cli.fails(&["network", "disconnect", "n1", "nosuch"], 1),
+        "Error response from daemon: No such container: nosuch\n"
+    );
+    cli.ok(&["network", "disconnect", "n1", "cc"]);
+    assert_eq!(
+        cli.fails(&["network", "disconnect", "n1", "cc"], 1),
+        format!("Error response from daemon: container {id} is not connected to the network n1\n")
+    );
+    cli.ok(&["network", "connect", "n1", "cc"]);
+    cli.ok(&["start", "cc"]);
+    assert_eq!(
+        cli.ok(&["inspect", "-f", endpoints, "cc"]),
+        format!("bridge=64 n1=64 |/var/lib/docker/containers/{id}/{id}-json.log\n")
+    );
+    let until = now_unix() + 1;
+    let out = cli.ok(&[
+        "events",
+        "--since",
+        &start.to_string(),
+        "--until",
+        &until.to_string(),
+        "--filter",
+        "type=network",
+        "--format",
+        "{{.Action}} {{.Actor.Attributes.name}}",
+    ]);
+    assert_eq!(
+        out,
+        "create n1\ndisconnect n1\nconnect bridge\nconnect n1\n"
+    );
+}

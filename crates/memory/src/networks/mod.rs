@@ -219,26 +219,39 @@ impl NetworkBackend for MemoryBackend {
         Ok(self.network_resolve(r)?.to_docker(true))
     }
 
-    /// `POST /networks/{ref}/connect`.
+    /// `POST /networks/{ref}/connect`. As Docker: the container is looked up
+    /// before the network; a container that is not running is only recorded
+    /// (no `connect` event until it starts), and connecting it again to a
+    /// network it is already on changes nothing (200).
     async fn network_connect(&self, r: String, req: docker::NetworkConnectRequest) -> Result<()> {
         let r = r.as_str();
         let container_ref = require_container(req.container)?;
         let _links = self.links();
-        let net = self.network_resolve(r)?;
         let cid = self.container_id(&container_ref)?;
+        let net = self.network_resolve(r)?;
+        let net_name = net.name.clone();
         let (net_id, attrs, _) = Self::network_ref(net, &cid);
         let config = req.endpoint_config;
-        self.store
+        let running = self
+            .store
             .containers
-            .update(&cid, |c| self.network_attach(&net_id, c, config))
+            .update(&cid, |c| {
+                if !c.is_running() && c.networks.contains_key(&net_name) {
+                    return Ok(false);
+                }
+                self.network_attach(&net_id, c, config)?;
+                Ok::<_, Error>(c.is_running())
+            })
             .ok_or_else(|| Error::no_such_container(&container_ref))??;
-        self.emit(Kind::Network, "connect", &net_id, attrs);
+        if running {
+            self.emit(Kind::Network, "connect", &net_id, attrs);
+        }
         Ok(())
     }
 
     /// `POST /networks/{ref}/disconnect`. A container that is not a member is
-    /// 403 `container <id> is not connected to network <name>` (Docker's
-    /// forbidden error for this case).
+    /// 403 `container <id> is not connected to network <name>` (`… to the
+    /// network …` when it is not running: Docker's two wordings).
     async fn network_disconnect(
         &self,
         r: String,
@@ -247,16 +260,17 @@ impl NetworkBackend for MemoryBackend {
         let r = r.as_str();
         let container_ref = require_container(req.container)?;
         let _links = self.links();
-        let net = self.network_resolve(r)?;
         let cid = self.container_id(&container_ref)?;
+        let net = self.network_resolve(r)?;
         let (net_id, attrs, member) = Self::network_ref(net, &cid);
         let net_name = attrs.get("name").cloned().unwrap_or_default();
         self.store
             .containers
             .update(&cid, |c| {
                 if !member && !c.networks.contains_key(&net_name) {
+                    let the = if c.is_running() { "" } else { "the " };
                     return Err(Error::forbidden(format!(
-                        "container {} is not connected to network {net_name}",
+                        "container {} is not connected to {the}network {net_name}",
                         c.id
                     )));
                 }
