@@ -145,3 +145,18 @@ fn a_created_container_is_connected_at_its_first_start() {
         "create n1\ndisconnect n1\nconnect bridge\nconnect n1\n"
     );
 }
+
+/// Docker puts the container's own `Env` first, then the image's entries it
+/// does not override (moby's `merge`).
+#[test]
+fn container_env_comes_before_the_images() {
+    let cli = Cli::start();
+    cli.pull_alpine();
+    cli.ok(&[
+        "create", "--name", "envs", "-e", "FOO=bar", "alpine", "true",
+    ]);
+    assert_eq!(
+        cli.ok(&["inspect", "-f", "{{json .Config.Env}}", "envs"]),
+        "[\"FOO=bar\",\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"]\n"
+    );
+}
