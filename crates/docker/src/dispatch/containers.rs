@@ -19,6 +19,7 @@ use crate::reply;
 use crate::request::{parse_json, Query};
 use crate::route::{unsupported_message, DockerRoute};
 use crate::stdcopy;
+use crate::version::DockerHeaders;
 
 /// A start body longer than this is an old client's HostConfig (moby: "a
 /// non-nil json object is at least 7 characters").
@@ -323,7 +324,11 @@ async fn attach(ctx: &Ctx, r: String, q: &Query, mut req: http::Request<Body>) -
         tty,
         media_type: stdcopy::media_type(tty, &ctx.api),
     };
-    Ok(hijack.respond(mode, output, tx, &ctx.drain))
+    // Docker's attach writes its own response on the hijacked connection,
+    // without the version headers (exec start's goes through the router).
+    let mut res = hijack.respond(mode, output, tx, &ctx.drain);
+    res.extensions_mut().insert(DockerHeaders::Omitted);
+    Ok(res)
 }
 
 #[cfg(test)]
