@@ -310,8 +310,15 @@ async fn json_bodies_and_docker_booleans() {
         400,
         "unsupported Content-Type header (text/plain): must be 'application/json'",
     );
+    // No body at all is Docker's decoder's EOF; an empty object has nothing
+    // to create.
     assert_error(
         &raw(s, "POST", "/v1.44/containers/create", &[], b"").await,
+        400,
+        "invalid JSON: got EOF while reading request body",
+    );
+    assert_error(
+        &post_json(s, "/v1.44/containers/create", json!({})).await,
         400,
         "config cannot be empty in order to create a container",
     );

@@ -71,7 +71,7 @@ async fn list_filters() {
         (
             json!({"dangling": ["maybe"]}),
             400,
-            "invalid filter 'dangling=maybe'",
+            "invalid filter 'dangling=[maybe]'",
         ),
         (
             json!({"before": ["nope"]}),

@@ -144,6 +144,12 @@ fn stop_options(q: &Query) -> Result<StopOptions> {
 async fn create(ctx: &Ctx, q: &Query, req: http::Request<Body>) -> Result<Response> {
     let (parts, body) = req.into_parts();
     let bytes = ctx.body(body).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        // Docker's decoder reads no value at all: its words for that.
+        return Err(Error::bad_request(
+            "invalid JSON: got EOF while reading request body",
+        ));
+    }
     let mut body: ContainerCreateBody = parse_json(&parts.headers, &bytes)?
         .filter(|b: &ContainerCreateBody| *b != ContainerCreateBody::default())
         .ok_or_else(|| {

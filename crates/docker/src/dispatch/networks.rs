@@ -21,10 +21,16 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
     let backend = &ctx.backend;
     match route {
         DockerRoute::NetworkCreate => {
-            let request = ctx
+            let mut value: serde_json::Value = ctx
                 .json(req)
                 .await?
                 .ok_or_else(|| Error::bad_request("network name is required"))?;
+            // Go decodes a missing Name as "": the backend then refuses it in
+            // Docker's words (`invalid name: `), not the decoder.
+            if let Some(o) = value.as_object_mut() {
+                o.entry("Name").or_insert_with(|| json!(""));
+            }
+            let request = sockerless_http::json::typed(value)?;
             let created = backend.network_create(request).await?;
             reply::json(
                 StatusCode::CREATED,

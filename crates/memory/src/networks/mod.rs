@@ -95,11 +95,11 @@ impl NetworkBackend for MemoryBackend {
     ) -> Result<docker::NetworkCreateResponse> {
         let name = r.name.clone();
         if name.is_empty() {
-            return Err(Error::bad_request("network name is required"));
+            return Err(Error::bad_request("invalid name: "));
         }
         if PREDEFINED.contains(&name.as_str()) {
             return Err(Error::forbidden(format!(
-                "operation is not permitted on predefined {name} network"
+                "operation is not permitted on predefined {name} network "
             )));
         }
         let driver = r
@@ -178,8 +178,14 @@ impl NetworkBackend for MemoryBackend {
     async fn network_list(&self, f: Filters) -> Result<Vec<docker::Network>> {
         f.check_keys(&["id", "name", "label", "driver", "type", "dangling", "scope"])
             .map_err(filter_error)?;
-        f.validate_values("type", &["custom", "builtin"])
-            .map_err(filter_error)?;
+        if let Some(t) = f
+            .get("type")
+            .into_iter()
+            .find(|t| *t != "custom" && *t != "builtin")
+        {
+            // Docker's words (it answers 500; bad input stays a 400 here).
+            return Err(Error::bad_request(format!("invalid filter: 'type'='{t}'")));
+        }
         f.validate_values("scope", &["local", "swarm", "global"])
             .map_err(filter_error)?;
         let dangling = f.bool_value("dangling").map_err(filter_error)?;
