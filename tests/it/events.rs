@@ -349,20 +349,12 @@ async fn bad_parameters_are_refused_before_the_upgrade() {
     let server = TestServer::start().await;
     let cases: Vec<(Vec<(&'static str, String)>, &str)> = vec![
         (
-            filtered(json!({"nope":["x"]}), &[]),
-            "invalid filter 'nope'",
-        ),
-        (
-            filtered(json!({"type":["bogus"]}), &[]),
-            "invalid filter 'type=bogus'",
-        ),
-        (
             vec![("since", "x".into())],
-            "failed to parse value as time or duration: \"x\"",
+            "strconv.ParseInt: parsing \"x\": invalid syntax",
         ),
         (
             vec![("until", "yesterday".into())],
-            "failed to parse value as time or duration: \"yesterday\"",
+            "strconv.ParseInt: parsing \"yesterday\": invalid syntax",
         ),
         (
             vec![("since", "200".into()), ("until", "100".into())],

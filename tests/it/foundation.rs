@@ -226,10 +226,11 @@ async fn bad_json_and_content_type_are_400() {
         .send(raw(Some("application/json"), "{} trailing"))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.json()["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("invalid JSON: trailing characters"));
+    // Go's encoding/json words, as Docker's decoder writes them.
+    assert_eq!(
+        r.json()["message"],
+        "invalid JSON: invalid character 't' after top-level value"
+    );
     let r = server.send(raw(Some("text/plain"), "{}")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -240,7 +241,7 @@ async fn bad_json_and_content_type_are_400() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         r.json(),
-        json!({"message": "unsupported Content-Type header (): must be 'application/json'"})
+        json!({"message": "malformed Content-Type header (): mime: no media type"})
     );
     let r = server
         .call(Method::GET, "/internal/v1/containers?all=maybe", None)

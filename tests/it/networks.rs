@@ -71,7 +71,7 @@ async fn predefined_networks_present_and_protected() {
         assert_eq!(
             body,
             message(&format!(
-                "operation is not permitted on predefined {n} network"
+                "operation is not permitted on predefined {n} network "
             ))
         );
     }
@@ -152,7 +152,7 @@ async fn create_errors_change_nothing() {
         (
             json!({"Name": ""}),
             StatusCode::BAD_REQUEST,
-            "network name is required",
+            "invalid name: ",
         ),
         (
             json!({"Name": "dup"}),
@@ -177,17 +177,17 @@ async fn create_errors_change_nothing() {
         (
             json!({"Name": "x", "IPAM": {"Config": [{"Subnet": "10.0.0.0/33"}]}}),
             StatusCode::BAD_REQUEST,
-            "invalid CIDR address: 10.0.0.0/33",
+            "invalid network config:\ninvalid subnet 10.0.0.0/33: invalid CIDR block notation",
         ),
         (
             json!({"Name": "x", "IPAM": {"Config": [{"Subnet": "nonsense"}]}}),
             StatusCode::BAD_REQUEST,
-            "invalid CIDR address: nonsense",
+            "invalid network config:\ninvalid subnet nonsense: invalid CIDR block notation",
         ),
         (
             json!({"Name": "x", "IPAM": {"Config": [{"Subnet": "10.1.0.0/16", "Gateway": "10.2.0.1"}]}}),
             StatusCode::BAD_REQUEST,
-            "no matching subnet for gateway 10.2.0.1",
+            "invalid network config:\ninvalid gateway 10.2.0.1: parent subnet 10.1.0.0/16 doesn't contain this address",
         ),
         (
             json!({"Name": "x", "IPAM": {"Config": [{"Subnet": "172.17.5.0/24"}]}}),
@@ -289,10 +289,10 @@ async fn list_filters() {
     }
     let bad = [
         (json!({"bogus": ["x"]}), "invalid filter 'bogus'"),
-        (json!({"type": ["x"]}), "invalid filter 'type=x'"),
+        (json!({"type": ["x"]}), "invalid filter: 'type'='x'"),
         (
             json!({"dangling": ["maybe"]}),
-            "invalid filter 'dangling=maybe'",
+            "invalid filter 'dangling=[maybe]'",
         ),
     ];
     for (filters, want) in bad {
@@ -386,7 +386,8 @@ async fn connect_and_disconnect_not_found_paths() {
             )
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{action}");
-        assert_eq!(body, message("network nope not found"));
+        // Docker looks the container up before the network.
+        assert_eq!(body, message("No such container: c1"));
         let (status, body) = server
             .post(
                 &format!("{BASE}/networks/app/{action}"),

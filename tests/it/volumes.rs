@@ -197,7 +197,7 @@ async fn list_filters() {
         (json!({"bogus": ["x"]}), "invalid filter 'bogus'"),
         (
             json!({"dangling": ["maybe"]}),
-            "invalid filter 'dangling=maybe'",
+            "invalid filter 'dangling=[maybe]'",
         ),
     ];
     for (filters, want) in bad {

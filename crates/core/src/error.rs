@@ -127,6 +127,38 @@ impl Error {
         }
     }
 
+    /// The same error with `prefix: ` before its message, as Go's
+    /// `errors.Wrapf(err, prefix)` words it (`cannot kill container: x: …`);
+    /// the status is kept. A 304 has no message and stays as it is.
+    pub fn wrap(self, prefix: &str) -> Self {
+        let p = |m: String| format!("{prefix}: {m}");
+        match self {
+            Error::BadRequest(m) => Error::BadRequest(p(m)),
+            Error::Forbidden(m) => Error::Forbidden(p(m)),
+            Error::NotFound(m) => Error::NotFound(p(m)),
+            Error::MethodNotAllowed { message, allow } => Error::MethodNotAllowed {
+                message: p(message),
+                allow,
+            },
+            Error::Conflict(m) => Error::Conflict(p(m)),
+            Error::UpgradeRequired { message, versions } => Error::UpgradeRequired {
+                message: p(message),
+                versions,
+            },
+            Error::RequestTimeout(m) => Error::RequestTimeout(p(m)),
+            Error::PayloadTooLarge(m) => Error::PayloadTooLarge(p(m)),
+            Error::NotModified => Error::NotModified,
+            Error::NotImplemented(m) => Error::NotImplemented(p(m)),
+            Error::BadGateway(m) => Error::BadGateway(p(m)),
+            Error::Unavailable(m) => Error::Unavailable(p(m)),
+            Error::Internal(m) => Error::Internal(p(m)),
+            Error::Injected { status, message } => Error::Injected {
+                status,
+                message: p(message),
+            },
+        }
+    }
+
     /// A 400 with `message`.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Error::BadRequest(message.into())
@@ -186,6 +218,17 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_prefixes_the_message_and_keeps_the_status() {
+        let err = Error::no_such_container("x").wrap("cannot kill container: x");
+        assert_eq!(err.status().as_u16(), 404);
+        assert_eq!(
+            err.to_string(),
+            "cannot kill container: x: No such container: x"
+        );
+        assert_eq!(Error::NotModified.wrap("p"), Error::NotModified);
+    }
 
     #[test]
     fn every_variant_has_its_status() {

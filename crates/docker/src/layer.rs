@@ -23,7 +23,7 @@ use sockerless_http::Response;
 use tower::{Layer, Service};
 
 use crate::route::DockerRoute;
-use crate::version::{split_version, ApiVersion};
+use crate::version::{split_version, ApiVersion, DockerHeaders};
 
 /// What [`DockerRouteLayer`] records in the request's extensions.
 #[derive(Debug, Clone)]
@@ -99,7 +99,20 @@ where
                 req.extensions_mut().insert(info);
                 Either::Right(self.inner.call(req))
             }
-            Err(e) => Either::Left(futures_util::future::ready(Err(e))),
+            Err(e) => {
+                // A 404 is the router's `page not found`, anything else a
+                // version error: each with the headers Docker gives it.
+                let headers = if e.status() == StatusCode::NOT_FOUND {
+                    DockerHeaders::Omitted
+                } else {
+                    DockerHeaders::NoExperimental
+                };
+                let res = docker_error(Err(e)).map(|mut res| {
+                    res.extensions_mut().insert(headers);
+                    res
+                });
+                Either::Left(futures_util::future::ready(res))
+            }
         }
     }
 }

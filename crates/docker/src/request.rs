@@ -123,7 +123,11 @@ pub fn parse_json<T: DeserializeOwned>(
         Value::String(_) => "string",
     };
     let full = std::any::type_name::<T>();
-    let name = full.rsplit("::").next().unwrap_or(full);
+    let name = match full.rsplit("::").next().unwrap_or(full) {
+        // The Go type Docker decodes a create body into.
+        "ContainerCreateBody" => "runconfig.ContainerConfigWrapper",
+        other => other,
+    };
     Err(Error::bad_request(format!(
         "invalid JSON: json: cannot unmarshal {kind} into Go value of type {name}"
     )))
@@ -200,7 +204,7 @@ mod tests {
         assert_eq!(parse_json::<B>(&h, b"  \n").unwrap(), None);
         assert_eq!(
             parse_json::<B>(&h, b"{}").unwrap_err().to_string(),
-            "unsupported Content-Type header (): must be 'application/json'"
+            "malformed Content-Type header (): mime: no media type"
         );
         h.insert(CONTENT_TYPE, http::HeaderValue::from_static("text/plain"));
         assert_eq!(

@@ -168,11 +168,32 @@ pub fn docker_headers() -> [(HeaderName, HeaderValue); 4] {
     ]
 }
 
+/// A response extension for the answers that do not carry all of
+/// [`docker_headers`], as moby's middleware chain leaves them off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DockerHeaders {
+    /// None of them: Go's router answers `404 page not found` before any
+    /// middleware, and container attach writes its own raw response on the
+    /// hijacked connection.
+    Omitted,
+    /// All but `Docker-Experimental`: a version error (the version middleware
+    /// answers before the experimental one runs).
+    NoExperimental,
+}
+
 /// Adds [`docker_headers`] to a response (a `map_response` function, the
-/// outermost layer but the trace one).
+/// outermost layer but the trace one), except those its [`DockerHeaders`]
+/// extension leaves off.
 pub fn add_docker_headers<B>(mut res: http::Response<B>) -> http::Response<B> {
+    let only = res.extensions().get::<DockerHeaders>().copied();
+    if only == Some(DockerHeaders::Omitted) {
+        return res;
+    }
     let headers = res.headers_mut();
     for (name, value) in docker_headers() {
+        if only == Some(DockerHeaders::NoExperimental) && name == "docker-experimental" {
+            continue;
+        }
         headers.insert(name, value);
     }
     res

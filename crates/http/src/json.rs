@@ -8,9 +8,18 @@
 //! let mut headers = http::HeaderMap::new();
 //! assert_eq!(parse_json_value(&headers, b"  ").unwrap(), None);
 //! let err = parse_json_value(&headers, b"{}").unwrap_err();
-//! assert_eq!(err.to_string(), "unsupported Content-Type header (): must be 'application/json'");
+//! assert_eq!(err.to_string(), "malformed Content-Type header (): mime: no media type");
+//! headers.insert("content-type", "text/plain".parse().unwrap());
+//! let err = parse_json_value(&headers, b"{}").unwrap_err();
+//! assert_eq!(err.to_string(), "unsupported Content-Type header (text/plain): must be 'application/json'");
 //! headers.insert("content-type", "application/json; charset=utf-8".parse().unwrap());
 //! assert_eq!(parse_json_value(&headers, b"{}").unwrap(), Some(serde_json::json!({})));
+//! // Syntax errors in Go's words, as Docker's decoder writes them.
+//! let words = |body: &[u8]| parse_json_value(&headers, body).unwrap_err().to_string();
+//! assert_eq!(words(b"{\"Image\":\"alp"), "invalid JSON: unexpected EOF");
+//! assert_eq!(words(b"{nope}"), "invalid JSON: invalid character 'n' looking for beginning of object key string");
+//! assert_eq!(words(b"{\"a\":\n x}"), "invalid JSON: invalid character 'x' looking for beginning of value");
+//! assert_eq!(words(b"{} x"), "invalid JSON: invalid character 'x' after top-level value");
 //! ```
 
 use http::header::CONTENT_TYPE;
@@ -25,6 +34,12 @@ pub fn check_json_content_type(headers: &http::HeaderMap) -> Result<()> {
         .get(CONTENT_TYPE)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .unwrap_or_default();
+    if ct.trim().is_empty() {
+        // Go's `mime.ParseMediaType("")`, wrapped as moby's `CheckForJSON` does.
+        return Err(Error::bad_request(
+            "malformed Content-Type header (): mime: no media type",
+        ));
+    }
     let media = ct.split(';').next().unwrap_or("").trim();
     if media.eq_ignore_ascii_case("application/json") {
         Ok(())
@@ -44,7 +59,40 @@ pub fn parse_json_value(headers: &http::HeaderMap, bytes: &[u8]) -> Result<Optio
     check_json_content_type(headers)?;
     serde_json::from_slice(bytes)
         .map(Some)
-        .map_err(|e| Error::bad_request(format!("invalid JSON: {e}")))
+        .map_err(|e| Error::bad_request(format!("invalid JSON: {}", go_words(&e, bytes))))
+}
+
+/// A syntax error in the words of Go's `encoding/json` for the common cases
+/// (a truncated body, a bad character where a value, an object key or the end
+/// was expected); serde's own words otherwise.
+fn go_words(e: &serde_json::Error, bytes: &[u8]) -> String {
+    use serde_json::error::Category;
+    if e.classify() == Category::Eof {
+        return "unexpected EOF".into();
+    }
+    let text = e.to_string();
+    let context = if text.starts_with("key must be a string") {
+        "looking for beginning of object key string"
+    } else if text.starts_with("expected value") {
+        "looking for beginning of value"
+    } else if text.starts_with("trailing characters") {
+        "after top-level value"
+    } else {
+        return text;
+    };
+    // serde counts lines and columns (bytes) from 1.
+    let line_start: usize = bytes
+        .split(|b| *b == b'\n')
+        .take(e.line().saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
+    let at = line_start + e.column().saturating_sub(1);
+    match bytes.get(at) {
+        Some(c) if c.is_ascii_graphic() && *c != b'\'' => {
+            format!("invalid character '{}' {context}", char::from(*c))
+        }
+        _ => text,
+    }
 }
 
 /// Docker accepts `Cmd`, `Entrypoint` and `Shell` as a string or an array:

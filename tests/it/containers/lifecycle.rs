@@ -167,7 +167,7 @@ async fn lifecycle_errors_in_dockers_words() {
     assert_eq!(
         body,
         message(&format!(
-            "Cannot kill container: errs: container {id} is not running"
+            "cannot kill container: errs: container {id} is not running"
         ))
     );
     let (status, body) = op(&server, "errs", "pause").await;
@@ -180,10 +180,13 @@ async fn lifecycle_errors_in_dockers_words() {
     server.start_container("errs").await;
     let (status, body) = op(&server, "errs", "kill?signal=FOO").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body, message("Invalid signal: FOO"));
+    assert_eq!(
+        body,
+        message("cannot kill container: errs: invalid signal: FOO")
+    );
     let (status, body) = op(&server, "errs", "stop?signal=NOPE").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body, message("Invalid signal: NOPE"));
+    assert_eq!(body, message("invalid signal: NOPE"));
     assert_state(&server.inspect_container("errs").await, "running", 0);
     let (status, body) = remove(&server, "errs", "").await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -227,7 +230,17 @@ async fn lifecycle_errors_in_dockers_words() {
     ] {
         let (status, body) = op(&server, "nope", verb).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{verb}");
-        assert_eq!(body, message("No such container: nope"), "{verb}");
+        // Docker's router wraps kill's errors.
+        let prefix = if verb == "kill" {
+            "cannot kill container: nope: "
+        } else {
+            ""
+        };
+        assert_eq!(
+            body,
+            message(&format!("{prefix}No such container: nope")),
+            "{verb}"
+        );
     }
     let (status, body) = remove(&server, "nope", "").await;
     assert_eq!(
@@ -277,12 +290,22 @@ async fn kill_signals_and_exit_codes() {
     let (status, body) = op(&server, &id, "kill?signal=SIGFOO").await;
     assert_eq!(
         (status, body),
-        (StatusCode::BAD_REQUEST, message("Invalid signal: SIGFOO"))
+        (
+            StatusCode::BAD_REQUEST,
+            message(&format!(
+                "cannot kill container: {id}: invalid signal: SIGFOO"
+            ))
+        )
     );
     let (status, body) = op(&server, &id, "kill?signal=99").await;
     assert_eq!(
         (status, body),
-        (StatusCode::BAD_REQUEST, message("Invalid signal: 99"))
+        (
+            StatusCode::BAD_REQUEST,
+            message(&format!(
+                "cannot kill container: {id}: the linux daemon does not support signal 99"
+            ))
+        )
     );
 }
 

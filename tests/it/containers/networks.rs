@@ -73,9 +73,15 @@ async fn custom_networks_aliases_and_connect_disconnect() {
     let nets = c["NetworkSettings"]["Networks"].as_object().unwrap();
     assert_eq!(nets.keys().collect::<Vec<_>>(), ["appnet", "other"]);
     assert_eq!(nets["appnet"]["Aliases"], json!(["db", "pg"]));
-    assert_eq!(nets["appnet"]["NetworkID"], net_id);
+    // Docker fills the endpoint when the container first starts.
+    assert_eq!(nets["appnet"]["NetworkID"], "");
     assert_not_member(&server, "bridge", &id).await;
     server.start_container("svc").await;
+    let c = server.inspect_container("svc").await;
+    assert_eq!(
+        c["NetworkSettings"]["Networks"]["appnet"]["NetworkID"],
+        net_id
+    );
     assert_membership(&server, "appnet", &id, Some("172.18.0.2")).await;
     assert_membership(&server, "other", &id, Some("172.19.0.2")).await;
     // Top-level addresses are the default bridge's: none here.

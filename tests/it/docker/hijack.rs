@@ -141,6 +141,14 @@ async fn hijack(s: &Path, path: &str, body: &str) -> (UnixStream, Vec<u8>) {
     .expect("a head in time");
     let head = String::from_utf8_lossy(&buf[..end]).into_owned();
     assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    // Docker's attach writes its own head, without the version headers; exec
+    // start's goes out through the router, with them.
+    let lower = head.to_ascii_lowercase();
+    assert_eq!(
+        lower.contains("\r\napi-version: 1.44"),
+        !path.contains("/attach"),
+        "{head}"
+    );
     (stream, buf[end + 4..].to_vec())
 }
 

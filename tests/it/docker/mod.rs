@@ -14,6 +14,7 @@ mod bollard;
 mod cancel;
 mod ci_job;
 mod cli;
+mod corpus_found;
 mod files;
 mod hijack;
 mod hostile;

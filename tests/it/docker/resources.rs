@@ -222,6 +222,13 @@ async fn network_routes() {
         400,
         "network name is required",
     );
+    // `scope` filters the lookup: a local network is not found in swarm scope.
+    assert_eq!(get(s, "/v1.44/networks/n1?scope=local").await.status, 200);
+    assert_error(
+        &get(s, "/v1.44/networks/n1?scope=swarm").await,
+        404,
+        "network n1 not found",
+    );
     let listed = get(
         s,
         "/v1.44/networks?filters=%7B%22name%22%3A%7B%22n1%22%3Atrue%7D%7D",

@@ -210,30 +210,38 @@ async fn ping_get_and_head() {
 async fn version_negotiation_and_routing_errors() {
     let d = Daemon::start();
     let s = &d.socket;
-    assert_error(
-        &get(s, "/v1.99/version").await,
-        400,
-        "client version 1.99 is too new. Maximum supported API version is 1.44",
-    );
-    assert_error(
-        &get(s, "/v1.12/version").await,
-        400,
-        "client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version",
-    );
-    assert_error(&get(s, "/v1.99/nosuch").await, 404, "page not found");
-    assert_error(&get(s, "/nosuch").await, 404, "page not found");
-    assert_error(&get(s, "/vx/_ping").await, 404, "page not found");
-    // A known path with a wrong method is Docker's 404, not 405.
-    assert_error(
-        &raw(s, "POST", "/_ping", &[], b"").await,
-        404,
-        "page not found",
-    );
-    assert_error(
-        &get(s, "/v1.44/containers/create").await,
-        404,
-        "page not found",
-    );
+    // A version error has Docker's headers but `Docker-Experimental` (moby's
+    // version middleware answers before the experimental one).
+    for (res, message) in [
+        (
+            get(s, "/v1.99/version").await,
+            "client version 1.99 is too new. Maximum supported API version is 1.44",
+        ),
+        (
+            get(s, "/v1.12/version").await,
+            "client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version",
+        ),
+    ] {
+        assert_error(&res, 400, message);
+        assert_eq!(res.header("docker-experimental"), None);
+        assert_eq!(res.header("ostype"), Some("linux"));
+    }
+    // Go's router answers `page not found` before any middleware: none of
+    // Docker's headers. A known path with a wrong method is the same 404.
+    for res in [
+        get(s, "/v1.99/nosuch").await,
+        get(s, "/nosuch").await,
+        get(s, "/vx/_ping").await,
+        raw(s, "POST", "/_ping", &[], b"").await,
+        get(s, "/v1.44/containers/create").await,
+    ] {
+        assert_eq!(res.status, 404, "{}", res.text());
+        assert_eq!(res.header("content-type"), Some("application/json"));
+        assert_eq!(res.text(), error_body("page not found"));
+        for name in ["api-version", "ostype", "server", "docker-experimental"] {
+            assert_eq!(res.header(name), None, "{name}");
+        }
+    }
     assert_eq!(get(s, "/v1.24/version").await.status, 200);
     // Unversioned is 1.44 (bollard sends every path so).
     let v = get(s, "/version").await;
@@ -302,8 +310,15 @@ async fn json_bodies_and_docker_booleans() {
         400,
         "unsupported Content-Type header (text/plain): must be 'application/json'",
     );
+    // No body at all is Docker's decoder's EOF; an empty object has nothing
+    // to create.
     assert_error(
         &raw(s, "POST", "/v1.44/containers/create", &[], b"").await,
+        400,
+        "invalid JSON: got EOF while reading request body",
+    );
+    assert_error(
+        &post_json(s, "/v1.44/containers/create", json!({})).await,
         400,
         "config cannot be empty in order to create a container",
     );

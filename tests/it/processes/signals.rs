@@ -121,7 +121,10 @@ async fn kill_dispositions() {
         .post_empty(&format!("{BASE}/containers/usr1/kill?signal=SIGNOPE"))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(v["message"], "Invalid signal: SIGNOPE");
+    assert_eq!(
+        v["message"],
+        "cannot kill container: usr1: invalid signal: SIGNOPE"
+    );
     let (status, _) = s.post_empty(&format!("{BASE}/containers/int/kill")).await;
     assert_eq!(status, StatusCode::CONFLICT);
 }

@@ -82,4 +82,10 @@ async fn stats_have_dockers_shape() {
     assert!(!records.is_empty());
     assert_eq!(records[0]["id"], id);
     assert_eq!(stopper.await.expect("task"), StatusCode::NO_CONTENT);
+
+    // A container that is not running has no pids: Docker writes `{}`.
+    let (_, v) = s
+        .get(&format!("{BASE}/containers/stat/stats?stream=false"))
+        .await;
+    assert_eq!(v["pids_stats"], json!({}), "{v}");
 }

@@ -28,6 +28,9 @@ pub enum FilterError {
     /// The value is not valid for the filter key.
     #[error("invalid filter '{0}={1}'")]
     BadValue(String, String),
+    /// A boolean filter key without a value.
+    #[error("invalid filter '{0}'")]
+    NoValue(String),
 }
 
 /// Interprets one JSON value of the current `{"k":{"v":true}}` form.
@@ -217,35 +220,31 @@ impl Filters {
             && !(self.contains("label!") && self.match_kv_list("label!", labels))
     }
 
-    /// Reads a boolean filter such as `dangling`.
+    /// Reads a boolean filter such as `dangling`, as moby's
+    /// `GetBoolOrDefault`.
     ///
-    /// Returns `Ok(None)` when absent, `Ok(Some(true))` for `true`/`1` and
-    /// `Ok(Some(false))` for `false`/`0` (case-sensitive, like Docker;
-    /// repeating the same meaning, e.g. `["true","1"]`, is fine). A value
-    /// outside those four gives `BadValue(key, value)`; a key with no values
-    /// gives `BadValue(key, "")`; conflicting values give
-    /// `BadValue(key, "v1,v2")` (values joined with commas, sorted).
+    /// Returns `Ok(None)` when absent, `Ok(Some(true))` when a value is `true`
+    /// or `1`, `Ok(Some(false))` when one is `false` or `0` (case-sensitive;
+    /// other values beside them are ignored, as Docker does). Neither, or
+    /// both meanings, give `BadValue(key, "[v1 v2]")` (Go's `%s` of the sorted
+    /// values); a key with no values gives `NoValue(key)`.
     pub fn bool_value(&self, key: &str) -> Result<Option<bool>, FilterError> {
         let Some(set) = self.fields.get(key) else {
             return Ok(None);
         };
-        let joined = || set.iter().map(String::as_str).collect::<Vec<_>>().join(",");
-        let mut result = None;
-        for v in set {
-            let b = match v.as_str() {
-                "true" | "1" => true,
-                "false" | "0" => false,
-                _ => return Err(FilterError::BadValue(key.to_string(), v.clone())),
-            };
-            if result.is_some_and(|prev| prev != b) {
-                return Err(FilterError::BadValue(key.to_string(), joined()));
-            }
-            result = Some(b);
+        if set.is_empty() {
+            return Err(FilterError::NoValue(key.to_string()));
         }
-        match result {
-            Some(b) => Ok(Some(b)),
-            None => Err(FilterError::BadValue(key.to_string(), String::new())),
+        let is_true = set.contains("true") || set.contains("1");
+        let is_false = set.contains("false") || set.contains("0");
+        if is_true == is_false {
+            let values: Vec<&str> = set.iter().map(String::as_str).collect();
+            return Err(FilterError::BadValue(
+                key.to_string(),
+                format!("[{}]", values.join(" ")),
+            ));
         }
+        Ok(Some(is_true))
     }
 
     /// Checks that every value of `key` is one of `allowed` (e.g. `status`
@@ -446,12 +445,12 @@ mod tests {
             (Some(&["0"]), Ok(Some(false))),
             (Some(&["true", "1"]), Ok(Some(true))),
             (Some(&["0", "false"]), Ok(Some(false))),
-            (Some(&["true", "false"]), bad("false,true")),
-            (Some(&["1", "0"]), bad("0,1")),
-            (Some(&["yes"]), bad("yes")),
-            (Some(&["True"]), bad("True")),
-            (Some(&["true", "maybe"]), bad("maybe")),
-            (Some(&[]), bad("")),
+            (Some(&["true", "false"]), bad("[false true]")),
+            (Some(&["1", "0"]), bad("[0 1]")),
+            (Some(&["yes"]), bad("[yes]")),
+            (Some(&["True"]), bad("[True]")),
+            (Some(&["true", "maybe"]), Ok(Some(true))),
+            (Some(&[]), Err(FilterError::NoValue("dangling".into()))),
         ];
         for (values, want) in cases {
             let f = match values {

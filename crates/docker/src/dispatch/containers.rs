@@ -19,6 +19,7 @@ use crate::reply;
 use crate::request::{parse_json, Query};
 use crate::route::{unsupported_message, DockerRoute};
 use crate::stdcopy;
+use crate::version::DockerHeaders;
 
 /// A start body longer than this is an old client's HostConfig (moby: "a
 /// non-nil json object is at least 7 characters").
@@ -143,6 +144,12 @@ fn stop_options(q: &Query) -> Result<StopOptions> {
 async fn create(ctx: &Ctx, q: &Query, req: http::Request<Body>) -> Result<Response> {
     let (parts, body) = req.into_parts();
     let bytes = ctx.body(body).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        // Docker's decoder reads no value at all: its words for that.
+        return Err(Error::bad_request(
+            "invalid JSON: got EOF while reading request body",
+        ));
+    }
     let mut body: ContainerCreateBody = parse_json(&parts.headers, &bytes)?
         .filter(|b: &ContainerCreateBody| *b != ContainerCreateBody::default())
         .ok_or_else(|| {
@@ -323,7 +330,11 @@ async fn attach(ctx: &Ctx, r: String, q: &Query, mut req: http::Request<Body>) -
         tty,
         media_type: stdcopy::media_type(tty, &ctx.api),
     };
-    Ok(hijack.respond(mode, output, tx, &ctx.drain))
+    // Docker's attach writes its own response on the hijacked connection,
+    // without the version headers (exec start's goes through the router).
+    let mut res = hijack.respond(mode, output, tx, &ctx.drain);
+    res.extensions_mut().insert(DockerHeaders::Omitted);
+    Ok(res)
 }
 
 #[cfg(test)]

@@ -69,6 +69,12 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
                 repo: query.string("repo").unwrap_or_default(),
                 tag: query.string("tag"),
             };
+            if options.repo.is_empty() {
+                // moby's handler returns before anything when there is no
+                // repo (`RepoTagReference` gives no reference and no error):
+                // 200, nothing tagged.
+                return Ok(reply::empty(StatusCode::OK));
+            }
             backend.image_tag(name, options).await?;
             Ok(reply::empty(StatusCode::CREATED))
         }

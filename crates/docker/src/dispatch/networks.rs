@@ -21,10 +21,16 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
     let backend = &ctx.backend;
     match route {
         DockerRoute::NetworkCreate => {
-            let request = ctx
+            let mut value: serde_json::Value = ctx
                 .json(req)
                 .await?
                 .ok_or_else(|| Error::bad_request("network name is required"))?;
+            // Go decodes a missing Name as "": the backend then refuses it in
+            // Docker's words (`invalid name: `), not the decoder.
+            if let Some(o) = value.as_object_mut() {
+                o.entry("Name").or_insert_with(|| json!(""));
+            }
+            let request = sockerless_http::json::typed(value)?;
             let created = backend.network_create(request).await?;
             reply::json(
                 StatusCode::CREATED,
@@ -39,8 +45,16 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             &backend.network_list(query.filters()?).await?,
         ),
         DockerRoute::NetworkInspect(reference) => {
-            // `verbose` and `scope` only matter to swarm networks.
-            reply::json(StatusCode::OK, &backend.network_inspect(reference).await?)
+            // `verbose` only matters to swarm networks; `scope` filters the
+            // lookup (moby's `idOrName` + `scope` filter), so a local network
+            // asked in another scope is not found.
+            let network = backend.network_inspect(reference.clone()).await?;
+            if let Some(scope) = query.string("scope").filter(|s| !s.is_empty()) {
+                if network.scope.as_deref() != Some(scope.as_str()) {
+                    return Err(Error::no_such_network(&reference));
+                }
+            }
+            reply::json(StatusCode::OK, &network)
         }
         DockerRoute::NetworkConnect(reference) => {
             let request: NetworkConnectRequest = ctx.json(req).await?.unwrap_or_default();

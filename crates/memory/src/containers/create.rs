@@ -23,18 +23,19 @@ pub(crate) fn merge_config(
     image: &docker::ContainerConfig,
     mut req: docker::ContainerConfig,
 ) -> docker::ContainerConfig {
-    // Env: image entries the request does not override are kept, in order.
-    let req_env = req.env.take().unwrap_or_default();
+    // Env: the request's entries, then the image's it does not override, in
+    // order (moby's `merge`).
+    let mut env = req.env.take().unwrap_or_default();
     let key = |e: &String| e.split('=').next().unwrap_or("").to_string();
-    let overridden: BTreeSet<String> = req_env.iter().map(key).collect();
-    let mut env: Vec<String> = image
-        .env
-        .iter()
-        .flatten()
-        .filter(|e| !overridden.contains(&key(e)))
-        .cloned()
-        .collect();
-    env.extend(req_env);
+    let overridden: BTreeSet<String> = env.iter().map(key).collect();
+    env.extend(
+        image
+            .env
+            .iter()
+            .flatten()
+            .filter(|e| !overridden.contains(&key(e)))
+            .cloned(),
+    );
     req.env = Some(env);
     // Entrypoint/Cmd: a new entrypoint drops the image's cmd.
     let req_has_entrypoint = req.entrypoint.as_ref().is_some_and(|e| !e.is_empty());

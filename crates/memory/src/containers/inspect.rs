@@ -52,15 +52,25 @@ impl MemoryBackend {
             finished_at: Some(time(s.finished_at)),
             health: s.health.clone(),
         };
+        // Docker fills the endpoints (network and endpoint IDs), the port
+        // map and the log file when the container first starts.
+        let started = s.started_at.is_some();
+        let mut networks = c.networks.clone();
+        if !started {
+            for (_, e) in networks.iter_mut() {
+                e.network_id = Some(String::new());
+                e.endpoint_id = Some(String::new());
+            }
+        }
         // The top-level addresses are the default bridge's, as in Docker.
-        let bridge = c.networks.get("bridge");
+        let bridge = networks.get("bridge");
         let field = |f: fn(&docker::EndpointSettings) -> Option<String>| {
             bridge.and_then(f).unwrap_or_default()
         };
         let mut ports: docker::PortMap = HashMap::new();
         if c.is_running() {
             ports = c.ports.clone();
-        } else {
+        } else if started {
             for key in port_keys(c, host.port_bindings.as_ref()) {
                 ports.insert(key, None);
             }
@@ -91,7 +101,7 @@ impl MemoryBackend {
             ip_prefix_len: Some(bridge.and_then(|e| e.ip_prefix_len).unwrap_or(0)),
             ipv6_gateway: Some(String::new()),
             mac_address: Some(field(|e| e.mac_address.clone())),
-            networks: Some(c.networks.clone().into_iter().collect()),
+            networks: Some(networks.into_iter().collect()),
         };
         let exec_ids: Vec<String> = self
             .store
@@ -111,7 +121,11 @@ impl MemoryBackend {
             resolv_conf_path: Some(format!("{dir}/resolv.conf")),
             hostname_path: Some(format!("{dir}/hostname")),
             hosts_path: Some(format!("{dir}/hosts")),
-            log_path: Some(format!("{dir}/{}-json.log", c.id)),
+            log_path: Some(if started {
+                format!("{dir}/{}-json.log", c.id)
+            } else {
+                String::new()
+            }),
             name: Some(c.name.clone()),
             restart_count: Some(c.restart_count),
             driver: Some("overlay2".into()),

@@ -53,7 +53,7 @@ impl MemoryBackend {
             self.process_ended(id, run);
             self.notify_waiters(id);
             if let Some(c) = self.store.containers.get(id) {
-                self.emit_container(&c, "die", &[("exitCode", code.to_string())]);
+                self.emit_die(&c, code);
                 self.emit_network_membership(&c, "disconnect");
                 self.emit_volume_mounts(&c, "unmount");
                 if c.host_config.get().auto_remove == Some(true) {
@@ -115,6 +115,46 @@ impl MemoryBackend {
         }
     }
 
+    /// The `die` event: Docker's attributes `exitCode` and `execDuration`
+    /// (whole seconds the container ran, as moby's monitor writes it).
+    pub(crate) fn emit_die(&self, c: &ContainerRecord, code: i64) {
+        let ran = match (c.state.started_at, c.state.finished_at) {
+            (Some(start), Some(end)) => end.duration_since(start).unwrap_or_default(),
+            _ => Duration::ZERO,
+        };
+        self.emit_container(
+            c,
+            "die",
+            &[
+                ("exitCode", code.to_string()),
+                ("execDuration", ran.as_secs().to_string()),
+            ],
+        );
+    }
+
+    /// Kill's steps, without Docker's prefix on its errors.
+    pub(crate) async fn kill(&self, reference: &str, s: Option<&str>) -> Result<()> {
+        let sig = match s {
+            Some(s) if !s.is_empty() => Self::parse_signal(s)?,
+            _ => signal::SIGKILL,
+        };
+        let c = self.container(reference)?;
+        if !c.is_running() {
+            return Err(Error::conflict(format!(
+                "container {} is not running",
+                c.id
+            )));
+        }
+        self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
+        let exits = self.exits_so_far(&c.id);
+        if self.signal_process(&c.id, sig, MemoryBackend::container_exited_in) {
+            // A terminating signal: return once the container has exited.
+            self.wait_not_running(&c.id, exits, Some(Duration::from_secs(5)))
+                .await;
+        }
+        Ok(())
+    }
+
     /// The signal stop and restart send: the request's, else the container's
     /// `StopSignal`, else SIGTERM.
     pub(crate) fn stop_signal(c: &ContainerRecord, requested: Option<&str>) -> Result<i32> {
@@ -124,8 +164,18 @@ impl MemoryBackend {
         }
     }
 
+    /// A signal by name or number, refused in moby's words: `invalid
+    /// signal: <s>` (`signal.ParseSignal`), or for a number that is no Linux
+    /// signal `the linux daemon does not support signal <n>`
+    /// (`signal.ValidSignalForPlatform`).
     pub(crate) fn parse_signal(s: &str) -> Result<i32> {
-        signal::parse_signal(s).ok_or_else(|| Error::bad_request(format!("Invalid signal: {s}")))
+        if let Some(sig) = signal::parse_signal(s) {
+            return Ok(sig);
+        }
+        Err(Error::bad_request(match s.parse::<i32>() {
+            Ok(n) if n != 0 => format!("the linux daemon does not support signal {n}"),
+            _ => format!("invalid signal: {s}"),
+        }))
     }
 
     /// Sends the stop signal, waits up to `timeout` seconds (negative: forever),
@@ -251,7 +301,7 @@ impl MemoryBackend {
         }
         if was_running {
             self.emit_container(&record, "kill", &[("signal", signal::SIGKILL.to_string())]);
-            self.emit_container(&record, "die", &[("exitCode", "137".into())]);
+            self.emit_die(&record, 137);
             self.emit_network_membership(&removed, "disconnect");
             self.emit_volume_mounts(&removed, "unmount");
         }

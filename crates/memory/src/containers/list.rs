@@ -90,23 +90,22 @@ impl<'a> ListQuery<'a> {
         .map_err(|e| Error::bad_request(e.to_string()))?;
         f.validate_values("status", ALL_STATUSES)
             .map_err(|e| Error::bad_request(e.to_string()))?;
-        f.validate_values("health", &["starting", "healthy", "unhealthy", "none"])
-            .map_err(|e| Error::bad_request(e.to_string()))?;
-        // Docker reads `is-task` as a boolean: anything else is its
-        // `invalid filter 'is-task=[v]'`.
-        for v in f.get("is-task") {
-            if !matches!(v, "true" | "false" | "1" | "0") {
+        for v in f.get("health") {
+            if !["starting", "healthy", "unhealthy", "none"].contains(&v) {
                 return Err(Error::bad_request(format!(
-                    "invalid filter 'is-task=[{v}]'"
+                    "unrecognized filter value for health: {v}"
                 )));
             }
         }
+        f.bool_value("is-task")
+            .map_err(|e| Error::bad_request(e.to_string()))?;
         let mut exited: Vec<i64> = Vec::new();
         for v in f.get("exited") {
-            exited.push(
-                v.parse()
-                    .map_err(|_| Error::bad_request(format!("invalid filter 'exited={v}'")))?,
-            );
+            exited.push(v.parse().map_err(|_| {
+                Error::bad_request(format!(
+                    "invalid filter 'exited={v}': strconv.Atoi: parsing {v:?}: invalid syntax"
+                ))
+            })?);
         }
         let bound = |key: &str| -> Result<Option<Arc<ContainerRecord>>> {
             match f.get(key).first() {

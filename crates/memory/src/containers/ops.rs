@@ -20,7 +20,7 @@ use crate::runtime::{Live, LogEntry, WaitState};
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::backend::{BoxFuture, ContainerBackend};
-use sockerless_core::docker::{names, signal, timefmt};
+use sockerless_core::docker::{names, timefmt};
 use sockerless_core::error::{Error, Result};
 
 /// The prefix of Docker's rename errors from allocating the new name.
@@ -160,28 +160,13 @@ impl ContainerBackend for MemoryBackend {
         Ok(())
     }
 
-    /// `POST /containers/{ref}/kill`.
+    /// `POST /containers/{ref}/kill`: every error prefixed `cannot kill
+    /// container: <ref>: ` as Docker's router wraps them; the signal is
+    /// checked before the container is looked up, as Docker does.
     async fn container_kill(&self, reference: String, s: Option<String>) -> Result<()> {
-        let r = reference.as_str();
-        let c = self.container(r)?;
-        let sig = match s.as_deref() {
-            Some(s) => Self::parse_signal(s)?,
-            None => signal::SIGKILL,
-        };
-        if !c.is_running() {
-            return Err(Error::conflict(format!(
-                "Cannot kill container: {r}: container {} is not running",
-                c.id
-            )));
-        }
-        self.emit_container(&c, "kill", &[("signal", sig.to_string())]);
-        let exits = self.exits_so_far(&c.id);
-        if self.signal_process(&c.id, sig, MemoryBackend::container_exited_in) {
-            // A terminating signal: return once the container has exited.
-            self.wait_not_running(&c.id, exits, Some(Duration::from_secs(5)))
-                .await;
-        }
-        Ok(())
+        self.kill(&reference, s.as_deref())
+            .await
+            .map_err(|e| e.wrap(&format!("cannot kill container: {reference}")))
     }
 
     /// `POST /containers/{ref}/restart`.

@@ -31,7 +31,8 @@ pub(crate) fn stats_json(c: &ContainerRecord, now: SystemTime, tick: u64) -> ser
         "preread": timefmt::ZERO_TIME,
         "id": c.id,
         "name": c.name,
-        "pids_stats": {"current": if running { 1 } else { 0 }, "limit": 4194304},
+        // Docker reads no pids of a container that is not running: `{}`.
+        "pids_stats": if running { serde_json::json!({"current": 1, "limit": 4194304}) } else { serde_json::json!({}) },
         "num_procs": 0,
         "blkio_stats": {"io_service_bytes_recursive": null, "io_serviced_recursive": null},
         "storage_stats": {},

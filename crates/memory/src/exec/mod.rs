@@ -53,7 +53,7 @@ impl ExecBackend for MemoryBackend {
             .ok_or_else(|| Error::no_such_container(r))?;
         exec_allowed(&c)?;
         let id = self.new_id();
-        let cmdline = config.cmd.clone().unwrap_or_default().join(" ");
+        let action = exec_action("exec_create", config.cmd.as_deref());
         let record = ExecRecord {
             id: id.clone(),
             container_id: c.id.clone(),
@@ -68,7 +68,7 @@ impl ExecBackend for MemoryBackend {
             return Err(Error::internal("exec ID collision"));
         }
         drop(guard);
-        self.emit_exec(&c.id, &format!("exec_create: {cmdline}"), &id);
+        self.emit_exec(&c.id, &action, &id, &[]);
         Ok(IdResponse { id })
     }
 
@@ -170,7 +170,8 @@ impl ExecBackend for MemoryBackend {
             .script_for(&c.image, &c.command())
             .and_then(|r| r.exec_for(&cmdline).cloned());
         let epoch = self.epoch();
-        me.emit_exec(&container_id, &format!("exec_start: {cmdline}"), &exec_id);
+        let action = exec_action("exec_start", e.config.cmd.as_deref());
+        me.emit_exec(&container_id, &action, &exec_id, &[]);
         let task = tokio::spawn(async move {
             if let Some((mut input, tx)) = pump {
                 tokio::spawn(async move {
@@ -224,7 +225,12 @@ impl ExecBackend for MemoryBackend {
                     e.task = None;
                 });
             }
-            me.emit_exec(&container_id, "exec_die", &exec_id);
+            me.emit_exec(
+                &container_id,
+                "exec_die",
+                &exec_id,
+                &[("exitCode", code.to_string())],
+            );
             let _ = events_tx.send(AttachEvent::Exit(code)).await;
         });
         let abort = task.abort_handle();
@@ -296,16 +302,34 @@ impl MemoryBackend {
         }
     }
 
-    pub(crate) fn emit_exec(&self, container_id: &str, action: &str, exec_id: &str) {
+    pub(crate) fn emit_exec(
+        &self,
+        container_id: &str,
+        action: &str,
+        exec_id: &str,
+        extra: &[(&str, String)],
+    ) {
+        let mut attrs = vec![("execID", exec_id.to_string())];
+        attrs.extend(extra.iter().cloned());
         if let Some(c) = self.store.containers.get(container_id) {
-            self.emit_container(&c, action, &[("execID", exec_id.to_string())]);
+            self.emit_container(&c, action, &attrs);
         } else {
-            let attrs: HashMap<String, String> = [("execID".to_string(), exec_id.to_string())]
-                .into_iter()
-                .collect();
+            let attrs: HashMap<String, String> =
+                attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
             self.emit(Kind::Container, action, container_id, attrs);
         }
     }
+}
+
+/// An exec event's action as moby words it: `<kind>: <entrypoint> <args…>`,
+/// with the space after the entrypoint even without arguments
+/// (`exec_start: true `).
+fn exec_action(kind: &str, cmd: Option<&[String]>) -> String {
+    let cmd = cmd.unwrap_or_default();
+    let (entrypoint, args) = cmd
+        .split_first()
+        .map_or(("", &[][..]), |(e, a)| (e.as_str(), a));
+    format!("{kind}: {entrypoint} {}", args.join(" "))
 }
 
 /// An exec is created or started only in a running container; Docker's words

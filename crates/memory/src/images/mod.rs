@@ -155,7 +155,6 @@ impl ImageBackend for MemoryBackend {
         let mut images = self.store.images.list(|_| true);
         images.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
         let mut out = Vec::new();
-        let users = self.containers_per_image();
         for rec in images {
             if before.is_some_and(|b| rec.created >= b)
                 || since.is_some_and(|s| rec.created <= s)
@@ -207,7 +206,9 @@ impl ImageBackend for MemoryBackend {
                 shared_size: -1,
                 virtual_size: Some(rec.size),
                 labels,
-                containers: users.get(&rec.id).copied().unwrap_or(0) as i64,
+                // Docker counts containers only for `system df` (moby's
+                // `ContainerCount`, set by the disk usage alone): -1 here.
+                containers: -1,
             });
         }
         Ok(out)

@@ -71,7 +71,7 @@ pub enum ReferenceError {
     #[error("unsupported digest algorithm")]
     DigestUnsupported,
     /// A digest reference was given where only a name (and tag) is allowed.
-    #[error("refusing to create a tag with a digest reference")]
+    #[error("cannot import digest reference")]
     DigestNotAllowed,
 }
 

@@ -101,16 +101,19 @@ pub(crate) fn requested_pools(ipam: &docker::Ipam) -> Result<RequestedPools> {
             other_configs.push(c.clone());
             continue;
         }
-        let subnet = parse_cidr(s)?;
+        // moby's `ValidateIPAM` words, under its `invalid network config:`.
+        let invalid = |m: String| Error::bad_request(format!("invalid network config:\n{m}"));
+        let subnet = parse_cidr(s)
+            .map_err(|_| invalid(format!("invalid subnet {s}: invalid CIDR block notation")))?;
         let gateway = match c.gateway.as_deref().filter(|g| !g.is_empty()) {
             None => None,
             Some(g) => {
                 let ip: Ipv4Addr = g
                     .parse()
-                    .map_err(|_| Error::bad_request(format!("invalid gateway address: {g}")))?;
+                    .map_err(|_| invalid(format!("invalid gateway {g}: invalid address")))?;
                 if !in_subnet(ip, subnet) {
-                    return Err(Error::bad_request(format!(
-                        "no matching subnet for gateway {g}"
+                    return Err(invalid(format!(
+                        "invalid gateway {g}: parent subnet {s} doesn't contain this address"
                     )));
                 }
                 Some(ip)

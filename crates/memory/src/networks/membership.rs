@@ -92,6 +92,11 @@ impl MemoryBackend {
         if !container.networks.is_empty() {
             let on_host = container.networks.contains_key("host");
             let on_none = container.networks.contains_key("none");
+            if on_host && net.name != "host" {
+                return Err(Error::bad_request(
+                    "container sharing network namespace with another container or host cannot be connected to any other network",
+                ));
+            }
             if net.name == "host" || on_host {
                 return Err(Error::forbidden(
                     "container cannot be disconnected from host network or connected to host network",

@@ -97,11 +97,11 @@ impl NetworkBackend for MemoryBackend {
     ) -> Result<docker::NetworkCreateResponse> {
         let name = r.name.clone();
         if name.is_empty() {
-            return Err(Error::bad_request("network name is required"));
+            return Err(Error::bad_request("invalid name: "));
         }
         if PREDEFINED.contains(&name.as_str()) {
             return Err(Error::forbidden(format!(
-                "operation is not permitted on predefined {name} network"
+                "operation is not permitted on predefined {name} network "
             )));
         }
         let driver = r
@@ -182,8 +182,14 @@ impl NetworkBackend for MemoryBackend {
     async fn network_list(&self, f: Filters) -> Result<Vec<docker::Network>> {
         f.check_keys(&["id", "name", "label", "driver", "type", "dangling", "scope"])
             .map_err(filter_error)?;
-        f.validate_values("type", &["custom", "builtin"])
-            .map_err(filter_error)?;
+        if let Some(t) = f
+            .get("type")
+            .into_iter()
+            .find(|t| *t != "custom" && *t != "builtin")
+        {
+            // Docker's words (it answers 500; bad input stays a 400 here).
+            return Err(Error::bad_request(format!("invalid filter: 'type'='{t}'")));
+        }
         f.validate_values("scope", &["local", "swarm", "global"])
             .map_err(filter_error)?;
         let dangling = f.bool_value("dangling").map_err(filter_error)?;
@@ -223,26 +229,39 @@ impl NetworkBackend for MemoryBackend {
         Ok(self.network_resolve(r)?.to_docker(true))
     }
 
-    /// `POST /networks/{ref}/connect`.
+    /// `POST /networks/{ref}/connect`. As Docker: the container is looked up
+    /// before the network; a container that is not running is only recorded
+    /// (no `connect` event until it starts), and connecting it again to a
+    /// network it is already on changes nothing (200).
     async fn network_connect(&self, r: String, req: docker::NetworkConnectRequest) -> Result<()> {
         let r = r.as_str();
         let container_ref = require_container(req.container)?;
         let _links = self.links();
-        let net = self.network_resolve(r)?;
         let cid = self.container_id(&container_ref)?;
+        let net = self.network_resolve(r)?;
+        let net_name = net.name.clone();
         let (net_id, attrs, _) = Self::network_ref(net, &cid);
         let config = req.endpoint_config;
-        self.store
+        let running = self
+            .store
             .containers
-            .update(&cid, |c| self.network_attach(&net_id, c, config))
+            .update(&cid, |c| {
+                if !c.is_running() && c.networks.contains_key(&net_name) {
+                    return Ok(false);
+                }
+                self.network_attach(&net_id, c, config)?;
+                Ok::<_, Error>(c.is_running())
+            })
             .ok_or_else(|| Error::no_such_container(&container_ref))??;
-        self.emit(Kind::Network, "connect", &net_id, attrs);
+        if running {
+            self.emit(Kind::Network, "connect", &net_id, attrs);
+        }
         Ok(())
     }
 
     /// `POST /networks/{ref}/disconnect`. A container that is not a member is
-    /// 403 `container <id> is not connected to network <name>` (Docker's
-    /// forbidden error for this case).
+    /// 403 `container <id> is not connected to network <name>` (`… to the
+    /// network …` when it is not running: Docker's two wordings).
     async fn network_disconnect(
         &self,
         r: String,
@@ -251,16 +270,17 @@ impl NetworkBackend for MemoryBackend {
         let r = r.as_str();
         let container_ref = require_container(req.container)?;
         let _links = self.links();
-        let net = self.network_resolve(r)?;
         let cid = self.container_id(&container_ref)?;
+        let net = self.network_resolve(r)?;
         let (net_id, attrs, member) = Self::network_ref(net, &cid);
         let net_name = attrs.get("name").cloned().unwrap_or_default();
         self.store
             .containers
             .update(&cid, |c| {
                 if !member && !c.networks.contains_key(&net_name) {
+                    let the = if c.is_running() { "" } else { "the " };
                     return Err(Error::forbidden(format!(
-                        "container {} is not connected to network {net_name}",
+                        "container {} is not connected to {the}network {net_name}",
                         c.id
                     )));
                 }

@@ -110,7 +110,11 @@ fn malformed_filters(out: &mut Vec<Case>) {
         }
         // A query escape that is not one.
         out.push(case(m, format!("{V}{p}filters=%zz")).want(400));
-        // An unknown key, list form and map form.
+        // An unknown key, list form and map form (Docker 26 ignores one on
+        // the events route).
+        if p.starts_with("/events") {
+            continue;
+        }
         for doc in ["{\"bogus\":[\"x\"]}", "{\"bogus\":{\"x\":true}}"] {
             out.push(
                 case(m, format!("{V}{p}{}", filters(doc)))
@@ -143,7 +147,7 @@ fn bad_filter_values(out: &mut Vec<Case>) {
             "/containers/json?",
             "{\"health\":[\"bogus\"]}",
             400,
-            "invalid filter 'health=bogus'",
+            "unrecognized filter value for health: bogus",
         ),
         (
             "GET",
@@ -223,13 +227,6 @@ fn bad_filter_values(out: &mut Vec<Case>) {
             "dangling",
         ),
         ("GET", "/networks?", "{\"type\":[\"weird\"]}", 400, "weird"),
-        (
-            "GET",
-            "/events?until=1&",
-            "{\"type\":[\"bogus\"]}",
-            400,
-            "invalid filter 'type=bogus'",
-        ),
         (
             "POST",
             "/containers/prune?",
