@@ -5,12 +5,10 @@
 //! The scripts use no files but `/dev/null` and here-documents, and no
 //! error messages (the interpreter words errors as dash does).
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-use bytes::Bytes;
-use sockerless_sim::interp::{ProcessContext, ProcessIo, Program, StdStream, UnknownCommand};
-use tokio::sync::mpsc;
+use common::Outcome;
+use sockerless_sim::interp::ProcessContext;
 
 /// The environment both shells run with.
 const ENV: &[(&str, &str)] = &[
@@ -170,78 +168,20 @@ true | false
 echo "not reached"
 "#;
 
-/// Runs a script through `busybox sh -c` in an empty temp dir.
-fn busybox(script: &str, stdin: Option<&str>) -> (String, String, i32) {
-    let dir = temp_dir();
-    let mut cmd = Command::new("busybox");
-    cmd.args(["sh", "-c", script])
-        .current_dir(&dir)
-        .env_clear()
-        .envs(ENV.iter().copied())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| {
-        panic!("cannot run busybox ({e}): install it (apt-get install -y busybox-static)")
-    });
-    if let Some(mut input) = child.stdin.take() {
-        use std::io::Write as _;
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("write stdin");
-        }
-    }
-    let out = child.wait_with_output().expect("busybox output");
-    let _ = std::fs::remove_dir_all(&dir);
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
-
-fn temp_dir() -> PathBuf {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("sockerless-busybox-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-/// Runs a script through the interpreter as `sh -c`.
-async fn interpreter(script: &str, stdin: Option<&str>) -> (String, String, i32) {
-    let argv: Vec<String> = vec!["sh".into(), "-c".into(), script.into()];
-    let program = Program::parse(&argv, UnknownCommand::Echo);
+/// Runs a script through the interpreter as `sh -c`, without files.
+async fn interpreter(script: &str, stdin: Option<&str>) -> Outcome {
     let ctx = ProcessContext {
         env: ENV.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         working_dir: "/".into(),
         hostname: "abc123".into(),
         ..ProcessContext::default()
     };
-    let (tx, mut rx) = mpsc::channel(16);
-    let (itx, irx) = mpsc::channel(4);
-    if let Some(text) = stdin {
-        itx.try_send(Bytes::copy_from_slice(text.as_bytes()))
-            .expect("stdin");
-    }
-    drop(itx);
-    let mut io = ProcessIo {
-        stdin: Some(irx),
-        output: tx,
-    };
-    let run = async move { program.run(&ctx, &mut io).await };
-    let collect = async {
-        let (mut out, mut err) = (String::new(), String::new());
-        while let Some((stream, bytes)) = rx.recv().await {
-            let s = String::from_utf8_lossy(&bytes).into_owned();
-            match stream {
-                StdStream::Stdout => out.push_str(&s),
-                StdStream::Stderr => err.push_str(&s),
-            }
-        }
-        (out, err)
-    };
-    let (status, (out, err)) = tokio::join!(run, collect);
-    (out, err, status)
+    common::interpreter(script, stdin, ctx).await
+}
+
+/// Runs a script through busybox `sh -c` with [`ENV`].
+fn busybox(script: &str, stdin: Option<&str>) -> Outcome {
+    common::busybox(script, stdin, ENV)
 }
 
 #[tokio::test]

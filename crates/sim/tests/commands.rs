@@ -8,52 +8,22 @@
 //! Needs `busybox` on the PATH (Debian: `apt-get install busybox-static`;
 //! `.ci/run` installs it).
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use sockerless_sim::interp::{
-    Files, MapFs, ProcessContext, ProcessIo, Program, StdStream, UnknownCommand,
-};
-use tokio::sync::mpsc;
+use common::Outcome;
+use sockerless_sim::interp::{Files, MapFs, ProcessContext};
 
-/// (stdout, stderr, status).
-type Outcome = (String, String, i32);
-
-/// A fresh empty directory under the system's temporary directory.
-fn temp_dir() -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("sockerless-bb-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+/// busybox's environment: the interpreter's is `PATH` alone.
+const ENV: &[(&str, &str)] = &[("PATH", "/usr/bin:/bin"), ("LC_ALL", "C"), ("TZ", "UTC")];
 
 fn busybox(script: &str) -> Outcome {
-    let dir = temp_dir();
-    let out = Command::new("busybox")
-        .args(["sh", "-c", script])
-        .current_dir(&dir)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("LC_ALL", "C")
-        .env("TZ", "UTC")
-        .output()
-        .expect(
-            "busybox is missing: install it (Debian: apt-get install busybox-static) \
-             to compare the simulated commands with the real ones",
-        );
-    let _ = std::fs::remove_dir_all(&dir);
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+    common::busybox(script, None, ENV)
 }
 
+/// The interpreter over a [`MapFs`] with an empty working directory `/w`.
 async fn ours(script: &str) -> Outcome {
     let fs = MapFs::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
     fs.add_dir("/w");
@@ -63,30 +33,7 @@ async fn ours(script: &str) -> Outcome {
         files: Some(Files(Arc::new(fs))),
         ..ProcessContext::default()
     };
-    let argv = vec!["sh".to_string(), "-c".to_string(), script.to_string()];
-    let program = Program::parse(&argv, UnknownCommand::Echo);
-    let (tx, mut rx) = mpsc::channel(64);
-    let mut io = ProcessIo {
-        stdin: None,
-        output: tx,
-    };
-    let run = async move { program.run(&ctx, &mut io).await };
-    let collect = async {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        while let Some((stream, bytes)) = rx.recv().await {
-            match stream {
-                StdStream::Stdout => out.extend_from_slice(&bytes),
-                StdStream::Stderr => err.extend_from_slice(&bytes),
-            }
-        }
-        (out, err)
-    };
-    let (status, (out, err)) = tokio::join!(run, collect);
-    (
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-        status,
-    )
+    common::interpreter(script, None, ctx).await
 }
 
 /// Scenarios, by command.

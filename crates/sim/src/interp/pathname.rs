@@ -5,7 +5,7 @@
 //! matches nothing stays as written. At most [`MAX_MATCHES`] paths.
 
 use super::files::{FileKind, Files, Listing};
-use super::pattern::glob_match;
+use super::pattern::{glob_match, unescape};
 
 /// The most paths one word expands to (busybox has no bound; this keeps a
 /// `*/*/*` over a large tree from exhausting the daemon).
@@ -24,22 +24,6 @@ pub(crate) fn has_wildcard(pattern: &str) -> bool {
         }
     }
     false
-}
-
-/// The text a pattern component stands for when it has no wildcard.
-fn unescape(component: &str) -> String {
-    let mut out = String::with_capacity(component.len());
-    let mut chars = component.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(n) = chars.next() {
-                out.push(n);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The paths `pattern` matches in `files` (relative ones from `cwd`),

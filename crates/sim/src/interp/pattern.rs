@@ -2,6 +2,24 @@
 //! `[!x]`, and backslash-escaped characters, which match themselves
 //! (expansion escapes quoted text so).
 
+/// `s` with each backslash escape replaced by the character it escapes (a
+/// pattern without wildcards as the text it matches; `read`'s input without
+/// `-r`).
+pub(crate) fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Whether `text` matches the whole `pattern`.
 pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();

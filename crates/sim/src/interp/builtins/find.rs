@@ -8,6 +8,7 @@ use std::time::UNIX_EPOCH;
 use crate::interp::files::{FileKind, FileMeta, FileSystem};
 use crate::interp::io::Io;
 use crate::interp::limits::MAX_TREE;
+use crate::interp::pattern::glob_match;
 use crate::interp::shell::Shell;
 
 use super::fsops::{children, join};
@@ -32,9 +33,9 @@ impl Test {
                     .unwrap_or(path);
                 let base = if base.is_empty() { "/" } else { base };
                 if *icase {
-                    glob(&pat.to_lowercase(), &base.to_lowercase())
+                    glob_match(&pat.to_lowercase(), &base.to_lowercase())
                 } else {
-                    glob(pat, base)
+                    glob_match(pat, base)
                 }
             }
             Test::Type(k) => meta.kind == *k,
@@ -282,104 +283,19 @@ fn mode_string(m: &FileMeta) -> String {
     s
 }
 
-/// Shell pattern matching (`*`, `?`, `[…]`, `\`) of a whole name.
-pub(crate) fn glob(pat: &str, name: &str) -> bool {
-    let p: Vec<char> = pat.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    // Iterative matching with one backtrack point for the last `*`.
-    let (mut pi, mut ni) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        if pi < p.len() {
-            match p[pi] {
-                '*' => {
-                    star = Some((pi, ni));
-                    pi += 1;
-                    continue;
-                }
-                '?' => {
-                    pi += 1;
-                    ni += 1;
-                    continue;
-                }
-                '[' => {
-                    if let Some((ok, next)) = bracket(&p, pi, n[ni]) {
-                        if ok {
-                            pi = next;
-                            ni += 1;
-                            continue;
-                        }
-                    } else if n[ni] == '[' {
-                        pi += 1;
-                        ni += 1;
-                        continue;
-                    }
-                }
-                '\\' if pi + 1 < p.len() && p[pi + 1] == n[ni] => {
-                    pi += 2;
-                    ni += 1;
-                    continue;
-                }
-                '\\' if pi + 1 < p.len() => {}
-                c if c == n[ni] => {
-                    pi += 1;
-                    ni += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        match star {
-            Some((sp, sn)) => {
-                pi = sp + 1;
-                ni = sn + 1;
-                star = Some((sp, sn + 1));
-            }
-            None => return false,
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-/// Whether `c` is in the bracket at `p[start]`, and the index after it;
-/// `None` when the bracket does not close.
-fn bracket(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
-    let mut i = start + 1;
-    let negate = matches!(p.get(i), Some('!' | '^'));
-    if negate {
-        i += 1;
-    }
-    let mut found = false;
-    let mut first = true;
-    while i < p.len() {
-        if p[i] == ']' && !first {
-            return Some((found != negate, i + 1));
-        }
-        first = false;
-        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
-            found |= p[i] <= c && c <= p[i + 2];
-            i += 3;
-        } else {
-            found |= p[i] == c;
-            i += 1;
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
-    use super::glob;
+    use crate::interp::pattern::glob_match;
 
     #[test]
     fn globs() {
-        assert!(glob("*.txt", "a.txt"));
-        assert!(!glob("*.txt", "a.txt.bak"));
-        assert!(glob("a?c", "abc"));
-        assert!(glob("[a-c]*", "beta"));
-        assert!(!glob("[!a-c]*", "beta"));
-        assert!(glob("*", ""));
-        assert!(glob("a*b*c", "aXbYbc"));
-        assert!(glob("\\*", "*"));
+        assert!(glob_match("*.txt", "a.txt"));
+        assert!(!glob_match("*.txt", "a.txt.bak"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(glob_match("[a-c]*", "beta"));
+        assert!(!glob_match("[!a-c]*", "beta"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXbYbc"));
+        assert!(glob_match("\\*", "*"));
     }
 }

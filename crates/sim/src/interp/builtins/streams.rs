@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::read_split::{split_read, DEFAULT_IFS};
 use crate::interp::io::Io;
+use crate::interp::pattern::unescape;
 use crate::interp::shell::Shell;
 
 impl Shell {
@@ -97,18 +98,7 @@ impl Shell {
             text.pop();
         }
         if !raw {
-            let mut out = String::new();
-            let mut chars = text.chars();
-            while let Some(c) = chars.next() {
-                if c == '\\' {
-                    if let Some(n) = chars.next() {
-                        out.push(n);
-                    }
-                } else {
-                    out.push(c);
-                }
-            }
-            text = out;
+            text = unescape(&text);
         }
         let set = if names.is_empty() {
             self.set_var("REPLY", &text, false)
