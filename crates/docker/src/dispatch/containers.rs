@@ -195,31 +195,18 @@ pub fn rename_default_endpoint(body: &mut ContainerCreateBody) {
     endpoints.entry(target.to_string()).or_insert(settings);
 }
 
-/// Container inspect as JSON, with `HostConfig.LogConfig.Type` present
-/// (docker-py reads it; pitfall 15).
-async fn inspect(ctx: &Ctx, r: String) -> Result<Value> {
-    let c = ctx.backend.container_inspect(r).await?;
-    let mut v =
-        serde_json::to_value(c).map_err(|e| Error::internal(format!("serialising: {e}")))?;
-    if let Some(host) = v.get_mut("HostConfig").and_then(Value::as_object_mut) {
-        let log = host
-            .entry("LogConfig")
-            .or_insert_with(|| json!({"Type": "json-file", "Config": {}}));
-        if let Some(log) = log.as_object_mut() {
-            if log
-                .get("Type")
-                .is_none_or(|t| t.as_str().is_none_or(str::is_empty))
-            {
-                log.insert("Type".into(), json!("json-file"));
-            }
-            if log.get("Config").is_none_or(Value::is_null) {
-                log.insert("Config".into(), json!({}));
-            }
-        } else {
-            *log = json!({"Type": "json-file", "Config": {}});
+/// Container inspect, with `HostConfig.LogConfig.Type` present (docker-py
+/// reads it; pitfall 15). Set on the typed response, which is serialised once.
+async fn inspect(ctx: &Ctx, r: String) -> Result<docker::ContainerInspectResponse> {
+    let mut c = ctx.backend.container_inspect(r).await?;
+    if let Some(host) = c.host_config.as_mut() {
+        let log = host.log_config.get_or_insert_with(Default::default);
+        if log.typ.as_deref().is_none_or(str::is_empty) {
+            log.typ = Some("json-file".into());
         }
+        log.config.get_or_insert_with(Default::default);
     }
-    Ok(v)
+    Ok(c)
 }
 
 /// `Config.Tty` and `State.Paused` of a container (404 when unknown).
