@@ -4,7 +4,6 @@
 
 use super::arith::{eval_arith, ArithVars};
 use super::ast::{as_assignment, is_name, OpKind, ParamOp, Part, Script, Word};
-use super::builtins::DEFAULT_IFS;
 use super::io::{Fds, Io};
 use super::limits::{MAX_TRIM, MAX_VALUE, OUT_OF_SPACE};
 use super::pathname;
@@ -40,7 +39,10 @@ struct Fields {
     patterns: Vec<Option<String>>,
 }
 
-/// `$IFS` as field splitting reads it.
+/// `IFS` when the variable is unset.
+const DEFAULT_IFS: &str = " \t\n";
+
+/// `$IFS` as field splitting and `read` read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Ifs(String);
 

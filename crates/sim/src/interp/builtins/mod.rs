@@ -9,7 +9,6 @@ mod flow;
 mod paths;
 mod printf;
 mod read_split;
-pub(crate) use read_split::DEFAULT_IFS;
 mod sleep;
 mod streams;
 mod test_expr;

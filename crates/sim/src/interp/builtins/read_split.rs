@@ -2,13 +2,12 @@
 //! `read` does: IFS whitespace around fields is dropped, each other IFS
 //! character ends one field, and the last variable takes the rest.
 
-/// `IFS` when the variable is unset.
-pub(crate) const DEFAULT_IFS: &str = " \t\n";
+use crate::interp::expand::Ifs;
 
 /// The values of `n` (at least one) variables read from `line`.
-pub(crate) fn split_read(line: &str, n: usize, ifs: &str) -> Vec<String> {
-    let is_ws = |c: char| matches!(c, ' ' | '\t' | '\n') && ifs.contains(c);
-    let is_ifs = |c: char| ifs.contains(c);
+pub(crate) fn split_read(line: &str, n: usize, ifs: &Ifs) -> Vec<String> {
+    let is_ws = |c: char| ifs.is_white(c);
+    let is_ifs = |c: char| ifs.is_sep(c);
     let mut rest = line.trim_start_matches(is_ws);
     let mut values = Vec::with_capacity(n);
     for _ in 1..n {
@@ -39,20 +38,24 @@ mod tests {
     fn splits_as_busybox_read() {
         let cases: &[(&str, usize, &str, &[&str])] = &[
             ("  a b  ", 1, "", &["  a b  "]),
-            ("  a b  ", 1, DEFAULT_IFS, &["a b"]),
+            ("  a b  ", 1, " \t\n", &["a b"]),
             ("x:y:z", 2, ":", &["x", "y:z"]),
             ("x::z", 3, ":", &["x", "", "z"]),
             (" x : y : z ", 2, ": ", &["x", "y : z"]),
             (":x:", 1, ":", &[":x:"]),
-            ("x   y   ", 2, DEFAULT_IFS, &["x", "y"]),
+            ("x   y   ", 2, " \t\n", &["x", "y"]),
             ("x,y,", 2, ",", &["x", "y"]),
             ("x,y", 3, ",", &["x", "y", ""]),
             ("x,y,,", 2, ",", &["x", "y,,"]),
-            ("one two three", 2, DEFAULT_IFS, &["one", "two three"]),
+            ("one two three", 2, " \t\n", &["one", "two three"]),
             ("a b", 2, "", &["a b", ""]),
         ];
         for (line, n, ifs, want) in cases {
-            assert_eq!(split_read(line, *n, ifs), *want, "{line:?} {n} {ifs:?}");
+            assert_eq!(
+                split_read(line, *n, &Ifs::new(Some(ifs))),
+                *want,
+                "{line:?} {n} {ifs:?}"
+            );
         }
     }
 }

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::read_split::{split_read, DEFAULT_IFS};
+use super::read_split::split_read;
+use crate::interp::expand::Ifs;
 use crate::interp::io::Io;
 use crate::interp::pattern::unescape;
 use crate::interp::shell::Shell;
@@ -103,7 +104,7 @@ impl Shell {
         let set = if names.is_empty() {
             self.set_var("REPLY", &text, false)
         } else {
-            let ifs = self.get("IFS").unwrap_or(DEFAULT_IFS).to_string();
+            let ifs = Ifs::new(self.get("IFS"));
             let values = split_read(&text, names.len(), &ifs);
             let mut set = Ok(());
             for (name, value) in names.iter().zip(values) {
