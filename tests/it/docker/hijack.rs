@@ -74,8 +74,8 @@ async fn call(
     (res.status, res.text())
 }
 
-/// Pulls alpine, creates and starts container `name` running `cmd`.
-async fn running(s: &Path, name: &str, cmd: &[&str], extra: serde_json::Value) {
+/// Pulls alpine and creates container `name` running `cmd`.
+async fn created(s: &Path, name: &str, cmd: &[&str], extra: serde_json::Value) {
     let (st, _) = call(
         s,
         "POST",
@@ -96,8 +96,18 @@ async fn running(s: &Path, name: &str, cmd: &[&str], extra: serde_json::Value) {
     )
     .await;
     assert_eq!(st, 201, "{text}");
+}
+
+/// Starts container `name`.
+async fn start(s: &Path, name: &str) {
     let (st, text) = call(s, "POST", &format!("/v1.44/containers/{name}/start"), None).await;
     assert_eq!(st, 204, "{text}");
+}
+
+/// Pulls alpine, creates and starts container `name` running `cmd`.
+async fn running(s: &Path, name: &str, cmd: &[&str], extra: serde_json::Value) {
+    created(s, name, cmd, extra).await;
+    start(s, name).await;
 }
 
 /// The daemon still answers.
@@ -358,22 +368,11 @@ async fn a_client_that_never_reads_its_output_is_held_back_not_buffered() {
 async fn subscribers_that_never_read_an_endless_output_are_cut_off() {
     let d = Daemon::start();
     let s = d.socket.as_path();
-    let (st, _) = call(
-        s,
-        "POST",
-        "/v1.44/images/create?fromImage=alpine&tag=latest",
-        None,
-    )
-    .await;
-    assert_eq!(st, 200);
     // About 78 MiB of output.
-    let body = json!({"Image": "alpine", "Cmd": ["seq", "1", "10000000"]});
-    let (st, text) = call(s, "POST", "/v1.44/containers/create?name=flood", Some(body)).await;
-    assert_eq!(st, 201, "{text}");
+    created(s, "flood", &["seq", "1", "10000000"], json!({})).await;
     let rss_start = proc_status_kib(d.pid(), "VmRSS");
     let (_attached, _) = hijack(s, "/v1.44/containers/flood/attach?stream=1&stdout=1", "").await;
-    let (st, text) = call(s, "POST", "/v1.44/containers/flood/start", None).await;
-    assert_eq!(st, 204, "{text}");
+    start(s, "flood").await;
     let mut follower = UnixStream::connect(s).await.expect("connect");
     follower
         .write_all(
