@@ -115,9 +115,17 @@ impl ContainerBackend for MemoryBackend {
                         }
                         _ => {}
                     }
-                    self.network_allocate_ips(c)?;
-                    if let Err(e) = self.publish_ports(c) {
-                        self.network_release_ips(c);
+                    let taken = self.network_allocate_ips(c).and_then(|()| {
+                        self.publish_ports(c)
+                            .inspect_err(|_| self.network_release_ips(c))
+                    });
+                    if let Err(e) = taken {
+                        // Docker keeps a failed start's error in the state, with
+                        // exit code 128 when none was set.
+                        c.state.error = e.to_string();
+                        if c.state.exit_code == 0 {
+                            c.state.exit_code = 128;
+                        }
                         return Err(e);
                     }
                     c.state.run += 1;
