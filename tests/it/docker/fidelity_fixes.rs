@@ -107,7 +107,11 @@ async fn network_members_are_the_running_containers() {
     wait(&d.socket, &exits).await;
     let n = inspect(&d.socket, "/v1.44/networks/app").await;
     assert_eq!(members(n), std::slice::from_ref(&runs));
-    let list = inspect(&d.socket, "/v1.44/networks?filters=%7B%22name%22%3A%5B%22app%22%5D%7D").await;
+    let list = inspect(
+        &d.socket,
+        "/v1.44/networks?filters=%7B%22name%22%3A%5B%22app%22%5D%7D",
+    )
+    .await;
     assert_eq!(list[0]["Containers"], json!({}));
     let res = raw(&d.socket, "DELETE", "/v1.44/networks/app", &[], b"").await;
     assert_error(
@@ -266,4 +270,42 @@ async fn remove_link_refuses_the_default_link_name() {
     )
     .await;
     assert_error(&res, 404, "No such container: nosuch");
+}
+
+/// Docker creates a container without an image; starting it fails as runc
+/// does (400, exit code 127), with nothing left running.
+#[tokio::test]
+async fn a_container_without_an_image_is_created_but_cannot_start() {
+    let d = Daemon::start();
+    let res = post_json(
+        &d.socket,
+        "/v1.44/containers/create",
+        json!({"Cmd": ["true"]}),
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let id = res.json()["Id"].as_str().expect("Id").to_string();
+    let c = inspect(&d.socket, &format!("/v1.44/containers/{id}/json")).await;
+    assert_eq!(
+        (&c["Image"], &c["Config"]["Image"]),
+        (&json!(""), &json!(""))
+    );
+    let res = post(&d.socket, &format!("/v1.44/containers/{id}/start")).await;
+    let words = "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"true\": executable file not found in $PATH: unknown";
+    assert_error(&res, 400, words);
+    let c = inspect(&d.socket, &format!("/v1.44/containers/{id}/json")).await;
+    assert_eq!(c["State"]["Status"], "created");
+    assert_eq!(c["State"]["ExitCode"], 127);
+    assert_eq!(c["State"]["Error"], words);
+    let n = inspect(&d.socket, "/v1.44/networks/bridge").await;
+    assert_eq!(n["Containers"], json!({}));
+    let res = post_json(
+        &d.socket,
+        "/v1.44/containers/create",
+        json!({"Cmd": ["/bin/true"]}),
+    )
+    .await;
+    let id = res.json()["Id"].as_str().expect("Id").to_string();
+    let res = post(&d.socket, &format!("/v1.44/containers/{id}/start")).await;
+    assert_error(&res, 400, "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"/bin/true\": stat /bin/true: no such file or directory: unknown");
 }

@@ -199,11 +199,6 @@ impl MemoryBackend {
             }
         }
         let image_ref = config.image.clone().unwrap_or_default();
-        if image_ref.is_empty() {
-            return Err(Error::bad_request(
-                "no image specified: \"Image\" is required",
-            ));
-        }
         if let Some(wd) = config.working_dir.as_deref() {
             if !wd.is_empty() && !wd.starts_with('/') {
                 return Err(Error::bad_request(format!(
@@ -220,8 +215,14 @@ impl MemoryBackend {
         super::resources::check_resources(&host_config, crate::system::host_cpus())?;
         self.check_container_refs(&host_config)?;
         check_restart_policy(&host_config)?;
-        let image = self.image_resolve(&image_ref)?;
-        let merged = merge_config(&image.config, config);
+        // Docker creates a container without an image (nothing to merge, no
+        // image ID); it cannot start (see `container_start`).
+        let (merged, image_id) = if image_ref.is_empty() {
+            (config, String::new())
+        } else {
+            let image = self.image_resolve(&image_ref)?;
+            (merge_config(&image.config, config), image.id.clone())
+        };
         let mounts = plan_mounts(&host_config, merged.volumes.as_ref())?;
         let (joins, deferred) = self.plan_joins(&mut host_config, networking_config)?;
         let entry: Vec<String> = merged
@@ -263,7 +264,7 @@ impl MemoryBackend {
             created: self.now(),
             seq: self.next_seq(),
             image: image_ref,
-            image_id: image.id.clone(),
+            image_id,
             config: Config::new(merged),
             host_config: HostConfig::new(&host_config),
             path: Shared::new(path),
