@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod dispatch;
+pub mod gojson;
 pub mod hijack;
 pub mod layer;
 pub mod reply;

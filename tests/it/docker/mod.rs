@@ -15,6 +15,7 @@ mod cancel;
 mod ci_job;
 mod cli;
 mod corpus_found;
+mod fidelity_fixes;
 mod files;
 mod hijack;
 mod hostile;

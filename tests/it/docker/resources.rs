@@ -265,6 +265,9 @@ async fn network_routes() {
         "{}",
         connect.text()
     );
+    // A network is busy while a member runs (Docker has endpoints only then).
+    let started = post(s, "/v1.44/containers/c1/start").await;
+    assert_eq!(started.status, 204, "{}", started.text());
     let busy = raw(s, "DELETE", "/v1.44/networks/n1", &[], b"").await;
     assert_eq!(busy.status, 403, "{}", busy.text());
     let disconnect = post_json(

@@ -30,7 +30,7 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             if let Some(o) = value.as_object_mut() {
                 o.entry("Name").or_insert_with(|| json!(""));
             }
-            let request = sockerless_http::json::typed(value)?;
+            let request = crate::request::typed(value)?;
             let created = backend.network_create(request).await?;
             reply::json(
                 StatusCode::CREATED,

@@ -113,12 +113,19 @@ impl StateDocument {
                         n.name
                     )
                 })?;
+                // Docker has endpoints only for running containers.
+                check(c.is_some_and(|c| c.is_running()), || {
+                    format!("network {} lists {member}, which is not running", n.name)
+                })?;
             }
         }
         check(net_names.contains_key("bridge"), || {
             "the predefined bridge network is missing".into()
         })?;
-        for c in &self.containers {
+        // A running container is on every network it names; one that is not
+        // running may name networks that are gone (Docker looks them up at
+        // start).
+        for c in self.containers.iter().filter(|c| c.is_running()) {
             for net in c.networks.keys() {
                 check(
                     net_names
