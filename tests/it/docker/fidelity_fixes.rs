@@ -241,7 +241,7 @@ async fn wrong_field_types_in_gos_words() {
 }
 
 /// `DELETE /containers/{ref}?link=1` removes a legacy link; a container's own
-/// name is refused as Docker does (500) and the container stays.
+/// name is refused in Docker's words and the container stays (Docker answers 500; bad input is a 409 here).
 #[tokio::test]
 async fn remove_link_refuses_the_default_link_name() {
     let d = Daemon::start();
@@ -257,7 +257,7 @@ async fn remove_link_refuses_the_default_link_name() {
     .await;
     assert_error(
         &res,
-        500,
+        409,
         "Conflict, cannot remove the default link name of the container",
     );
     inspect(&d.socket, &format!("/v1.44/containers/{id}/json")).await;

@@ -239,9 +239,10 @@ impl MemoryBackend {
         let id = self.container_id(r)?;
         if o.link {
             // `link=1` removes a legacy link name `/parent/child`; a
-            // container's reference has no parent, so Docker refuses it
-            // (moby's `rmLink`, a plain error: 500) and changes nothing.
-            return Err(Error::internal(
+            // container's reference has no parent, so Docker refuses it in
+            // these words (moby's `rmLink`) and changes nothing. Docker's
+            // status is 500 (a plain error); bad client input is a 4xx here.
+            return Err(Error::conflict(
                 "Conflict, cannot remove the default link name of the container",
             ));
         }
