@@ -9,7 +9,15 @@
 //! structs named in [`tables`], writes Docker's zero value of each field the
 //! derive skips (serde reports it through `SerializeStruct::skip_field`), writes
 //! `null` for the fields Docker leaves nil when empty, and appends the fields
-//! bollard-stubs does not have. No intermediate `Value`, no tracking: one pass.
+//! bollard-stubs does not have. No intermediate `Value`: one pass, and one
+//! string comparison per field of a struct with a table (its entries follow
+//! the struct's field order, as serde visits them).
+//!
+//! Cost, counted with callgrind on a running container's inspect (2.7 kB
+//! plain, 3.7 kB filled, 60 more keys): 37.6 k instructions per
+//! `serde_json::to_vec`, 65.9 k through [`Filled`] (42.0 k with no table
+//! applied: the forwarding itself); the rest is writing and escaping the
+//! added keys, about 400 instructions each.
 //!
 //! ```
 //! use sockerless_core::api::docker::HostConfig;
@@ -74,7 +82,9 @@ impl Serialize for Zero {
 #[derive(Debug)]
 pub struct Table {
     /// Every field Docker always writes that bollard-stubs may skip, with the
-    /// value Docker writes when it is unset; sorted by key (binary search).
+    /// value Docker writes when it is unset, in the order of bollard-stubs'
+    /// struct: serde serialises (or skips) the fields in that order, so the
+    /// next field is the next entry or not in the table, one comparison each.
     pub zero: &'static [(&'static str, Zero)],
     /// Fields Docker writes `null` when empty (a nil slice or map) where
     /// sockerless's type or backend holds an empty one.
@@ -84,14 +94,6 @@ pub struct Table {
 }
 
 impl Table {
-    /// The value Docker writes for `key` when it is unset.
-    pub fn zero(&self, key: &str) -> Option<&'static Zero> {
-        self.zero
-            .binary_search_by(|(k, _)| (*k).cmp(key))
-            .ok()
-            .map(|i| &self.zero[i].1)
-    }
-
     /// At most this many keys are written beside the derive's own.
     fn added(&self) -> usize {
         self.zero.len() + self.extra.len()
@@ -119,15 +121,54 @@ mod tests {
         ContainerInspectResponse, HostConfig, Ipam, Network, Volume, VolumeListResponse,
     };
 
-    #[test]
-    fn tables_are_sorted_for_binary_search() {
-        let names: Vec<&str> = tables::ALL.iter().map(|(n, _)| *n).collect();
-        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
-        for (name, table) in tables::ALL {
-            let keys: Vec<&str> = table.zero.iter().map(|(k, _)| *k).collect();
-            assert!(keys.windows(2).all(|w| w[0] < w[1]), "{name}: {keys:?}");
+    /// Every entry of `name`'s table is written for a default `T` (every
+    /// field unset): the table follows the struct's field order.
+    fn every_zero_is_written<T: Default + Serialize>(name: &str) {
+        let table = tables::table(name).unwrap_or_else(|| panic!("no table {name}"));
+        let v = to_value(&T::default()).unwrap();
+        for (key, zero) in table.zero.iter().chain(table.extra) {
+            assert!(v.get(*key).is_some(), "{name}.{key} not written: {v}");
+            if !table.null_if_empty.contains(key) {
+                assert_eq!(v[*key], to_value(zero).unwrap(), "{name}.{key}");
+            }
         }
-        assert!(tables::table("HostConfig").is_some());
+    }
+
+    #[test]
+    fn tables_follow_the_structs_field_order() {
+        use sockerless_core::api::docker::*;
+        let sorted = |w: &[&str]| tables::by_len(w[0], w[1]).is_lt();
+        let names: Vec<&str> = tables::ALL.iter().map(|(n, _)| *n).collect();
+        assert!(names.windows(2).all(sorted), "{names:?}");
+        every_zero_is_written::<Commit>("Commit");
+        every_zero_is_written::<ContainerConfig>("ContainerConfig");
+        every_zero_is_written::<ContainerInspectResponse>("ContainerInspectResponse");
+        every_zero_is_written::<ContainerPruneResponse>("ContainerPruneResponse");
+        every_zero_is_written::<ContainerState>("ContainerState");
+        every_zero_is_written::<ContainerSummaryNetworkSettings>("ContainerSummaryNetworkSettings");
+        every_zero_is_written::<EndpointSettings>("EndpointSettings");
+        every_zero_is_written::<ExecInspectResponse>("ExecInspectResponse");
+        every_zero_is_written::<HostConfig>("HostConfig");
+        every_zero_is_written::<HostConfigLogConfig>("HostConfigLogConfig");
+        every_zero_is_written::<ImageInspect>("ImageInspect");
+        every_zero_is_written::<ImagePruneResponse>("ImagePruneResponse");
+        every_zero_is_written::<ImageSummary>("ImageSummary");
+        every_zero_is_written::<IndexInfo>("IndexInfo");
+        every_zero_is_written::<Ipam>("Ipam");
+        every_zero_is_written::<MountPoint>("MountPoint");
+        every_zero_is_written::<Network>("Network");
+        every_zero_is_written::<NetworkPruneResponse>("NetworkPruneResponse");
+        every_zero_is_written::<NetworkSettings>("NetworkSettings");
+        every_zero_is_written::<PluginsInfo>("PluginsInfo");
+        every_zero_is_written::<RegistryServiceConfig>("RegistryServiceConfig");
+        every_zero_is_written::<RestartPolicy>("RestartPolicy");
+        every_zero_is_written::<SwarmInfo>("SwarmInfo");
+        every_zero_is_written::<SystemDataUsageResponse>("SystemDataUsageResponse");
+        every_zero_is_written::<SystemInfo>("SystemInfo");
+        every_zero_is_written::<Volume>("Volume");
+        every_zero_is_written::<VolumeListResponse>("VolumeListResponse");
+        every_zero_is_written::<VolumePruneResponse>("VolumePruneResponse");
+        assert_eq!(tables::ALL.len(), 28, "every table is checked above");
         assert!(tables::table("NoSuchStruct").is_none());
     }
 

@@ -5,7 +5,7 @@ use serde::ser::{
     SerializeTupleStruct, SerializeTupleVariant, Serializer,
 };
 
-use super::{tables, Table};
+use super::{tables, Table, Zero};
 
 /// Forwards every call to `S`, wrapping nested values in itself; a struct
 /// named in [`tables::table`] gets Docker's keys (see the module docs).
@@ -58,10 +58,25 @@ pub enum Compound<C, O> {
     Null(O),
 }
 
-/// A struct being written: the inner serializer's, with its table if any.
+/// A struct being written: the inner serializer's, with its table if any and
+/// the index of the table's next entry.
 pub struct Struct<C> {
     inner: C,
     table: Option<&'static Table>,
+    next: usize,
+}
+
+impl<C> Struct<C> {
+    /// The zero of field `key` if it is the table's next entry (fields come
+    /// in the table's order; one not in the table is not the next entry).
+    fn take(&mut self, key: &str) -> Option<&'static Zero> {
+        let (k, zero) = self.table?.zero.get(self.next)?;
+        if *k != key {
+            return None;
+        }
+        self.next += 1;
+        Some(zero)
+    }
 }
 
 macro_rules! forward {
@@ -192,6 +207,7 @@ impl<S: Serializer> Serializer for Filled<S> {
         Ok(Struct {
             inner: self.inner.serialize_struct(name, len)?,
             table,
+            next: 0,
         })
     }
 
@@ -315,6 +331,7 @@ impl<C: SerializeStruct> SerializeStruct for Struct<C> {
         key: &'static str,
         value: &T,
     ) -> Result<(), C::Error> {
+        self.take(key);
         let null_if_empty = self.table.is_some_and(|t| t.null_if_empty.contains(&key));
         self.inner.serialize_field(
             key,
@@ -326,7 +343,7 @@ impl<C: SerializeStruct> SerializeStruct for Struct<C> {
     }
 
     fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        match self.table.and_then(|t| t.zero(key)) {
+        match self.take(key) {
             Some(zero) => self.inner.serialize_field(key, zero),
             None => self.inner.skip_field(key),
         }
