@@ -30,6 +30,7 @@
 pub mod dispatch;
 pub mod gojson;
 pub mod hijack;
+pub mod keys;
 pub mod layer;
 pub mod reply;
 pub mod request;

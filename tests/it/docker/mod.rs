@@ -19,6 +19,7 @@ mod fidelity_fixes;
 mod files;
 mod hijack;
 mod hostile;
+mod keys;
 mod py;
 mod resources;
 mod run;
