@@ -58,7 +58,14 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             reply::json(StatusCode::OK, &list)
         }
         DockerRoute::ImageInspect(name) => {
-            let mut image = keys::to_value(&backend.image_inspect(name).await?)
+            let mut inspect = backend.image_inspect(name).await?;
+            // Docker 26 still writes the deprecated `ContainerConfig` up to
+            // API 1.44 (moby drops it from 1.45); an image built today has an
+            // all-zero one, which the key tables fill in.
+            inspect
+                .container_config
+                .get_or_insert_with(Default::default);
+            let mut image = keys::to_value(&inspect)
                 .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
             without_virtual_size(ctx, &mut image);
             reply::json(StatusCode::OK, &image)
