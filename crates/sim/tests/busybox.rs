@@ -2,8 +2,8 @@
 //! `busybox-static`, the reference shell of the issue) and through the
 //! interpreter; stdout, stderr and the exit status must be identical.
 //!
-//! The scripts use no files but `/dev/null` and here-documents, and no
-//! error messages (the interpreter words errors as dash does).
+//! The scripts use no files but `/dev/null` and here-documents; the `err-`
+//! scripts prove the shell's own error messages are busybox ash's words.
 
 mod common;
 
@@ -98,6 +98,22 @@ const CASES: &[Case] = &[
     ("empty-case-body", "case x in x) ;; esac; echo $?", None),
     ("ifs-read", "while IFS='=' read -r k v; do echo \"k=$k v=$v\"; done <<EOF\nname=s\nurl=a=b\n  sp = x  \nnone\nEOF\necho 'a:b::c' | { IFS=: read -r x y z; echo \"[$x][$y][$z]\"; }", None),
     ("ifs-split", "x='a:b::c'; IFS=:; set -- $x; echo $#; for f in $x; do echo \"<$f>\"; done; IFS=' :'; y=' a : b '; set -- $y; echo $# \"$1\" \"$2\"; IFS=''; set -- $y; echo $#; unset IFS; set -- $y; echo $#", None),
+    // The shell's own errors, in busybox ash's words.
+    ("err-not-found", "nosuch_cmd_x; echo $?; echo a | nosuch_cmd_y; echo $?; f() { nosuch_cmd_z; }; f; echo $?", None),
+    // (the status of a failed redirection differs: busybox 1, the interpreter 2)
+    ("err-redirect-in", "cat </nope/file || echo failed; read x </nope || echo failed", None),
+    ("err-nounset", "set -u; echo ${x:-ok}; echo $NOPE; echo never", None),
+    ("err-param", "unset x; echo ${x-unset}; (: ${x?}); echo $?; (x=; : ${x:?}); echo $?; : ${x?custom words}; echo never", None),
+    ("err-divide", "echo $((4/2)); echo $((1/0)); echo never", None),
+    ("err-modulo", "x=$((5%0)); echo never", None),
+    ("err-arith-syntax", "echo $((1+)); echo never", None),
+    ("err-syntax", "echo a; if true; then echo b", None),
+    ("err-syntax-quote", "echo \"unterminated", None),
+    ("err-bad-substitution", "echo ${x!}", None),
+    ("err-exit", "echo a; exit abc", None),
+    ("err-return", "f() { return x; }; f; echo never", None),
+    ("err-local", "local x=1; echo never", None),
+    ("err-test", "[ 1 -eq x ]; echo $?; [ 1 = 1; echo $?; test a b; echo $?", None),
 ];
 
 /// A CI job script of the kind GitLab and GitHub runners generate.

@@ -339,7 +339,7 @@ fn exec_scripts_see_the_files_cp_put_there_and_the_main_process_wrote() {
     let err = cli.run(&["exec", "ci", "sh", "-c", "echo x > /nope/x"]);
     assert_eq!(
         err.stderr,
-        "sh: 1: cannot create /nope/x: Directory nonexistent\n"
+        "sh: can't create /nope/x: nonexistent directory\n"
     );
     assert_eq!(err.code, Some(2));
 }

@@ -7,7 +7,8 @@
 
 use std::sync::Arc;
 
-/// A syntax error, reported as `NAME: LINE: syntax error: MESSAGE`.
+/// A syntax error, reported as `NAME: syntax error: MESSAGE` (with the
+/// line in a script file: `NAME: line N: syntax error: MESSAGE`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub(crate) struct ParseError {

@@ -317,20 +317,20 @@ mod tests {
             script(
                 "f() { f; }; f; echo never",
                 "",
-                "sh: 1: function nesting too deep\n",
+                "sh: function nesting too deep\n",
                 2,
             ),
             script(
                 "f() { echo x | { f; }; }; f",
                 "",
-                "sh: 1: function nesting too deep\n",
+                "sh: function nesting too deep\n",
                 2,
             ),
             // A loop that never sleeps stops after its budget...
             script(
                 "i=0; while :; do i=$((i+1)); done; echo never",
                 "",
-                "sh: 1: loop iteration limit exceeded\n",
+                "sh: loop iteration limit exceeded\n",
                 2,
             ),
             // ...one that sleeps earns more as simulated time passes.

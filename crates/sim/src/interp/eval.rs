@@ -13,13 +13,19 @@ use super::io::{Fds, Input, Io};
 use super::limits::{MAX_VALUE, OUT_OF_SPACE};
 use super::parser::{parse, parse_partial};
 use super::redirect::Redirected;
-use super::shell::{BoxFut, Flow, Origin, Shell, Var};
+use super::shell::{BoxFut, Flow, Numbering, Origin, Shell, Var};
 
 impl Shell {
     /// Runs a shell invocation in this shell (which takes its `$0`,
     /// parameters and options) and returns its status.
     pub(crate) async fn run_invocation(&mut self, inv: &Invocation, io: &mut Io<'_, '_>) -> i32 {
         self.name = inv.name.clone();
+        self.numbering = match inv.source {
+            Source::File(_) => Numbering::File,
+            Source::Stdin => Numbering::Stdin,
+            Source::Script(_) | Source::Usage(_) => Numbering::Command { named: inv.named },
+        };
+        self.applet = basename(&inv.path).to_string();
         self.params = inv.params.clone();
         self.errexit = inv.errexit;
         self.xtrace = inv.xtrace;
@@ -34,24 +40,18 @@ impl Shell {
         match &inv.source {
             Source::Script(Ok(script)) => self.exec_script(script, io).await.status(),
             Source::Script(Err(e)) => {
-                io.err(format!(
-                    "{}: {}: syntax error: {}\n",
-                    self.name, e.line, e.message
-                ));
+                self.syntax_error(e, io);
                 2
             }
             Source::File(file) => match self.script_file(file) {
                 Some(Ok(script)) => self.exec_script(&script, io).await.status(),
                 Some(Err(e)) => {
-                    io.err(format!(
-                        "{}: {}: syntax error: {}\n",
-                        self.name, e.line, e.message
-                    ));
+                    self.syntax_error(&e, io);
                     2
                 }
                 None => {
                     io.err(format!(
-                        "{}: 0: cannot open {file}: No such file\n",
+                        "{}: can't open '{file}': No such file or directory\n",
                         inv.path
                     ));
                     2
@@ -63,6 +63,12 @@ impl Shell {
             }
             Source::Stdin => self.run_stdin(io).await,
         }
+    }
+
+    /// Reports a syntax error: `PREFIX syntax error: MESSAGE`.
+    fn syntax_error(&self, e: &ParseError, io: &mut Io<'_, '_>) {
+        let prefix = self.prefix(Origin::Script(e.line));
+        io.err(format!("{prefix}syntax error: {}\n", e.message));
     }
 
     /// The script file `sh FILE` runs, read from the container's files
@@ -85,7 +91,8 @@ impl Shell {
             if let Some(bytes) = chunk {
                 pending.push_str(&String::from_utf8_lossy(&bytes));
                 if pending.len() > MAX_VALUE {
-                    io.err(format!("{}: {line}: {OUT_OF_SPACE}\n", self.name));
+                    let prefix = self.prefix(Origin::Script(line));
+                    io.err(format!("{prefix}{OUT_OF_SPACE}\n"));
                     return 2;
                 }
             }
@@ -114,10 +121,7 @@ impl Shell {
                 }
                 Err(e) if e.incomplete && !eof => {}
                 Err(e) => {
-                    io.err(format!(
-                        "{}: {}: syntax error: {}\n",
-                        self.name, e.line, e.message
-                    ));
+                    self.syntax_error(&e, io);
                     return 2;
                 }
             }
@@ -533,7 +537,7 @@ mod tests {
             script(
                 "echo bg & nosuch & echo $?; exit 9 & echo alive",
                 "bg\n0\nalive\n",
-                "sh: 1: nosuch: not found\n",
+                "sh: nosuch: not found\n",
                 0,
             ),
         ])
@@ -579,15 +583,22 @@ mod tests {
                 vec!["sh"],
                 vec!["echo 'open"],
                 "",
-                "sh: 1: syntax error: unterminated quoted string\n",
+                "sh: syntax error: unterminated quoted string\n",
                 2,
             ),
             (
                 vec!["sh"],
                 vec!["echo 1\n", "echo 2\n", "nosuch\n"],
                 "1\n2\n",
-                "sh: 3: nosuch: not found\n",
+                "sh: nosuch: not found\n",
                 127,
+            ),
+            (
+                vec!["sh"],
+                vec!["echo 1\n", "exit x\n"],
+                "1\n",
+                "sh: exit: line 2: Illegal number: x\n",
+                2,
             ),
             (vec!["sh", "-e"], vec!["false\n", "echo no\n"], "", "", 1),
             // Compound commands and here-documents over several chunks.
@@ -620,7 +631,7 @@ mod tests {
                 vec!["sh", "-o", "pipefail", "-u"],
                 vec!["false | true; echo $?; echo $nope\n"],
                 "1\n",
-                "sh: 1: nope: parameter not set\n",
+                "sh: nope: parameter not set\n",
                 2,
             ),
             (

@@ -179,7 +179,7 @@ impl Fields {
 }
 
 impl Shell {
-    /// Reports an expansion error (`${V?msg}`, `${1=x}`): like dash, the
+    /// Reports an expansion error (`${V?msg}`, `${1=x}`): like busybox ash, the
     /// shell exits with status 2.
     pub(crate) fn expansion_failed(&self, msg: &str, origin: Origin, io: &mut Io<'_, '_>) -> Flow {
         io.err(format!("{}{msg}\n", self.prefix(origin)));
@@ -371,7 +371,7 @@ impl Shell {
                     OpKind::Assign if unset => {
                         let v = self.expand_string(word, io).await?;
                         if !is_name(name) {
-                            return Err(format!("{name}: cannot assign in this way"));
+                            return Err(format!("{name}: bad variable name"));
                         }
                         self.set_var(name, &v, false)?;
                         push(acc, &v);
@@ -382,7 +382,9 @@ impl Shell {
                     OpKind::Alt => {}
                     OpKind::Error if unset => {
                         let msg = self.expand_string(word, io).await?;
-                        let msg = if msg.is_empty() {
+                        let msg = if msg.is_empty() && *colon {
+                            "parameter not set or null".to_string()
+                        } else if msg.is_empty() {
                             "parameter not set".to_string()
                         } else {
                             msg
@@ -494,9 +496,17 @@ mod tests {
             script(
                 "echo ${NOPE:?gone}; echo after",
                 "",
-                "sh: 1: NOPE: gone\n",
+                "sh: NOPE: gone\n",
                 2,
             ),
+            script("echo ${NOPE?}", "", "sh: NOPE: parameter not set\n", 2),
+            script(
+                "X=; echo ${X:?}",
+                "",
+                "sh: X: parameter not set or null\n",
+                2,
+            ),
+            script("echo ${1=x}", "", "sh: 1: bad variable name\n", 2),
             script("false; echo $?", "1\n", "", 0),
             script("echo $$", "1\n", "", 0),
             script("echo $UNSET_VAR.", ".\n", "", 0),
@@ -544,7 +554,7 @@ mod tests {
             script(
                 "v=$(seq 1 5000); echo ${v##*x}",
                 "",
-                "sh: 1: Out of space\n",
+                "sh: Out of space\n",
                 2,
             ),
             // arithmetic
@@ -552,10 +562,10 @@ mod tests {
             script(
                 "echo $((1+)); echo never",
                 "",
-                "sh: 1: arithmetic syntax error\n",
+                "sh: arithmetic syntax error\n",
                 2,
             ),
-            script("echo $((1/0))", "", "sh: 1: divide by zero\n", 2),
+            script("echo $((1/0))", "", "sh: divide by zero\n", 2),
             script(
                 "echo ${X:-$HOME} ${X:-a   b} \"${X:-a   b}\"",
                 "/root a b a   b\n",

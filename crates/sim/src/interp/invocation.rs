@@ -11,6 +11,9 @@ pub(crate) struct Invocation {
     pub(crate) path: String,
     /// `$0`.
     pub(crate) name: String,
+    /// `$0` was given (`sh -c SCRIPT NAME`, `sh FILE`): error messages
+    /// carry line numbers.
+    pub(crate) named: bool,
     pub(crate) params: Vec<String>,
     pub(crate) errexit: bool,
     pub(crate) xtrace: bool,
@@ -41,6 +44,7 @@ pub(crate) fn parse_invocation(argv: &[String]) -> Invocation {
     let mut inv = Invocation {
         path: path.clone(),
         name: path.clone(),
+        named: false,
         params: Vec::new(),
         errexit: false,
         xtrace: false,
@@ -87,7 +91,7 @@ pub(crate) fn parse_invocation(argv: &[String]) -> Invocation {
                 'i' | 'l' | 'v' | 'a' | 'f' | 'n' | 'h' | 'm' | 'b' | 'C' | 'E' | 'p' | 'T'
                 | 'B' | 'H' | 'P' | 'k' | 't' => {}
                 other => {
-                    inv.source = Source::Usage(format!("{path}: 0: Illegal option -{other}\n"));
+                    inv.source = Source::Usage(format!("{path}: illegal option -{other}\n"));
                     return inv;
                 }
             }
@@ -96,11 +100,12 @@ pub(crate) fn parse_invocation(argv: &[String]) -> Invocation {
     let rest = argv.get(i..).unwrap_or_default();
     if command {
         let Some(text) = rest.first() else {
-            inv.source = Source::Usage(format!("{path}: 0: -c requires an argument\n"));
+            inv.source = Source::Usage(format!("{path}: -c requires an argument\n"));
             return inv;
         };
         if let Some(name) = rest.get(1) {
             inv.name = name.clone();
+            inv.named = true;
         }
         inv.params = rest.get(2..).unwrap_or_default().to_vec();
         inv.source = Source::Script(parse(text, 1));
@@ -108,6 +113,7 @@ pub(crate) fn parse_invocation(argv: &[String]) -> Invocation {
         inv.params = rest.to_vec();
     } else {
         inv.name = rest[0].clone();
+        inv.named = true;
         inv.params = rest[1..].to_vec();
         inv.source = Source::File(rest[0].clone());
     }
@@ -128,21 +134,45 @@ mod tests {
                 "",
                 0,
             ),
-            case(&["sh", "-c", "nope"], "", "sh: 1: nope: not found\n", 127),
+            case(&["sh", "-c", "nope"], "", "sh: nope: not found\n", 127),
             case(
                 &["sh", "-c", "echo a\nnope", "x"],
                 "a\n",
-                "x: 2: nope: not found\n",
+                "x: line 1: nope: not found\n",
                 127,
+            ),
+            case(
+                &["sh", "-c", "exit x", "x"],
+                "",
+                "x: exit: line 0: Illegal number: x\n",
+                2,
+            ),
+            case(
+                &["sh", "-c", "echo \"a", "x"],
+                "",
+                "x: line 0: syntax error: unterminated quoted string\n",
+                2,
+            ),
+            case(
+                &["sh", "-c", "echo a\nexit x"],
+                "a\n",
+                "sh: exit: line 1: Illegal number: x\n",
+                2,
             ),
             // invocation errors
             case(
                 &["sh", "script.sh"],
                 "",
-                "sh: 0: cannot open script.sh: No such file\n",
+                "sh: can't open 'script.sh': No such file or directory\n",
                 2,
             ),
-            case(&["sh", "-c"], "", "sh: 0: -c requires an argument\n", 2),
+            case(&["sh", "-c"], "", "sh: -c requires an argument\n", 2),
+            case(
+                &["sh", "-Z", "-c", "true"],
+                "",
+                "sh: illegal option -Z\n",
+                2,
+            ),
         ])
         .await;
     }

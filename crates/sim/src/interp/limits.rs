@@ -132,7 +132,7 @@ mod tests {
     async fn an_expansion_over_the_bound_is_out_of_space() {
         // The reproduction: a 1 MiB value expanded 100 times.
         let many = "$B".repeat(100);
-        let want = (0, "sh: 1: Out of space\n".to_string(), 2);
+        let want = (0, "sh: Out of space\n".to_string(), 2);
         assert_eq!(outcome(&format!("echo {many}")).await, want);
         assert_eq!(outcome(&format!("echo \"{many}\"")).await, want);
         // The words of one command count together.
@@ -147,24 +147,24 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn variables_are_bounded_one_by_one_and_together() {
-        let err = |line: usize| format!("sh: {line}: Out of space\n");
+        let err = || "sh: Out of space\n".to_string();
         // Doubling a variable stops at MAX_VALUE.
         let doubling = "X=$B$B\nX=$X$X\nX=$X$X\necho never";
-        assert_eq!(outcome(doubling).await, (0, err(3), 2));
-        assert_eq!(outcome("${X:=$B$B$B$B$B}").await, (0, err(1), 2));
+        assert_eq!(outcome(doubling).await, (0, err(), 2));
+        assert_eq!(outcome("${X:=$B$B$B$B$B}").await, (0, err(), 2));
         // Thirty-two 1 MiB variables (with `B`) are over MAX_VARS.
         let many: String = (0..40).map(|i| format!("V{i}=$B\n")).collect();
-        assert_eq!(outcome(&format!("{many}echo never")).await, (0, err(31), 2));
+        assert_eq!(outcome(&format!("{many}echo never")).await, (0, err(), 2));
         let exports: String = (0..40).map(|i| format!("export V{i}=$B\n")).collect();
         assert_eq!(
             outcome(&format!("{exports}echo never")).await,
-            (0, "sh: 31: export: Out of space\n".to_string(), 2)
+            (0, "sh: export: line 30: Out of space\n".to_string(), 2)
         );
     }
 
     #[tokio::test(start_paused = true)]
     async fn substitutions_and_pipes_are_bounded() {
-        let err = "sh: 1: Out of space\n".to_string();
+        let err = "sh: Out of space\n".to_string();
         assert_eq!(outcome("X=$(echo $B$B$B; echo $B$B)").await, (0, err, 2));
         // An endless writer into a pipe stops once the pipe is full.
         assert_eq!(
@@ -185,14 +185,14 @@ mod tests {
         let (out, err, status) = run_script("X='sh -c \"$X\"'; export X; sh -c \"$X\"").await;
         assert_eq!(
             (out.as_str(), err.as_str(), status),
-            ("", "sh: 1: Cannot fork\n", 2)
+            ("", "sh: Cannot fork\n", 2)
         );
         // Deep nesting in the text is a syntax error, not a stack overflow.
         let deep = format!("echo {}x{}", "$(echo ".repeat(10_000), ")".repeat(10_000));
         let (_, err, status) = run_script(&deep).await;
         assert_eq!(
             (err.as_str(), status),
-            ("sh: 1: syntax error: nesting too deep\n", 2)
+            ("sh: syntax error: nesting too deep\n", 2)
         );
         let deep = format!("echo {}x{}", "${X:-".repeat(10_000), "}".repeat(10_000));
         assert_eq!(run_script(&deep).await.2, 2);

@@ -42,9 +42,11 @@
 //! * `cmd &` runs `cmd` to completion in a subshell before going on, unless
 //!   it would block forever (or is a `sleep`), in which case it is skipped;
 //!   `$?` is 0 afterwards and `wait` returns 0.
-//! * Errors follow dash's format, prefixed by `$0` and the line:
-//!   `sh: 1: foo: not found` (127), `sh: 1: syntax error: …` (2). Invoked as
-//!   `/bin/sh -c …`, the prefix is `/bin/sh`, as with dash.
+//! * The shell's errors are busybox ash's, prefixed by `$0`: `sh: foo: not
+//!   found` (127), `sh: syntax error: …` (2); a builtin's carry its name and
+//!   line (`sh: exit: line 0: Illegal number: x`), and so does every error of
+//!   a script file (`s.sh: line 2: …`) or of `sh -c SCRIPT NAME`. Invoked as
+//!   `/bin/sh -c …`, the prefix is `/bin/sh`, as with busybox.
 //! * Unknown commands: 127 inside scripts; at the top level (the argv
 //!   itself, `exec cmd`, `env … cmd`) they follow [`UnknownCommand`].
 //! * Users for `id`/`whoami`: `root`, `daemon`, `bin`, `sys`, `www-data`,
@@ -144,7 +146,7 @@ impl Program {
     /// Parses a command line (Entrypoint + Cmd, or an exec's argv).
     ///
     /// Never fails: a shell script that does not parse becomes a program that
-    /// writes `sh: 1: syntax error: …` to stderr and exits 2, like a shell.
+    /// writes `sh: syntax error: …` to stderr and exits 2, like a shell.
     pub fn parse(argv: &[String], unknown: UnknownCommand) -> Program {
         let kind = match argv.first() {
             None => Kind::Empty,

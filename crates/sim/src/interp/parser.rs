@@ -595,7 +595,7 @@ mod tests {
         let cases = cases
             .iter()
             .map(|(text, msg)| {
-                let err: &'static str = Box::leak(format!("sh: 1: syntax error: {msg}\n").into());
+                let err: &'static str = Box::leak(format!("sh: syntax error: {msg}\n").into());
                 script(text, "", err, 2)
             })
             .collect();
@@ -635,7 +635,7 @@ mod tests {
             script(
                 "cat <<E; cat <<-F\nx $HOME\nE\n\ty\n\tF\nnosuch",
                 "x /root\ny\n",
-                "sh: 6: nosuch: not found\n",
+                "sh: nosuch: not found\n",
                 127,
             ),
             script("cat <<'E'\n$HOME\nE", "$HOME\n", "", 0),
@@ -644,7 +644,7 @@ mod tests {
             script(
                 &format!("{}echo{}", "{ ".repeat(1000), "; }".repeat(1000)),
                 "",
-                "sh: 1: syntax error: nesting too deep\n",
+                "sh: syntax error: nesting too deep\n",
                 2,
             ),
         ])

@@ -94,7 +94,7 @@ impl Shell {
                 let data = files
                     .0
                     .read(&self.cwd, target)
-                    .map_err(|_| format!("cannot open {target}: No such file"))?;
+                    .map_err(|_| format!("can't open {target}: no such file"))?;
                 done.input = Some(data);
                 return Ok(());
             }
@@ -105,13 +105,13 @@ impl Shell {
             return Ok(());
         }
         files.0.write(&self.cwd, target, b"", append).map_err(|e| {
-            // dash words a missing directory its own way.
-            let e = if e == "No such file or directory" {
-                "Directory nonexistent"
+            // busybox ash words a missing directory its own way.
+            let e = if e == "No such file or directory" || e == "Not a directory" {
+                "nonexistent directory"
             } else {
                 &e
             };
-            format!("cannot create {target}: {e}")
+            format!("can't create {target}: {e}")
         })?;
         let dest = io.sinks.push_capture();
         if redir.op == RedirOp::All {
@@ -184,7 +184,7 @@ fn apply(redir: &Redir, target: &str, done: &mut Redirected) -> Result<(), Strin
                 if target == "/dev/null" {
                     done.null_input = true;
                 } else if target != "/dev/stdin" {
-                    return Err(format!("cannot open {target}: No such file"));
+                    return Err(format!("can't open {target}: no such file"));
                 }
             }
         }
@@ -229,13 +229,8 @@ mod tests {
             script("echo both >/dev/null 2>&1", "", "", 0),
             script("echo x 2>&1 >/dev/null", "", "", 0),
             script("echo data > /tmp/file; echo ok", "ok\n", "", 0),
-            script(
-                "cat < /nope",
-                "",
-                "sh: 1: cannot open /nope: No such file\n",
-                2,
-            ),
-            script("nosuch 2>&1", "sh: 1: nosuch: not found\n", "", 127),
+            script("cat < /nope", "", "sh: can't open /nope: no such file\n", 2),
+            script("nosuch 2>&1", "sh: nosuch: not found\n", "", 127),
         ])
         .await;
     }

@@ -55,6 +55,21 @@ pub(crate) enum Origin {
     Env(usize),
 }
 
+/// Where a shell's script comes from, as busybox ash's error messages tell
+/// it: whether they name the script (ash's `commandname`) and how lines
+/// count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Numbering {
+    /// `sh -c SCRIPT [NAME]`: lines counted from 0, shown (with `NAME`)
+    /// only when the invocation names the script, or for a builtin.
+    Command { named: bool },
+    /// `sh FILE`: `FILE: line N: ` always.
+    File,
+    /// A script read from stdin: lines shown for builtins only.
+    #[default]
+    Stdin,
+}
+
 /// A shell variable.
 #[derive(Debug, Clone)]
 pub(crate) struct Var {
@@ -161,6 +176,11 @@ pub(crate) struct Shell {
     pub(crate) params: Vec<String>,
     /// `$0`, also the prefix of error messages.
     pub(crate) name: String,
+    /// How error messages name the script and count its lines.
+    pub(crate) numbering: Numbering,
+    /// The name the shell was invoked by, without its directory: the prefix
+    /// of the messages of busybox's applets built into the shell (`test`).
+    pub(crate) applet: String,
     /// `$?`.
     pub(crate) status: i32,
     pub(crate) cwd: String,
@@ -213,6 +233,8 @@ impl Shell {
             vars: Vars::default(),
             params: Vec::new(),
             name: "sh".into(),
+            numbering: Numbering::default(),
+            applet: "sh".into(),
             status: 0,
             cwd: cwd.clone(),
             errexit: false,
@@ -296,11 +318,34 @@ impl Shell {
         s
     }
 
-    /// The prefix of error messages: `NAME: LINE: ` inside scripts.
+    /// The prefix of the shell's error messages, in busybox ash's words:
+    /// `$0: `, then `line N: ` when the script is named (see [`Numbering`]).
     pub(crate) fn prefix(&self, origin: Origin) -> String {
-        match origin {
-            Origin::Top => String::new(),
-            Origin::Script(line) | Origin::Env(line) => format!("{}: {line}: ", self.name),
+        self.prefix_for(origin, None)
+    }
+
+    /// The prefix of a builtin's error messages: `$0: BUILTIN: line N: `.
+    pub(crate) fn builtin_prefix(&self, origin: Origin, builtin: &str) -> String {
+        self.prefix_for(origin, Some(builtin))
+    }
+
+    /// busybox ash's `ash_vmsg`: `$0: `, then the command name (a builtin's,
+    /// or the script's) unless it is `$0`, and its line.
+    fn prefix_for(&self, origin: Origin, builtin: Option<&str>) -> String {
+        let line = match origin {
+            Origin::Top => return String::new(),
+            Origin::Script(line) | Origin::Env(line) => line,
+        };
+        let (named, line) = match self.numbering {
+            Numbering::Command { named } => (named, line.saturating_sub(1)),
+            Numbering::File => (true, line),
+            Numbering::Stdin => (false, line),
+        };
+        let command = builtin.or(named.then_some(self.name.as_str()));
+        match command {
+            None => format!("{}: ", self.name),
+            Some(c) if c == self.name => format!("{}: line {line}: ", self.name),
+            Some(c) => format!("{}: {c}: line {line}: ", self.name),
         }
     }
 

@@ -114,12 +114,20 @@ mod tests {
         let fs = map_fs();
         let got = run(&fs, "echo 'echo from $0; exit 3' > s.sh; sh s.sh; echo $?").await;
         assert_eq!(got, ("from s.sh\n3\n".into(), String::new(), 0));
+        // A script file's errors carry its name and line, as busybox's do.
+        let got = run(
+            &fs,
+            "printf 'echo a\\nnosuch\\nexit x\\n' > e.sh; sh e.sh; echo $?",
+        )
+        .await;
+        let err = "e.sh: line 2: nosuch: not found\ne.sh: exit: line 3: Illegal number: x\n";
+        assert_eq!(got, ("a\n2\n".into(), err.into(), 0));
         let got = run(&fs, "sh /d/missing.sh").await;
         assert_eq!(
             got,
             (
                 String::new(),
-                "sh: 0: cannot open /d/missing.sh: No such file\n".into(),
+                "sh: can't open '/d/missing.sh': No such file or directory\n".into(),
                 2
             )
         );
@@ -140,7 +148,7 @@ mod tests {
             got,
             (
                 "after\n".into(),
-                "sh: 1: cannot create /nope/x: Directory nonexistent\n".into(),
+                "sh: can't create /nope/x: nonexistent directory\n".into(),
                 0
             )
         );

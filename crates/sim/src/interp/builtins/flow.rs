@@ -51,10 +51,8 @@ impl Shell {
 
     /// busybox's error for a bad number operand: the shell exits (2).
     fn illegal_number(&self, name: &str, arg: &str, origin: Origin, io: &mut Io<'_, '_>) -> Flow {
-        io.err(format!(
-            "{}{name}: Illegal number: {arg}\n",
-            self.prefix(origin)
-        ));
+        let prefix = self.builtin_prefix(origin, name);
+        io.err(format!("{prefix}Illegal number: {arg}\n"));
         Flow::Exit(2)
     }
 
@@ -62,7 +60,8 @@ impl Shell {
     /// function returns (`NAME` alone: empty).
     pub(super) fn local(&mut self, args: &[String], origin: Origin, io: &mut Io<'_, '_>) -> Flow {
         if self.locals.is_empty() {
-            io.err(format!("{}local: not in a function\n", self.prefix(origin)));
+            let prefix = self.builtin_prefix(origin, "local");
+            io.err(format!("{prefix}not in a function\n"));
             return Flow::Exit(2);
         }
         for arg in args.iter().filter(|a| !a.starts_with('-')) {
@@ -78,7 +77,8 @@ impl Shell {
             }
             let value = value.unwrap_or("");
             if let Err(msg) = self.set_var(name, value, false) {
-                io.err(format!("{}local: {msg}\n", self.prefix(origin)));
+                let prefix = self.builtin_prefix(origin, "local");
+                io.err(format!("{prefix}{msg}\n"));
                 return Flow::Exit(2);
             }
         }

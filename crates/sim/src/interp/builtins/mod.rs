@@ -145,10 +145,8 @@ impl Shell {
             Some(a) => match a.trim().parse::<i64>() {
                 Ok(n) => n.rem_euclid(256) as i32,
                 Err(_) => {
-                    io.err(format!(
-                        "{}exit: Illegal number: {a}\n",
-                        self.prefix(origin)
-                    ));
+                    let prefix = self.builtin_prefix(origin, "exit");
+                    io.err(format!("{prefix}Illegal number: {a}\n"));
                     2
                 }
             },
@@ -212,7 +210,9 @@ impl Shell {
                 Flow::Normal(127)
             }
             Origin::Env(_) => {
-                io.err(format!("env: '{name}': No such file or directory\n"));
+                io.err(format!(
+                    "env: can't execute '{name}': No such file or directory\n"
+                ));
                 Flow::Normal(127)
             }
         }
@@ -262,7 +262,7 @@ mod tests {
             script("exit 300", "", "", 44),
             script("exit -1", "", "", 255),
             script("false; exit", "", "", 1),
-            script("exit abc", "", "sh: 1: exit: Illegal number: abc\n", 2),
+            script("exit abc", "", "sh: exit: line 0: Illegal number: abc\n", 2),
             // pwd / hostname
             case(&["pwd"], "/\n", "", 0),
             case(&["hostname"], "abc123\n", "", 0),
@@ -280,7 +280,7 @@ mod tests {
             script(
                 "env python3 -V",
                 "",
-                "env: 'python3': No such file or directory\n",
+                "env: can't execute 'python3': No such file or directory\n",
                 127,
             ),
             // misc builtins

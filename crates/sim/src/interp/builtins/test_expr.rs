@@ -20,7 +20,7 @@ impl Shell {
             match args.split_last() {
                 Some((last, rest)) if last == "]" => args = rest,
                 _ => {
-                    io.err(format!("{}[: missing ]\n", self.prefix(origin)));
+                    io.err(format!("{}missing ]\n", self.test_prefix(name, origin)));
                     return 2;
                 }
             }
@@ -31,9 +31,18 @@ impl Shell {
             Ok(true) => 0,
             Ok(false) => 1,
             Err(msg) => {
-                io.err(format!("{}{name}: {msg}\n", self.prefix(origin)));
+                io.err(format!("{}{msg}\n", self.test_prefix(name, origin)));
                 2
             }
+        }
+    }
+
+    /// The prefix of `test`'s messages: like busybox's applets, the name
+    /// they run as, which is the shell's inside a script (`sh: missing ]`).
+    fn test_prefix(&self, name: &str, origin: Origin) -> String {
+        match origin {
+            Origin::Top => format!("{name}: "),
+            Origin::Script(_) | Origin::Env(_) => format!("{}: ", self.applet),
         }
     }
 }
@@ -51,7 +60,7 @@ fn test_eval(args: &[String], files: Option<(&dyn FileSystem, &str)>) -> Result<
     let v = p.or()?;
     match args.get(p.pos) {
         None => Ok(v),
-        Some(extra) => Err(format!("{extra}: unexpected operator")),
+        Some(extra) => Err(format!("{extra}: unknown operand")),
     }
 }
 
@@ -213,7 +222,7 @@ fn binary_test(a: &str, op: &str, b: &str) -> Result<bool, String> {
     let int = |s: &str| {
         s.trim()
             .parse::<i64>()
-            .map_err(|_| format!("Illegal number: {s}"))
+            .map_err(|_| format!("{s}: bad number"))
     };
     Ok(match op {
         "=" | "==" => a == b,
@@ -245,8 +254,8 @@ mod tests {
                 0,
             ),
             script("[ a != a ] || [ 3 -eq 4 ]", "", "", 1),
-            script("[ 1 -gt x ]", "", "sh: 1: [: Illegal number: x\n", 2),
-            script("[ 1 = 1", "", "sh: 1: [: missing ]\n", 2),
+            script("[ 1 -gt x ]", "", "sh: x: bad number\n", 2),
+            script("[ 1 = 1", "", "sh: missing ]\n", 2),
             script("test ! -d /nonexistent -a -d /", "", "", 0),
             // -a binds tighter than -o
             script("[ -n x -a -z x -o 1 = 1 ] && echo prec", "prec\n", "", 0),

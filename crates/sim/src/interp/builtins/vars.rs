@@ -30,7 +30,8 @@ impl Shell {
             match arg.split_once('=') {
                 Some((k, v)) => {
                     if let Err(msg) = self.set_var(k, v, export) {
-                        io.err(format!("{}{name}: {msg}\n", self.prefix(origin)));
+                        let prefix = self.builtin_prefix(origin, name);
+                        io.err(format!("{prefix}{msg}\n"));
                         return Flow::Exit(2);
                     }
                 }
@@ -56,10 +57,8 @@ impl Shell {
             .and_then(|a| a.parse::<usize>().ok())
             .unwrap_or(1);
         if n > self.params.len() {
-            io.err(format!(
-                "{}shift: can't shift that many\n",
-                self.prefix(origin)
-            ));
+            let prefix = self.builtin_prefix(origin, "shift");
+            io.err(format!("{prefix}can't shift that many\n"));
             return Flow::Exit(2);
         }
         self.params.drain(..n);
