@@ -91,6 +91,12 @@ where
     }
 
     fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+        if let Some(clean) = clean_path(req.uri().path()) {
+            return Either::Left(futures_util::future::ready(Ok(moved_to(
+                clean,
+                req.uri().query(),
+            ))));
+        }
         match resolve(req.method(), req.uri().path()) {
             Ok(info) => {
                 if info.route.streams_body() {
@@ -115,6 +121,58 @@ where
             }
         }
     }
+}
+
+/// The canonical form of a path that has one (`//`, `.` or `..` elements), as
+/// Docker's router (gorilla/mux `cleanPath`: Go's `path.Clean`, keeping a
+/// trailing slash) computes it; `None` for a path already canonical. The
+/// check is on the path as sent (Go cleans the decoded path; they differ only
+/// for percent-encoded slashes and dots).
+pub fn clean_path(path: &str) -> Option<String> {
+    let suspicious = path.contains("//")
+        || path.contains("/./")
+        || path.contains("/../")
+        || path.ends_with("/.")
+        || path.ends_with("/..");
+    if !suspicious {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut clean = String::with_capacity(path.len());
+    for seg in &parts {
+        clean.push('/');
+        clean.push_str(seg);
+    }
+    if clean.is_empty() || path.ends_with('/') {
+        clean.push('/');
+    }
+    (clean != path).then_some(clean)
+}
+
+/// Docker's router's answer to a path that is not canonical: 301 to the
+/// canonical one (query kept), no body, and none of Docker's headers (the
+/// router answers before its middlewares).
+fn moved_to(clean: String, query: Option<&str>) -> Response {
+    let location = match query {
+        Some(q) => format!("{clean}?{q}"),
+        None => clean,
+    };
+    let mut res = http::Response::new(empty_body());
+    *res.status_mut() = StatusCode::MOVED_PERMANENTLY;
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(http::header::LOCATION, v);
+    }
+    res.extensions_mut().insert(DockerHeaders::Omitted);
+    res
 }
 
 /// Turns an error into Docker's answer: `{"message":"…"}` and a newline, with
@@ -160,6 +218,22 @@ mod tests {
         assert!(ok.api == crate::version::ApiVersionConst(1, 41));
         let ok = resolve(&Method::GET, "/_ping").unwrap();
         assert!(ok.api == crate::version::ApiVersion::CURRENT);
+    }
+
+    #[test]
+    fn paths_are_cleaned_as_gos_path_clean_does() {
+        let clean = |p: &str| clean_path(p);
+        assert_eq!(clean("/v1.44/containers/json"), None);
+        assert_eq!(clean("/containers/json/"), None);
+        assert_eq!(
+            clean("/containers//web/json").as_deref(),
+            Some("/containers/web/json")
+        );
+        assert_eq!(clean("//_ping").as_deref(), Some("/_ping"));
+        assert_eq!(clean("/a/./b/../c/").as_deref(), Some("/a/c/"));
+        assert_eq!(clean("/../..").as_deref(), Some("/"));
+        assert_eq!(clean("/a/b/..").as_deref(), Some("/a"));
+        assert_eq!(clean("/a/.").as_deref(), Some("/a"));
     }
 
     #[test]

@@ -309,3 +309,32 @@ async fn a_container_without_an_image_is_created_but_cannot_start() {
     let res = post(&d.socket, &format!("/v1.44/containers/{id}/start")).await;
     assert_error(&res, 400, "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"/bin/true\": stat /bin/true: no such file or directory: unknown");
 }
+
+/// A path that is not canonical (`//`, `.`, `..`) gets Docker's router's 301
+/// to the canonical path, query kept, with no body and none of Docker's
+/// headers; the canonical path then works.
+#[tokio::test]
+async fn a_path_with_double_slashes_is_redirected_to_its_clean_form() {
+    let d = Daemon::start();
+    let res = raw(
+        &d.socket,
+        "GET",
+        "/v1.44/containers//nosuch/./json?size=1",
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(res.status, 301, "{}", res.text());
+    assert_eq!(
+        res.header("location"),
+        Some("/v1.44/containers/nosuch/json?size=1")
+    );
+    assert_eq!(res.header("api-version"), None);
+    assert_eq!(res.header("content-length"), Some("0"));
+    assert!(res.body.is_empty());
+    let res = raw(&d.socket, "GET", "//_ping", &[], b"").await;
+    assert_eq!((res.status, res.header("location")), (301, Some("/_ping")));
+    // A trailing slash is kept, so the canonical path is still unknown.
+    let res = raw(&d.socket, "GET", "/containers/json/", &[], b"").await;
+    assert_eq!(res.status, 404);
+}
