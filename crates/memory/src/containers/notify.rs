@@ -62,8 +62,8 @@ impl MemoryBackend {
                 .map(|n| n.driver.clone())
                 .unwrap_or_default();
             let attrs: HashMap<String, String> = [
-                ("container".to_string(), c.id.clone()),
-                ("name".to_string(), name.clone()),
+                ("container".to_string(), c.id.to_string()),
+                ("name".to_string(), name.to_string()),
                 ("type".to_string(), driver),
             ]
             .into_iter()
@@ -81,7 +81,7 @@ impl MemoryBackend {
                 continue;
             };
             let mut attrs: HashMap<String, String> = [
-                ("container".to_string(), c.id.clone()),
+                ("container".to_string(), c.id.to_string()),
                 (
                     "driver".to_string(),
                     m.driver.clone().unwrap_or_else(|| "local".into()),

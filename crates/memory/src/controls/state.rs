@@ -122,7 +122,7 @@ impl StateDocument {
             for net in c.networks.keys() {
                 check(
                     net_names
-                        .get(net.as_str())
+                        .get(net)
                         .is_some_and(|n| n.members.contains_key(&c.id)),
                     || {
                         format!(
@@ -253,7 +253,7 @@ impl MemoryBackend {
                 max_seq = max_seq.max(c.seq);
                 let _ = self.store.container_names.reserve(&c.name, &c.id);
                 if c.is_running() {
-                    live.push((c.id.clone(), c.state.status == Status::Paused));
+                    live.push((c.id.to_string(), c.state.status == Status::Paused));
                     for b in c.ports.values().flatten().flatten() {
                         if let Some(p) = b.host_port.as_deref().and_then(|p| p.parse().ok()) {
                             ports.insert(p);
@@ -293,7 +293,7 @@ impl MemoryBackend {
             .containers
             .list(|_| true)
             .iter()
-            .map(|c| c.id.clone())
+            .map(|c| c.id.to_string())
             .collect();
         for id in ids {
             self.notify_waiters(&id);

@@ -152,7 +152,7 @@ impl MemoryBackend {
             ..Default::default()
         };
         fill_address(&mut settings, endpoint.ipv4, subnet, gateway);
-        container.networks.insert(net_name, settings);
+        container.networks.insert(&net_name, &settings);
         Ok(())
     }
 
@@ -192,7 +192,7 @@ impl MemoryBackend {
             let name = container.bare_name().to_string();
             let endpoint_id = settings.endpoint_id.clone().unwrap_or_default();
             let aliases = settings.aliases.clone().unwrap_or_default();
-            let wanted = requested_ipv4(Some(settings));
+            let wanted = requested_ipv4(Some(&settings));
             let outcome = self.store.networks.update(&net_id, |n| {
                 if !n.has_addresses() {
                     return Ok((None, false));
@@ -230,7 +230,7 @@ impl MemoryBackend {
                         .get(&net_id)
                         .map(|n| (n.subnet, n.gateway))
                         .unwrap_or((None, None));
-                    updates.push((net_name.clone(), ip, subnet, gateway));
+                    updates.push((net_name.to_string(), ip, subnet, gateway));
                 }
             }
         }
@@ -246,20 +246,22 @@ impl MemoryBackend {
             return Err(e);
         }
         for (net_name, ip, subnet, gateway) in updates {
-            if let Some(settings) = container.networks.get_mut(&net_name) {
+            container.networks.update(&net_name, |settings| {
                 fill_address(settings, ip, subnet, gateway);
-            }
+            });
         }
         Ok(())
     }
 
     /// At stop: releases the container's addresses (memberships stay).
     pub(crate) fn network_release_ips(&self, container: &mut ContainerRecord) {
-        for (net_name, settings) in container.networks.iter_mut() {
-            let net_id = settings
-                .network_id
-                .clone()
-                .or_else(|| self.store.network_names.get(net_name));
+        let joined: Vec<(String, Option<String>)> = container
+            .networks
+            .iter()
+            .map(|(name, settings)| (name.to_string(), settings.network_id))
+            .collect();
+        for (net_name, net_id) in joined {
+            let net_id = net_id.or_else(|| self.store.network_names.get(&net_name));
             if let Some(net_id) = net_id {
                 self.store.networks.update(&net_id, |n| {
                     if let Some(e) = n.members.get_mut(&container.id) {
@@ -268,7 +270,9 @@ impl MemoryBackend {
                     }
                 });
             }
-            fill_address(settings, None, None, None);
+            container.networks.update(&net_name, |settings| {
+                fill_address(settings, None, None, None);
+            });
         }
     }
 }
