@@ -16,10 +16,16 @@
 //! - `docker-ping`: `GET /_ping` of the Docker API (a `sockerless` socket);
 //! - `docker-inspect`: the `inspect` setup (over `/internal/v1`, which a
 //!   `sockerless` socket serves too), then `GET /v1.44/containers/{id}/json`;
+//! - `list` / `docker-list`: the `inspect` setup, then the list of all
+//!   containers, `GET /internal/v1/containers?all=1` /
+//!   `GET /v1.44/containers/json?all=1`;
 //! - `lifecycle`: per iteration create (`{"Image":"alpine","Cmd":["sleep","infinity"]}`, a unique name) →
 //!   start → inspect → stop `?t=0` → remove `?force=1`; one iteration is one
 //!   lifecycle, counted as completed only when every step answered 2xx. After a
-//!   failed create the iteration stops (there is no ID to go on with).
+//!   failed create the iteration stops (there is no ID to go on with);
+//! - `docker-lifecycle`: the same five steps through the Docker API
+//!   (`POST /v1.44/containers/create?name=…`, `…/start`, `…/json`,
+//!   `…/stop?t=0`, `DELETE …?force=1`).
 //!
 //! Latencies are collected per worker in plain `Vec`s (no histogram crate),
 //! merged and sorted at the end: exact percentiles. Every non-2xx status and every
@@ -47,6 +53,45 @@ enum Scenario {
     Lifecycle,
     DockerPing,
     DockerInspect,
+    List,
+    DockerList,
+    DockerLifecycle,
+}
+
+/// The paths of one lifecycle's steps, on one of the two APIs.
+#[derive(Debug, Clone, Copy)]
+enum Api {
+    Internal,
+    Docker,
+}
+
+impl Api {
+    fn create(self, name: &str) -> String {
+        match self {
+            Api::Internal => format!("/internal/v1/containers?name={name}"),
+            Api::Docker => format!("/v1.44/containers/create?name={name}"),
+        }
+    }
+
+    /// (step, method, path) of the steps after create.
+    fn steps(self, id: &str) -> [(&'static str, &'static str, String); 4] {
+        let (base, inspect) = match self {
+            Api::Internal => {
+                let base = format!("/internal/v1/containers/{id}");
+                (base.clone(), base)
+            }
+            Api::Docker => {
+                let base = format!("/v1.44/containers/{id}");
+                (base.clone(), format!("{base}/json"))
+            }
+        };
+        [
+            ("start", "POST", format!("{base}/start")),
+            ("inspect", "GET", inspect),
+            ("stop", "POST", format!("{base}/stop?t=0")),
+            ("remove", "DELETE", format!("{base}?force=1")),
+        ]
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -299,15 +344,27 @@ async fn worker(
                 let (d, r) = timed(&mut conn, "GET", &inspect_path, None).await;
                 note(&mut stats, "inspect", d, &r);
             }
+            Scenario::List | Scenario::DockerList => {
+                let path = match scenario {
+                    Scenario::List => "/internal/v1/containers?all=1",
+                    _ => "/v1.44/containers/json?all=1",
+                };
+                let (d, r) = timed(&mut conn, "GET", path, None).await;
+                note(&mut stats, "list", d, &r);
+            }
             Scenario::DockerPing => {
                 let (d, r) = timed(&mut conn, "GET", "/_ping", None).await;
                 note(&mut stats, "ping", d, &r);
             }
-            Scenario::Lifecycle => {
+            Scenario::Lifecycle | Scenario::DockerLifecycle => {
+                let api = match scenario {
+                    Scenario::Lifecycle => Api::Internal,
+                    _ => Api::Docker,
+                };
                 i += 1;
                 let began = Instant::now();
                 let name = format!("load-{pid}-{worker}-{i}");
-                let path = format!("/internal/v1/containers?name={name}");
+                let path = api.create(&name);
                 let (d, r) = timed(&mut conn, "POST", &path, Some(&create_body)).await;
                 note(&mut stats, "create", d, &r);
                 let id = match &r {
@@ -324,14 +381,8 @@ async fn worker(
                     }
                     continue;
                 };
-                let base = format!("/internal/v1/containers/{id}");
                 let mut ok = true;
-                for (step, method, path) in [
-                    ("start", "POST", format!("{base}/start")),
-                    ("inspect", "GET", base.clone()),
-                    ("stop", "POST", format!("{base}/stop?t=0")),
-                    ("remove", "DELETE", format!("{base}?force=1")),
-                ] {
+                for (step, method, path) in api.steps(&id) {
                     let (d, r) = timed(&mut conn, method, &path, None).await;
                     ok &= is_2xx(&r);
                     note(&mut stats, step, d, &r);
@@ -445,14 +496,16 @@ async fn run(args: Args) -> i32 {
     let concurrency = args.concurrency.max(1);
 
     let (inspect_path, cleanup_id) = match args.scenario {
-        Scenario::Inspect => match setup_inspect(&target).await {
-            Ok(x) => x,
-            Err(e) => {
-                eprintln!("load: setup against {target}: {e}");
-                return 1;
+        Scenario::Inspect | Scenario::List | Scenario::DockerList => {
+            match setup_inspect(&target).await {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("load: setup against {target}: {e}");
+                    return 1;
+                }
             }
-        },
-        Scenario::Lifecycle => {
+        }
+        Scenario::Lifecycle | Scenario::DockerLifecycle => {
             if let Err(e) = setup_pull(&target).await {
                 eprintln!("load: setup against {target}: {e}");
                 return 1;
@@ -577,7 +630,10 @@ fn report(args: &Args, target: &Target, concurrency: usize, elapsed: f64, stats:
         "latency": percentiles(all),
         "steps": steps,
     });
-    if args.scenario == Scenario::Lifecycle {
+    if matches!(
+        args.scenario,
+        Scenario::Lifecycle | Scenario::DockerLifecycle
+    ) {
         out["lifecycles"] = json!(stats.lifecycles_ok);
         out["lifecycles_failed"] = json!(stats.lifecycles_failed);
         out["lifecycles_per_s"] =

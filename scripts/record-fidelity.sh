@@ -6,6 +6,8 @@
 #   scripts/real-docker.sh start          # once: a Docker Engine 26.1 on a temp socket
 #   scripts/record-fidelity.sh            # records every area, writes FIDELITY.md
 #   FIDELITY_AREAS=containers,exec scripts/record-fidelity.sh   # only these areas
+#   FIDELITY_SCENARIOS=a,b scripts/record-fidelity.sh   # only these scenarios (the
+#                                   # other goldens of their areas are kept as they are)
 #   scripts/record-fidelity.sh --report   # no engine: replay and rewrite FIDELITY.md only
 #
 # The engine is $DOCKER_HOST, else the one scripts/real-docker.sh started. The

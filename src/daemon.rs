@@ -16,7 +16,8 @@ use crate::config::{ConfigError, LoggingConfig, MemorySettings};
 /// Logs go to stderr through [`LogWriter`]: each thread formats its lines
 /// into its own buffer and one writer thread does the writes, so a request
 /// never waits on the write syscall of its log line and a line costs no
-/// allocation. Nothing is dropped (a full buffer waits for the writer), and
+/// allocation; the timestamp's second is formatted once per second and
+/// thread ([`crate::log_time`]). Nothing is dropped (a full buffer waits for the writer), and
 /// the returned guard writes what is buffered when it is dropped.
 pub fn init_tracing(logging: &LoggingConfig) -> std::io::Result<LogWriterGuard> {
     let filter = tracing_subscriber::EnvFilter::new(logging.level.to_ascii_lowercase());
@@ -24,6 +25,7 @@ pub fn init_tracing(logging: &LoggingConfig) -> std::io::Result<LogWriterGuard> 
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(move || writer.line())
+        .with_timer(crate::log_time::LogTime)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if logging.format == "json" {
         builder.json().with_current_span(true).init();

@@ -18,6 +18,7 @@
 
 pub mod config;
 pub mod daemon;
+pub mod log_time;
 pub mod settings;
 
 pub use sockerless_core::{api, backend, docker, error, operation};

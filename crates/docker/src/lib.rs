@@ -28,7 +28,9 @@
 #![warn(missing_docs)]
 
 pub mod dispatch;
+pub mod gojson;
 pub mod hijack;
+pub mod keys;
 pub mod layer;
 pub mod reply;
 pub mod request;

@@ -17,12 +17,15 @@ use sockerless_core::error::{Error, Result};
 use sockerless_http::body::{empty_body, full_body};
 use sockerless_http::{BoxError, Response};
 
+use crate::keys;
+
 /// `application/json`, exactly (the Go client compares the whole value).
 pub const APPLICATION_JSON: &str = "application/json";
 
-/// A response with a JSON body and `Content-Type: application/json`.
+/// A response with a JSON body and `Content-Type: application/json`, with
+/// Docker's key sets ([`keys`]).
 pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Result<Response> {
-    let body = serde_json::to_vec(value)
+    let body = keys::to_vec(value)
         .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
     let mut res = http::Response::new(full_body(Bytes::from(body)));
     *res.status_mut() = status;
@@ -38,11 +41,11 @@ pub fn empty(status: StatusCode) -> Response {
     res
 }
 
-/// One JSON value and its line end, as bytes. Serialising a `Value` or a
+/// One JSON value (with Docker's key sets) and its line end, as bytes. Serialising a `Value` or a
 /// derived type cannot fail; if it ever does, the line carries the error in
 /// Docker's in-band shape.
 pub fn json_line<T: Serialize>(value: &T, line_end: &[u8]) -> Bytes {
-    let mut line = serde_json::to_vec(value).unwrap_or_else(|e| {
+    let mut line = keys::to_vec(value).unwrap_or_else(|e| {
         let msg = format!("serialising the response: {e}");
         serde_json::to_vec(&serde_json::json!({"errorDetail": {"message": msg}, "error": msg}))
             .unwrap_or_default()

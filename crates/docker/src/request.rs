@@ -17,7 +17,9 @@ use serde_json::Value;
 use sockerless_core::api::Filters;
 use sockerless_core::docker::query as q;
 use sockerless_core::error::{Error, Result};
-use sockerless_http::json::{parse_json_value, typed};
+use sockerless_http::json::{normalise_str_slices, parse_json_value};
+
+use crate::gojson;
 
 /// The decoded `key=value` pairs of a query string.
 #[derive(Debug, Clone, Default)]
@@ -111,19 +113,31 @@ pub fn parse_json<T: DeserializeOwned>(
     headers: &http::HeaderMap,
     bytes: &[u8],
 ) -> Result<Option<T>> {
-    let Some(value) = parse_json_value(headers, bytes)? else {
+    parse_json_prepared(headers, bytes, |_| ())
+}
+
+/// As [`parse_json`], with `prepare` applied to the JSON object before it is
+/// decoded (to take out what the typed body cannot hold, checked after).
+pub fn parse_json_prepared<T: DeserializeOwned>(
+    headers: &http::HeaderMap,
+    bytes: &[u8],
+    prepare: impl FnOnce(&mut Value),
+) -> Result<Option<T>> {
+    let Some(mut value) = parse_json_value(headers, bytes)? else {
         return Ok(None);
     };
     let kind = match &value {
         Value::Null => return Ok(None),
-        Value::Object(_) => return typed(value).map(Some),
+        Value::Object(_) => {
+            prepare(&mut value);
+            return typed(value).map(Some);
+        }
         Value::Array(_) => "array",
         Value::Bool(_) => "bool",
         Value::Number(_) => "number",
         Value::String(_) => "string",
     };
-    let full = std::any::type_name::<T>();
-    let name = match full.rsplit("::").next().unwrap_or(full) {
+    let name = match short_type_name::<T>() {
         // The Go type Docker decodes a create body into.
         "ContainerCreateBody" => "runconfig.ContainerConfigWrapper",
         other => other,
@@ -131,6 +145,26 @@ pub fn parse_json<T: DeserializeOwned>(
     Err(Error::bad_request(format!(
         "invalid JSON: json: cannot unmarshal {kind} into Go value of type {name}"
     )))
+}
+
+/// A JSON object as the body type `T` (after
+/// [`normalise_str_slices`]); 400 `invalid JSON: …` when it does not fit, in
+/// Go's words for a field of the wrong type (see [`gojson`]), else serde's.
+/// Unknown fields are ignored, as Go does.
+pub fn typed<T: DeserializeOwned>(mut value: Value) -> Result<T> {
+    normalise_str_slices(&mut value);
+    T::deserialize(&value).map_err(|e| {
+        let words = gojson::go_struct_of(short_type_name::<T>())
+            .and_then(|go| gojson::type_error(&value, go))
+            .unwrap_or_else(|| e.to_string());
+        Error::bad_request(format!("invalid JSON: {words}"))
+    })
+}
+
+/// `T`'s name without its module path.
+fn short_type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    full.rsplit("::").next().unwrap_or(full)
 }
 
 #[cfg(test)]

@@ -20,10 +20,10 @@ async fn create_errors_in_dockers_words() {
         message("config cannot be empty in order to create a container")
     );
     let (status, body) = server
-        .create_container(None, json!({"Cmd": ["true"]}))
+        .create_container(None, json!({"Image": "", "Cmd": []}))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body, message("no image specified: \"Image\" is required"));
+    assert_eq!(body, message("no command specified"));
     for bad in ["a", "-x", "with space", "bad/slash", "ü-x", "_lead"] {
         let (status, body) = server
             .create_container(Some(bad), json!({"Image": "alpine"}))
@@ -42,22 +42,39 @@ async fn create_errors_in_dockers_words() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body, message("No such image: busybox:latest"));
-    let (status, body) = server
-        .create_container(
-            None,
+    // Networks are looked up at start, as Docker does.
+    for (name, body, missing) in [
+        (
+            "nonet-c",
             json!({"Image": "alpine", "HostConfig": {"NetworkMode": "nonet"}}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body, message("network nonet not found"));
-    let (status, body) = server
-        .create_container(
-            None,
+            "nonet",
+        ),
+        (
+            "nonet2-c",
             json!({"Image": "alpine", "NetworkingConfig": {"EndpointsConfig": {"nonet2": {}}}}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body, message("network nonet2 not found"));
+            "nonet2",
+        ),
+    ] {
+        let (status, reply) = server.create_container(Some(name), body).await;
+        assert_eq!(status, StatusCode::CREATED, "{reply}");
+        let r = server
+            .call(
+                http::Method::POST,
+                &format!("{BASE}/containers/{name}/start"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.json(), message(&format!("network {missing} not found")));
+        let r = server
+            .call(
+                http::Method::DELETE,
+                &format!("{BASE}/containers/{name}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+    }
     let (status, body) = server
         .create_container(None, json!({"Image": "alpine", "WorkingDir": "rel/dir"}))
         .await;

@@ -126,7 +126,7 @@ async fn list_command_and_ports_as_docker_renders_them() {
     .await;
     let (status, body) = op(&server, &clash, "start").await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_state(&server.inspect_container(&clash).await, "created", 0);
+    assert_state(&server.inspect_container(&clash).await, "created", 128);
     // Stopping releases the ports.
     op(&server, &id, "kill").await;
     assert_eq!(

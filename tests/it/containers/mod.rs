@@ -162,14 +162,25 @@ async fn network(server: &TestServer, name: &str) -> Value {
     body
 }
 
-/// The network's Containers map and the container's NetworkSettings agree.
+/// The network's Containers map and the container's NetworkSettings agree:
+/// a container is configured for the network, and listed by it (with its
+/// address) only while it runs, as Docker has endpoints only then.
 async fn assert_membership(server: &TestServer, net: &str, id: &str, ip: Option<&str>) {
     let n = network(server, net).await;
     let c = server.inspect_container(id).await;
     let member = &n["Containers"][id];
     let settings = &c["NetworkSettings"]["Networks"][net];
-    assert!(member.is_object(), "{net} lacks {id}: {n}");
     assert!(settings.is_object(), "{id} lacks {net}: {c}");
+    if c["State"]["Running"] != true {
+        assert!(
+            member.is_null(),
+            "{net} lists {id}, which is not running: {n}"
+        );
+        assert_eq!(settings["IPAddress"], "");
+        assert_eq!(ip, None, "{id} is not running: {c}");
+        return;
+    }
+    assert!(member.is_object(), "{net} lacks {id}: {n}");
     assert_eq!(
         member["Name"],
         c["Name"].as_str().unwrap().trim_start_matches('/')

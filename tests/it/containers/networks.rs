@@ -163,7 +163,7 @@ async fn custom_networks_aliases_and_connect_disconnect() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = server.delete(&format!("{BASE}/networks/appnet")).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    // Connect a created container: member without an address until start.
+    // Connect a created container: configured, a member only from its start.
     let created = create_sleeper(&server, Some("later")).await;
     let (status, _) = server
         .post(

@@ -143,12 +143,13 @@ async fn image_routes_statuses_and_shapes() {
     assert_eq!(created.status, 201, "{}", created.text());
     let conflict = raw(s, "DELETE", "/v1.44/images/alpine", &[], b"").await;
     assert_eq!(conflict.status, 409, "{}", conflict.text());
-    // Prune: dangling only by default (nothing here); both keys always there.
+    // Prune: dangling only by default (nothing here); both keys always there,
+    // none deleted is null as in Docker.
     let pruned = post(s, "/v1.44/images/prune").await;
     assert_eq!(pruned.status, 200);
     assert_eq!(
         pruned.json(),
-        json!({"ImagesDeleted": [], "SpaceReclaimed": 0})
+        json!({"ImagesDeleted": null, "SpaceReclaimed": 0})
     );
     // The CLI's `prune -a` spelling; the image is in use, so it stays.
     let all = post(
@@ -158,7 +159,7 @@ async fn image_routes_statuses_and_shapes() {
     .await;
     assert_eq!(
         all.json(),
-        json!({"ImagesDeleted": [], "SpaceReclaimed": 0})
+        json!({"ImagesDeleted": null, "SpaceReclaimed": 0})
     );
     let build = post(s, "/v1.44/build/prune").await;
     assert_eq!(
@@ -265,6 +266,9 @@ async fn network_routes() {
         "{}",
         connect.text()
     );
+    // A network is busy while a member runs (Docker has endpoints only then).
+    let started = post(s, "/v1.44/containers/c1/start").await;
+    assert_eq!(started.status, 204, "{}", started.text());
     let busy = raw(s, "DELETE", "/v1.44/networks/n1", &[], b"").await;
     assert_eq!(busy.status, 403, "{}", busy.text());
     let disconnect = post_json(
@@ -287,7 +291,7 @@ async fn network_routes() {
         "bridge is a pre-defined network and cannot be removed",
     );
     let pruned = post(s, "/v1.44/networks/prune").await;
-    assert_eq!(pruned.json(), json!({"NetworksDeleted": []}));
+    assert_eq!(pruned.json(), json!({"NetworksDeleted": null}));
 }
 
 #[tokio::test]
@@ -308,7 +312,7 @@ async fn volume_routes() {
     assert_eq!(anon.json()["Name"].as_str().map(str::len), Some(64));
     let listed = get(s, "/v1.44/volumes").await;
     let body = listed.json();
-    assert_eq!(body["Warnings"], json!([]));
+    assert_eq!(body["Warnings"], Value::Null, "Docker: null when none");
     assert_eq!(body["Volumes"].as_array().map(Vec::len), Some(2));
     let dangling = get(
         s,
@@ -340,7 +344,7 @@ async fn volume_routes() {
     assert_eq!(body["VolumesDeleted"].as_array().map(Vec::len), Some(1));
     assert_eq!(
         get(s, "/v1.44/volumes").await.json(),
-        json!({"Volumes": [], "Warnings": []})
+        json!({"Volumes": [], "Warnings": null})
     );
 }
 
@@ -438,7 +442,8 @@ async fn system_df_is_composed_from_the_lists() {
     assert_eq!(empty.status, 200);
     assert_eq!(
         empty.json(),
-        json!({"LayersSize": 0, "Images": [], "Containers": [], "Volumes": [], "BuildCache": []})
+        // The sections not asked for are null (moby `daemon/disk_usage.go`).
+        json!({"LayersSize": 0, "Images": null, "Containers": [], "Volumes": [], "BuildCache": null})
     );
     assert_eq!(
         post(s, "/v1.44/images/create?fromImage=alpine")

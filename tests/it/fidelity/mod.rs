@@ -214,7 +214,9 @@ fn corpus_covers_every_route() {
 
 /// Records the goldens from the engine at `$FIDELITY_DOCKER_HOST`, then
 /// replays against sockerless and writes FIDELITY.md. Run by
-/// `scripts/record-fidelity.sh`, never by CI.
+/// `scripts/record-fidelity.sh`, never by CI. `$FIDELITY_AREAS` limits it to
+/// some areas; `$FIDELITY_SCENARIOS` to some scenarios, whose records replace
+/// theirs in the area's golden (the others' stay as recorded before).
 #[test]
 #[ignore = "needs a real Docker Engine: scripts/record-fidelity.sh"]
 fn record() {
@@ -223,19 +225,45 @@ fn record() {
     let areas = scenario::load_areas();
     let shapes = scenario::load_shapes();
     check_names(&areas);
-    let only: Option<BTreeSet<String>> = std::env::var("FIDELITY_AREAS")
-        .ok()
-        .map(|s| s.split(',').map(str::to_string).collect());
+    let list = |var: &str| -> Option<BTreeSet<String>> {
+        std::env::var(var)
+            .ok()
+            .map(|s| s.split(',').map(str::to_string).collect())
+    };
+    let only = list("FIDELITY_AREAS");
+    let scenarios_only = list("FIDELITY_SCENARIOS");
     let mut target = Target::new(run::socket_of(&host));
     target.prepare().expect("the engine has the corpus images");
     let engine = target.engine_version();
     let chosen: Vec<(String, Area)> = areas
         .into_iter()
         .filter(|(stem, _)| only.as_ref().is_none_or(|o| o.contains(stem)))
+        .map(|(stem, mut area)| {
+            if let Some(names) = &scenarios_only {
+                area.scenarios.retain(|sc| names.contains(&sc.name));
+            }
+            (stem, area)
+        })
+        .filter(|(_, area)| !area.scenarios.is_empty())
+        .collect();
+    let all_names: BTreeMap<String, BTreeSet<String>> = scenario::load_areas()
+        .into_iter()
+        .map(|(stem, area)| (stem, area.scenarios.into_iter().map(|s| s.name).collect()))
         .collect();
     let mut errors = Vec::new();
     for (stem, results) in run_corpus(&target, &chosen, &shapes) {
         let mut scenarios = serde_json::Map::new();
+        if scenarios_only.is_some() {
+            // Keep the other scenarios' records (of scenarios still in the area).
+            if let Ok((_, old)) = load_golden(&stem) {
+                let names = all_names.get(&stem);
+                for (name, steps) in old {
+                    if names.is_some_and(|n| n.contains(&name)) {
+                        scenarios.insert(name, Value::Array(steps));
+                    }
+                }
+            }
+        }
         for (name, result) in results {
             match result {
                 Ok(steps) => {

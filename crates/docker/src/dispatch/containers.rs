@@ -16,7 +16,7 @@ use sockerless_http::{Body, Response};
 use super::Ctx;
 use crate::hijack::{stdin_channel, Hijack, StreamMode};
 use crate::reply;
-use crate::request::{parse_json, Query};
+use crate::request::{parse_json_prepared, Query};
 use crate::route::{unsupported_message, DockerRoute};
 use crate::stdcopy;
 use crate::version::DockerHeaders;
@@ -150,11 +150,15 @@ async fn create(ctx: &Ctx, q: &Query, req: http::Request<Body>) -> Result<Respon
             "invalid JSON: got EOF while reading request body",
         ));
     }
-    let mut body: ContainerCreateBody = parse_json(&parts.headers, &bytes)?
-        .filter(|b: &ContainerCreateBody| *b != ContainerCreateBody::default())
-        .ok_or_else(|| {
-            Error::bad_request("config cannot be empty in order to create a container")
-        })?;
+    let mut unknown_policy = None;
+    let mut body: ContainerCreateBody = parse_json_prepared(&parts.headers, &bytes, |v| {
+        unknown_policy = take_unknown_restart_policy(v);
+    })?
+    .filter(|b: &ContainerCreateBody| *b != ContainerCreateBody::default())
+    .ok_or_else(|| Error::bad_request("config cannot be empty in order to create a container"))?;
+    if let Some(name) = unknown_policy {
+        return Err(unknown_restart_policy(&body, &name));
+    }
     rename_default_endpoint(&mut body);
     let created = ctx.backend.container_create(q.string("name"), body).await?;
     let mut v =
@@ -165,6 +169,38 @@ async fn create(ctx: &Ctx, q: &Query, req: http::Request<Body>) -> Result<Respon
         }
     }
     reply::json(StatusCode::CREATED, &v)
+}
+
+/// The restart policies Docker knows (`container.RestartPolicyMode`).
+const RESTART_POLICIES: &[&str] = &["", "no", "always", "on-failure", "unless-stopped"];
+
+/// Takes an unknown `HostConfig.RestartPolicy.Name` (a string Docker decodes
+/// but the typed body cannot hold) out of a create body, leaving `""`, so
+/// that the body's type errors still come first, as in Docker's decoder.
+fn take_unknown_restart_policy(body: &mut Value) -> Option<String> {
+    let slot = body.pointer_mut("/HostConfig/RestartPolicy/Name")?;
+    let name = slot.as_str()?;
+    if RESTART_POLICIES.contains(&name) {
+        return None;
+    }
+    let name = name.to_string();
+    *slot = Value::String(String::new());
+    Some(name)
+}
+
+/// Docker's answer to a create with the unknown restart policy `name`
+/// (moby's `validateHostConfig`: `AutoRemove` is checked first).
+fn unknown_restart_policy(body: &ContainerCreateBody, name: &str) -> Error {
+    let auto_remove = body
+        .host_config
+        .as_ref()
+        .is_some_and(|h| h.auto_remove == Some(true));
+    if auto_remove {
+        return Error::bad_request("can't create 'AutoRemove' container with restart policy");
+    }
+    Error::bad_request(format!(
+        "invalid restart policy: unknown policy '{name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'"
+    ))
 }
 
 /// The CLI sends `EndpointsConfig: {"default": {…}}` whenever `--network` is

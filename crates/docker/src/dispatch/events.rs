@@ -46,7 +46,12 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
         }
         DockerRoute::SystemDf => {
             check_df_types(&query, &ctx.api)?;
-            system_df(ctx).await
+            let asked = if ctx.api < crate::version::ApiVersionConst(1, 42) {
+                Vec::new()
+            } else {
+                query.all("type")
+            };
+            system_df(ctx, &asked).await
         }
         other => Err(Error::internal(format!(
             "{} routed to the events handler",
@@ -92,10 +97,10 @@ fn put_non_empty(map: &mut Map<String, Value>, key: &str, value: String) {
     }
 }
 
-/// `GET /system/df` (`type` is ignored: every section is returned). Each list
+/// `GET /system/df`: the sections of `asked` (every one when empty). Each list
 /// goes through the backend's `before` hook like the route it stands for; a
 /// backend without volumes (501) reports none.
-async fn system_df(ctx: &Ctx) -> Result<Response> {
+async fn system_df(ctx: &Ctx, asked: &[&str]) -> Result<Response> {
     ctx.before(Operation::ImageList, None).await?;
     let images = ctx.backend.image_list(ImageListOptions::default()).await?;
     ctx.before(Operation::ContainerList, None).await?;
@@ -116,7 +121,31 @@ async fn system_df(ctx: &Ctx) -> Result<Response> {
         Err(Error::NotImplemented(_)) => Vec::new(),
         Err(e) => return Err(e),
     };
-    reply::json(StatusCode::OK, &disk_usage(images, containers, volumes))
+    let mut df = disk_usage(images, containers, volumes);
+    only_asked(&mut df, asked);
+    reply::json(StatusCode::OK, &df)
+}
+
+/// With `type` (API 1.42+), Docker computes only the sections asked for: the
+/// others are null, and `LayersSize` is 0 unless images are asked for (moby
+/// `daemon/disk_usage.go`).
+fn only_asked(df: &mut SystemDataUsageResponse, asked: &[&str]) {
+    if asked.is_empty() {
+        return;
+    }
+    if !asked.contains(&"image") {
+        df.images = None;
+        df.layers_size = Some(0);
+    }
+    if !asked.contains(&"container") {
+        df.containers = None;
+    }
+    if !asked.contains(&"volume") {
+        df.volumes = None;
+    }
+    if !asked.contains(&"build-cache") {
+        df.build_cache = None;
+    }
 }
 
 /// The object types `GET /system/df?type=…` may ask for (API 1.42+).

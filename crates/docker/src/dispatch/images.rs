@@ -12,17 +12,17 @@
 use futures_util::StreamExt;
 use http::StatusCode;
 use http_body_util::BodyExt;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sockerless_core::api::{ImageListOptions, ImageRemoveOptions, PullOptions, Secret, TagOptions};
 use sockerless_core::error::{Error, Result};
 use sockerless_http::{Body, Response};
 
 use super::Ctx;
 use crate::layer::RouteInfo;
-use crate::reply;
 use crate::request::Query;
 use crate::route::{unsupported_message, DockerRoute};
 use crate::version::ApiVersion;
+use crate::{keys, reply};
 
 /// Line end of Docker's progress streams (moby `pkg/streamformatter`).
 pub const PROGRESS_LINE_END: &[u8] = b"\r\n";
@@ -50,7 +50,7 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
                 digests: query.bool("digests"),
                 filters: query.filters()?,
             };
-            let mut list = serde_json::to_value(backend.image_list(options).await?)
+            let mut list = keys::to_value(&backend.image_list(options).await?)
                 .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
             if let Some(items) = list.as_array_mut() {
                 items.iter_mut().for_each(|i| without_virtual_size(ctx, i));
@@ -58,7 +58,14 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             reply::json(StatusCode::OK, &list)
         }
         DockerRoute::ImageInspect(name) => {
-            let mut image = serde_json::to_value(backend.image_inspect(name).await?)
+            let mut inspect = backend.image_inspect(name).await?;
+            // Docker 26 still writes the deprecated `ContainerConfig` up to
+            // API 1.44 (moby drops it from 1.45); an image built today has an
+            // all-zero one, which the key tables fill in.
+            inspect
+                .container_config
+                .get_or_insert_with(Default::default);
+            let mut image = keys::to_value(&inspect)
                 .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
             without_virtual_size(ctx, &mut image);
             reply::json(StatusCode::OK, &image)
@@ -85,18 +92,10 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             };
             reply::json(StatusCode::OK, &backend.image_remove(name, options).await?)
         }
-        DockerRoute::ImagePrune => {
-            let pruned = backend.image_prune(query.filters()?).await?;
-            let deleted = serde_json::to_value(pruned.images_deleted.unwrap_or_default())
-                .map_err(|e| Error::internal(format!("serialising: {e}")))?;
-            reply::json(
-                StatusCode::OK,
-                &json!({
-                    "ImagesDeleted": deleted,
-                    "SpaceReclaimed": pruned.space_reclaimed.unwrap_or(0),
-                }),
-            )
-        }
+        DockerRoute::ImagePrune => reply::json(
+            StatusCode::OK,
+            &backend.image_prune(query.filters()?).await?,
+        ),
         DockerRoute::ImageLoad => load(ctx, &query, req).await,
         other => Err(Error::internal(format!(
             "{} routed to the image handler",

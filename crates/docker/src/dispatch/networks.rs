@@ -30,7 +30,7 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             if let Some(o) = value.as_object_mut() {
                 o.entry("Name").or_insert_with(|| json!(""));
             }
-            let request = sockerless_http::json::typed(value)?;
+            let request = crate::request::typed(value)?;
             let created = backend.network_create(request).await?;
             reply::json(
                 StatusCode::CREATED,
@@ -70,13 +70,10 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             backend.network_remove(reference).await?;
             Ok(reply::empty(StatusCode::NO_CONTENT))
         }
-        DockerRoute::NetworkPrune => {
-            let pruned = backend.network_prune(query.filters()?).await?;
-            reply::json(
-                StatusCode::OK,
-                &json!({"NetworksDeleted": pruned.networks_deleted.unwrap_or_default()}),
-            )
-        }
+        DockerRoute::NetworkPrune => reply::json(
+            StatusCode::OK,
+            &backend.network_prune(query.filters()?).await?,
+        ),
         other => Err(Error::internal(format!(
             "{} routed to the network handler",
             other.name()

@@ -5,15 +5,21 @@
 use http::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, PRAGMA};
 use http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+use sockerless_core::api::docker::{
+    IndexInfo, LocalNodeState, PluginsInfo, RegistryServiceConfig, Runtime, SwarmInfo, SystemInfo,
+    SystemInfoCgroupDriverEnum, SystemInfoCgroupVersionEnum,
+};
 use sockerless_core::api::AuthConfig;
 use sockerless_core::error::{Error, Result};
 use sockerless_http::body::full_body;
 use sockerless_http::{Body, Response};
 
 use super::Ctx;
-use crate::reply;
 use crate::route::DockerRoute;
 use crate::version::{API_VERSION, ENGINE_VERSION, MIN_API_VERSION};
+use crate::{keys, reply};
 
 /// Serves the system routes.
 pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> Result<Response> {
@@ -23,10 +29,7 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             let v = to_value(ctx.backend.version().await?)?;
             reply::json(StatusCode::OK, &fill_version(v))
         }
-        DockerRoute::Info => {
-            let v = to_value(ctx.backend.info().await?)?;
-            reply::json(StatusCode::OK, &fill_info(v))
-        }
+        DockerRoute::Info => reply::json(StatusCode::OK, &fill_info(ctx.backend.info().await?)),
         DockerRoute::Auth => {
             let config: AuthConfig = ctx.json(req).await?.unwrap_or_default();
             reply::json(StatusCode::OK, &ctx.backend.auth(config).await?)
@@ -43,7 +46,7 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
 }
 
 fn to_value<T: serde::Serialize>(v: T) -> Result<Value> {
-    serde_json::to_value(v).map_err(|e| Error::internal(format!("serialising: {e}")))
+    keys::to_value(&v).map_err(|e| Error::internal(format!("serialising: {e}")))
 }
 
 /// `/_ping` as moby answers it: `OK` for GET; no body and `Content-Length: 0`
@@ -157,71 +160,62 @@ fn go_arch() -> &'static str {
 }
 
 /// Fills Docker's defaults into `/info` (§1.6) where the backend left them
-/// out.
-pub fn fill_info(mut v: Value) -> Value {
-    let Some(obj) = v.as_object_mut() else {
-        return v;
+/// out; the fields Docker writes with their zero value are left to [`keys`].
+pub fn fill_info(mut v: SystemInfo) -> SystemInfo {
+    let text = |field: &mut Option<String>, value: &str| {
+        field.get_or_insert_with(|| value.to_string());
     };
-    default(obj, "OSType", json!("linux"));
-    default(obj, "Architecture", json!(std::env::consts::ARCH));
-    default(obj, "ServerVersion", json!(ENGINE_VERSION));
-    default(obj, "Driver", json!("overlay2"));
-    default(obj, "DriverStatus", json!([]));
-    default(
-        obj,
-        "Plugins",
-        json!({
-            "Volume": ["local"],
-            "Network": ["bridge", "host", "null"],
-            "Authorization": null,
-            "Log": ["json-file"]
-        }),
-    );
-    default(obj, "LoggingDriver", json!("json-file"));
-    default(obj, "CgroupDriver", json!("systemd"));
-    default(obj, "CgroupVersion", json!("2"));
-    default(obj, "KernelVersion", json!("sockerless"));
-    default(obj, "OperatingSystem", json!("Sockerless"));
-    default(
-        obj,
-        "IndexServerAddress",
-        json!("https://index.docker.io/v1/"),
-    );
-    default(
-        obj,
-        "RegistryConfig",
-        json!({
-            "AllowNondistributableArtifactsCIDRs": [],
-            "AllowNondistributableArtifactsHostnames": [],
-            "InsecureRegistryCIDRs": ["127.0.0.0/8"],
-            "IndexConfigs": {
-                "docker.io": {
-                    "Name": "docker.io",
-                    "Mirrors": [],
-                    "Secure": true,
-                    "Official": true
-                }
-            },
-            "Mirrors": []
-        }),
-    );
-    default(
-        obj,
-        "Swarm",
-        json!({
-            "NodeID": "",
-            "NodeAddr": "",
-            "LocalNodeState": "inactive",
-            "ControlAvailable": false,
-            "Error": "",
-            "RemoteManagers": null
-        }),
-    );
-    default(obj, "Runtimes", json!({"runc": {"path": "runc"}}));
-    default(obj, "DefaultRuntime", json!("runc"));
-    default(obj, "SecurityOptions", json!([]));
-    default(obj, "Warnings", json!([]));
-    default(obj, "Labels", json!([]));
+    text(&mut v.os_type, "linux");
+    text(&mut v.architecture, std::env::consts::ARCH);
+    text(&mut v.server_version, ENGINE_VERSION);
+    text(&mut v.driver, "overlay2");
+    text(&mut v.logging_driver, "json-file");
+    text(&mut v.kernel_version, "sockerless");
+    text(&mut v.operating_system, "Sockerless");
+    text(&mut v.index_server_address, "https://index.docker.io/v1/");
+    text(&mut v.default_runtime, "runc");
+    let strings = |items: &[&str]| Some(items.iter().map(|s| s.to_string()).collect());
+    v.driver_status.get_or_insert_with(Vec::new);
+    v.plugins.get_or_insert_with(|| PluginsInfo {
+        volume: strings(&["local"]),
+        network: strings(&["bridge", "host", "null"]),
+        authorization: None,
+        log: strings(&["json-file"]),
+    });
+    v.cgroup_driver
+        .get_or_insert(SystemInfoCgroupDriverEnum::SYSTEMD);
+    v.cgroup_version
+        .get_or_insert(SystemInfoCgroupVersionEnum::_2);
+    v.registry_config.get_or_insert_with(|| {
+        let hub = IndexInfo {
+            name: Some("docker.io".into()),
+            mirrors: Some(Vec::new()),
+            secure: Some(true),
+            official: Some(true),
+        };
+        RegistryServiceConfig {
+            insecure_registry_cidrs: strings(&["127.0.0.0/8"]),
+            index_configs: Some(HashMap::from([("docker.io".into(), hub)])),
+            ..Default::default()
+        }
+    });
+    v.swarm.get_or_insert_with(|| SwarmInfo {
+        node_id: Some(String::new()),
+        node_addr: Some(String::new()),
+        local_node_state: Some(LocalNodeState::INACTIVE),
+        control_available: Some(false),
+        error: Some(String::new()),
+        ..Default::default()
+    });
+    v.runtimes.get_or_insert_with(|| {
+        let runc = Runtime {
+            path: Some("runc".into()),
+            ..Default::default()
+        };
+        HashMap::from([("runc".into(), runc)])
+    });
+    v.security_options.get_or_insert_with(Vec::new);
+    v.labels.get_or_insert_with(Vec::new);
     v
 }
 
@@ -260,12 +254,24 @@ mod tests {
 
     #[test]
     fn info_defaults_only_where_missing() {
-        let v = fill_info(json!({"Driver": "vfs", "Warnings": null}));
+        let info = SystemInfo {
+            driver: Some("vfs".into()),
+            ..Default::default()
+        };
+        let v = keys::to_value(&fill_info(info)).unwrap();
         assert_eq!(v["Driver"], "vfs");
-        assert_eq!(v["Warnings"], json!([]));
+        assert_eq!(v["Warnings"], Value::Null);
         assert_eq!(v["Plugins"]["Log"], json!(["json-file"]));
+        assert_eq!(v["Plugins"]["Authorization"], Value::Null);
         assert_eq!(v["Swarm"]["ControlAvailable"], false);
+        assert_eq!(v["Swarm"]["RemoteManagers"], Value::Null);
+        assert_eq!(v["RegistryConfig"]["Mirrors"], Value::Null);
+        assert_eq!(
+            v["RegistryConfig"]["IndexConfigs"]["docker.io"]["Mirrors"],
+            json!([])
+        );
         assert_eq!(v["IndexServerAddress"], "https://index.docker.io/v1/");
+        assert_eq!(v["CgroupDriver"], "systemd");
     }
 
     #[test]

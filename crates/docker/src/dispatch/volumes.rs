@@ -26,18 +26,10 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             let options: VolumeCreateOptions = ctx.json(req).await?.unwrap_or_default();
             reply::json(StatusCode::CREATED, &backend.volume_create(options).await?)
         }
-        DockerRoute::VolumeList => {
-            let list = backend.volume_list(query.filters()?).await?;
-            let volumes = serde_json::to_value(list.volumes.unwrap_or_default())
-                .map_err(|e| Error::internal(format!("serialising: {e}")))?;
-            reply::json(
-                StatusCode::OK,
-                &json!({
-                    "Volumes": volumes,
-                    "Warnings": list.warnings.unwrap_or_default(),
-                }),
-            )
-        }
+        DockerRoute::VolumeList => reply::json(
+            StatusCode::OK,
+            &backend.volume_list(query.filters()?).await?,
+        ),
         DockerRoute::VolumeInspect(name) => {
             reply::json(StatusCode::OK, &backend.volume_inspect(name).await?)
         }

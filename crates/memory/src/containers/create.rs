@@ -13,7 +13,7 @@ use super::validate;
 use crate::backend::MemoryBackend;
 use crate::ids::Id;
 use crate::intern::Shared;
-use crate::networks::check_endpoint_for_create;
+use crate::networks::{check_endpoint_for_create, fill_address};
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::docker::names;
@@ -140,6 +140,19 @@ pub(crate) fn invalid_name(name: &str) -> Error {
     ))
 }
 
+/// (network, endpoint config) pairs of a create.
+type Joins = Vec<(String, Option<docker::EndpointSettings>)>;
+
+/// The settings of a network the container is configured for but not on (it
+/// did not exist at create): no network or endpoint ID, no address.
+fn unresolved_endpoint(cfg: Option<docker::EndpointSettings>) -> docker::EndpointSettings {
+    let mut settings = cfg.unwrap_or_default();
+    settings.network_id = Some(String::new());
+    settings.endpoint_id = Some(String::new());
+    fill_address(&mut settings, None, None, None);
+    settings
+}
+
 /// A checked create: nothing is taken yet.
 pub(crate) struct CreatePlan {
     /// The record, without its name.
@@ -148,6 +161,9 @@ pub(crate) struct CreatePlan {
     name: Option<String>,
     /// (network ID, endpoint config) in join order.
     joins: Vec<(String, Option<docker::EndpointSettings>)>,
+    /// (network name, endpoint config) of the networks that do not exist
+    /// (yet): recorded on the container, resolved at start.
+    deferred: Vec<(String, Option<docker::EndpointSettings>)>,
     /// The mounts, validated.
     mounts: Vec<PlannedMount>,
 }
@@ -184,11 +200,6 @@ impl MemoryBackend {
             }
         }
         let image_ref = config.image.clone().unwrap_or_default();
-        if image_ref.is_empty() {
-            return Err(Error::bad_request(
-                "no image specified: \"Image\" is required",
-            ));
-        }
         if let Some(wd) = config.working_dir.as_deref() {
             if !wd.is_empty() && !wd.starts_with('/') {
                 return Err(Error::bad_request(format!(
@@ -205,10 +216,16 @@ impl MemoryBackend {
         super::resources::check_resources(&host_config, crate::system::host_cpus())?;
         self.check_container_refs(&host_config)?;
         check_restart_policy(&host_config)?;
-        let image = self.image_resolve(&image_ref)?;
-        let merged = merge_config(&image.config, config);
+        // Docker creates a container without an image (nothing to merge, no
+        // image ID); it cannot start (see `container_start`).
+        let (merged, image_id) = if image_ref.is_empty() {
+            (config, String::new())
+        } else {
+            let image = self.image_resolve(&image_ref)?;
+            (merge_config(&image.config, config), image.id.clone())
+        };
         let mounts = plan_mounts(&host_config, merged.volumes.as_ref())?;
-        let joins = self.plan_joins(&mut host_config, networking_config)?;
+        let (joins, deferred) = self.plan_joins(&mut host_config, networking_config)?;
         let entry: Vec<String> = merged
             .entrypoint
             .iter()
@@ -248,7 +265,7 @@ impl MemoryBackend {
             created: self.now(),
             seq: self.next_seq(),
             image: image_ref,
-            image_id: image.id.clone(),
+            image_id,
             config: Config::new(merged),
             host_config: HostConfig::new(&host_config),
             path: Shared::new(path),
@@ -263,18 +280,21 @@ impl MemoryBackend {
             record,
             name,
             joins,
+            deferred,
             mounts,
         })
     }
 
     /// The networks a create joins, as (network ID, endpoint config) in join
     /// order: the network mode's first (none for `container:<ref>`), then the
-    /// other endpoints by name. Normalises the network mode.
+    /// other endpoints by name; and those that do not exist, by name: Docker
+    /// looks networks up only at start (404 `network <name> not found` then).
+    /// Normalises the network mode.
     fn plan_joins(
         &self,
         host_config: &mut docker::HostConfig,
         networking_config: Option<docker::NetworkingConfig>,
-    ) -> Result<Vec<(String, Option<docker::EndpointSettings>)>> {
+    ) -> Result<(Joins, Joins)> {
         let mode = host_config.network_mode.clone().unwrap_or_default();
         let mode = match mode.as_str() {
             "" | "default" => "bridge".to_string(),
@@ -284,29 +304,42 @@ impl MemoryBackend {
         let endpoints = networking_config
             .and_then(|n| n.endpoints_config)
             .unwrap_or_default();
-        let mut joins: Vec<(String, Option<docker::EndpointSettings>)> = Vec::new();
+        let mut joins: Joins = Vec::new();
+        let mut deferred: Joins = Vec::new();
         if let Some(other) = mode.strip_prefix("container:") {
             self.container_id(other)?;
         } else {
-            let net = self.network_resolve(&mode)?;
-            let cfg = endpoints
-                .get(&mode)
-                .or_else(|| endpoints.get(&net.name))
-                .or_else(|| endpoints.get(&net.id))
-                .cloned();
-            check_endpoint_for_create(&net, cfg.as_ref())?;
-            joins.push((net.id.clone(), cfg));
+            match self.network_resolve_existing(&mode)? {
+                Some(net) => {
+                    let cfg = endpoints
+                        .get(&mode)
+                        .or_else(|| endpoints.get(&net.name))
+                        .or_else(|| endpoints.get(&net.id))
+                        .cloned();
+                    check_endpoint_for_create(&net, cfg.as_ref())?;
+                    joins.push((net.id.clone(), cfg));
+                }
+                None => deferred.push((mode.clone(), endpoints.get(&mode).cloned())),
+            }
         }
         let mut extra: Vec<(&String, &docker::EndpointSettings)> = endpoints.iter().collect();
         extra.sort_by(|a, b| a.0.cmp(b.0));
         for (key, cfg) in extra {
-            let net = self.network_resolve(key)?;
-            if !joins.iter().any(|(id, _)| *id == net.id) {
-                check_endpoint_for_create(&net, Some(cfg))?;
-                joins.push((net.id.clone(), Some(cfg.clone())));
+            match self.network_resolve_existing(key)? {
+                Some(net) => {
+                    if !joins.iter().any(|(id, _)| *id == net.id) {
+                        check_endpoint_for_create(&net, Some(cfg))?;
+                        joins.push((net.id.clone(), Some(cfg.clone())));
+                    }
+                }
+                None => {
+                    if !deferred.iter().any(|(name, _)| name == key) {
+                        deferred.push((key.clone(), Some(cfg.clone())));
+                    }
+                }
             }
         }
-        Ok(joins)
+        Ok((joins, deferred))
     }
 
     /// Step 2: reserves the name, joins the networks and acquires the volumes
@@ -320,6 +353,7 @@ impl MemoryBackend {
             mut record,
             name,
             joins,
+            deferred,
             mounts,
         } = plan;
         let id = record.id.clone();
@@ -342,6 +376,11 @@ impl MemoryBackend {
             // validated volume cannot, so a failed create never creates one.
             for (net_id, cfg) in &joins {
                 self.network_attach(net_id, &mut record, cfg.clone())?;
+            }
+            for (net_name, cfg) in &deferred {
+                record
+                    .networks
+                    .insert(net_name, &unresolved_endpoint(cfg.clone()));
             }
             for m in &mounts {
                 let point = self.mount_point(m, &id, &mut acquired)?;

@@ -20,7 +20,6 @@ pub(crate) fn fill_host_defaults(h: &mut docker::HostConfig) {
         typ: Some("json-file".into()),
         config: Some(HashMap::new()),
     });
-    h.port_bindings.get_or_insert_with(HashMap::new);
     h.auto_remove.get_or_insert(false);
     h.privileged.get_or_insert(false);
     h.publish_all_ports.get_or_insert(false);
@@ -30,6 +29,45 @@ pub(crate) fn fill_host_defaults(h: &mut docker::HostConfig) {
     h.shm_size.get_or_insert(64 * 1024 * 1024);
     h.console_size.get_or_insert_with(|| vec![0, 0]);
     h.oom_kill_disable.get_or_insert(false);
+    h.runtime.get_or_insert_with(|| "runc".into());
+    // The default on a cgroup v2 host (moby `DefaultCgroupNamespaceMode`).
+    h.cgroupns_mode
+        .get_or_insert(docker::HostConfigCgroupnsModeEnum::PRIVATE);
+    // moby `daemon/create_unix.go`: the OCI defaults unless privileged.
+    if h.privileged != Some(true) {
+        h.masked_paths
+            .get_or_insert_with(|| to_strings(DEFAULT_MASKED_PATHS));
+        h.readonly_paths
+            .get_or_insert_with(|| to_strings(DEFAULT_READONLY_PATHS));
+    }
+}
+
+/// Docker's default masked paths (moby `oci/defaults.go`).
+const DEFAULT_MASKED_PATHS: &[&str] = &[
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+];
+
+/// Docker's default read-only paths (moby `oci/defaults.go`).
+const DEFAULT_READONLY_PATHS: &[&str] = &[
+    "/proc/bus",
+    "/proc/fs",
+    "/proc/irq",
+    "/proc/sys",
+    "/proc/sysrq-trigger",
+];
+
+fn to_strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
 }
 
 impl MemoryBackend {

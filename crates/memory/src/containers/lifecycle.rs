@@ -237,6 +237,15 @@ impl MemoryBackend {
     /// `DELETE /containers/{ref}`.
     pub(crate) fn remove_container(&self, r: &str, o: ContainerRemoveOptions) -> Result<()> {
         let id = self.container_id(r)?;
+        if o.link {
+            // `link=1` removes a legacy link name `/parent/child`; a
+            // container's reference has no parent, so Docker refuses it in
+            // these words (moby's `rmLink`) and changes nothing. Docker's
+            // status is 500 (a plain error); bad client input is a 4xx here.
+            return Err(Error::conflict(
+                "Conflict, cannot remove the default link name of the container",
+            ));
+        }
         let guard = self.links();
         let Some(c) = self.store.containers.get(&id) else {
             return Err(Error::no_such_container(r));

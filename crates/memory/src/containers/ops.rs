@@ -91,7 +91,8 @@ impl ContainerBackend for MemoryBackend {
             .collect())
     }
 
-    /// `POST /containers/{ref}/start`.
+    /// `POST /containers/{ref}/start`: networks and ports are taken first; a
+    /// container created without an image then fails as runc does.
     async fn container_start(&self, reference: String) -> Result<()> {
         let r = reference.as_str();
         let id = self.container_id(r)?;
@@ -115,9 +116,28 @@ impl ContainerBackend for MemoryBackend {
                         }
                         _ => {}
                     }
-                    self.network_allocate_ips(c)?;
-                    if let Err(e) = self.publish_ports(c) {
-                        self.network_release_ips(c);
+                    let taken = self
+                        .network_allocate_ips(c)
+                        .and_then(|()| {
+                            self.publish_ports(c)
+                                .inspect_err(|_| self.network_release_ips(c))
+                        })
+                        .and_then(|()| {
+                            if !c.image_id.is_empty() {
+                                return Ok(());
+                            }
+                            self.release_ports(c);
+                            self.network_release_ips(c);
+                            c.state.exit_code = 127;
+                            Err(nothing_to_execute(&c.path))
+                        });
+                    if let Err(e) = taken {
+                        // Docker keeps a failed start's error in the state, with
+                        // exit code 128 when none was set.
+                        c.state.error = e.to_string();
+                        if c.state.exit_code == 0 {
+                            c.state.exit_code = 128;
+                        }
                         return Err(e);
                     }
                     c.state.run += 1;
@@ -628,4 +648,17 @@ impl ContainerBackend for MemoryBackend {
     async fn container_commit(&self, options: CommitOptions) -> Result<IdResponse> {
         self.commit(options)
     }
+}
+
+/// runc's error (exit code 127) for a container without an image: its
+/// command is nowhere to be found.
+fn nothing_to_execute(path: &str) -> Error {
+    let why = if path.contains('/') {
+        format!("stat {path}: no such file or directory")
+    } else {
+        "executable file not found in $PATH".to_string()
+    };
+    Error::bad_request(format!(
+        "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"{path}\": {why}: unknown"
+    ))
 }

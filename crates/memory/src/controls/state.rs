@@ -114,12 +114,19 @@ impl StateDocument {
                         n.name
                     )
                 })?;
+                // Docker has endpoints only for running containers.
+                check(c.is_some_and(|c| c.is_running()), || {
+                    format!("network {} lists {member}, which is not running", n.name)
+                })?;
             }
         }
         check(net_names.contains_key("bridge"), || {
             "the predefined bridge network is missing".into()
         })?;
-        for c in &self.containers {
+        // A running container is on every network it names; one that is not
+        // running may name networks that are gone (Docker looks them up at
+        // start).
+        for c in self.containers.iter().filter(|c| c.is_running()) {
             for net in c.networks.keys() {
                 check(
                     net_names
@@ -331,8 +338,9 @@ mod tests {
 
     use crate::MemoryBackend;
 
-    /// A loaded state holds each container's ID once, as a create does: the
-    /// network's member and the volume's reference are the record's own.
+    /// A loaded state holds each container's ID once, as a create and a start
+    /// do: the network's member and the volume's reference are the record's
+    /// own.
     #[tokio::test]
     async fn a_loaded_state_shares_each_container_id() {
         let b = MemoryBackend::new();
@@ -346,10 +354,13 @@ mod tests {
         while pull.next().await.is_some() {}
         let body: ContainerCreateBody = serde_json::from_value(serde_json::json!({
             "Image": "alpine",
+            "Cmd": ["sleep", "infinity"],
             "HostConfig": {"Binds": ["data:/data"]}
         }))
         .unwrap();
         let id = b.container_create(None, body).await.unwrap().id;
+        // A network has members while they run.
+        b.container_start(id.clone()).await.unwrap();
         // As `PUT /memory/state` and `--state-file` read it: from JSON.
         let json = serde_json::to_string(&b.snapshot()).unwrap();
         let doc: super::StateDocument = serde_json::from_str(&json).unwrap();

@@ -1,7 +1,9 @@
 //! Containers on networks: the predefined networks, resolving a reference, and
-//! both sides of a membership (the container's endpoint settings, the
-//! network's members) changed together under the links lock: attach and
-//! detach, addresses allocated at start and released at exit.
+//! both sides of a membership changed together under the links lock. As in
+//! Docker, a container is configured for its networks (its endpoint settings)
+//! from create or connect on, but is a member of a network (has an endpoint
+//! there, listed by network inspect, keeping it from removal) only while it
+//! runs: endpoints and addresses are taken at start and given back at exit.
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -65,9 +67,22 @@ impl MemoryBackend {
             .ok_or_else(|| Error::no_such_network(reference))
     }
 
+    /// As [`Self::network_resolve`], but a network that does not exist is
+    /// `None` (an ambiguous reference is still 400).
+    pub(crate) fn network_resolve_existing(
+        &self,
+        reference: &str,
+    ) -> Result<Option<Arc<NetworkRecord>>> {
+        match self.network_resolve(reference) {
+            Ok(net) => Ok(Some(net)),
+            Err(Error::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Joins `container` to the network `network_id` (call with the links lock
-    /// held): records the endpoint on the network and the `EndpointSettings` in
-    /// `container.networks`; allocates an address when the container is running.
+    /// held): records the `EndpointSettings` in `container.networks`, and when
+    /// the container is running, its endpoint (with an address) on the network.
     /// 403 when already connected (or when host/none networking forbids it);
     /// on error nothing changes.
     pub(crate) fn network_attach(
@@ -125,12 +140,14 @@ impl MemoryBackend {
         drop(net);
         let joined = self.store.networks.update(&net_id, |n| {
             let mut endpoint = endpoint;
-            if running && n.has_addresses() {
-                let ip = take_address(n, wanted)?;
-                endpoint.ipv4 = Some(ip);
-                endpoint.mac_address = mac_for(ip);
+            if running {
+                if n.has_addresses() {
+                    let ip = take_address(n, wanted)?;
+                    endpoint.ipv4 = Some(ip);
+                    endpoint.mac_address = mac_for(ip);
+                }
+                n.members.insert(container.id.clone(), endpoint.clone());
             }
-            n.members.insert(container.id.clone(), endpoint.clone());
             Ok::<_, Error>((endpoint, n.subnet, n.gateway))
         });
         let (endpoint, subnet, gateway) =
@@ -173,87 +190,100 @@ impl MemoryBackend {
         }
     }
 
-    /// At start: allocates an address on every network the container joined and
+    /// At start: makes the container a member of every network it is
+    /// configured for, with an address where the network has addresses, and
     /// fills `IPAddress`, `Gateway`, `IPPrefixLen`, `MacAddress` (links lock
-    /// held). All or nothing: on error no address stays allocated by this call.
+    /// held). A network is found by its ID, else by its name (it did not exist
+    /// at create, or was removed and created again): 404 `network <ID or
+    /// name> not found` when neither exists. All or nothing: on error no endpoint stays.
     pub(crate) fn network_allocate_ips(&self, container: &mut ContainerRecord) -> Result<()> {
+        let mut resolved: Vec<(String, String)> = Vec::new();
+        for (net_name, settings) in container.networks.iter() {
+            // Docker names the network by the ID it joined last, else by
+            // the name it was configured with.
+            let known = settings.network_id.as_deref().filter(|id| !id.is_empty());
+            let net_id = match known {
+                Some(id) if self.store.networks.contains(id) => id.to_string(),
+                _ => self
+                    .store
+                    .network_names
+                    .get(net_name)
+                    .ok_or_else(|| Error::no_such_network(known.unwrap_or(net_name)))?,
+            };
+            resolved.push((net_name.to_string(), net_id));
+        }
         let mut done: Vec<String> = Vec::new();
         let mut result = Ok(());
-        // (network name, address, subnet, gateway) to write once all succeeded
-        let mut updates: Vec<(String, Option<Ipv4Addr>, Subnet, Option<Ipv4Addr>)> = Vec::new();
-        for (net_name, settings) in &container.networks {
-            let Some(net_id) = settings
-                .network_id
-                .clone()
-                .or_else(|| self.store.network_names.get(net_name))
-            else {
+        // (network name, network ID, endpoint ID, address, subnet, gateway) to
+        // write once all succeeded
+        let mut updates = Vec::new();
+        for (net_name, net_id) in resolved {
+            let Some(settings) = container.networks.get(&net_name) else {
                 continue;
             };
             let name = container.bare_name().to_string();
-            let endpoint_id = settings.endpoint_id.clone().unwrap_or_default();
+            let endpoint_id = settings
+                .endpoint_id
+                .clone()
+                .filter(|e| !e.is_empty())
+                .unwrap_or_else(|| self.new_id());
             let aliases = settings.aliases.clone().unwrap_or_default();
             let wanted = requested_ipv4(Some(&settings));
             let outcome = self.store.networks.update(&net_id, |n| {
-                if !n.has_addresses() {
-                    return Ok((None, false));
-                }
-                if let Some(ip) = n.members.get(&container.id).and_then(|e| e.ipv4) {
-                    return Ok((Some(ip), false));
-                }
-                // The container's own endpoint has no address, so it does not
-                // count as used.
-                let ip = take_address(n, wanted)?;
-                let endpoint = n.members.entry(container.id.clone()).or_insert(Endpoint {
-                    container_name: name,
-                    endpoint_id,
-                    mac_address: String::new(),
-                    ipv4: None,
-                    aliases,
-                });
-                endpoint.ipv4 = Some(ip);
-                endpoint.mac_address = mac_for(ip);
-                Ok((Some(ip), true))
+                let ip = match n.members.get(&container.id) {
+                    Some(e) => return Ok((e.ipv4, false, n.subnet, n.gateway)),
+                    None if n.has_addresses() => Some(take_address(n, wanted)?),
+                    None => None,
+                };
+                n.members.insert(
+                    container.id.clone(),
+                    Endpoint {
+                        container_name: name,
+                        endpoint_id: endpoint_id.clone(),
+                        mac_address: ip.map(mac_for).unwrap_or_default(),
+                        ipv4: ip,
+                        aliases,
+                    },
+                );
+                Ok((ip, true, n.subnet, n.gateway))
             });
             match outcome {
-                None => continue,
+                None => {
+                    result = Err(Error::no_such_network(&net_name));
+                    break;
+                }
                 Some(Err(e)) => {
                     result = Err(e);
                     break;
                 }
-                Some(Ok((ip, fresh))) => {
+                Some(Ok((ip, fresh, subnet, gateway))) => {
                     if fresh {
                         done.push(net_id.clone());
                     }
-                    let (subnet, gateway) = self
-                        .store
-                        .networks
-                        .get(&net_id)
-                        .map(|n| (n.subnet, n.gateway))
-                        .unwrap_or((None, None));
-                    updates.push((net_name.to_string(), ip, subnet, gateway));
+                    updates.push((net_name, net_id, endpoint_id, ip, subnet, gateway));
                 }
             }
         }
         if let Err(e) = result {
             for net_id in done {
                 self.store.networks.update(&net_id, |n| {
-                    if let Some(e) = n.members.get_mut(&container.id) {
-                        e.ipv4 = None;
-                        e.mac_address.clear();
-                    }
+                    n.members.remove(&container.id);
                 });
             }
             return Err(e);
         }
-        for (net_name, ip, subnet, gateway) in updates {
+        for (net_name, net_id, endpoint_id, ip, subnet, gateway) in updates {
             container.networks.update(&net_name, |settings| {
+                settings.network_id = Some(net_id);
+                settings.endpoint_id = Some(endpoint_id);
                 fill_address(settings, ip, subnet, gateway);
             });
         }
         Ok(())
     }
 
-    /// At stop: releases the container's addresses (memberships stay).
+    /// At exit: the container's endpoints and addresses are given back (it
+    /// stays configured for its networks).
     pub(crate) fn network_release_ips(&self, container: &mut ContainerRecord) {
         let joined: Vec<(String, Option<String>)> = container
             .networks
@@ -261,13 +291,12 @@ impl MemoryBackend {
             .map(|(name, settings)| (name.to_string(), settings.network_id))
             .collect();
         for (net_name, net_id) in joined {
-            let net_id = net_id.or_else(|| self.store.network_names.get(&net_name));
+            let net_id = net_id
+                .filter(|id| !id.is_empty())
+                .or_else(|| self.store.network_names.get(&net_name));
             if let Some(net_id) = net_id {
                 self.store.networks.update(&net_id, |n| {
-                    if let Some(e) = n.members.get_mut(&container.id) {
-                        e.ipv4 = None;
-                        e.mac_address.clear();
-                    }
+                    n.members.remove(&container.id);
                 });
             }
             container.networks.update(&net_name, |settings| {

@@ -31,6 +31,7 @@ use sockerless_core::docker::timefmt::parse_timestamp;
 use sockerless_core::error::{Error, Result};
 
 pub(crate) use endpoint::check_endpoint_for_create;
+pub(crate) use membership::fill_address;
 pub use record::NetworkRecord;
 
 /// Docker's words for a filter error, as a 400.

@@ -35,12 +35,19 @@ async fn create(b: &MemoryBackend, name: &str) -> String {
     .unwrap_or_default()
 }
 
-/// Both sides agree: every member has a settings entry and vice versa.
+/// Both sides agree: a running container is a member of exactly the networks
+/// it has settings for; one that is not running is a member of none (Docker
+/// has endpoints only while a container runs).
 fn assert_consistent(b: &MemoryBackend, c: &ContainerRecord) {
     for net in b.store.networks.list(|_| true) {
         let member = net.members.get(&c.id);
         let settings = c.networks.get(&net.name);
-        assert_eq!(member.is_some(), settings.is_some(), "{}", net.name);
+        assert_eq!(
+            member.is_some(),
+            settings.is_some() && c.is_running(),
+            "{}",
+            net.name
+        );
         if let (Some(m), Some(s)) = (member, settings) {
             assert_eq!(s.network_id.as_deref(), Some(net.id.as_str()));
             assert_eq!(s.endpoint_id.as_deref(), Some(m.endpoint_id.as_str()));
@@ -180,6 +187,16 @@ async fn attach_allocate_release_detach_keep_both_sides_consistent() {
     );
     assert_eq!(c1.networks, before);
 
+    // a stopped container is configured for the network but not a member
+    let mut c4 = container("four", Status::Created);
+    b.network_attach(&net_id, &mut c4, None).unwrap();
+    assert!(!b
+        .network_resolve("app")
+        .unwrap()
+        .members
+        .contains_key(&c4.id));
+    assert_consistent(&b, &c4);
+
     // remove with members is refused; detach everyone, then it goes
     drop(_links);
     assert!(matches!(
@@ -273,6 +290,8 @@ async fn exhausted_subnet_fails_without_partial_allocation() {
         c.networks.get("big").unwrap().ip_address.as_deref(),
         Some("")
     );
+    // the start failed: it is not running, and on no network
+    c.state.status = Status::Created;
     assert_consistent(&b, &c);
     // running attach to a full network: refused, nothing recorded
     let mut d = container("d", Status::Running);

@@ -150,7 +150,7 @@ async fn volumes() {
     )
     .await
     .expect("list");
-    assert_eq!(list.warnings, Some(vec![]));
+    assert_eq!(list.warnings, None, "Docker writes null when there are none");
     let names: Vec<String> = list
         .volumes
         .unwrap_or_default()

@@ -1,0 +1,254 @@
+//! Docker's key sets on the typed output, serialised once.
+//!
+//! The Docker API types come from bollard-stubs, whose derives leave out every
+//! unset `Option` (`skip_serializing_if = "Option::is_none"`) and whose
+//! required collections are written `[]`/`{}` when empty. Docker's Go structs
+//! write every field without `omitempty`, nil slices, maps and pointers as
+//! `null`. [`to_vec`] and [`to_value`] serialise through [`Filled`], a
+//! [`Serializer`](serde::Serializer) that forwards to serde_json's and, for the
+//! structs named in [`tables`], writes Docker's zero value of each field the
+//! derive skips (serde reports it through `SerializeStruct::skip_field`), writes
+//! `null` for the fields Docker leaves nil when empty, and appends the fields
+//! bollard-stubs does not have. No intermediate `Value`: one pass, and one
+//! string comparison per field of a struct with a table (its entries follow
+//! the struct's field order, as serde visits them).
+//!
+//! Cost, counted with callgrind on a running container's inspect (2.7 kB
+//! plain, 3.7 kB filled, 60 more keys): 37.6 k instructions per
+//! `serde_json::to_vec`, 65.9 k through [`Filled`] (42.0 k with no table
+//! applied: the forwarding itself); the rest is writing and escaping the
+//! added keys, about 400 instructions each.
+//!
+//! ```
+//! use sockerless_core::api::docker::HostConfig;
+//! let json = sockerless_docker::keys::to_vec(&HostConfig::default()).unwrap();
+//! let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+//! assert_eq!(v["CpuShares"], 0);
+//! assert_eq!(v["CapAdd"], serde_json::Value::Null);
+//! ```
+
+mod ser;
+pub mod tables;
+
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+pub use ser::Filled;
+
+/// A zero value as Docker's Go encoder writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zero {
+    /// A nil slice, map or pointer: `null`.
+    Null,
+    /// A number: `0`.
+    Int,
+    /// A string (`""` for Go's zero; a daemon default otherwise).
+    Str(&'static str),
+    /// `false`.
+    False,
+    /// A fixed-size Go array, e.g. `[0,0]`.
+    Seq(&'static [Zero]),
+    /// A struct value (not a pointer): its own zero fields.
+    Obj(&'static [(&'static str, Zero)]),
+}
+
+impl Serialize for Zero {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match *self {
+            Zero::Null => s.serialize_unit(),
+            Zero::Int => s.serialize_i64(0),
+            Zero::Str(v) => s.serialize_str(v),
+            Zero::False => s.serialize_bool(false),
+            Zero::Seq(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Zero::Obj(fields) => {
+                let mut map = s.serialize_map(Some(fields.len()))?;
+                for (k, v) in fields {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Docker's keys of one struct.
+#[derive(Debug)]
+pub struct Table {
+    /// Every field Docker always writes that bollard-stubs may skip, with the
+    /// value Docker writes when it is unset, in the order of bollard-stubs'
+    /// struct: serde serialises (or skips) the fields in that order, so the
+    /// next field is the next entry or not in the table, one comparison each.
+    pub zero: &'static [(&'static str, Zero)],
+    /// Fields Docker writes `null` when empty (a nil slice or map) where
+    /// sockerless's type or backend holds an empty one.
+    pub null_if_empty: &'static [&'static str],
+    /// Fields bollard-stubs' struct does not have, written after the others.
+    pub extra: &'static [(&'static str, Zero)],
+}
+
+impl Table {
+    /// At most this many keys are written beside the derive's own.
+    fn added(&self) -> usize {
+        self.zero.len() + self.extra.len()
+    }
+}
+
+/// `value` as JSON bytes with Docker's key sets.
+pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(128);
+    value.serialize(Filled::new(&mut serde_json::Serializer::new(&mut out)))?;
+    Ok(out)
+}
+
+/// `value` as a [`Value`] with Docker's key sets (for the handlers that edit
+/// the document before answering).
+pub fn to_value<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Value> {
+    value.serialize(Filled::new(serde_json::value::Serializer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use sockerless_core::api::docker::{
+        ContainerInspectResponse, HostConfig, Ipam, Network, Volume, VolumeListResponse,
+    };
+
+    /// Every entry of `name`'s table is written for a default `T` (every
+    /// field unset): the table follows the struct's field order.
+    fn every_zero_is_written<T: Default + Serialize>(name: &str) {
+        let table = tables::table(name).unwrap_or_else(|| panic!("no table {name}"));
+        let v = to_value(&T::default()).unwrap();
+        for (key, zero) in table.zero.iter().chain(table.extra) {
+            assert!(v.get(*key).is_some(), "{name}.{key} not written: {v}");
+            if !table.null_if_empty.contains(key) {
+                assert_eq!(v[*key], to_value(zero).unwrap(), "{name}.{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn tables_follow_the_structs_field_order() {
+        use sockerless_core::api::docker::*;
+        let sorted = |w: &[&str]| tables::by_len(w[0], w[1]).is_lt();
+        let names: Vec<&str> = tables::ALL.iter().map(|(n, _)| *n).collect();
+        assert!(names.windows(2).all(sorted), "{names:?}");
+        every_zero_is_written::<Commit>("Commit");
+        every_zero_is_written::<ContainerConfig>("ContainerConfig");
+        every_zero_is_written::<ContainerInspectResponse>("ContainerInspectResponse");
+        every_zero_is_written::<ContainerPruneResponse>("ContainerPruneResponse");
+        every_zero_is_written::<ContainerState>("ContainerState");
+        every_zero_is_written::<ContainerSummaryNetworkSettings>("ContainerSummaryNetworkSettings");
+        every_zero_is_written::<EndpointSettings>("EndpointSettings");
+        every_zero_is_written::<ExecInspectResponse>("ExecInspectResponse");
+        every_zero_is_written::<HostConfig>("HostConfig");
+        every_zero_is_written::<HostConfigLogConfig>("HostConfigLogConfig");
+        every_zero_is_written::<ImageInspect>("ImageInspect");
+        every_zero_is_written::<ImagePruneResponse>("ImagePruneResponse");
+        every_zero_is_written::<ImageSummary>("ImageSummary");
+        every_zero_is_written::<IndexInfo>("IndexInfo");
+        every_zero_is_written::<Ipam>("Ipam");
+        every_zero_is_written::<MountPoint>("MountPoint");
+        every_zero_is_written::<Network>("Network");
+        every_zero_is_written::<NetworkPruneResponse>("NetworkPruneResponse");
+        every_zero_is_written::<NetworkSettings>("NetworkSettings");
+        every_zero_is_written::<PluginsInfo>("PluginsInfo");
+        every_zero_is_written::<RegistryServiceConfig>("RegistryServiceConfig");
+        every_zero_is_written::<RestartPolicy>("RestartPolicy");
+        every_zero_is_written::<SwarmInfo>("SwarmInfo");
+        every_zero_is_written::<SystemDataUsageResponse>("SystemDataUsageResponse");
+        every_zero_is_written::<SystemInfo>("SystemInfo");
+        every_zero_is_written::<Volume>("Volume");
+        every_zero_is_written::<VolumeListResponse>("VolumeListResponse");
+        every_zero_is_written::<VolumePruneResponse>("VolumePruneResponse");
+        assert_eq!(tables::ALL.len(), 28, "every table is checked above");
+        assert!(tables::table("NoSuchStruct").is_none());
+    }
+
+    #[test]
+    fn skipped_fields_get_dockers_zero_value() {
+        let v = to_value(&HostConfig::default()).unwrap();
+        assert_eq!(v["CpuShares"], 0);
+        assert_eq!(v["CapAdd"], Value::Null);
+        assert_eq!(v["CgroupParent"], "");
+        assert_eq!(v["Privileged"], false);
+        assert_eq!(v["ConsoleSize"], json!([0, 0]));
+        assert_eq!(
+            v["RestartPolicy"],
+            json!({"Name": "", "MaximumRetryCount": 0})
+        );
+        // omitempty in Docker: still absent.
+        assert!(v.get("Init").is_none() && v.get("Runtime").is_none());
+    }
+
+    #[test]
+    fn set_fields_are_untouched() {
+        let host = HostConfig {
+            cpu_shares: Some(512),
+            binds: Some(vec![]),
+            ..Default::default()
+        };
+        let v = to_value(&host).unwrap();
+        assert_eq!(v["CpuShares"], 512);
+        assert_eq!(
+            v["Binds"],
+            json!([]),
+            "an empty list set by the client stays"
+        );
+    }
+
+    #[test]
+    fn empty_collections_docker_leaves_nil_are_null() {
+        let c = ContainerInspectResponse {
+            exec_ids: Some(vec![]),
+            ..Default::default()
+        };
+        assert_eq!(to_value(&c).unwrap()["ExecIDs"], Value::Null);
+        let c = ContainerInspectResponse {
+            exec_ids: Some(vec!["e".into()]),
+            ..Default::default()
+        };
+        assert_eq!(to_value(&c).unwrap()["ExecIDs"], json!(["e"]));
+        let v = to_value(&Volume::default()).unwrap();
+        assert_eq!((&v["Labels"], &v["Options"]), (&Value::Null, &Value::Null));
+        let list = VolumeListResponse {
+            volumes: None,
+            warnings: Some(vec![]),
+        };
+        assert_eq!(
+            to_value(&list).unwrap(),
+            json!({"Volumes": [], "Warnings": null})
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_appended_and_bytes_match_the_value() {
+        let net = Network {
+            ipam: Some(Ipam::default()),
+            ..Default::default()
+        };
+        let v = to_value(&net).unwrap();
+        assert_eq!(v["ConfigFrom"], json!({"Network": ""}));
+        assert_eq!(v["ConfigOnly"], false);
+        assert_eq!(
+            v["IPAM"],
+            json!({"Driver": "", "Config": null, "Options": null})
+        );
+        let bytes = to_vec(&net).unwrap();
+        assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), v);
+    }
+
+    #[test]
+    fn a_struct_with_every_field_skipped_is_valid_json() {
+        let bytes = to_vec(&Ipam::default()).unwrap();
+        let v: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(v, json!({"Driver": "", "Config": null, "Options": null}));
+    }
+}

@@ -1,0 +1,592 @@
+//! Docker's keys as data: for each bollard-stubs struct of a Docker response,
+//! the fields of its Go struct in moby v26.1.5 that have no `omitempty`, with
+//! Go's zero value (`api/types/types.go`, `container/config.go`,
+//! `container/hostconfig.go`, `network/endpoint.go`, `network/ipam.go`,
+//! `image/summary.go`, `volume/volume.go`, `volume/list_response.go`,
+//! `system/info.go`, `registry/registry.go`, `swarm/swarm.go`,
+//! `backend/backend.go`), checked against Docker Engine 26.1's answers
+//! (`tests/fidelity/*.golden.json`). Where the daemon itself fills a field, its
+//! value replaces Go's zero: `CDISpecDirs: []` when CDI is off, `Volumes: []`
+//! for a volume list that matched none. Each table's `zero` keys are in the
+//! order of bollard-stubs' struct (the unit tests check it).
+
+use std::cmp::Ordering;
+
+use super::{Table, Zero};
+
+const NULL: Zero = Zero::Null;
+const ZERO: Zero = Zero::Int;
+const EMPTY: Zero = Zero::Str("");
+const FALSE: Zero = Zero::False;
+
+/// The table of bollard-stubs struct `name`, if it has one.
+pub fn table(name: &str) -> Option<&'static Table> {
+    ALL.binary_search_by(|(n, _)| by_len(n, name))
+        .ok()
+        .map(|i| ALL[i].1)
+}
+
+/// The order of [`ALL`]: by length, then bytes, so that most comparisons of
+/// the binary search (once per struct serialised) end on the lengths.
+pub fn by_len(a: &str, b: &str) -> Ordering {
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+}
+
+/// Every table by the name of its bollard-stubs struct (the name serde passes
+/// to `serialize_struct`), sorted by [`by_len`].
+pub const ALL: &[(&str, &Table)] = &[
+    ("Ipam", &IPAM),
+    ("Commit", &COMMIT),
+    ("Volume", &VOLUME),
+    ("Network", &NETWORK),
+    ("IndexInfo", &INDEX_INFO),
+    ("SwarmInfo", &SWARM_INFO),
+    ("HostConfig", &HOST_CONFIG),
+    ("MountPoint", &MOUNT_POINT),
+    ("SystemInfo", &SYSTEM_INFO),
+    ("PluginsInfo", &PLUGINS_INFO),
+    ("ImageInspect", &IMAGE_INSPECT),
+    ("ImageSummary", &IMAGE_SUMMARY),
+    ("RestartPolicy", &RESTART_POLICY),
+    ("ContainerState", &CONTAINER_STATE),
+    ("ContainerConfig", &CONTAINER_CONFIG),
+    ("NetworkSettings", &NETWORK_SETTINGS),
+    ("EndpointSettings", &ENDPOINT_SETTINGS),
+    ("ImagePruneResponse", &IMAGE_PRUNE_RESPONSE),
+    ("VolumeListResponse", &VOLUME_LIST_RESPONSE),
+    ("ExecInspectResponse", &EXEC_INSPECT_RESPONSE),
+    ("HostConfigLogConfig", &HOST_CONFIG_LOG_CONFIG),
+    ("VolumePruneResponse", &VOLUME_PRUNE_RESPONSE),
+    ("NetworkPruneResponse", &NETWORK_PRUNE_RESPONSE),
+    ("RegistryServiceConfig", &REGISTRY_SERVICE_CONFIG),
+    ("ContainerPruneResponse", &CONTAINER_PRUNE_RESPONSE),
+    ("SystemDataUsageResponse", &SYSTEM_DATA_USAGE_RESPONSE),
+    ("ContainerInspectResponse", &CONTAINER_INSPECT_RESPONSE),
+    (
+        "ContainerSummaryNetworkSettings",
+        &CONTAINER_SUMMARY_NETWORK_SETTINGS,
+    ),
+];
+
+/// `Commit`.
+const COMMIT: Table = Table {
+    zero: &[("ID", EMPTY), ("Expected", EMPTY)],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `ContainerConfig`.
+const CONTAINER_CONFIG: Table = Table {
+    zero: &[
+        ("Hostname", EMPTY),
+        ("Domainname", EMPTY),
+        ("User", EMPTY),
+        ("AttachStdin", FALSE),
+        ("AttachStdout", FALSE),
+        ("AttachStderr", FALSE),
+        ("Tty", FALSE),
+        ("OpenStdin", FALSE),
+        ("StdinOnce", FALSE),
+        ("Env", NULL),
+        ("Cmd", NULL),
+        ("Image", EMPTY),
+        ("Volumes", NULL),
+        ("WorkingDir", EMPTY),
+        ("Entrypoint", NULL),
+        ("OnBuild", NULL),
+        ("Labels", NULL),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `ContainerInspectResponse`.
+const CONTAINER_INSPECT_RESPONSE: Table = Table {
+    zero: &[
+        ("Id", EMPTY),
+        ("Created", EMPTY),
+        ("Path", EMPTY),
+        ("Args", NULL),
+        ("State", NULL),
+        ("Image", EMPTY),
+        ("ResolvConfPath", EMPTY),
+        ("HostnamePath", EMPTY),
+        ("HostsPath", EMPTY),
+        ("LogPath", EMPTY),
+        ("Name", EMPTY),
+        ("RestartCount", ZERO),
+        ("Driver", EMPTY),
+        ("Platform", EMPTY),
+        ("MountLabel", EMPTY),
+        ("ProcessLabel", EMPTY),
+        ("AppArmorProfile", EMPTY),
+        ("ExecIDs", NULL),
+        ("HostConfig", NULL),
+        ("GraphDriver", Zero::Obj(&[("Data", NULL), ("Name", EMPTY)])),
+        ("Mounts", NULL),
+        ("Config", NULL),
+        ("NetworkSettings", NULL),
+    ],
+    null_if_empty: &["ExecIDs"],
+    extra: &[],
+};
+
+/// `ContainerPruneResponse`.
+const CONTAINER_PRUNE_RESPONSE: Table = Table {
+    zero: &[("ContainersDeleted", NULL), ("SpaceReclaimed", ZERO)],
+    null_if_empty: &["ContainersDeleted"],
+    extra: &[],
+};
+
+/// `ContainerState`.
+const CONTAINER_STATE: Table = Table {
+    zero: &[
+        ("Status", EMPTY),
+        ("Running", FALSE),
+        ("Paused", FALSE),
+        ("Restarting", FALSE),
+        ("OOMKilled", FALSE),
+        ("Dead", FALSE),
+        ("Pid", ZERO),
+        ("ExitCode", ZERO),
+        ("Error", EMPTY),
+        ("StartedAt", EMPTY),
+        ("FinishedAt", EMPTY),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `ContainerSummaryNetworkSettings`.
+const CONTAINER_SUMMARY_NETWORK_SETTINGS: Table = Table {
+    zero: &[("Networks", NULL)],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `EndpointSettings`.
+const ENDPOINT_SETTINGS: Table = Table {
+    zero: &[
+        ("IPAMConfig", NULL),
+        ("Links", NULL),
+        ("MacAddress", EMPTY),
+        ("Aliases", NULL),
+        ("NetworkID", EMPTY),
+        ("EndpointID", EMPTY),
+        ("Gateway", EMPTY),
+        ("IPAddress", EMPTY),
+        ("IPPrefixLen", ZERO),
+        ("IPv6Gateway", EMPTY),
+        ("GlobalIPv6Address", EMPTY),
+        ("GlobalIPv6PrefixLen", ZERO),
+        ("DriverOpts", NULL),
+        ("DNSNames", NULL),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `ExecInspectResponse`.
+const EXEC_INSPECT_RESPONSE: Table = Table {
+    zero: &[
+        ("CanRemove", FALSE),
+        ("DetachKeys", NULL),
+        ("ID", EMPTY),
+        ("Running", FALSE),
+        ("ExitCode", NULL),
+        ("ProcessConfig", NULL),
+        ("OpenStdin", FALSE),
+        ("OpenStderr", FALSE),
+        ("OpenStdout", FALSE),
+        ("ContainerID", EMPTY),
+        ("Pid", ZERO),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `HostConfig`.
+const HOST_CONFIG: Table = Table {
+    zero: &[
+        ("CpuShares", ZERO),
+        ("Memory", ZERO),
+        ("CgroupParent", EMPTY),
+        ("BlkioWeight", ZERO),
+        ("BlkioWeightDevice", NULL),
+        ("BlkioDeviceReadBps", NULL),
+        ("BlkioDeviceWriteBps", NULL),
+        ("BlkioDeviceReadIOps", NULL),
+        ("BlkioDeviceWriteIOps", NULL),
+        ("CpuPeriod", ZERO),
+        ("CpuQuota", ZERO),
+        ("CpuRealtimePeriod", ZERO),
+        ("CpuRealtimeRuntime", ZERO),
+        ("CpusetCpus", EMPTY),
+        ("CpusetMems", EMPTY),
+        ("Devices", NULL),
+        ("DeviceCgroupRules", NULL),
+        ("DeviceRequests", NULL),
+        ("MemoryReservation", ZERO),
+        ("MemorySwap", ZERO),
+        ("MemorySwappiness", NULL),
+        ("NanoCpus", ZERO),
+        ("OomKillDisable", NULL),
+        ("PidsLimit", NULL),
+        ("Ulimits", NULL),
+        ("CpuCount", ZERO),
+        ("CpuPercent", ZERO),
+        ("IOMaximumIOps", ZERO),
+        ("IOMaximumBandwidth", ZERO),
+        ("Binds", NULL),
+        ("ContainerIDFile", EMPTY),
+        ("LogConfig", Zero::Obj(&[("Type", EMPTY), ("Config", NULL)])),
+        ("NetworkMode", EMPTY),
+        ("PortBindings", NULL),
+        (
+            "RestartPolicy",
+            Zero::Obj(&[("Name", EMPTY), ("MaximumRetryCount", ZERO)]),
+        ),
+        ("AutoRemove", FALSE),
+        ("VolumeDriver", EMPTY),
+        ("VolumesFrom", NULL),
+        ("ConsoleSize", Zero::Seq(&[ZERO, ZERO])),
+        ("CapAdd", NULL),
+        ("CapDrop", NULL),
+        ("CgroupnsMode", EMPTY),
+        ("Dns", NULL),
+        ("DnsOptions", NULL),
+        ("DnsSearch", NULL),
+        ("ExtraHosts", NULL),
+        ("GroupAdd", NULL),
+        ("IpcMode", EMPTY),
+        ("Cgroup", EMPTY),
+        ("Links", NULL),
+        ("OomScoreAdj", ZERO),
+        ("PidMode", EMPTY),
+        ("Privileged", FALSE),
+        ("PublishAllPorts", FALSE),
+        ("ReadonlyRootfs", FALSE),
+        ("SecurityOpt", NULL),
+        ("UTSMode", EMPTY),
+        ("UsernsMode", EMPTY),
+        ("ShmSize", ZERO),
+        ("Isolation", EMPTY),
+        ("MaskedPaths", NULL),
+        ("ReadonlyPaths", NULL),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `HostConfigLogConfig`.
+const HOST_CONFIG_LOG_CONFIG: Table = Table {
+    zero: &[("Type", EMPTY), ("Config", NULL)],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `ImageInspect`.
+const IMAGE_INSPECT: Table = Table {
+    zero: &[
+        ("Id", EMPTY),
+        ("RepoTags", NULL),
+        ("RepoDigests", NULL),
+        ("Parent", EMPTY),
+        ("Comment", EMPTY),
+        ("DockerVersion", EMPTY),
+        ("Author", EMPTY),
+        ("Config", NULL),
+        ("Architecture", EMPTY),
+        ("Os", EMPTY),
+        ("Size", ZERO),
+        ("GraphDriver", Zero::Obj(&[("Data", NULL), ("Name", EMPTY)])),
+        ("RootFS", Zero::Obj(&[])),
+        ("Metadata", Zero::Obj(&[])),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `ImagePruneResponse`.
+const IMAGE_PRUNE_RESPONSE: Table = Table {
+    zero: &[("ImagesDeleted", NULL), ("SpaceReclaimed", ZERO)],
+    null_if_empty: &["ImagesDeleted"],
+    extra: &[],
+};
+
+/// `ImageSummary`.
+const IMAGE_SUMMARY: Table = Table {
+    zero: &[],
+    null_if_empty: &["Labels"],
+    extra: &[],
+};
+
+/// `Ipam`.
+const IPAM: Table = Table {
+    zero: &[("Driver", EMPTY), ("Config", NULL), ("Options", NULL)],
+    null_if_empty: &["Config", "Options"],
+    extra: &[],
+};
+
+/// `MountPoint`.
+const MOUNT_POINT: Table = Table {
+    zero: &[
+        ("Source", EMPTY),
+        ("Destination", EMPTY),
+        ("Mode", EMPTY),
+        ("RW", FALSE),
+        ("Propagation", EMPTY),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `Network`.
+const NETWORK: Table = Table {
+    zero: &[
+        ("Name", EMPTY),
+        ("Id", EMPTY),
+        ("Scope", EMPTY),
+        ("Driver", EMPTY),
+        ("EnableIPv6", FALSE),
+        (
+            "IPAM",
+            Zero::Obj(&[("Driver", EMPTY), ("Options", NULL), ("Config", NULL)]),
+        ),
+        ("Internal", FALSE),
+        ("Attachable", FALSE),
+        ("Ingress", FALSE),
+        ("Containers", NULL),
+        ("Options", NULL),
+        ("Labels", NULL),
+    ],
+    null_if_empty: &[],
+    extra: &[
+        ("ConfigFrom", Zero::Obj(&[("Network", EMPTY)])),
+        ("ConfigOnly", FALSE),
+    ],
+};
+
+/// `NetworkPruneResponse`.
+const NETWORK_PRUNE_RESPONSE: Table = Table {
+    zero: &[("NetworksDeleted", NULL)],
+    null_if_empty: &["NetworksDeleted"],
+    extra: &[],
+};
+
+/// `NetworkSettings`.
+const NETWORK_SETTINGS: Table = Table {
+    zero: &[
+        ("Bridge", EMPTY),
+        ("SandboxID", EMPTY),
+        ("HairpinMode", FALSE),
+        ("LinkLocalIPv6Address", EMPTY),
+        ("LinkLocalIPv6PrefixLen", ZERO),
+        ("Ports", NULL),
+        ("SandboxKey", EMPTY),
+        ("SecondaryIPAddresses", NULL),
+        ("SecondaryIPv6Addresses", NULL),
+        ("EndpointID", EMPTY),
+        ("Gateway", EMPTY),
+        ("GlobalIPv6Address", EMPTY),
+        ("GlobalIPv6PrefixLen", ZERO),
+        ("IPAddress", EMPTY),
+        ("IPPrefixLen", ZERO),
+        ("IPv6Gateway", EMPTY),
+        ("MacAddress", EMPTY),
+        ("Networks", NULL),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `RegistryServiceConfig`.
+const REGISTRY_SERVICE_CONFIG: Table = Table {
+    zero: &[
+        ("AllowNondistributableArtifactsCIDRs", NULL),
+        ("AllowNondistributableArtifactsHostnames", NULL),
+        ("InsecureRegistryCIDRs", NULL),
+        ("IndexConfigs", NULL),
+        ("Mirrors", NULL),
+    ],
+    null_if_empty: &[
+        "AllowNondistributableArtifactsCIDRs",
+        "AllowNondistributableArtifactsHostnames",
+        "Mirrors",
+    ],
+    extra: &[],
+};
+
+/// `RestartPolicy`.
+const RESTART_POLICY: Table = Table {
+    zero: &[("Name", EMPTY), ("MaximumRetryCount", ZERO)],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `SwarmInfo`.
+const SWARM_INFO: Table = Table {
+    zero: &[
+        ("NodeID", EMPTY),
+        ("NodeAddr", EMPTY),
+        ("LocalNodeState", EMPTY),
+        ("ControlAvailable", FALSE),
+        ("Error", EMPTY),
+        ("RemoteManagers", NULL),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `SystemDataUsageResponse` (`types.DiskUsage`): a section not asked for
+/// with `type` is null.
+const SYSTEM_DATA_USAGE_RESPONSE: Table = Table {
+    zero: &[
+        ("LayersSize", ZERO),
+        ("Images", NULL),
+        ("Containers", NULL),
+        ("Volumes", NULL),
+        ("BuildCache", NULL),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `SystemInfo`.
+const SYSTEM_INFO: Table = Table {
+    zero: &[
+        ("ID", EMPTY),
+        ("Containers", ZERO),
+        ("ContainersRunning", ZERO),
+        ("ContainersPaused", ZERO),
+        ("ContainersStopped", ZERO),
+        ("Images", ZERO),
+        ("Driver", EMPTY),
+        ("DriverStatus", NULL),
+        ("DockerRootDir", EMPTY),
+        (
+            "Plugins",
+            Zero::Obj(&[
+                ("Volume", NULL),
+                ("Network", NULL),
+                ("Authorization", NULL),
+                ("Log", NULL),
+            ]),
+        ),
+        ("MemoryLimit", FALSE),
+        ("SwapLimit", FALSE),
+        ("CpuCfsPeriod", FALSE),
+        ("CpuCfsQuota", FALSE),
+        ("CPUShares", FALSE),
+        ("CPUSet", FALSE),
+        ("PidsLimit", FALSE),
+        ("OomKillDisable", FALSE),
+        ("IPv4Forwarding", FALSE),
+        ("BridgeNfIptables", FALSE),
+        ("BridgeNfIp6tables", FALSE),
+        ("Debug", FALSE),
+        ("NFd", ZERO),
+        ("NGoroutines", ZERO),
+        ("SystemTime", EMPTY),
+        ("LoggingDriver", EMPTY),
+        ("CgroupDriver", EMPTY),
+        ("NEventsListener", ZERO),
+        ("KernelVersion", EMPTY),
+        ("OperatingSystem", EMPTY),
+        ("OSVersion", EMPTY),
+        ("OSType", EMPTY),
+        ("Architecture", EMPTY),
+        ("NCPU", ZERO),
+        ("MemTotal", ZERO),
+        ("IndexServerAddress", EMPTY),
+        ("RegistryConfig", NULL),
+        ("GenericResources", NULL),
+        ("HttpProxy", EMPTY),
+        ("HttpsProxy", EMPTY),
+        ("NoProxy", EMPTY),
+        ("Name", EMPTY),
+        ("Labels", NULL),
+        ("ExperimentalBuild", FALSE),
+        ("ServerVersion", EMPTY),
+        ("Runtimes", NULL),
+        ("DefaultRuntime", EMPTY),
+        (
+            "Swarm",
+            Zero::Obj(&[
+                ("NodeID", EMPTY),
+                ("NodeAddr", EMPTY),
+                ("LocalNodeState", EMPTY),
+                ("ControlAvailable", FALSE),
+                ("Error", EMPTY),
+                ("RemoteManagers", NULL),
+            ]),
+        ),
+        ("LiveRestoreEnabled", FALSE),
+        ("Isolation", EMPTY),
+        ("InitBinary", EMPTY),
+        (
+            "ContainerdCommit",
+            Zero::Obj(&[("ID", EMPTY), ("Expected", EMPTY)]),
+        ),
+        (
+            "RuncCommit",
+            Zero::Obj(&[("ID", EMPTY), ("Expected", EMPTY)]),
+        ),
+        (
+            "InitCommit",
+            Zero::Obj(&[("ID", EMPTY), ("Expected", EMPTY)]),
+        ),
+        ("SecurityOptions", NULL),
+        ("Warnings", NULL),
+        ("CDISpecDirs", Zero::Seq(&[])),
+    ],
+    null_if_empty: &["Warnings"],
+    extra: &[],
+};
+
+/// `Volume`.
+const VOLUME: Table = Table {
+    zero: &[("Scope", EMPTY)],
+    null_if_empty: &["Labels", "Options"],
+    extra: &[],
+};
+
+/// `VolumeListResponse`.
+const VOLUME_LIST_RESPONSE: Table = Table {
+    zero: &[("Volumes", Zero::Seq(&[])), ("Warnings", NULL)],
+    null_if_empty: &["Warnings"],
+    extra: &[],
+};
+
+/// `VolumePruneResponse`.
+const VOLUME_PRUNE_RESPONSE: Table = Table {
+    zero: &[("VolumesDeleted", NULL), ("SpaceReclaimed", ZERO)],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `IndexInfo` (`registry.IndexInfo`).
+const INDEX_INFO: Table = Table {
+    zero: &[
+        ("Name", EMPTY),
+        ("Mirrors", NULL),
+        ("Secure", FALSE),
+        ("Official", FALSE),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
+
+/// `PluginsInfo` (`system.PluginsInfo`).
+const PLUGINS_INFO: Table = Table {
+    zero: &[
+        ("Volume", NULL),
+        ("Network", NULL),
+        ("Authorization", NULL),
+        ("Log", NULL),
+    ],
+    null_if_empty: &[],
+    extra: &[],
+};
