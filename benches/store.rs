@@ -350,7 +350,7 @@ fn bench_names(c: &mut Criterion) {
         let mutex = MutexNames::default();
         for i in 0..n {
             let name = format!("runner-{i}");
-            dash.reserve(&name, &id(i)).unwrap();
+            dash.reserve(&name, id(i)).unwrap();
             mutex.reserve(&name, &id(i)).unwrap();
         }
         let indexes: [(&str, &dyn Names); 2] = [("dashmap", &dash), ("mutex", &mutex)];

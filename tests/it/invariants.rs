@@ -329,7 +329,7 @@ async fn check_invariants(b: &Arc<MemoryBackend>) {
     for vol in store.volumes.list(|_| true) {
         for cid in &vol.refs {
             let (_, vols, _, _) = seen
-                .get(cid)
+                .get(cid.as_str())
                 .unwrap_or_else(|| panic!("volume {} referenced by dead {cid}", vol.name));
             assert!(
                 vols.contains(&vol.name),
@@ -344,7 +344,10 @@ async fn check_invariants(b: &Arc<MemoryBackend>) {
                 .volumes
                 .get(v)
                 .unwrap_or_else(|| panic!("{cid} mounts a missing volume {v}"));
-            assert!(rec.refs.contains(cid), "{cid} mounts {v}, not referenced");
+            assert!(
+                rec.refs.contains(cid.as_str()),
+                "{cid} mounts {v}, not referenced"
+            );
         }
     }
     // An exec belongs to a live container.
@@ -364,7 +367,9 @@ async fn remove_everything(b: &Arc<MemoryBackend>, w: Watchers) {
             volumes: true,
             link: false,
         };
-        b.container_remove(c.id.clone(), o).await.expect("remove");
+        b.container_remove(c.id.to_string(), o)
+            .await
+            .expect("remove");
     }
     for n in ["n0", "n1", "n2"] {
         let _ = b.network_remove(n.to_string()).await;

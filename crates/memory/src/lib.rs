@@ -87,5 +87,6 @@ pub mod table;
 pub mod volumes;
 
 pub use backend::{MemoryBackend, Store};
+pub use ids::Id;
 pub use images::{archive, reference};
 pub use options::MemoryOptions;

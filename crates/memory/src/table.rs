@@ -2,12 +2,14 @@
 //! never hands out a guard — reads return an `Arc` of the record, writes run a
 //! closure on it (copy-on-write) — so no lock is ever held across an `.await` or a
 //! second lookup. Plus the atomic [`NameIndex`] and reference resolution.
+//! Every map holds a record's ID as an [`Id`]: the record's own, shared, not a
+//! copy of it.
 //!
 //! ```
 //! use sockerless_memory::table::{Table, Resolution};
 //! let t: Table<u32> = Table::new();
-//! assert!(t.insert_new("abcdef".into(), 1).is_ok());
-//! assert!(t.insert_new("abcdef".into(), 2).is_err());
+//! assert!(t.insert_new("abcdef", 1).is_ok());
+//! assert!(t.insert_new("abcdef", 2).is_err());
 //! assert_eq!(t.update("abcdef", |v| { *v += 1; *v }), Some(2));
 //! assert_eq!(*t.get("abcdef").unwrap(), 2);
 //! assert_eq!(t.resolve("abc", None), Resolution::Found("abcdef".into()));
@@ -18,10 +20,12 @@ use std::sync::Arc;
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 
+use crate::ids::Id;
+
 /// One resource's records keyed by ID.
 #[derive(Debug)]
 pub struct Table<T> {
-    map: DashMap<String, Arc<T>>,
+    map: DashMap<Id, Arc<T>>,
 }
 
 impl<T> Default for Table<T> {
@@ -61,8 +65,8 @@ impl<T: Clone> Table<T> {
     }
 
     /// Inserts a record under a new ID; gives the value back if the ID is taken.
-    pub fn insert_new(&self, id: String, value: T) -> Result<(), T> {
-        match self.map.entry(id) {
+    pub fn insert_new(&self, id: impl Into<Id>, value: T) -> Result<(), T> {
+        match self.map.entry(id.into()) {
             Entry::Occupied(_) => Err(value),
             Entry::Vacant(v) => {
                 v.insert(Arc::new(value));
@@ -72,8 +76,8 @@ impl<T: Clone> Table<T> {
     }
 
     /// Inserts or replaces a record.
-    pub fn put(&self, id: String, value: T) {
-        self.map.insert(id, Arc::new(value));
+    pub fn put(&self, id: impl Into<Id>, value: T) {
+        self.map.insert(id.into(), Arc::new(value));
     }
 
     /// Mutates a record in place with `f` (which must not touch this table) and
@@ -135,7 +139,7 @@ impl<T: Clone> Table<T> {
             return Resolution::Found(reference.to_string());
         }
         if let Some(id) = names.and_then(|n| n.get(reference)) {
-            if self.map.contains_key(&id) {
+            if self.map.contains_key(id.as_str()) {
                 return Resolution::Found(id);
             }
         }
@@ -145,7 +149,7 @@ impl<T: Clone> Table<T> {
             if r.key().starts_with(reference) {
                 count += 1;
                 if found.is_none() {
-                    found = Some(r.key().clone());
+                    found = Some(r.key().to_string());
                 }
             }
         }
@@ -158,12 +162,12 @@ impl<T: Clone> Table<T> {
 }
 
 /// Labels → the IDs of the records that carry them, for label filters that
-/// touch only their matches. Keys are `key` and `key\0value`; each ID is one
-/// shared allocation. Labels never change after a record is created, so the
+/// touch only their matches. Keys are `key` and `key\0value`; each ID is the
+/// record's own [`Id`]. Labels never change after a record is created, so the
 /// index is written at insert and remove only.
 #[derive(Debug, Default)]
 pub struct LabelIndex {
-    map: DashMap<String, std::collections::HashSet<Arc<str>>>,
+    map: DashMap<String, std::collections::HashSet<Id>>,
 }
 
 impl LabelIndex {
@@ -183,10 +187,14 @@ impl LabelIndex {
     }
 
     /// Records `id` under each of its labels.
-    pub fn insert<'a>(&self, id: &str, labels: impl IntoIterator<Item = (&'a str, &'a str)>) {
-        let id: Arc<str> = Arc::from(id);
+    pub fn insert<'a>(
+        &self,
+        id: impl Into<Id>,
+        labels: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) {
+        let id = id.into();
         for key in Self::keys(labels) {
-            self.map.entry(key).or_default().insert(Arc::clone(&id));
+            self.map.entry(key).or_default().insert(id.clone());
         }
     }
 
@@ -207,7 +215,7 @@ impl LabelIndex {
     }
 
     /// The IDs under an index key (see [`LabelIndex::key_of`]).
-    pub fn get(&self, key: &str) -> Vec<Arc<str>> {
+    pub fn get(&self, key: &str) -> Vec<Id> {
         self.map
             .get(key)
             .map(|set| set.iter().cloned().collect())
@@ -224,7 +232,7 @@ impl LabelIndex {
 /// of one name exactly one wins.
 #[derive(Debug, Default)]
 pub struct NameIndex {
-    map: DashMap<String, String>,
+    map: DashMap<String, Id>,
 }
 
 /// Names are stored without the leading `/`.
@@ -240,16 +248,17 @@ impl NameIndex {
 
     /// The ID holding `name` (with or without a leading `/`).
     pub fn get(&self, name: &str) -> Option<String> {
-        self.map.get(bare(name)).map(|r| r.value().clone())
+        self.map.get(bare(name)).map(|r| r.value().to_string())
     }
 
     /// Reserves `name` for `id`; on conflict returns the holder's ID.
-    pub fn reserve(&self, name: &str, id: &str) -> Result<(), String> {
+    pub fn reserve(&self, name: &str, id: impl Into<Id>) -> Result<(), String> {
+        let id = id.into();
         match self.map.entry(bare(name).to_string()) {
-            Entry::Occupied(o) if o.get() == id => Ok(()),
-            Entry::Occupied(o) => Err(o.get().clone()),
+            Entry::Occupied(o) if *o.get() == id => Ok(()),
+            Entry::Occupied(o) => Err(o.get().to_string()),
             Entry::Vacant(v) => {
-                v.insert(id.to_string());
+                v.insert(id);
                 Ok(())
             }
         }
@@ -257,7 +266,9 @@ impl NameIndex {
 
     /// Releases `name` if (and only if) `id` holds it.
     pub fn release(&self, name: &str, id: &str) -> bool {
-        self.map.remove_if(bare(name), |_, v| v == id).is_some()
+        self.map
+            .remove_if(bare(name), |_, v| v.as_str() == id)
+            .is_some()
     }
 
     /// Number of names.
@@ -280,7 +291,7 @@ impl NameIndex {
         let mut v: Vec<(String, String)> = self
             .map
             .iter()
-            .map(|r| (r.key().clone(), r.value().clone()))
+            .map(|r| (r.key().clone(), r.value().to_string()))
             .collect();
         v.sort();
         v
@@ -295,8 +306,8 @@ mod tests {
     fn insert_get_update_remove() {
         let t: Table<Vec<u8>> = Table::new();
         assert!(t.is_empty());
-        t.insert_new("a1".into(), vec![1]).unwrap();
-        assert_eq!(t.insert_new("a1".into(), vec![2]), Err(vec![2]));
+        t.insert_new("a1", vec![1]).unwrap();
+        assert_eq!(t.insert_new("a1", vec![2]), Err(vec![2]));
         let before = t.get("a1").unwrap();
         assert_eq!(t.update("a1", |v| v.push(2)), Some(()));
         assert_eq!(*before, vec![1], "readers keep their version");
@@ -313,9 +324,9 @@ mod tests {
     fn resolution_order_and_ambiguity() {
         let t: Table<()> = Table::new();
         let names = NameIndex::new();
-        t.insert_new("abc123".into(), ()).unwrap();
-        t.insert_new("abd456".into(), ()).unwrap();
-        t.insert_new("ffff00".into(), ()).unwrap();
+        t.insert_new("abc123", ()).unwrap();
+        t.insert_new("abd456", ()).unwrap();
+        t.insert_new("ffff00", ()).unwrap();
         names.reserve("/web", "ffff00").unwrap();
         names.reserve("abc", "abd456").unwrap();
         let table = [
@@ -425,7 +436,7 @@ mod tests {
         let handles: Vec<_> = (0..32)
             .map(|i| {
                 let n = Arc::clone(&n);
-                std::thread::spawn(move || n.reserve("same", &i.to_string()).is_ok())
+                std::thread::spawn(move || n.reserve("same", i.to_string()).is_ok())
             })
             .collect();
         let wins = handles

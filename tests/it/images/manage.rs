@@ -227,7 +227,7 @@ fn add_container(backend: &MemoryBackend, id: &str, image_id: &str, running: boo
     backend.store().containers.put(
         id.to_string(),
         ContainerRecord {
-            id: id.to_string(),
+            id: id.into(),
             name: format!("/c{}", &id[..4]),
             created: SystemTime::now(),
             seq: 0,

@@ -11,6 +11,7 @@ use super::netmap::NetMap;
 use super::record::{ContainerRecord, RunState, Status};
 use super::validate;
 use crate::backend::MemoryBackend;
+use crate::ids::Id;
 use crate::intern::Shared;
 use crate::networks::{check_endpoint_for_create, fill_address};
 use sockerless_core::api::docker;
@@ -168,7 +169,7 @@ pub(crate) struct CreatePlan {
 }
 
 impl MemoryBackend {
-    pub(crate) fn generate_name(&self, id: &str) -> Result<String> {
+    pub(crate) fn generate_name(&self, id: &Id) -> Result<String> {
         for retry in 0..64 {
             let name = self.with_rng(|rng| names::generate(rng, retry.min(1) * retry));
             if self.store.container_names.reserve(&name, id).is_ok() {
@@ -238,7 +239,7 @@ impl MemoryBackend {
                 return Err(Error::bad_request("no command specified"));
             }
         };
-        let id = self.new_id();
+        let id: Id = self.new_id().into();
         let mut merged = merged;
         if merged.hostname.as_deref().unwrap_or("").is_empty() {
             merged.hostname = Some(id[..12].to_string());
@@ -379,7 +380,7 @@ impl MemoryBackend {
             for (net_name, cfg) in &deferred {
                 record
                     .networks
-                    .insert(net_name.clone(), unresolved_endpoint(cfg.clone()));
+                    .insert(net_name, &unresolved_endpoint(cfg.clone()));
             }
             for m in &mounts {
                 let point = self.mount_point(m, &id, &mut acquired)?;
@@ -416,7 +417,7 @@ impl MemoryBackend {
         drop(guard);
         self.emit_container(&record, "create", &[]);
         Ok(docker::ContainerCreateResponse {
-            id,
+            id: id.to_string(),
             warnings: Vec::new(),
         })
     }
@@ -426,7 +427,7 @@ impl MemoryBackend {
     fn mount_point(
         &self,
         m: &PlannedMount,
-        id: &str,
+        id: &Id,
         acquired: &mut Vec<String>,
     ) -> Result<docker::MountPoint> {
         Ok(match m {

@@ -93,9 +93,9 @@ impl MemoryBackend {
         // Docker fills the endpoints (network and endpoint IDs), the port
         // map and the log file when the container first starts.
         let started = s.started_at.is_some();
-        let mut networks = c.networks.clone();
+        let mut networks = c.networks.to_map();
         if !started {
-            for (_, e) in networks.iter_mut() {
+            for e in networks.values_mut() {
                 e.network_id = Some(String::new());
                 e.endpoint_id = Some(String::new());
             }
@@ -116,7 +116,7 @@ impl MemoryBackend {
         let network_settings = docker::NetworkSettings {
             bridge: Some(String::new()),
             sandbox_id: Some(if c.is_running() {
-                c.id.clone()
+                c.id.to_string()
             } else {
                 String::new()
             }),
@@ -139,18 +139,18 @@ impl MemoryBackend {
             ip_prefix_len: Some(bridge.and_then(|e| e.ip_prefix_len).unwrap_or(0)),
             ipv6_gateway: Some(String::new()),
             mac_address: Some(field(|e| e.mac_address.clone())),
-            networks: Some(networks.into_iter().collect()),
+            networks: Some(networks),
         };
         let exec_ids: Vec<String> = self
             .store
             .execs
-            .list(|e| e.container_id == c.id)
+            .list(|e| c.id == e.container_id)
             .iter()
             .map(|e| e.id.clone())
             .collect();
         let dir = format!("/var/lib/docker/containers/{}", c.id);
         docker::ContainerInspectResponse {
-            id: Some(c.id.clone()),
+            id: Some(c.id.to_string()),
             created: Some(timefmt::rfc3339_nano(c.created)),
             path: Some((*c.path).clone()),
             args: Some((*c.args).clone()),

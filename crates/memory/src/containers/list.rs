@@ -213,7 +213,7 @@ impl<'a> ListQuery<'a> {
         if !self.networks.is_empty()
             && !self.networks.iter().any(|n| {
                 c.networks.iter().any(|(name, s)| {
-                    name == n || s.network_id.as_deref().is_some_and(|id| id.starts_with(n))
+                    name == *n || s.network_id.as_deref().is_some_and(|id| id.starts_with(n))
                 })
             })
         {
@@ -332,7 +332,7 @@ impl MemoryBackend {
             }
         }
         docker::ContainerSummary {
-            id: Some(c.id.clone()),
+            id: Some(c.id.to_string()),
             names: Some(vec![c.name.clone()]),
             image: Some(c.image.clone()),
             image_id: Some(c.image_id.clone()),
@@ -348,7 +348,7 @@ impl MemoryBackend {
                 network_mode: host.network_mode,
             }),
             network_settings: Some(docker::ContainerSummaryNetworkSettings {
-                networks: Some(c.networks.clone().into_iter().collect()),
+                networks: Some(c.networks.to_map()),
             }),
             mounts: Some(c.mount_points()),
         }

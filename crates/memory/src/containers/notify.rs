@@ -15,14 +15,30 @@ impl MemoryBackend {
     /// every run ends once), not from comparing with the last published state:
     /// when a concurrent start follows an exit before the exit is published,
     /// both notifications see a running container, and the exit would be lost.
+    ///
+    /// The record is read under the channel's lock: of two concurrent
+    /// notifications the one published last reads the record last, so a
+    /// start's "running" read before its run exited never overwrites the
+    /// exit (a kill or stop waiting for that exit would wait its whole bound).
     pub(crate) fn notify_waiters(&self, id: &str) {
-        let (Some(rt), Some(c)) = (self.runtimes.get(id), self.store.containers.get(id)) else {
+        self.notify_waiters_after(id, || ());
+    }
+
+    /// [`Self::notify_waiters`], running `meanwhile` after the runtime is
+    /// found and before the state is published: where a concurrent change of
+    /// the container can land (the tests put one there).
+    fn notify_waiters_after(&self, id: &str, meanwhile: impl FnOnce()) {
+        let Some(rt) = self.runtimes.get(id) else {
             return;
         };
-        let ended_runs = c.ended_runs();
-        rt.wait.send_modify(|w| {
-            let exits = w.exits.max(ended_runs);
+        meanwhile();
+        rt.wait.send_if_modified(|w| {
+            let Some(c) = self.store.containers.get(id) else {
+                return false;
+            };
+            let exits = w.exits.max(c.ended_runs());
             *w = c.wait_state(false, exits);
+            true
         });
     }
 
@@ -62,8 +78,8 @@ impl MemoryBackend {
                 .map(|n| n.driver.clone())
                 .unwrap_or_default();
             let attrs: HashMap<String, String> = [
-                ("container".to_string(), c.id.clone()),
-                ("name".to_string(), name.clone()),
+                ("container".to_string(), c.id.to_string()),
+                ("name".to_string(), name.to_string()),
                 ("type".to_string(), driver),
             ]
             .into_iter()
@@ -81,7 +97,7 @@ impl MemoryBackend {
                 continue;
             };
             let mut attrs: HashMap<String, String> = [
-                ("container".to_string(), c.id.clone()),
+                ("container".to_string(), c.id.to_string()),
                 (
                     "driver".to_string(),
                     m.driver.clone().unwrap_or_else(|| "local".into()),
@@ -102,5 +118,56 @@ impl MemoryBackend {
             }
             self.emit(Kind::Volume, action, name, attrs);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::time::SystemTime;
+
+    use crate::containers::record::{ContainerRecord, RunState, Status};
+    use crate::MemoryBackend;
+
+    /// A start's notification that read the record (running) before the run
+    /// exited must not publish "running" over the exit's own notification:
+    /// a kill or stop waiting for that exit would wait its whole bound.
+    #[tokio::test]
+    async fn an_exit_published_meanwhile_is_not_overwritten_by_an_older_state() {
+        let b = MemoryBackend::new();
+        let mut state = RunState::never_ran(Status::Running, None);
+        state.run = 1;
+        state.started_at = Some(SystemTime::now());
+        let c = ContainerRecord {
+            id: "c1".into(),
+            name: "/c1".into(),
+            created: SystemTime::now(),
+            seq: 0,
+            image: "busybox".into(),
+            image_id: String::new(),
+            config: Default::default(),
+            host_config: Default::default(),
+            path: Default::default(),
+            args: Default::default(),
+            state,
+            networks: Default::default(),
+            ports: HashMap::new(),
+            mounts: Vec::new(),
+            restart_count: 0,
+        };
+        assert!(b.store.containers.insert_new("c1", c).is_ok());
+        let baseline = b.exits_so_far("c1");
+        assert_eq!(baseline, 0);
+        // The start's notification; meanwhile run 1 exits with 3 and
+        // publishes its exit.
+        b.notify_waiters_after("c1", || assert!(b.container_exited("c1", 1, 3)));
+        let published = *b.runtimes.get("c1").unwrap().wait.borrow();
+        assert!(!published.running, "{published:?}");
+        assert_eq!((published.exits, published.exit_code), (1, 3));
+        assert!(
+            b.wait_not_running("c1", baseline, Some(std::time::Duration::ZERO))
+                .await,
+            "a waiter sees the exit at once"
+        );
     }
 }

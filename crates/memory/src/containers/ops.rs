@@ -202,7 +202,7 @@ impl ContainerBackend for MemoryBackend {
         if self.epoch() != epoch {
             return Err(Error::Conflict(RESET_MESSAGE.into()));
         }
-        match self.container_start(c.id.clone()).await {
+        match self.container_start(c.id.to_string()).await {
             Ok(()) | Err(Error::NotModified) => {}
             Err(e) => return Err(e),
         }
@@ -266,7 +266,7 @@ impl ContainerBackend for MemoryBackend {
         for s in c.networks.values() {
             if let Some(net_id) = &s.network_id {
                 self.store.networks.update(net_id, |n| {
-                    if let Some(e) = n.members.get_mut(&id) {
+                    if let Some(e) = n.members.get_mut(id.as_str()) {
                         e.container_name = new_bare.clone();
                     }
                 });
@@ -318,7 +318,7 @@ impl ContainerBackend for MemoryBackend {
                 )
                 .is_ok()
             {
-                deleted.push(c.id.clone());
+                deleted.push(c.id.to_string());
             }
         }
         Ok(docker::ContainerPruneResponse {

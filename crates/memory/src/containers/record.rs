@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use super::config::{Config, Labels};
 use super::host::HostConfig;
 use super::netmap::NetMap;
+use crate::ids::Id;
 use crate::intern::Shared;
 use crate::runtime::WaitState;
 use sockerless_core::api::docker;
@@ -105,8 +106,8 @@ impl RunState {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerRecord {
-    /// 64-hex ID.
-    pub id: String,
+    /// 64-hex ID (shared with the tables and indexes that hold it).
+    pub id: Id,
     /// Name with the leading `/`.
     pub name: String,
     /// Creation time.

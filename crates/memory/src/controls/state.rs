@@ -2,7 +2,7 @@
 //! and reset: both replace everything the store holds. This module depends on
 //! every resource's record; no resource depends on it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::atomic::Ordering;
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,7 @@ use super::live::lock;
 use crate::backend::MemoryBackend;
 use crate::containers::record::{ContainerRecord, Status};
 use crate::exec::record::ExecRecord;
+use crate::ids::Id;
 use crate::images::record::ImageRecord;
 use crate::networks::record::NetworkRecord;
 use crate::volumes::record::{validate_name as validate_volume_name, VolumeRecord};
@@ -129,7 +130,7 @@ impl StateDocument {
             for net in c.networks.keys() {
                 check(
                     net_names
-                        .get(net.as_str())
+                        .get(net)
                         .is_some_and(|n| n.members.contains_key(&c.id)),
                     || {
                         format!(
@@ -256,11 +257,15 @@ impl MemoryBackend {
             self.end_everything_locked();
             let mut max_seq = 0;
             let mut ports = lock(&self.ports);
+            // The networks' members and the volumes' references hold the
+            // containers' own IDs (one allocation each), as a create makes them.
+            let ids: HashSet<Id> = doc.containers.iter().map(|c| c.id.clone()).collect();
+            let shared = |id: Id| ids.get(id.as_str()).cloned().unwrap_or(id);
             for c in doc.containers {
                 max_seq = max_seq.max(c.seq);
                 let _ = self.store.container_names.reserve(&c.name, &c.id);
                 if c.is_running() {
-                    live.push((c.id.clone(), c.state.status == Status::Paused));
+                    live.push((c.id.to_string(), c.state.status == Status::Paused));
                     for b in c.ports.values().flatten().flatten() {
                         if let Some(p) = b.host_port.as_deref().and_then(|p| p.parse().ok()) {
                             ports.insert(p);
@@ -278,11 +283,19 @@ impl MemoryBackend {
             for (tag, id) in doc.image_tags {
                 let _ = self.store.image_tags.reserve(&tag, &id);
             }
-            for n in doc.networks {
+            for mut n in doc.networks {
+                n.members = std::mem::take(&mut n.members)
+                    .into_iter()
+                    .map(|(id, e)| (shared(id), e))
+                    .collect();
                 let _ = self.store.network_names.reserve(&n.name, &n.id);
                 self.store.networks.put(n.id.clone(), n);
             }
-            for v in doc.volumes {
+            for mut v in doc.volumes {
+                v.refs = std::mem::take(&mut v.refs)
+                    .into_iter()
+                    .map(shared)
+                    .collect();
                 self.store.volumes.put(v.name.clone(), v);
             }
             for mut e in doc.execs {
@@ -300,7 +313,7 @@ impl MemoryBackend {
             .containers
             .list(|_| true)
             .iter()
-            .map(|c| c.id.clone())
+            .map(|c| c.id.to_string())
             .collect();
         for id in ids {
             self.notify_waiters(&id);
@@ -314,5 +327,56 @@ impl MemoryBackend {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::StreamExt;
+    use sockerless_core::api::*;
+    use sockerless_core::backend::prelude::*;
+
+    use crate::MemoryBackend;
+
+    /// A loaded state holds each container's ID once, as a create and a start
+    /// do: the network's member and the volume's reference are the record's
+    /// own.
+    #[tokio::test]
+    async fn a_loaded_state_shares_each_container_id() {
+        let b = MemoryBackend::new();
+        let mut pull = b
+            .image_pull(PullOptions {
+                from_image: "alpine".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        while pull.next().await.is_some() {}
+        let body: ContainerCreateBody = serde_json::from_value(serde_json::json!({
+            "Image": "alpine",
+            "Cmd": ["sleep", "infinity"],
+            "HostConfig": {"Binds": ["data:/data"]}
+        }))
+        .unwrap();
+        let id = b.container_create(None, body).await.unwrap().id;
+        // A network has members while they run.
+        b.container_start(id.clone()).await.unwrap();
+        // As `PUT /memory/state` and `--state-file` read it: from JSON.
+        let json = serde_json::to_string(&b.snapshot()).unwrap();
+        let doc: super::StateDocument = serde_json::from_str(&json).unwrap();
+        let loaded = MemoryBackend::new();
+        loaded.load_state(doc).unwrap();
+        let c = loaded.store.containers.get(&id).unwrap();
+        let bridge = loaded.network_resolve("bridge").unwrap();
+        let (member, _) = bridge.members.get_key_value(id.as_str()).unwrap();
+        let vol = loaded.store.volumes.get("data").unwrap();
+        let reference = vol.refs.get(id.as_str()).unwrap();
+        assert!(std::ptr::eq(c.id.as_str(), member.as_str()));
+        assert!(std::ptr::eq(c.id.as_str(), reference.as_str()));
+        assert_eq!(
+            serde_json::to_value(loaded.snapshot()).unwrap(),
+            serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+            "the same document"
+        );
     }
 }

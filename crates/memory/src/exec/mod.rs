@@ -56,7 +56,7 @@ impl ExecBackend for MemoryBackend {
         let action = exec_action("exec_create", config.cmd.as_deref());
         let record = ExecRecord {
             id: id.clone(),
-            container_id: c.id.clone(),
+            container_id: c.id.to_string(),
             config,
             running: false,
             exit_code: None,

@@ -169,7 +169,7 @@ impl MemoryBackend {
             ..Default::default()
         };
         fill_address(&mut settings, endpoint.ipv4, subnet, gateway);
-        container.networks.insert(net_name, settings);
+        container.networks.insert(&net_name, &settings);
         Ok(())
     }
 
@@ -210,7 +210,7 @@ impl MemoryBackend {
                     .get(net_name)
                     .ok_or_else(|| Error::no_such_network(known.unwrap_or(net_name)))?,
             };
-            resolved.push((net_name.clone(), net_id));
+            resolved.push((net_name.to_string(), net_id));
         }
         let mut done: Vec<String> = Vec::new();
         let mut result = Ok(());
@@ -228,7 +228,7 @@ impl MemoryBackend {
                 .filter(|e| !e.is_empty())
                 .unwrap_or_else(|| self.new_id());
             let aliases = settings.aliases.clone().unwrap_or_default();
-            let wanted = requested_ipv4(Some(settings));
+            let wanted = requested_ipv4(Some(&settings));
             let outcome = self.store.networks.update(&net_id, |n| {
                 let ip = match n.members.get(&container.id) {
                     Some(e) => return Ok((e.ipv4, false, n.subnet, n.gateway)),
@@ -273,11 +273,11 @@ impl MemoryBackend {
             return Err(e);
         }
         for (net_name, net_id, endpoint_id, ip, subnet, gateway) in updates {
-            if let Some(settings) = container.networks.get_mut(&net_name) {
+            container.networks.update(&net_name, |settings| {
                 settings.network_id = Some(net_id);
                 settings.endpoint_id = Some(endpoint_id);
                 fill_address(settings, ip, subnet, gateway);
-            }
+            });
         }
         Ok(())
     }
@@ -285,18 +285,23 @@ impl MemoryBackend {
     /// At exit: the container's endpoints and addresses are given back (it
     /// stays configured for its networks).
     pub(crate) fn network_release_ips(&self, container: &mut ContainerRecord) {
-        for (net_name, settings) in container.networks.iter_mut() {
-            let net_id = settings
-                .network_id
-                .clone()
+        let joined: Vec<(String, Option<String>)> = container
+            .networks
+            .iter()
+            .map(|(name, settings)| (name.to_string(), settings.network_id))
+            .collect();
+        for (net_name, net_id) in joined {
+            let net_id = net_id
                 .filter(|id| !id.is_empty())
-                .or_else(|| self.store.network_names.get(net_name));
+                .or_else(|| self.store.network_names.get(&net_name));
             if let Some(net_id) = net_id {
                 self.store.networks.update(&net_id, |n| {
                     n.members.remove(&container.id);
                 });
             }
-            fill_address(settings, None, None, None);
+            container.networks.update(&net_name, |settings| {
+                fill_address(settings, None, None, None);
+            });
         }
     }
 }

@@ -9,6 +9,7 @@ use sockerless_core::api::docker;
 use sockerless_core::docker::timefmt::rfc3339_nano;
 
 use super::ipam::cidr;
+use crate::ids::Id;
 
 /// A container's membership of a network, as the network sees it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -56,8 +57,8 @@ pub struct NetworkRecord {
     pub options: HashMap<String, String>,
     /// `Labels`.
     pub labels: HashMap<String, String>,
-    /// Members by container ID.
-    pub members: BTreeMap<String, Endpoint>,
+    /// Members by container ID (the container's own [`Id`]).
+    pub members: BTreeMap<Id, Endpoint>,
     /// `bridge`, `host`, `none`: cannot be removed.
     pub predefined: bool,
     /// The subnet was asked for at create (`IPAM.Config`), not taken from the
@@ -95,7 +96,7 @@ impl NetworkRecord {
                         ipv4_address: Some(v4),
                         ipv6_address: Some(String::new()),
                     };
-                    (id.clone(), c)
+                    (id.to_string(), c)
                 })
                 .collect()
         } else {

@@ -6,7 +6,7 @@ use crate::containers::record::{ContainerRecord, RunState, Status};
 
 fn container(name: &str, status: Status) -> ContainerRecord {
     ContainerRecord {
-        id: crate::ids::new_id(),
+        id: crate::ids::new_id().into(),
         name: format!("/{name}"),
         created: SystemTime::now(),
         seq: 0,
@@ -104,15 +104,24 @@ async fn attach_allocate_release_detach_keep_both_sides_consistent() {
     let mut c2 = container("two", Status::Running);
     b.network_attach(&net_id, &mut c1, None).unwrap();
     // not running: no address yet
-    assert_eq!(c1.networks["app"].ip_address.as_deref(), Some(""));
+    assert_eq!(
+        c1.networks.get("app").unwrap().ip_address.as_deref(),
+        Some("")
+    );
     assert_consistent(&b, &c1);
     // running at attach: gets the first address
     b.network_attach(&net_id, &mut c2, None).unwrap();
-    assert_eq!(c2.networks["app"].ip_address.as_deref(), Some("172.18.0.2"));
-    assert_eq!(c2.networks["app"].gateway.as_deref(), Some("172.18.0.1"));
-    assert_eq!(c2.networks["app"].ip_prefix_len, Some(16));
     assert_eq!(
-        c2.networks["app"].mac_address.as_deref(),
+        c2.networks.get("app").unwrap().ip_address.as_deref(),
+        Some("172.18.0.2")
+    );
+    assert_eq!(
+        c2.networks.get("app").unwrap().gateway.as_deref(),
+        Some("172.18.0.1")
+    );
+    assert_eq!(c2.networks.get("app").unwrap().ip_prefix_len, Some(16));
+    assert_eq!(
+        c2.networks.get("app").unwrap().mac_address.as_deref(),
         Some("02:42:ac:12:00:02")
     );
     assert_consistent(&b, &c2);
@@ -122,37 +131,52 @@ async fn attach_allocate_release_detach_keep_both_sides_consistent() {
     b.network_attach(&bridge, &mut c1, None).unwrap();
     c1.state.status = Status::Running;
     b.network_allocate_ips(&mut c1).unwrap();
-    assert_eq!(c1.networks["app"].ip_address.as_deref(), Some("172.18.0.3"));
     assert_eq!(
-        c1.networks["bridge"].ip_address.as_deref(),
+        c1.networks.get("app").unwrap().ip_address.as_deref(),
+        Some("172.18.0.3")
+    );
+    assert_eq!(
+        c1.networks.get("bridge").unwrap().ip_address.as_deref(),
         Some("172.17.0.2")
     );
     assert_consistent(&b, &c1);
     // allocating twice keeps the address
     b.network_allocate_ips(&mut c1).unwrap();
-    assert_eq!(c1.networks["app"].ip_address.as_deref(), Some("172.18.0.3"));
+    assert_eq!(
+        c1.networks.get("app").unwrap().ip_address.as_deref(),
+        Some("172.18.0.3")
+    );
 
     // stop c2: its address is released and reused by the next start
     c2.state.status = Status::Exited;
     b.network_release_ips(&mut c2);
-    assert_eq!(c2.networks["app"].ip_address.as_deref(), Some(""));
+    assert_eq!(
+        c2.networks.get("app").unwrap().ip_address.as_deref(),
+        Some("")
+    );
     assert_consistent(&b, &c2);
     let mut c3 = container("three", Status::Running);
     b.network_attach(&net_id, &mut c3, None).unwrap();
-    assert_eq!(c3.networks["app"].ip_address.as_deref(), Some("172.18.0.2"));
+    assert_eq!(
+        c3.networks.get("app").unwrap().ip_address.as_deref(),
+        Some("172.18.0.2")
+    );
     c2.state.status = Status::Running;
     b.network_allocate_ips(&mut c2).unwrap();
-    assert_eq!(c2.networks["app"].ip_address.as_deref(), Some("172.18.0.4"));
+    assert_eq!(
+        c2.networks.get("app").unwrap().ip_address.as_deref(),
+        Some("172.18.0.4")
+    );
 
     // inspect shows the members with CIDR addresses
     let inspect = b.network_inspect("app".into()).await.unwrap();
     let members = inspect.containers.unwrap();
     assert_eq!(members.len(), 3);
     assert_eq!(
-        members[&c3.id].ipv4_address.as_deref(),
+        members[c3.id.as_str()].ipv4_address.as_deref(),
         Some("172.18.0.2/16")
     );
-    assert_eq!(members[&c3.id].name.as_deref(), Some("three"));
+    assert_eq!(members[c3.id.as_str()].name.as_deref(), Some("three"));
 
     // attach twice: 403 and nothing changes
     let before = c1.networks.clone();
@@ -200,9 +224,15 @@ async fn host_and_none_have_no_addresses_and_are_exclusive() {
     let app = create(&b, "app").await;
     let mut c = container("h", Status::Running);
     b.network_attach(&host, &mut c, None).unwrap();
-    assert_eq!(c.networks["host"].ip_address.as_deref(), Some(""));
+    assert_eq!(
+        c.networks.get("host").unwrap().ip_address.as_deref(),
+        Some("")
+    );
     b.network_allocate_ips(&mut c).unwrap();
-    assert_eq!(c.networks["host"].ip_address.as_deref(), Some(""));
+    assert_eq!(
+        c.networks.get("host").unwrap().ip_address.as_deref(),
+        Some("")
+    );
     // A container sharing the host's namespace joins no other network:
     // Docker's 400 (ErrConflictSharedNetwork).
     assert!(matches!(
@@ -247,13 +277,19 @@ async fn exhausted_subnet_fails_without_partial_allocation() {
     // /30: .1 gateway, .2 the only host address
     let mut a = container("a", Status::Running);
     b.network_attach(&tiny, &mut a, None).unwrap();
-    assert_eq!(a.networks["tiny"].ip_address.as_deref(), Some("10.9.0.2"));
+    assert_eq!(
+        a.networks.get("tiny").unwrap().ip_address.as_deref(),
+        Some("10.9.0.2")
+    );
     let mut c = container("c", Status::Created);
     b.network_attach(&big, &mut c, None).unwrap();
     b.network_attach(&tiny, &mut c, None).unwrap();
     c.state.status = Status::Running;
     assert!(b.network_allocate_ips(&mut c).is_err());
-    assert_eq!(c.networks["big"].ip_address.as_deref(), Some(""));
+    assert_eq!(
+        c.networks.get("big").unwrap().ip_address.as_deref(),
+        Some("")
+    );
     // the start failed: it is not running, and on no network
     c.state.status = Status::Created;
     assert_consistent(&b, &c);

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 
 use crate::backend::MemoryBackend;
 use crate::events::Kind;
+use crate::ids::Id;
 use record::{validate_name, ANONYMOUS_LABEL};
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
@@ -78,7 +79,12 @@ impl MemoryBackend {
     /// References volume `name` from `container_id`, creating it if missing
     /// (`name` None = a new anonymous volume with a 64-hex name). Returns the
     /// name. Call with the links lock held.
-    pub(crate) fn volume_acquire(&self, name: Option<&str>, container_id: &str) -> Result<String> {
+    pub(crate) fn volume_acquire(
+        &self,
+        name: Option<&str>,
+        container_id: impl Into<Id>,
+    ) -> Result<String> {
+        let container_id = container_id.into();
         let (name, anonymous) = match name {
             Some(n) => {
                 validate_name(n)?;
@@ -90,7 +96,7 @@ impl MemoryBackend {
         loop {
             drop(self.volume_get_or_create(record.clone()));
             let added = self.store.volumes.update(&name, |v| {
-                v.refs.insert(container_id.to_string());
+                v.refs.insert(container_id.clone());
             });
             if added.is_some() {
                 return Ok(name);
@@ -194,7 +200,7 @@ impl VolumeBackend for MemoryBackend {
             };
         };
         if !v.refs.is_empty() {
-            let ids: Vec<&str> = v.refs.iter().map(String::as_str).collect();
+            let ids: Vec<&str> = v.refs.iter().map(Id::as_str).collect();
             return Err(Error::conflict(format!(
                 "remove {name}: volume is in use - [{}]",
                 ids.join(", ")

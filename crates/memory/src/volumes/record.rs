@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::SystemTime;
 
+use crate::ids::Id;
 use sockerless_core::api::docker;
 use sockerless_core::docker::names::is_valid_volume_name;
 use sockerless_core::docker::timefmt::rfc3339;
@@ -27,8 +28,8 @@ pub struct VolumeRecord {
     pub options: HashMap<String, String>,
     /// Created implicitly for a container (no name given anywhere).
     pub anonymous: bool,
-    /// IDs of the containers that reference it.
-    pub refs: BTreeSet<String>,
+    /// IDs of the containers that reference it (their own [`Id`]s).
+    pub refs: BTreeSet<Id>,
 }
 
 impl VolumeRecord {
