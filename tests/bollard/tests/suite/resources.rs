@@ -150,7 +150,10 @@ async fn volumes() {
     )
     .await
     .expect("list");
-    assert_eq!(list.warnings, None, "Docker writes null when there are none");
+    assert_eq!(
+        list.warnings, None,
+        "Docker writes null when there are none"
+    );
     let names: Vec<String> = list
         .volumes
         .unwrap_or_default()
