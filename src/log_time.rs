@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use sockerless_core::docker::timefmt::civil_from_days;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::FormatTime;
 
@@ -60,12 +61,10 @@ fn write_timestamp(w: &mut impl std::fmt::Write, unix_secs: u64, micros: u32) ->
     })
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` of a Unix second, in UTC (the civil-from-days
-/// algorithm, as `tracing-subscriber`'s own timer computes it).
+/// `YYYY-MM-DDTHH:MM:SS` of a Unix second, in UTC.
 fn format_second(unix_secs: u64) -> String {
-    let days = (unix_secs / 86_400) as i64;
     let secs_of_day = unix_secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day) = civil_from_days(i128::from(unix_secs / 86_400));
     let mut text = String::with_capacity(19);
     let _ = write!(
         text,
@@ -75,20 +74,6 @@ fn format_second(unix_secs: u64) -> String {
         secs_of_day % 60
     );
     text
-}
-
-/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to (y, m, d).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
