@@ -123,7 +123,6 @@ impl MemoryBackend {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
     use std::time::SystemTime;
 
     use crate::containers::record::{ContainerRecord, RunState, Status};
@@ -138,34 +137,19 @@ mod tests {
         let mut state = RunState::never_ran(Status::Running, None);
         state.run = 1;
         state.started_at = Some(SystemTime::now());
-        let c = ContainerRecord {
-            id: "c1".into(),
-            name: "/c1".into(),
-            created: SystemTime::now(),
-            seq: 0,
-            image: "busybox".into(),
-            image_id: String::new(),
-            config: Default::default(),
-            host_config: Default::default(),
-            path: Default::default(),
-            args: Default::default(),
-            state,
-            networks: Default::default(),
-            ports: HashMap::new(),
-            mounts: Vec::new(),
-            restart_count: 0,
-        };
-        assert!(b.store.containers.insert_new("c1", c).is_ok());
-        let baseline = b.exits_so_far("c1");
+        let c = ContainerRecord::bare("c1", state);
+        let id = c.id.to_string();
+        assert!(b.store.containers.insert_new(id.as_str(), c).is_ok());
+        let baseline = b.exits_so_far(&id);
         assert_eq!(baseline, 0);
         // The start's notification; meanwhile run 1 exits with 3 and
         // publishes its exit.
-        b.notify_waiters_after("c1", || assert!(b.container_exited("c1", 1, 3)));
-        let published = *b.runtimes.get("c1").unwrap().wait.borrow();
+        b.notify_waiters_after(&id, || assert!(b.container_exited(&id, 1, 3)));
+        let published = *b.runtimes.get(id.as_str()).unwrap().wait.borrow();
         assert!(!published.running, "{published:?}");
         assert_eq!((published.exits, published.exit_code), (1, 3));
         assert!(
-            b.wait_not_running("c1", baseline, Some(std::time::Duration::ZERO))
+            b.wait_not_running(&id, baseline, Some(std::time::Duration::ZERO))
                 .await,
             "a waiter sees the exit at once"
         );

@@ -212,3 +212,28 @@ impl ContainerRecord {
         }
     }
 }
+
+#[cfg(test)]
+impl ContainerRecord {
+    /// A bare record for unit tests: a fresh ID, `/name`, `busybox`, no
+    /// configuration, in `state`.
+    pub(crate) fn bare(name: &str, state: RunState) -> ContainerRecord {
+        ContainerRecord {
+            id: crate::ids::new_id().into(),
+            name: format!("/{name}"),
+            created: SystemTime::now(),
+            seq: 0,
+            image: "busybox".into(),
+            image_id: String::new(),
+            config: Default::default(),
+            host_config: Default::default(),
+            path: Default::default(),
+            args: Default::default(),
+            state,
+            networks: Default::default(),
+            ports: HashMap::new(),
+            mounts: Vec::new(),
+            restart_count: 0,
+        }
+    }
+}

@@ -5,23 +5,7 @@ use super::*;
 use crate::containers::record::{ContainerRecord, RunState, Status};
 
 fn container(name: &str, status: Status) -> ContainerRecord {
-    ContainerRecord {
-        id: crate::ids::new_id().into(),
-        name: format!("/{name}"),
-        created: SystemTime::now(),
-        seq: 0,
-        image: "busybox".into(),
-        image_id: String::new(),
-        config: Default::default(),
-        host_config: Default::default(),
-        path: Default::default(),
-        args: Default::default(),
-        state: RunState::never_ran(status, None),
-        networks: Default::default(),
-        ports: HashMap::new(),
-        mounts: Vec::new(),
-        restart_count: 0,
-    }
+    ContainerRecord::bare(name, RunState::never_ran(status, None))
 }
 
 async fn create(b: &MemoryBackend, name: &str) -> String {
