@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use super::common::{poll_until, run_with_timeout, Daemon, Output, COMMAND_TIMEOUT};
+use super::common::{now_unix, poll_until, run_with_timeout, Daemon, Output, COMMAND_TIMEOUT};
 
 /// A daemon plus a private docker config dir (no contexts, no credential helpers).
 pub(super) struct Cli {
@@ -51,6 +51,24 @@ impl Cli {
             .env_remove("DOCKER_TLS_VERIFY")
             .env_remove("DOCKER_CERT_PATH");
         cmd
+    }
+
+    /// `docker events --since S --until U [--filter F] --format T`: the
+    /// events of a closed window, as the CLI prints them.
+    pub(super) fn events(
+        &self,
+        since: u64,
+        until: u64,
+        filter: Option<&str>,
+        format: &str,
+    ) -> String {
+        let (since, until) = (since.to_string(), until.to_string());
+        let mut args = vec!["events", "--since", &since, "--until", &until];
+        if let Some(f) = filter {
+            args.extend(["--filter", f]);
+        }
+        args.extend(["--format", format]);
+        self.ok(&args)
     }
 
     /// Runs `docker args…` to completion.
@@ -579,27 +597,14 @@ fn events_since_until() {
     cli.ok(&["create", "--name", "ev", "alpine", "true"]);
     cli.ok(&["volume", "create", "evv"]);
     let until = now_unix() + 1;
-    let out = cli.ok(&[
-        "events",
-        "--since",
-        &start.to_string(),
-        "--until",
-        &until.to_string(),
-        "--format",
-        "{{.Type}} {{.Action}}",
-    ]);
+    let out = cli.events(start, until, None, "{{.Type}} {{.Action}}");
     assert_eq!(out, "image pull\ncontainer create\nvolume create\n");
-    let out = cli.ok(&[
-        "events",
-        "--since",
-        &start.to_string(),
-        "--until",
-        &until.to_string(),
-        "--filter",
-        "type=container",
-        "--format",
+    let out = cli.events(
+        start,
+        until,
+        Some("type=container"),
         "{{.Status}} {{.Actor.Attributes.name}}",
-    ]);
+    );
     assert_eq!(out, "create ev\n");
 }
 
@@ -758,11 +763,4 @@ fn unsupported_image_commands_say_so() {
         err,
         "Error response from daemon: GET /images/search is not supported by sockerless\n"
     );
-}
-
-pub(super) fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }

@@ -2,7 +2,8 @@
 //! (`tests/fidelity`, issue 15) found and sockerless fixed, each seen the way a
 //! client sees it: through the real `docker` CLI.
 
-use super::cli::{now_unix, Cli};
+use super::cli::Cli;
+use super::common::now_unix;
 
 /// Docker's router wraps every kill error in `cannot kill container: <ref>: `,
 /// and checks the signal before it looks the container up.
@@ -60,17 +61,12 @@ fn exec_and_die_events_carry_dockers_attributes() {
     assert_eq!(cli.run(&["exec", "ev", "sh", "-c", "exit 3"]).code, Some(3));
     cli.ok(&["kill", "ev"]);
     let until = now_unix() + 1;
-    let out = cli.ok(&[
-        "events",
-        "--since",
-        &start.to_string(),
-        "--until",
-        &until.to_string(),
-        "--filter",
-        "type=container",
-        "--format",
+    let out = cli.events(
+        start,
+        until,
+        Some("type=container"),
         "{{.Action}}|{{.Actor.Attributes.exitCode}}|{{.Actor.Attributes.execDuration}}",
-    ]);
+    );
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[..lines.len() - 1],
@@ -129,17 +125,12 @@ fn a_created_container_is_connected_at_its_first_start() {
         format!("bridge=64 n1=64 |/var/lib/docker/containers/{id}/{id}-json.log\n")
     );
     let until = now_unix() + 1;
-    let out = cli.ok(&[
-        "events",
-        "--since",
-        &start.to_string(),
-        "--until",
-        &until.to_string(),
-        "--filter",
-        "type=network",
-        "--format",
+    let out = cli.events(
+        start,
+        until,
+        Some("type=network"),
         "{{.Action}} {{.Actor.Attributes.name}}",
-    ]);
+    );
     assert_eq!(
         out,
         "create n1\ndisconnect n1\nconnect bridge\nconnect n1\n"
