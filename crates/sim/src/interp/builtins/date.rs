@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::interp::io::Io;
 use crate::interp::shell::Shell;
 
+use super::fsops::bad_option;
 use super::opts::getopt;
 
 const DAYS: [&str; 7] = [
@@ -39,10 +40,7 @@ impl Shell {
     pub(super) fn date(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         let opts = match getopt(args, "uRId:r:") {
             Ok(o) => o,
-            Err(e) => {
-                io.err(format!("date: {e}\n"));
-                return 1;
-            }
+            Err(e) => return bad_option(io, "date", &e),
         };
         let mut secs = match self.fs() {
             Some(fs) => unix_secs(fs.now()),

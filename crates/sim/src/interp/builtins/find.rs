@@ -11,6 +11,7 @@ use crate::interp::limits::MAX_TREE;
 use crate::interp::pattern::glob_match;
 use crate::interp::shell::Shell;
 
+use super::fsops::bad_option;
 use super::fsops::{children, join};
 use super::opts::getopt;
 
@@ -143,10 +144,7 @@ impl Shell {
     pub(super) fn stat_cmd(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         let opts = match getopt(args, "Lc:") {
             Ok(o) => o,
-            Err(e) => {
-                io.err(format!("stat: {e}\n"));
-                return 1;
-            }
+            Err(e) => return bad_option(io, "stat", &e),
         };
         let Some(fs) = self.fs() else { return 1 };
         let Some(format) = opts.value('c') else {

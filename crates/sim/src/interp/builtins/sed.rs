@@ -9,6 +9,7 @@ use crate::interp::io::Io;
 use crate::interp::limits::MAX_FILE;
 use crate::interp::shell::Shell;
 
+use super::fsops::bad_option;
 use super::opts::getopt;
 use super::regex::compile;
 
@@ -67,10 +68,7 @@ impl Shell {
     pub(super) async fn sed(&mut self, args: &[String], io: &mut Io<'_, '_>) -> i32 {
         let opts = match getopt(args, "nErsie:f:") {
             Ok(o) => o,
-            Err(e) => {
-                io.err(format!("sed: {e}\n"));
-                return 1;
-            }
+            Err(e) => return bad_option(io, "sed", &e),
         };
         let mut operands = opts.operands.clone();
         let mut text: Vec<String> = opts.values('e').iter().map(|s| s.to_string()).collect();
