@@ -9,6 +9,7 @@ use sockerless_memory::controls::StateDocument;
 use sockerless_memory::MemoryBackend;
 
 use sockerless_http::log_writer::{LogWriter, LogWriterGuard};
+use sockerless_http::request_line::{self, LineFormat};
 use sockerless_http::{ListenConfig, Listeners};
 
 use crate::config::{ConfigError, LoggingConfig, MemorySettings};
@@ -17,17 +18,29 @@ use crate::config::{ConfigError, LoggingConfig, MemorySettings};
 /// into its own buffer and one writer thread does the writes, so a request
 /// never waits on the write syscall of its log line and a line costs no
 /// allocation; the timestamp's second is formatted once per second and
-/// thread ([`crate::log_time`]). Nothing is dropped (a full buffer waits for the writer), and
+/// thread ([`crate::log_time`]). The request line skips `tracing`'s event
+/// machinery and is formatted straight into the same buffers
+/// ([`request_line`]), except on a terminal, which gets colours. Nothing is dropped (a full buffer waits for the writer), and
 /// the returned guard writes what is buffered when it is dropped.
 pub fn init_tracing(logging: &LoggingConfig) -> std::io::Result<LogWriterGuard> {
     let filter = tracing_subscriber::EnvFilter::new(logging.level.to_ascii_lowercase());
     let (writer, guard) = LogWriter::new(std::io::stderr())?;
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let json = logging.format == "json";
+    if !ansi {
+        let format = if json {
+            LineFormat::Json
+        } else {
+            LineFormat::Text
+        };
+        request_line::install(writer.clone(), format);
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(move || writer.line())
         .with_timer(crate::log_time::LogTime)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    if logging.format == "json" {
+        .with_ansi(ansi);
+    if json {
         builder.json().with_current_span(true).init();
     } else {
         builder.init();

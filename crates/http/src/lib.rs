@@ -8,6 +8,8 @@
 //!   requests a router marks [`limit::StreamsBody`];
 //! - [`trace`]: one info line per request (method, path, status, latency);
 //! - [`log_writer`]: the log sink (per-thread buffers, one writer thread);
+//! - [`request_line`]: the request line formatted straight into that sink;
+//! - [`log_time`]: the log lines' timestamp (the second's text cached);
 //! - [`server`]: Unix and TCP listeners (socket mode and group, stale-socket
 //!   handling), the accept loop with a connection cap, graceful drain — serving
 //!   any infallible tower `Service`;
@@ -25,7 +27,9 @@ pub mod drain;
 pub mod error_body;
 pub mod json;
 pub mod limit;
+pub mod log_time;
 pub mod log_writer;
+pub mod request_line;
 pub mod rescue;
 pub mod server;
 pub mod trace;

@@ -102,6 +102,12 @@ impl LogWriter {
         ))
     }
 
+    /// Appends whole lines to this thread's buffer (what [`LogLine`] does,
+    /// without a handle per record).
+    pub fn append(&self, lines: &[u8]) -> io::Result<()> {
+        self.shared.append(lines)
+    }
+
     /// The writer of one record.
     pub fn line(&self) -> LogLine {
         LogLine {

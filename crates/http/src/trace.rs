@@ -1,12 +1,14 @@
 //! Request logging: one info line per request — method, path (never the query or
 //! headers, which may carry credentials), status and latency.
 //!
-//! The line is a single `tracing` event with those four fields, target
-//! `sockerless::request`. No span is opened and the response body is not
-//! wrapped: at the default level the line is most of what logging costs per
-//! request, so it is kept to one event (formatted into the subscriber's
-//! per-thread buffer and handed to [`crate::log_writer`]). When `info` is off
-//! for that target the layer does nothing but forward the request.
+//! The line is a `tracing` event with those four fields, target
+//! `sockerless::request`, at `info`. No span is opened and the response body
+//! is not wrapped. A daemon that installed [`crate::request_line`] gets the
+//! event's exact bytes formatted straight into its log sink, without
+//! `tracing`'s dispatch and field visitors (at the default level they cost
+//! more than serving a small request did); otherwise it is an ordinary
+//! event. When `info` is off for that target the layer does nothing but
+//! forward the request.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,6 +20,8 @@ use http::{Method, Uri};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+
+use crate::request_line::{self, RequestFields};
 
 /// The target of the request lines, for filters such as
 /// `sockerless::request=warn`.
@@ -117,14 +121,22 @@ where
         let this = self.project();
         let out = std::task::ready!(this.inner.poll(cx));
         if let (Some(s), Ok(res)) = (this.started.take(), &out) {
-            tracing::info!(
-                target: REQUEST_TARGET,
-                method = %s.method,
-                path = %s.uri.path(),
-                status = res.status().as_u16(),
-                latency_us = s.at.elapsed().as_micros() as u64,
-                "request"
-            );
+            let fields = RequestFields {
+                method: &s.method,
+                path: s.uri.path(),
+                status: res.status().as_u16(),
+                latency_us: s.at.elapsed().as_micros() as u64,
+            };
+            if !request_line::write(fields) {
+                tracing::info!(
+                    target: REQUEST_TARGET,
+                    method = %fields.method,
+                    path = %fields.path,
+                    status = fields.status,
+                    latency_us = fields.latency_us,
+                    "request"
+                );
+            }
         }
         Poll::Ready(out)
     }

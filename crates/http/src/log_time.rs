@@ -1,0 +1,140 @@
+//! The log lines' timestamp, as `tracing-subscriber`'s default timer writes
+//! it (RFC 3339 in UTC with microseconds: `2026-12-01T20:37:00.123456Z`), at a
+//! fraction of its cost: each thread keeps the text of the current second and
+//! only writes the six digits of the microseconds per line. The default timer
+//! formats all seven fields through `fmt` for every line, about a quarter of
+//! what a request's log line cost (BENCHMARKS.md, "The log line, round three").
+//!
+//! Both the request line ([`crate::request_line`]) and every other log line
+//! (the daemon's `tracing-subscriber` timer) take their timestamp from here.
+
+use std::cell::RefCell;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sockerless_core::docker::timefmt::civil_from_days;
+
+/// The length of a timestamp: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+pub const STAMP_LEN: usize = 27;
+
+/// One timestamp's text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Stamp([u8; STAMP_LEN]);
+
+impl Stamp {
+    /// The text (ASCII).
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, dashes, colons, a `T`, a dot and a `Z` are ever
+        // written into it.
+        std::str::from_utf8(&self.0).unwrap_or("0000-00-00T00:00:00.000000Z")
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thread's text of the second it last formatted: `YYYY-MM-DDTHH:MM:SS`.
+#[derive(Clone, Copy)]
+struct CachedSecond {
+    unix_secs: u64,
+    text: [u8; 19],
+}
+
+thread_local! {
+    static SECOND: RefCell<Option<CachedSecond>> = const { RefCell::new(None) };
+}
+
+/// The timestamp of now.
+pub fn now() -> Stamp {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    stamp(since.as_secs(), since.subsec_micros())
+}
+
+/// `<second>.<micros>Z`, formatting the second only when it changed.
+pub fn stamp(unix_secs: u64, micros: u32) -> Stamp {
+    let second = SECOND.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        match *cached {
+            Some(c) if c.unix_secs == unix_secs => c.text,
+            _ => {
+                let text = format_second(unix_secs);
+                *cached = Some(CachedSecond { unix_secs, text });
+                text
+            }
+        }
+    });
+    let mut out = [0u8; STAMP_LEN];
+    out[..19].copy_from_slice(&second);
+    out[19] = b'.';
+    let mut rest = micros.min(999_999);
+    for d in out[20..26].iter_mut().rev() {
+        *d = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    out[26] = b'Z';
+    Stamp(out)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of a Unix second, in UTC (years past 9999 are
+/// written modulo 10 000: they are out of RFC 3339's range anyway).
+fn format_second(unix_secs: u64) -> [u8; 19] {
+    let secs_of_day = unix_secs % 86_400;
+    let (year, month, day) = civil_from_days(i128::from(unix_secs / 86_400));
+    let mut text = *b"0000-00-00T00:00:00";
+    let mut put = |at: usize, width: usize, value: u64| {
+        let mut rest = value;
+        for d in text[at..at + width].iter_mut().rev() {
+            *d = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+    };
+    put(0, 4, year.rem_euclid(10_000) as u64);
+    put(5, 2, u64::from(month));
+    put(8, 2, u64::from(day));
+    put(11, 2, secs_of_day / 3_600);
+    put(14, 2, secs_of_day / 60 % 60);
+    put(17, 2, secs_of_day % 60);
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(unix_secs: u64, micros: u32) -> String {
+        stamp(unix_secs, micros).as_str().to_string()
+    }
+
+    #[test]
+    fn writes_rfc3339_with_microseconds_in_utc() {
+        assert_eq!(text(0, 0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(text(1_796_157_420, 123_456), "2026-12-01T20:37:00.123456Z");
+        // A leap day, the end of a century year, and the second changing.
+        assert_eq!(text(951_868_799, 999_999), "2000-02-29T23:59:59.999999Z");
+        assert_eq!(text(951_868_800, 7), "2000-03-01T00:00:00.000007Z");
+        assert_eq!(text(4_102_444_799, 1), "2099-12-31T23:59:59.000001Z");
+    }
+
+    #[test]
+    fn agrees_with_the_time_crate_over_four_centuries() {
+        let fmt =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+        for unix_secs in (0..12_622_780_800u64).step_by(7_919_993) {
+            let t = time::OffsetDateTime::from_unix_timestamp(unix_secs as i64).unwrap();
+            assert_eq!(
+                &text(unix_secs, 0)[..19],
+                t.format(&fmt).unwrap(),
+                "{unix_secs}"
+            );
+        }
+    }
+}
