@@ -1,6 +1,11 @@
 //! `capabilities`, `info`, `version`, `events` (WebSocket), `auth` and the
 //! backend's extension routes.
 
+use std::cell::RefCell;
+
+use bytes::Bytes;
+use http::StatusCode;
+use sockerless_core::api::Capabilities;
 use sockerless_core::backend::prelude::*;
 use sockerless_core::error::Result;
 
@@ -10,7 +15,7 @@ use crate::ws::Pump;
 
 pub(super) async fn apply(backend: &dyn Backend, request: SystemRequest) -> Result<Reply> {
     match request {
-        SystemRequest::Capabilities => Reply::ok(&backend.capabilities()),
+        SystemRequest::Capabilities => capabilities(backend.capabilities()),
         SystemRequest::Info => Reply::ok(&backend.info().await?),
         SystemRequest::Version => Reply::ok(&backend.version().await?),
         SystemRequest::Events(options) => {
@@ -25,4 +30,29 @@ pub(super) async fn apply(backend: &dyn Backend, request: SystemRequest) -> Resu
             }
         }
     }
+}
+
+thread_local! {
+    /// The last capabilities this thread answered, with their JSON.
+    static CAPABILITIES: RefCell<Option<(Capabilities, Bytes)>> = const { RefCell::new(None) };
+}
+
+/// The capabilities' JSON, serialised again only when they differ from what
+/// this thread answered last (a profile change): the answer is the same
+/// every time, and serialising it cost more than the rest of the request.
+fn capabilities(current: Capabilities) -> Result<Reply> {
+    let cached = CAPABILITIES.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(caps, _)| *caps == current)
+            .map(|(_, json)| json.clone())
+    });
+    if let Some(json) = cached {
+        return Ok(Reply::Json(StatusCode::OK, json));
+    }
+    let reply = Reply::ok(&current)?;
+    if let Reply::Json(_, json) = &reply {
+        CAPABILITIES.with(|c| *c.borrow_mut() = Some((current, json.clone())));
+    }
+    Ok(reply)
 }
