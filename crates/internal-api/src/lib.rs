@@ -48,7 +48,7 @@ use sockerless_http::server::{Listeners, ServeOptions};
 use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
 use sockerless_http::{BoxError, Drain, Response, DEFAULT_MAX_BODY};
 use tower::util::BoxCloneService;
-use tower::{ServiceBuilder, ServiceExt};
+use tower::{Service, ServiceBuilder, ServiceExt};
 
 /// The stack as one type-erased, cloneable, infallible service.
 pub type App<B> = BoxCloneService<http::Request<B>, Response, Infallible>;
@@ -87,6 +87,22 @@ where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
+    BoxCloneService::new(stack(backend, options))
+}
+
+/// [`app`] without the type erasure: what the server runs, so that serving a
+/// request neither clones a boxed service nor boxes its future.
+pub fn stack<B>(
+    backend: Arc<dyn Backend>,
+    options: AppOptions,
+) -> impl Service<http::Request<B>, Response = Response, Error = Infallible, Future: Send + 'static>
+       + Clone
+       + Send
+       + 'static
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
     let max = options.max_body_bytes;
     let state = AppState { backend, options };
     let svc = ServiceBuilder::new()
@@ -98,7 +114,7 @@ where
         .layer(route_layer::RouteLayer)
         .layer(BodyLimitLayer::new(max))
         .service(dispatch::Dispatch::new(state));
-    BoxCloneService::new(svc.map_err(|e: Infallible| match e {}))
+    svc.map_err(|e: Infallible| match e {})
 }
 
 /// Serves the internal API for `backend` on `listeners` until `shutdown`
@@ -114,6 +130,6 @@ pub async fn serve(
         drain: Drain::new(),
     };
     let drain = app_options.drain.clone();
-    let svc: App<hyper::body::Incoming> = app(backend, app_options);
+    let svc = stack::<hyper::body::Incoming>(backend, app_options);
     sockerless_http::serve(listeners, svc, drain, options, shutdown).await;
 }

@@ -352,17 +352,23 @@ impl Route {
             .strip_prefix(PREFIX)
             .filter(|r| r.is_empty() || r.starts_with('/'))
             .ok_or_else(page_not_found)?;
-        let segments = split(rest)?;
-        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let candidates = candidates(&segs);
+        let decoded;
+        let raw = split(rest)?;
+        let segs: Vec<&str> = if raw.iter().any(|s| s.contains('%')) {
+            decoded = decode(&raw)?;
+            decoded.iter().map(String::as_str).collect()
+        } else {
+            raw
+        };
+        let mut candidates = candidates(&segs);
         if candidates.is_empty() {
             return match segs.first() {
                 Some(first) if !CORE.contains(first) => Ok(Route::Extension(rest.to_string())),
                 _ => Err(page_not_found()),
             };
         }
-        if let Some((_, route)) = candidates.iter().find(|(m, _)| m == method) {
-            return Ok(route.clone());
+        if let Some(at) = candidates.iter().position(|(m, _)| m == method) {
+            return Ok(candidates.swap_remove(at).1);
         }
         let mut allow: Vec<&str> = candidates.iter().map(|(m, _)| m.as_str()).collect();
         allow.dedup();
@@ -405,20 +411,29 @@ fn page_not_found() -> Error {
     Error::not_found("page not found")
 }
 
-/// Splits the path after the prefix into percent-decoded segments. An empty
-/// segment (`//`, a trailing `/`) or a segment that does not decode to UTF-8 is
-/// not a route.
-fn split(rest: &str) -> Result<Vec<String>, Error> {
+/// Splits the path after the prefix into its segments, still encoded. An
+/// empty segment (`//`, a trailing `/`) is not a route (unless a segment
+/// before it does not decode: that one is the error).
+fn split(rest: &str) -> Result<Vec<&str>, Error> {
     let trimmed = rest.strip_prefix('/').unwrap_or(rest);
     if trimmed.is_empty() {
         return Ok(Vec::new());
     }
-    trimmed
-        .split('/')
+    let segments: Vec<&str> = trimmed.split('/').collect();
+    if let Some(at) = segments.iter().position(|s| s.is_empty()) {
+        // The first bad segment decides, as when each was decoded in turn.
+        decode(&segments[..at])?;
+        return Err(page_not_found());
+    }
+    Ok(segments)
+}
+
+/// Percent-decodes the segments; one that does not decode to UTF-8 is not a
+/// route.
+fn decode(segments: &[&str]) -> Result<Vec<String>, Error> {
+    segments
+        .iter()
         .map(|s| {
-            if s.is_empty() {
-                return Err(page_not_found());
-            }
             percent_encoding::percent_decode_str(s)
                 .decode_utf8()
                 .map(|c| c.into_owned())
