@@ -52,30 +52,30 @@ struct Args {
     one: Option<usize>,
 }
 
-/// The system allocator, counting the bytes currently allocated (requested
-/// sizes): heap per container beside RSS per container.
+/// The daemons' allocator (mimalloc), counting the bytes currently allocated
+/// (requested sizes): heap per container beside RSS per container.
 struct Counting;
 
 static LIVE_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-// SAFETY: every call is forwarded unchanged to the system allocator; the
-// counter is only bookkeeping.
+// SAFETY: every call is forwarded unchanged to mimalloc; the counter is only
+// bookkeeping.
 unsafe impl std::alloc::GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         LIVE_BYTES.fetch_add(layout.size(), std::sync::atomic::Ordering::Relaxed);
-        // SAFETY: the caller's contract is the system allocator's.
-        unsafe { std::alloc::System.alloc(layout) }
+        // SAFETY: the caller's contract is the allocator's.
+        unsafe { mimalloc::MiMalloc.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
         LIVE_BYTES.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
         // SAFETY: as above.
-        unsafe { std::alloc::System.dealloc(ptr, layout) }
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
         LIVE_BYTES.fetch_add(new_size, std::sync::atomic::Ordering::Relaxed);
         LIVE_BYTES.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
         // SAFETY: as above.
-        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+        unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
     }
 }
 

@@ -11,6 +11,11 @@ use sockerless::daemon::{
 };
 use sockerless::internal_api::serve;
 
+/// mimalloc: a request's short-lived allocations (about twenty) cost a third
+/// of what glibc's malloc takes (BENCHMARKS.md, "The stack, round four").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match Config::load(&cli) {
