@@ -17,6 +17,11 @@ use sockerless::internal_api::client::{RemoteBackend, Timeouts};
 use sockerless::internal_api::{self, AppOptions};
 use sockerless::{Backend, MemoryBackend};
 
+/// mimalloc: a request's short-lived allocations (about twenty) cost a third
+/// of what glibc's malloc takes (BENCHMARKS.md, "The stack, round four").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let matches = SOCKERLESS.command().get_matches();
     let config = match DaemonConfig::load(&matches) {
@@ -89,7 +94,7 @@ async fn run(config: DaemonConfig) -> ExitCode {
             drain: drain.clone(),
         },
     );
-    let app = docker_api::app::<hyper::body::Incoming>(
+    let app = docker_api::stack::<hyper::body::Incoming>(
         backend,
         DockerOptions {
             max_body_bytes: serve_options.max_body_bytes,

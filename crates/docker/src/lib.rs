@@ -50,7 +50,7 @@ use sockerless_http::rescue::RescueLayer;
 use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
 use sockerless_http::{Body, BoxError, Drain, Response};
 use tower::util::BoxCloneService;
-use tower::{service_fn, ServiceBuilder, ServiceExt};
+use tower::{service_fn, Service, ServiceBuilder, ServiceExt};
 
 pub use dispatch::Ctx;
 pub use route::DockerRoute;
@@ -109,6 +109,23 @@ where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
+    BoxCloneService::new(stack(backend, options))
+}
+
+/// [`app`] without the type erasure: what the daemon serves, so that a
+/// request neither clones a boxed service nor boxes its future (the internal
+/// API beside it stays boxed: it is an option of the stack).
+pub fn stack<B>(
+    backend: Arc<dyn Backend>,
+    options: DockerOptions,
+) -> impl Service<http::Request<B>, Response = Response, Error = Infallible, Future: Send + 'static>
+       + Clone
+       + Send
+       + 'static
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
     let ctx = Ctx {
         backend,
         drain: options.drain.clone(),
@@ -125,17 +142,14 @@ where
         .layer(layer::DockerRouteLayer)
         .layer(BodyLimitLayer::new(options.max_body_bytes))
         .service(dispatch::Dispatch::new(ctx));
-    let docker: BoxCloneService<http::Request<Body>, Response, Infallible> =
-        BoxCloneService::new(docker);
     let internal = options.internal;
-    let svc = service_fn(move |req: http::Request<B>| {
+    service_fn(move |req: http::Request<B>| {
         let req = req.map(|b| b.map_err(Into::into).boxed_unsync());
         match &internal {
             Some(i) if is_internal(req.uri().path()) => Either::Left(i.clone().oneshot(req)),
             _ => Either::Right(docker.clone().oneshot(req)),
         }
-    });
-    BoxCloneService::new(svc)
+    })
 }
 
 #[cfg(test)]
