@@ -48,9 +48,9 @@ use sockerless_core::Backend;
 use sockerless_http::limit::BodyLimitLayer;
 use sockerless_http::rescue::RescueLayer;
 use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
-use sockerless_http::{Body, BoxError, Drain, Response};
+use sockerless_http::{Body, BoxError, Drain, Response, Stack};
 use tower::util::BoxCloneService;
-use tower::{service_fn, Service, ServiceBuilder, ServiceExt};
+use tower::{service_fn, ServiceBuilder, ServiceExt};
 
 pub use dispatch::Ctx;
 pub use route::DockerRoute;
@@ -115,13 +115,7 @@ where
 /// [`app`] without the type erasure: what the daemon serves, so that a
 /// request neither clones a boxed service nor boxes its future (the internal
 /// API beside it stays boxed: it is an option of the stack).
-pub fn stack<B>(
-    backend: Arc<dyn Backend>,
-    options: DockerOptions,
-) -> impl Service<http::Request<B>, Response = Response, Error = Infallible, Future: Send + 'static>
-       + Clone
-       + Send
-       + 'static
+pub fn stack<B>(backend: Arc<dyn Backend>, options: DockerOptions) -> impl Stack<B>
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,

@@ -46,6 +46,34 @@ pub type Body = UnsyncBoxBody<Bytes, BoxError>;
 /// The response type the stacks answer with.
 pub type Response = http::Response<Body>;
 
+/// What a frontend's whole stack is: an infallible, cloneable service of
+/// requests with a sendable future, as [`serve`] runs it. A frontend returns
+/// `impl Stack<B>` so the server runs the concrete type (no boxed clone and
+/// no boxed future per request).
+pub trait Stack<B>:
+    tower::Service<
+        http::Request<B>,
+        Response = Response,
+        Error = std::convert::Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<B, S> Stack<B> for S where
+    S: tower::Service<
+            http::Request<B>,
+            Response = Response,
+            Error = std::convert::Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
 /// Default request-body limit: 16 MiB.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 

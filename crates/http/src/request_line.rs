@@ -83,6 +83,19 @@ pub(crate) fn write(fields: RequestFields<'_>) -> bool {
     true
 }
 
+/// The request line as a `tracing` event: what is logged without an
+/// installation, and what [`format_line`] must match byte for byte.
+pub(crate) fn event(f: RequestFields<'_>) {
+    tracing::info!(
+        target: REQUEST_TARGET,
+        method = %f.method,
+        path = %f.path,
+        status = f.status,
+        latency_us = f.latency_us,
+        "request"
+    );
+}
+
 /// Appends one line (with its newline) in `format` to `out`.
 pub fn format_line(out: &mut Vec<u8>, format: LineFormat, stamp: &Stamp, f: RequestFields<'_>) {
     let mut numbers = itoa::Buffer::new();
@@ -170,16 +183,7 @@ mod tests {
             .with_writer(make)
             .with_timer(Fixed(stamp))
             .with_ansi(false);
-        let emit = || {
-            tracing::info!(
-                target: REQUEST_TARGET,
-                method = %f.method,
-                path = %f.path,
-                status = f.status,
-                latency_us = f.latency_us,
-                "request"
-            )
-        };
+        let emit = || event(f);
         match format {
             LineFormat::Text => tracing::subscriber::with_default(builder.finish(), emit),
             LineFormat::Json => tracing::subscriber::with_default(

@@ -3,7 +3,6 @@
 //! connection served by hyper with upgrades (WebSocket); graceful drain on
 //! shutdown.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -21,12 +20,11 @@ use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tower::Service;
 
 use crate::conn::PermitIo;
 use crate::drain::Drain;
 use crate::error_body::ErrorBodyIo;
-use crate::Response;
+use crate::Stack;
 
 /// A listener could not be set up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -248,11 +246,7 @@ pub async fn serve<S>(
     options: ServeOptions,
     shutdown: impl Future<Output = ()>,
 ) where
-    S: Service<http::Request<Incoming>, Response = Response, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
+    S: Stack<Incoming>,
 {
     let graceful = Graceful::default();
     let Listeners { unix, tcp } = listeners;
@@ -377,11 +371,7 @@ fn serve_connection<IO, S>(
     permit: OwnedSemaphorePermit,
 ) where
     IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
-    S: Service<http::Request<Incoming>, Response = Response, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
+    S: Stack<Incoming>,
 {
     let hyper_svc = TowerToHyperService::new(svc.clone());
     let io = TokioIo::new(ErrorBodyIo::new(PermitIo::new(stream, permit)));
@@ -411,9 +401,12 @@ fn serve_connection<IO, S>(
 mod tests {
     use super::*;
     use crate::body::{empty_body, full_body};
+    use crate::Response;
     use bytes::Bytes;
+    use std::convert::Infallible;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpStream;
+    use tower::Service;
 
     /// Answers `ok`, or, for `GET /upgrade`, 101 and then holds the upgraded
     /// connection open until the client closes it.

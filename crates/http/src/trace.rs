@@ -128,14 +128,7 @@ where
                 latency_us: s.at.elapsed().as_micros() as u64,
             };
             if !request_line::write(fields) {
-                tracing::info!(
-                    target: REQUEST_TARGET,
-                    method = %fields.method,
-                    path = %fields.path,
-                    status = fields.status,
-                    latency_us = fields.latency_us,
-                    "request"
-                );
+                request_line::event(fields);
             }
         }
         Poll::Ready(out)

@@ -46,9 +46,9 @@ use sockerless_http::limit::BodyLimitLayer;
 use sockerless_http::rescue::RescueLayer;
 use sockerless_http::server::{Listeners, ServeOptions};
 use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
-use sockerless_http::{BoxError, Drain, Response, DEFAULT_MAX_BODY};
+use sockerless_http::{BoxError, Drain, Response, Stack, DEFAULT_MAX_BODY};
 use tower::util::BoxCloneService;
-use tower::{Service, ServiceBuilder, ServiceExt};
+use tower::{ServiceBuilder, ServiceExt};
 
 /// The stack as one type-erased, cloneable, infallible service.
 pub type App<B> = BoxCloneService<http::Request<B>, Response, Infallible>;
@@ -92,13 +92,7 @@ where
 
 /// [`app`] without the type erasure: what the server runs, so that serving a
 /// request neither clones a boxed service nor boxes its future.
-pub fn stack<B>(
-    backend: Arc<dyn Backend>,
-    options: AppOptions,
-) -> impl Service<http::Request<B>, Response = Response, Error = Infallible, Future: Send + 'static>
-       + Clone
-       + Send
-       + 'static
+pub fn stack<B>(backend: Arc<dyn Backend>, options: AppOptions) -> impl Stack<B>
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
