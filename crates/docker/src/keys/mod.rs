@@ -94,6 +94,15 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table of zero values only (no `null`-if-empty fields, no extras).
+    pub const fn zeros(zero: &'static [(&'static str, Zero)]) -> Table {
+        Table {
+            zero,
+            null_if_empty: &[],
+            extra: &[],
+        }
+    }
+
     /// At most this many keys are written beside the derive's own.
     fn added(&self) -> usize {
         self.zero.len() + self.extra.len()

@@ -71,36 +71,28 @@ pub const ALL: &[(&str, &Table)] = &[
 ];
 
 /// `Commit`.
-const COMMIT: Table = Table {
-    zero: &[("ID", EMPTY), ("Expected", EMPTY)],
-    null_if_empty: &[],
-    extra: &[],
-};
+const COMMIT: Table = Table::zeros(&[("ID", EMPTY), ("Expected", EMPTY)]);
 
 /// `ContainerConfig`.
-const CONTAINER_CONFIG: Table = Table {
-    zero: &[
-        ("Hostname", EMPTY),
-        ("Domainname", EMPTY),
-        ("User", EMPTY),
-        ("AttachStdin", FALSE),
-        ("AttachStdout", FALSE),
-        ("AttachStderr", FALSE),
-        ("Tty", FALSE),
-        ("OpenStdin", FALSE),
-        ("StdinOnce", FALSE),
-        ("Env", NULL),
-        ("Cmd", NULL),
-        ("Image", EMPTY),
-        ("Volumes", NULL),
-        ("WorkingDir", EMPTY),
-        ("Entrypoint", NULL),
-        ("OnBuild", NULL),
-        ("Labels", NULL),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const CONTAINER_CONFIG: Table = Table::zeros(&[
+    ("Hostname", EMPTY),
+    ("Domainname", EMPTY),
+    ("User", EMPTY),
+    ("AttachStdin", FALSE),
+    ("AttachStdout", FALSE),
+    ("AttachStderr", FALSE),
+    ("Tty", FALSE),
+    ("OpenStdin", FALSE),
+    ("StdinOnce", FALSE),
+    ("Env", NULL),
+    ("Cmd", NULL),
+    ("Image", EMPTY),
+    ("Volumes", NULL),
+    ("WorkingDir", EMPTY),
+    ("Entrypoint", NULL),
+    ("OnBuild", NULL),
+    ("Labels", NULL),
+]);
 
 /// `ContainerInspectResponse`.
 const CONTAINER_INSPECT_RESPONSE: Table = Table {
@@ -141,173 +133,145 @@ const CONTAINER_PRUNE_RESPONSE: Table = Table {
 };
 
 /// `ContainerState`.
-const CONTAINER_STATE: Table = Table {
-    zero: &[
-        ("Status", EMPTY),
-        ("Running", FALSE),
-        ("Paused", FALSE),
-        ("Restarting", FALSE),
-        ("OOMKilled", FALSE),
-        ("Dead", FALSE),
-        ("Pid", ZERO),
-        ("ExitCode", ZERO),
-        ("Error", EMPTY),
-        ("StartedAt", EMPTY),
-        ("FinishedAt", EMPTY),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const CONTAINER_STATE: Table = Table::zeros(&[
+    ("Status", EMPTY),
+    ("Running", FALSE),
+    ("Paused", FALSE),
+    ("Restarting", FALSE),
+    ("OOMKilled", FALSE),
+    ("Dead", FALSE),
+    ("Pid", ZERO),
+    ("ExitCode", ZERO),
+    ("Error", EMPTY),
+    ("StartedAt", EMPTY),
+    ("FinishedAt", EMPTY),
+]);
 
 /// `ContainerSummaryNetworkSettings`.
-const CONTAINER_SUMMARY_NETWORK_SETTINGS: Table = Table {
-    zero: &[("Networks", NULL)],
-    null_if_empty: &[],
-    extra: &[],
-};
+const CONTAINER_SUMMARY_NETWORK_SETTINGS: Table = Table::zeros(&[("Networks", NULL)]);
 
 /// `EndpointSettings`.
-const ENDPOINT_SETTINGS: Table = Table {
-    zero: &[
-        ("IPAMConfig", NULL),
-        ("Links", NULL),
-        ("MacAddress", EMPTY),
-        ("Aliases", NULL),
-        ("NetworkID", EMPTY),
-        ("EndpointID", EMPTY),
-        ("Gateway", EMPTY),
-        ("IPAddress", EMPTY),
-        ("IPPrefixLen", ZERO),
-        ("IPv6Gateway", EMPTY),
-        ("GlobalIPv6Address", EMPTY),
-        ("GlobalIPv6PrefixLen", ZERO),
-        ("DriverOpts", NULL),
-        ("DNSNames", NULL),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const ENDPOINT_SETTINGS: Table = Table::zeros(&[
+    ("IPAMConfig", NULL),
+    ("Links", NULL),
+    ("MacAddress", EMPTY),
+    ("Aliases", NULL),
+    ("NetworkID", EMPTY),
+    ("EndpointID", EMPTY),
+    ("Gateway", EMPTY),
+    ("IPAddress", EMPTY),
+    ("IPPrefixLen", ZERO),
+    ("IPv6Gateway", EMPTY),
+    ("GlobalIPv6Address", EMPTY),
+    ("GlobalIPv6PrefixLen", ZERO),
+    ("DriverOpts", NULL),
+    ("DNSNames", NULL),
+]);
 
 /// `ExecInspectResponse`.
-const EXEC_INSPECT_RESPONSE: Table = Table {
-    zero: &[
-        ("CanRemove", FALSE),
-        ("DetachKeys", NULL),
-        ("ID", EMPTY),
-        ("Running", FALSE),
-        ("ExitCode", NULL),
-        ("ProcessConfig", NULL),
-        ("OpenStdin", FALSE),
-        ("OpenStderr", FALSE),
-        ("OpenStdout", FALSE),
-        ("ContainerID", EMPTY),
-        ("Pid", ZERO),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const EXEC_INSPECT_RESPONSE: Table = Table::zeros(&[
+    ("CanRemove", FALSE),
+    ("DetachKeys", NULL),
+    ("ID", EMPTY),
+    ("Running", FALSE),
+    ("ExitCode", NULL),
+    ("ProcessConfig", NULL),
+    ("OpenStdin", FALSE),
+    ("OpenStderr", FALSE),
+    ("OpenStdout", FALSE),
+    ("ContainerID", EMPTY),
+    ("Pid", ZERO),
+]);
 
 /// `HostConfig`.
-const HOST_CONFIG: Table = Table {
-    zero: &[
-        ("CpuShares", ZERO),
-        ("Memory", ZERO),
-        ("CgroupParent", EMPTY),
-        ("BlkioWeight", ZERO),
-        ("BlkioWeightDevice", NULL),
-        ("BlkioDeviceReadBps", NULL),
-        ("BlkioDeviceWriteBps", NULL),
-        ("BlkioDeviceReadIOps", NULL),
-        ("BlkioDeviceWriteIOps", NULL),
-        ("CpuPeriod", ZERO),
-        ("CpuQuota", ZERO),
-        ("CpuRealtimePeriod", ZERO),
-        ("CpuRealtimeRuntime", ZERO),
-        ("CpusetCpus", EMPTY),
-        ("CpusetMems", EMPTY),
-        ("Devices", NULL),
-        ("DeviceCgroupRules", NULL),
-        ("DeviceRequests", NULL),
-        ("MemoryReservation", ZERO),
-        ("MemorySwap", ZERO),
-        ("MemorySwappiness", NULL),
-        ("NanoCpus", ZERO),
-        ("OomKillDisable", NULL),
-        ("PidsLimit", NULL),
-        ("Ulimits", NULL),
-        ("CpuCount", ZERO),
-        ("CpuPercent", ZERO),
-        ("IOMaximumIOps", ZERO),
-        ("IOMaximumBandwidth", ZERO),
-        ("Binds", NULL),
-        ("ContainerIDFile", EMPTY),
-        ("LogConfig", Zero::Obj(&[("Type", EMPTY), ("Config", NULL)])),
-        ("NetworkMode", EMPTY),
-        ("PortBindings", NULL),
-        (
-            "RestartPolicy",
-            Zero::Obj(&[("Name", EMPTY), ("MaximumRetryCount", ZERO)]),
-        ),
-        ("AutoRemove", FALSE),
-        ("VolumeDriver", EMPTY),
-        ("VolumesFrom", NULL),
-        ("ConsoleSize", Zero::Seq(&[ZERO, ZERO])),
-        ("CapAdd", NULL),
-        ("CapDrop", NULL),
-        ("CgroupnsMode", EMPTY),
-        ("Dns", NULL),
-        ("DnsOptions", NULL),
-        ("DnsSearch", NULL),
-        ("ExtraHosts", NULL),
-        ("GroupAdd", NULL),
-        ("IpcMode", EMPTY),
-        ("Cgroup", EMPTY),
-        ("Links", NULL),
-        ("OomScoreAdj", ZERO),
-        ("PidMode", EMPTY),
-        ("Privileged", FALSE),
-        ("PublishAllPorts", FALSE),
-        ("ReadonlyRootfs", FALSE),
-        ("SecurityOpt", NULL),
-        ("UTSMode", EMPTY),
-        ("UsernsMode", EMPTY),
-        ("ShmSize", ZERO),
-        ("Isolation", EMPTY),
-        ("MaskedPaths", NULL),
-        ("ReadonlyPaths", NULL),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const HOST_CONFIG: Table = Table::zeros(&[
+    ("CpuShares", ZERO),
+    ("Memory", ZERO),
+    ("CgroupParent", EMPTY),
+    ("BlkioWeight", ZERO),
+    ("BlkioWeightDevice", NULL),
+    ("BlkioDeviceReadBps", NULL),
+    ("BlkioDeviceWriteBps", NULL),
+    ("BlkioDeviceReadIOps", NULL),
+    ("BlkioDeviceWriteIOps", NULL),
+    ("CpuPeriod", ZERO),
+    ("CpuQuota", ZERO),
+    ("CpuRealtimePeriod", ZERO),
+    ("CpuRealtimeRuntime", ZERO),
+    ("CpusetCpus", EMPTY),
+    ("CpusetMems", EMPTY),
+    ("Devices", NULL),
+    ("DeviceCgroupRules", NULL),
+    ("DeviceRequests", NULL),
+    ("MemoryReservation", ZERO),
+    ("MemorySwap", ZERO),
+    ("MemorySwappiness", NULL),
+    ("NanoCpus", ZERO),
+    ("OomKillDisable", NULL),
+    ("PidsLimit", NULL),
+    ("Ulimits", NULL),
+    ("CpuCount", ZERO),
+    ("CpuPercent", ZERO),
+    ("IOMaximumIOps", ZERO),
+    ("IOMaximumBandwidth", ZERO),
+    ("Binds", NULL),
+    ("ContainerIDFile", EMPTY),
+    ("LogConfig", Zero::Obj(&[("Type", EMPTY), ("Config", NULL)])),
+    ("NetworkMode", EMPTY),
+    ("PortBindings", NULL),
+    (
+        "RestartPolicy",
+        Zero::Obj(&[("Name", EMPTY), ("MaximumRetryCount", ZERO)]),
+    ),
+    ("AutoRemove", FALSE),
+    ("VolumeDriver", EMPTY),
+    ("VolumesFrom", NULL),
+    ("ConsoleSize", Zero::Seq(&[ZERO, ZERO])),
+    ("CapAdd", NULL),
+    ("CapDrop", NULL),
+    ("CgroupnsMode", EMPTY),
+    ("Dns", NULL),
+    ("DnsOptions", NULL),
+    ("DnsSearch", NULL),
+    ("ExtraHosts", NULL),
+    ("GroupAdd", NULL),
+    ("IpcMode", EMPTY),
+    ("Cgroup", EMPTY),
+    ("Links", NULL),
+    ("OomScoreAdj", ZERO),
+    ("PidMode", EMPTY),
+    ("Privileged", FALSE),
+    ("PublishAllPorts", FALSE),
+    ("ReadonlyRootfs", FALSE),
+    ("SecurityOpt", NULL),
+    ("UTSMode", EMPTY),
+    ("UsernsMode", EMPTY),
+    ("ShmSize", ZERO),
+    ("Isolation", EMPTY),
+    ("MaskedPaths", NULL),
+    ("ReadonlyPaths", NULL),
+]);
 
 /// `HostConfigLogConfig`.
-const HOST_CONFIG_LOG_CONFIG: Table = Table {
-    zero: &[("Type", EMPTY), ("Config", NULL)],
-    null_if_empty: &[],
-    extra: &[],
-};
+const HOST_CONFIG_LOG_CONFIG: Table = Table::zeros(&[("Type", EMPTY), ("Config", NULL)]);
 
 /// `ImageInspect`.
-const IMAGE_INSPECT: Table = Table {
-    zero: &[
-        ("Id", EMPTY),
-        ("RepoTags", NULL),
-        ("RepoDigests", NULL),
-        ("Parent", EMPTY),
-        ("Comment", EMPTY),
-        ("DockerVersion", EMPTY),
-        ("Author", EMPTY),
-        ("Config", NULL),
-        ("Architecture", EMPTY),
-        ("Os", EMPTY),
-        ("Size", ZERO),
-        ("GraphDriver", Zero::Obj(&[("Data", NULL), ("Name", EMPTY)])),
-        ("RootFS", Zero::Obj(&[])),
-        ("Metadata", Zero::Obj(&[])),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const IMAGE_INSPECT: Table = Table::zeros(&[
+    ("Id", EMPTY),
+    ("RepoTags", NULL),
+    ("RepoDigests", NULL),
+    ("Parent", EMPTY),
+    ("Comment", EMPTY),
+    ("DockerVersion", EMPTY),
+    ("Author", EMPTY),
+    ("Config", NULL),
+    ("Architecture", EMPTY),
+    ("Os", EMPTY),
+    ("Size", ZERO),
+    ("GraphDriver", Zero::Obj(&[("Data", NULL), ("Name", EMPTY)])),
+    ("RootFS", Zero::Obj(&[])),
+    ("Metadata", Zero::Obj(&[])),
+]);
 
 /// `ImagePruneResponse`.
 const IMAGE_PRUNE_RESPONSE: Table = Table {
@@ -331,17 +295,13 @@ const IPAM: Table = Table {
 };
 
 /// `MountPoint`.
-const MOUNT_POINT: Table = Table {
-    zero: &[
-        ("Source", EMPTY),
-        ("Destination", EMPTY),
-        ("Mode", EMPTY),
-        ("RW", FALSE),
-        ("Propagation", EMPTY),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const MOUNT_POINT: Table = Table::zeros(&[
+    ("Source", EMPTY),
+    ("Destination", EMPTY),
+    ("Mode", EMPTY),
+    ("RW", FALSE),
+    ("Propagation", EMPTY),
+]);
 
 /// `Network`.
 const NETWORK: Table = Table {
@@ -377,30 +337,26 @@ const NETWORK_PRUNE_RESPONSE: Table = Table {
 };
 
 /// `NetworkSettings`.
-const NETWORK_SETTINGS: Table = Table {
-    zero: &[
-        ("Bridge", EMPTY),
-        ("SandboxID", EMPTY),
-        ("HairpinMode", FALSE),
-        ("LinkLocalIPv6Address", EMPTY),
-        ("LinkLocalIPv6PrefixLen", ZERO),
-        ("Ports", NULL),
-        ("SandboxKey", EMPTY),
-        ("SecondaryIPAddresses", NULL),
-        ("SecondaryIPv6Addresses", NULL),
-        ("EndpointID", EMPTY),
-        ("Gateway", EMPTY),
-        ("GlobalIPv6Address", EMPTY),
-        ("GlobalIPv6PrefixLen", ZERO),
-        ("IPAddress", EMPTY),
-        ("IPPrefixLen", ZERO),
-        ("IPv6Gateway", EMPTY),
-        ("MacAddress", EMPTY),
-        ("Networks", NULL),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const NETWORK_SETTINGS: Table = Table::zeros(&[
+    ("Bridge", EMPTY),
+    ("SandboxID", EMPTY),
+    ("HairpinMode", FALSE),
+    ("LinkLocalIPv6Address", EMPTY),
+    ("LinkLocalIPv6PrefixLen", ZERO),
+    ("Ports", NULL),
+    ("SandboxKey", EMPTY),
+    ("SecondaryIPAddresses", NULL),
+    ("SecondaryIPv6Addresses", NULL),
+    ("EndpointID", EMPTY),
+    ("Gateway", EMPTY),
+    ("GlobalIPv6Address", EMPTY),
+    ("GlobalIPv6PrefixLen", ZERO),
+    ("IPAddress", EMPTY),
+    ("IPPrefixLen", ZERO),
+    ("IPv6Gateway", EMPTY),
+    ("MacAddress", EMPTY),
+    ("Networks", NULL),
+]);
 
 /// `RegistryServiceConfig`.
 const REGISTRY_SERVICE_CONFIG: Table = Table {
@@ -420,39 +376,27 @@ const REGISTRY_SERVICE_CONFIG: Table = Table {
 };
 
 /// `RestartPolicy`.
-const RESTART_POLICY: Table = Table {
-    zero: &[("Name", EMPTY), ("MaximumRetryCount", ZERO)],
-    null_if_empty: &[],
-    extra: &[],
-};
+const RESTART_POLICY: Table = Table::zeros(&[("Name", EMPTY), ("MaximumRetryCount", ZERO)]);
 
 /// `SwarmInfo`.
-const SWARM_INFO: Table = Table {
-    zero: &[
-        ("NodeID", EMPTY),
-        ("NodeAddr", EMPTY),
-        ("LocalNodeState", EMPTY),
-        ("ControlAvailable", FALSE),
-        ("Error", EMPTY),
-        ("RemoteManagers", NULL),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const SWARM_INFO: Table = Table::zeros(&[
+    ("NodeID", EMPTY),
+    ("NodeAddr", EMPTY),
+    ("LocalNodeState", EMPTY),
+    ("ControlAvailable", FALSE),
+    ("Error", EMPTY),
+    ("RemoteManagers", NULL),
+]);
 
 /// `SystemDataUsageResponse` (`types.DiskUsage`): a section not asked for
 /// with `type` is null.
-const SYSTEM_DATA_USAGE_RESPONSE: Table = Table {
-    zero: &[
-        ("LayersSize", ZERO),
-        ("Images", NULL),
-        ("Containers", NULL),
-        ("Volumes", NULL),
-        ("BuildCache", NULL),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const SYSTEM_DATA_USAGE_RESPONSE: Table = Table::zeros(&[
+    ("LayersSize", ZERO),
+    ("Images", NULL),
+    ("Containers", NULL),
+    ("Volumes", NULL),
+    ("BuildCache", NULL),
+]);
 
 /// `SystemInfo`.
 const SYSTEM_INFO: Table = Table {
@@ -561,32 +505,21 @@ const VOLUME_LIST_RESPONSE: Table = Table {
 };
 
 /// `VolumePruneResponse`.
-const VOLUME_PRUNE_RESPONSE: Table = Table {
-    zero: &[("VolumesDeleted", NULL), ("SpaceReclaimed", ZERO)],
-    null_if_empty: &[],
-    extra: &[],
-};
+const VOLUME_PRUNE_RESPONSE: Table =
+    Table::zeros(&[("VolumesDeleted", NULL), ("SpaceReclaimed", ZERO)]);
 
 /// `IndexInfo` (`registry.IndexInfo`).
-const INDEX_INFO: Table = Table {
-    zero: &[
-        ("Name", EMPTY),
-        ("Mirrors", NULL),
-        ("Secure", FALSE),
-        ("Official", FALSE),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const INDEX_INFO: Table = Table::zeros(&[
+    ("Name", EMPTY),
+    ("Mirrors", NULL),
+    ("Secure", FALSE),
+    ("Official", FALSE),
+]);
 
 /// `PluginsInfo` (`system.PluginsInfo`).
-const PLUGINS_INFO: Table = Table {
-    zero: &[
-        ("Volume", NULL),
-        ("Network", NULL),
-        ("Authorization", NULL),
-        ("Log", NULL),
-    ],
-    null_if_empty: &[],
-    extra: &[],
-};
+const PLUGINS_INFO: Table = Table::zeros(&[
+    ("Volume", NULL),
+    ("Network", NULL),
+    ("Authorization", NULL),
+    ("Log", NULL),
+]);
