@@ -10,7 +10,7 @@
 //! test, coloured output to a terminal — the line goes through `tracing` as
 //! an ordinary event.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 use http::Method;
@@ -50,7 +50,7 @@ static INSTALLED: OnceLock<Installed> = OnceLock::new();
 
 thread_local! {
     /// This thread's line, reused.
-    static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static LINE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// Sends request lines to `writer` in `format` from now on; false (and no
@@ -65,21 +65,14 @@ pub(crate) fn write(fields: RequestFields<'_>) -> bool {
     let Some(installed) = INSTALLED.get() else {
         return false;
     };
-    let stamp = log_time::now();
-    LINE.with(|line| match line.try_borrow_mut() {
-        Ok(mut line) => {
-            line.clear();
-            format_line(&mut line, installed.format, &stamp, fields);
-            // A write error means the writer is gone; so is the log.
-            let _ = installed.writer.append(&line);
-        }
-        // Only reachable if appending re-entered this function; format afresh.
-        Err(_) => {
-            let mut line = Vec::new();
-            format_line(&mut line, installed.format, &stamp, fields);
-            let _ = installed.writer.append(&line);
-        }
-    });
+    // Taken out of the thread-local while in use and put back after: nothing
+    // is borrowed across the append.
+    let mut line = LINE.take();
+    line.clear();
+    format_line(&mut line, installed.format, &log_time::now(), fields);
+    // A write error means the writer is gone; so is the log.
+    let _ = installed.writer.append(&line);
+    LINE.set(line);
     true
 }
 
