@@ -89,8 +89,12 @@ where
                 format!("unsupported Transfer-Encoding: {codings}"),
             ))));
         }
+        // A streamed upload is left alone; so is a body that is already known
+        // to be empty (no `Content-Length` or 0, not chunked): it can neither
+        // grow past the limit nor keep the client waiting, and wrapping it
+        // would cost two boxes and a timer on every GET.
         let streams = req.extensions().get::<StreamsBody>().is_some();
-        if streams {
+        if streams || http_body::Body::is_end_stream(req.body()) {
             return Either::Right(self.inner.call(req));
         }
         let declared = req
