@@ -58,26 +58,31 @@ pub struct CapabilitySet {
     pub agent_required: bool,
 }
 
+impl CapabilitySet {
+    /// The memory backend's flags: everything, no timeout, no agent.
+    pub const MEMORY: CapabilitySet = CapabilitySet {
+        exec: true,
+        attach: true,
+        logs: true,
+        logs_follow: true,
+        volumes: true,
+        networks: true,
+        health_checks: true,
+        image_pull: true,
+        image_load: true,
+        archive: true,
+        max_timeout_seconds: 0,
+        agent_required: false,
+    };
+}
+
 impl Capabilities {
     /// The memory backend's capabilities: the seed's exact JSON.
     pub fn memory() -> Self {
         Capabilities {
             backend: "memory".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            capabilities: CapabilitySet {
-                exec: true,
-                attach: true,
-                logs: true,
-                logs_follow: true,
-                volumes: true,
-                networks: true,
-                health_checks: true,
-                image_pull: true,
-                image_load: true,
-                archive: true,
-                max_timeout_seconds: 0,
-                agent_required: false,
-            },
+            capabilities: CapabilitySet::MEMORY,
         }
     }
 }

@@ -127,7 +127,9 @@ pub(crate) fn apply(
     resolve: impl Fn(&str) -> Option<String>,
     mut draw: impl FnMut() -> f64,
 ) -> (Duration, Option<Error>) {
-    let target = reference.and_then(&resolve);
+    // What the call's reference resolves to, looked up only when a rule
+    // names a reference (most calls meet no rule at all).
+    let mut target: Option<Option<String>> = None;
     let mut delay = Duration::ZERO;
     let mut failure: Option<Error> = None;
     for rule in rules.iter_mut() {
@@ -135,8 +137,10 @@ pub(crate) fn apply(
             continue;
         }
         if let Some(want) = &rule.spec.reference {
-            let same =
-                reference == Some(want.as_str()) || (target.is_some() && target == resolve(want));
+            let same = reference == Some(want.as_str()) || {
+                let target = target.get_or_insert_with(|| reference.and_then(&resolve));
+                target.is_some() && *target == resolve(want)
+            };
             if !same {
                 continue;
             }

@@ -117,7 +117,7 @@ impl Controls {
     ) -> Result<(Duration, Option<Error>)> {
         let profile = self.profile;
         if let Some(cap) = operation.capability() {
-            if !cap.is_in(&profile.capabilities().capabilities) {
+            if !cap.is_in(&profile.capability_set()) {
                 return Err(Error::NotImplemented(format!(
                     "This backend ({}) does not support {cap}",
                     profile.name()

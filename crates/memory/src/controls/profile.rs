@@ -80,12 +80,21 @@ impl Profile {
     /// What `GET /capabilities` answers under this profile.
     pub fn capabilities(self) -> Capabilities {
         let mut caps = Capabilities::memory();
-        if self == Profile::Memory {
-            return caps;
+        if self != Profile::Memory {
+            caps.backend = self.name().into();
+            caps.capabilities = self.capability_set();
         }
-        caps.backend = self.name().into();
+        caps
+    }
+
+    /// The flags of [`Profile::capabilities`], without building the rest
+    /// (every operation's admission checks one of them).
+    pub fn capability_set(self) -> CapabilitySet {
+        if self == Profile::Memory {
+            return CapabilitySet::MEMORY;
+        }
         let faas = self.is_faas();
-        caps.capabilities = CapabilitySet {
+        CapabilitySet {
             exec: !faas,
             attach: !faas,
             logs: true,
@@ -103,8 +112,7 @@ impl Profile {
                 _ => 0,
             },
             agent_required: matches!(self, Profile::Ecs | Profile::CloudRun | Profile::Aca),
-        };
-        caps
+        }
     }
 
     /// The typical container start latency of the backend (added with
