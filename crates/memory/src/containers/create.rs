@@ -389,11 +389,7 @@ impl MemoryBackend {
             Ok(())
         })();
         if let Err(e) = outcome {
-            let nets: Vec<String> = record
-                .networks
-                .values()
-                .filter_map(|s| s.network_id.clone())
-                .collect();
+            let nets = record.networks.network_ids();
             for net_id in nets {
                 self.network_detach(&net_id, &mut record);
             }

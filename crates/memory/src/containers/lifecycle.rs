@@ -282,11 +282,7 @@ impl MemoryBackend {
             record.state.pid = 0;
             record.state.finished_at = Some(self.now());
         }
-        let nets: Vec<String> = record
-            .networks
-            .values()
-            .filter_map(|s| s.network_id.clone())
-            .collect();
+        let nets = record.networks.network_ids();
         for net_id in nets {
             self.network_detach(&net_id, &mut record);
         }

@@ -34,6 +34,18 @@ impl Stored {
     fn get(&self) -> docker::EndpointSettings {
         serde_json::from_str(&self.0).unwrap_or_default()
     }
+
+    /// Only `NetworkID`: the rest of the JSON is skipped, not built (a whole
+    /// decode is a few thousand instructions; membership events, detaching
+    /// and renames need the ID alone).
+    fn network_id(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Id {
+            #[serde(rename = "NetworkID")]
+            network_id: Option<String>,
+        }
+        serde_json::from_str::<Id>(&self.0).ok()?.network_id
+    }
 }
 
 /// A network's name (interned: every container on it holds one copy) and
@@ -132,7 +144,15 @@ impl NetMap {
 
     /// The network IDs, in name order.
     pub fn network_ids(&self) -> Vec<String> {
-        self.values().filter_map(|s| s.network_id).collect()
+        self.entries
+            .iter()
+            .filter_map(|(_, v)| v.network_id())
+            .collect()
+    }
+
+    /// (name, network ID) in name order, without decoding the rest.
+    pub fn ids(&self) -> impl Iterator<Item = (&str, Option<String>)> {
+        self.entries.iter().map(|(k, v)| (&**k, v.network_id()))
     }
 
     /// As Docker's map (`NetworkSettings.Networks`).
@@ -223,6 +243,12 @@ mod tests {
         assert!(m.insert("db", &s("3")).is_none());
         assert_eq!(m.insert("db", &s("4")), Some(s("3")));
         assert_eq!(m.keys().collect::<Vec<_>>(), ["app", "db", "web"]);
+        // The ID alone, read without the rest, agrees with the whole decode.
+        let whole: Vec<_> = m.iter().map(|(k, v)| (k, v.network_id)).collect();
+        assert_eq!(m.ids().collect::<Vec<_>>(), whole);
+        m.insert("none", &docker::EndpointSettings::default());
+        assert_eq!(m.ids().find(|(k, _)| *k == "none"), Some(("none", None)));
+        m.remove("none");
         let b: std::collections::BTreeMap<String, docker::EndpointSettings> =
             m.iter().map(|(k, v)| (k.to_string(), v)).collect();
         let json = serde_json::to_string(&m).unwrap();

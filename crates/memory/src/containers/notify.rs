@@ -67,8 +67,8 @@ impl MemoryBackend {
     /// Docker's `network connect`/`disconnect` events for each network a
     /// container joins when it starts and leaves when it stops.
     pub(crate) fn emit_network_membership(&self, c: &ContainerRecord, action: &str) {
-        for (name, settings) in &c.networks {
-            let Some(net_id) = settings.network_id.as_deref() else {
+        for (name, net_id) in c.networks.ids() {
+            let Some(net_id) = net_id.as_deref() else {
                 continue;
             };
             let driver = self

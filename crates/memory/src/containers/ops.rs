@@ -263,14 +263,12 @@ impl ContainerBackend for MemoryBackend {
             c.name = format!("/{new_bare}");
         });
         self.store.container_names.release(&old_bare, &id);
-        for s in c.networks.values() {
-            if let Some(net_id) = &s.network_id {
-                self.store.networks.update(net_id, |n| {
-                    if let Some(e) = n.members.get_mut(id.as_str()) {
-                        e.container_name = new_bare.clone();
-                    }
-                });
-            }
+        for net_id in c.networks.network_ids() {
+            self.store.networks.update(&net_id, |n| {
+                if let Some(e) = n.members.get_mut(id.as_str()) {
+                    e.container_name = new_bare.clone();
+                }
+            });
         }
         drop(_g);
         if let Some(c) = self.store.containers.get(&id) {

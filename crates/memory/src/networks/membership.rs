@@ -287,8 +287,8 @@ impl MemoryBackend {
     pub(crate) fn network_release_ips(&self, container: &mut ContainerRecord) {
         let joined: Vec<(String, Option<String>)> = container
             .networks
-            .iter()
-            .map(|(name, settings)| (name.to_string(), settings.network_id))
+            .ids()
+            .map(|(name, id)| (name.to_string(), id))
             .collect();
         for (net_name, net_id) in joined {
             let net_id = net_id
