@@ -179,6 +179,20 @@ pub const SERVER: Group = Group {
             ..Setting::BLANK
         },
         Setting {
+            flag: Some("body-read-timeout"),
+            value_name: "SECS",
+            env: Some("SOCKERLESS_BACKEND_BODY_READ_TIMEOUT"),
+            key: Some("server.body_read_timeout"),
+            kind: Kind::Secs,
+            help: "Seconds a client gets to send a request's body (408 after); streamed \
+                   uploads such as image load are exempt",
+            default: DefaultValue::Number(30),
+            note: "; a body not complete by then is 408 and nothing is done (tested)",
+            check: Some(check_positive_secs),
+            example: "0.5",
+            ..Setting::BLANK
+        },
+        Setting {
             flag: Some("max-connections"),
             value_name: "N",
             env: Some("SOCKERLESS_BACKEND_MAX_CONNECTIONS"),
@@ -471,6 +485,8 @@ pub struct ServerSettings {
     pub drain_timeout: f64,
     /// Header read (and keep-alive idle) timeout in seconds.
     pub header_read_timeout: f64,
+    /// Request-body read timeout in seconds.
+    pub body_read_timeout: f64,
     /// Connections served at once.
     pub max_connections: u64,
     /// Runtime worker threads; 0 for one per CPU core.
@@ -484,6 +500,7 @@ impl ServerSettings {
             max_body_bytes: usize::try_from(self.max_body_size).unwrap_or(usize::MAX),
             drain_timeout: Duration::from_secs_f64(self.drain_timeout),
             header_read_timeout: Duration::from_secs_f64(self.header_read_timeout),
+            body_read_timeout: Duration::from_secs_f64(self.body_read_timeout),
             max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
             ..ServeOptions::default()
         }

@@ -91,6 +91,7 @@ async fn run(config: DaemonConfig) -> ExitCode {
         backend.clone(),
         AppOptions {
             max_body_bytes: serve_options.max_body_bytes,
+            body_read_timeout: serve_options.body_read_timeout,
             drain: drain.clone(),
         },
     );
@@ -98,6 +99,7 @@ async fn run(config: DaemonConfig) -> ExitCode {
         backend,
         DockerOptions {
             max_body_bytes: serve_options.max_body_bytes,
+            body_read_timeout: serve_options.body_read_timeout,
             drain: drain.clone(),
             internal: Some(internal),
         },

@@ -144,6 +144,7 @@ fn bad_settings_name_themselves() {
                 &["--header-read-timeout", "0"],
                 "server.header_read_timeout",
             ),
+            (&["--body-read-timeout", "0"], "server.body_read_timeout"),
         ];
         for (args, want) in table {
             let err = Config::load(&cli(args)).expect_err("must fail").to_string();
@@ -276,7 +277,7 @@ fn readme_settings_table_is_rendered_from_the_definitions() {
 /// The variables the binary reads are the definitions' ones.
 #[test]
 fn env_keys_come_from_the_definitions() {
-    assert_eq!(ENV_KEYS.len(), 18);
+    assert_eq!(ENV_KEYS.len(), 19);
     assert!(ENV_KEYS.contains(&("SOCKERLESS_BACKEND_SOCKET", "listen.socket")));
     assert_eq!(ENV_CONFIG, "SOCKERLESS_BACKEND_CONFIG");
     let loaded: Config = BACKEND_MEMORY

@@ -60,6 +60,11 @@ fn help_lists_every_flag_with_env_and_default() {
             "30",
         ),
         (
+            "--body-read-timeout",
+            "SOCKERLESS_BACKEND_BODY_READ_TIMEOUT",
+            "30",
+        ),
+        (
             "--max-connections",
             "SOCKERLESS_BACKEND_MAX_CONNECTIONS",
             "1024",
@@ -103,7 +108,7 @@ fn help_lists_every_setting_of_the_definitions() {
         assert!(help.contains(&s.help_text()), "--{flag}: {line}\n{help}");
         flags += 1;
     }
-    assert_eq!(flags, 19, "{help}");
+    assert_eq!(flags, 20, "{help}");
 }
 
 #[test]
@@ -515,6 +520,45 @@ fn a_client_that_sends_half_a_header_is_dropped() {
     );
     // Other clients are still served.
     assert!(http_get(&socket, "/internal/v1/capabilities").starts_with("HTTP/1.1 200"));
+    signal(&child, libc::SIGTERM);
+    let (out, err) = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
+
+#[test]
+fn a_body_that_stops_short_is_408_at_the_body_read_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("b.sock");
+    let mut child = cmd(dir.path())
+        .args(["--body-read-timeout", "0.5"])
+        .arg("--socket")
+        .arg(&socket)
+        .spawn()
+        .unwrap();
+    wait_ready(&socket, &mut child);
+    let before = http_get(&socket, "/internal/v1/networks");
+    let mut slow = UnixStream::connect(&socket).unwrap();
+    slow.write_all(
+        b"POST /internal/v1/networks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 100\r\n\r\n{\"Name\":",
+    )
+    .unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = Vec::new();
+    slow.read_to_end(&mut buf)
+        .expect("closed by the server, not timed out");
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        text.ends_with(r#"{"message":"request body not received within 0.5 s"}"#),
+        "{text}"
+    );
+    // Nothing was created (the responses differ only in their Date).
+    let body = |r: &str| r.split_once("\r\n\r\n").map(|(_, b)| b.to_owned());
+    let after = http_get(&socket, "/internal/v1/networks");
+    assert_eq!(body(&after), body(&before));
+    assert!(before.starts_with("HTTP/1.1 200"), "{before}");
     signal(&child, libc::SIGTERM);
     let (out, err) = finish(child);
     assert_eq!(out.status.code(), Some(0), "{err}");

@@ -40,12 +40,13 @@ pub mod version;
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::future::Either;
 use http_body_util::BodyExt;
 use sockerless_core::Backend;
-use sockerless_http::limit::BodyLimitLayer;
+use sockerless_http::limit::{BodyLimitLayer, DEFAULT_BODY_READ_TIMEOUT};
 use sockerless_http::rescue::RescueLayer;
 use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
 use sockerless_http::{Body, BoxError, Drain, Response, Stack};
@@ -71,6 +72,8 @@ pub const INTERNAL_PREFIX: &str = "/internal/v1";
 pub struct DockerOptions {
     /// Largest request body accepted on non-streaming routes (413 beyond).
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive (408 after).
+    pub body_read_timeout: Duration,
     /// Shutdown signal and task tracker of hijacked streams.
     pub drain: Drain,
     /// When set, requests under `/internal/v1` go to this service.
@@ -81,6 +84,7 @@ impl Default for DockerOptions {
     fn default() -> Self {
         DockerOptions {
             max_body_bytes: sockerless_http::DEFAULT_MAX_BODY,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             drain: Drain::new(),
             internal: None,
         }
@@ -91,6 +95,7 @@ impl std::fmt::Debug for DockerOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DockerOptions")
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("body_read_timeout", &self.body_read_timeout)
             .field("internal", &self.internal.is_some())
             .finish_non_exhaustive()
     }
@@ -134,7 +139,7 @@ where
         .layer(RescueLayer)
         .map_result(layer::docker_error)
         .layer(layer::DockerRouteLayer)
-        .layer(BodyLimitLayer::new(options.max_body_bytes))
+        .layer(BodyLimitLayer::new(options.max_body_bytes).read_timeout(options.body_read_timeout))
         .service(dispatch::Dispatch::new(ctx));
     let internal = options.internal;
     service_fn(move |req: http::Request<B>| {

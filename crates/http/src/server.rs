@@ -217,6 +217,9 @@ pub struct ServeOptions {
     /// How long a client gets to send request headers (also bounds idle
     /// keep-alive waits).
     pub header_read_timeout: Duration,
+    /// How long a client gets to send a request body (408 after; streamed
+    /// uploads are exempt): what the stacks give [`crate::limit::BodyLimitLayer`].
+    pub body_read_timeout: Duration,
     /// Connections served at once; more wait in the listen backlog.
     pub max_connections: usize,
     /// Write response header names in Title-Case (`Api-Version`), as Docker does.
@@ -229,6 +232,7 @@ impl Default for ServeOptions {
             max_body_bytes: crate::DEFAULT_MAX_BODY,
             drain_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: crate::limit::DEFAULT_BODY_READ_TIMEOUT,
             max_connections: 1024,
             title_case_headers: false,
         }

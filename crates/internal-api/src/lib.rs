@@ -38,11 +38,12 @@ mod ws;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use sockerless_core::Backend;
-use sockerless_http::limit::BodyLimitLayer;
+use sockerless_http::limit::{BodyLimitLayer, DEFAULT_BODY_READ_TIMEOUT};
 use sockerless_http::rescue::RescueLayer;
 use sockerless_http::server::{Listeners, ServeOptions};
 use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
@@ -58,6 +59,8 @@ pub type App<B> = BoxCloneService<http::Request<B>, Response, Infallible>;
 pub struct AppOptions {
     /// Largest request body accepted on non-streaming routes (413 beyond).
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive (408 after).
+    pub body_read_timeout: Duration,
     /// Shutdown signal and task tracker of the WebSocket streams.
     pub drain: Drain,
 }
@@ -66,6 +69,7 @@ impl Default for AppOptions {
     fn default() -> Self {
         AppOptions {
             max_body_bytes: DEFAULT_MAX_BODY,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             drain: Drain::new(),
         }
     }
@@ -97,7 +101,8 @@ where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    let max = options.max_body_bytes;
+    let body_limit =
+        BodyLimitLayer::new(options.max_body_bytes).read_timeout(options.body_read_timeout);
     let state = AppState { backend, options };
     let svc = ServiceBuilder::new()
         .map_response(|res: http::Response<_>| res.map(BodyExt::boxed_unsync))
@@ -106,7 +111,7 @@ where
         .layer(RescueLayer)
         .map_request(|req: http::Request<B>| req.map(|b| b.map_err(Into::into).boxed_unsync()))
         .layer(route_layer::RouteLayer)
-        .layer(BodyLimitLayer::new(max))
+        .layer(body_limit)
         .service(dispatch::Dispatch::new(state));
     svc.map_err(|e: Infallible| match e {})
 }
@@ -121,6 +126,7 @@ pub async fn serve(
 ) {
     let app_options = AppOptions {
         max_body_bytes: options.max_body_bytes,
+        body_read_timeout: options.body_read_timeout,
         drain: Drain::new(),
     };
     let drain = app_options.drain.clone();
