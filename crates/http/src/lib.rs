@@ -13,6 +13,9 @@
 //! - [`server`]: Unix and TCP listeners (socket mode and group, stale-socket
 //!   handling), the accept loop with a connection cap, graceful drain — serving
 //!   any infallible tower `Service`;
+//! - [`coarse_timer`]: the header-read timeout's timer, one slot per
+//!   connection and one sweeper per server instead of a timer-wheel entry per
+//!   request;
 //! - [`error_body`]: a JSON body for the 400/414/431 hyper answers by itself;
 //! - [`drain::Drain`]: what streaming and upgraded connections register with so
 //!   shutdown can close them normally.
@@ -22,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod body;
+pub mod coarse_timer;
 pub mod conn;
 pub mod drain;
 pub mod error_body;

@@ -13,14 +13,15 @@ use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
+use tokio_util::task::{AbortOnDropHandle, TaskTracker};
 
+use crate::coarse_timer::Sweeper;
 use crate::conn::PermitIo;
 use crate::drain::Drain;
 use crate::error_body::ErrorBodyIo;
@@ -259,9 +260,13 @@ pub async fn serve<S>(
         None => (None, None),
     };
     let limit = Arc::new(Semaphore::new(options.max_connections.max(1)));
+    let sweeper = Sweeper::new(options.header_read_timeout);
+    // Stopped when serving ends.
+    let _sweeping = AbortOnDropHandle::new(tokio::spawn(sweeper.clone().run()));
     let conn = ConnOptions {
         header_read_timeout: options.header_read_timeout,
         title_case_headers: options.title_case_headers,
+        sweeper,
     };
     tokio::pin!(shutdown);
     loop {
@@ -338,10 +343,12 @@ async fn accept_error(e: io::Error) {
 }
 
 /// Per-connection settings.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 struct ConnOptions {
     header_read_timeout: Duration,
     title_case_headers: bool,
+    /// The header-read timeout's timer (one slot per connection).
+    sweeper: Sweeper,
 }
 
 /// Graceful shutdown of the served connections: one signal tells every
@@ -380,7 +387,7 @@ fn serve_connection<IO, S>(
     let hyper_svc = TowerToHyperService::new(svc.clone());
     let io = TokioIo::new(ErrorBodyIo::new(PermitIo::new(stream, permit)));
     let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
+        .timer(options.sweeper.timer())
         .header_read_timeout(options.header_read_timeout)
         .title_case_headers(options.title_case_headers)
         .serve_connection(io, hyper_svc)
