@@ -5,7 +5,8 @@
 //! options and stream types), the one [`Error`] type, the typed [`Operation`]
 //! list, the object-safe [`Backend`] trait every backend implements and every
 //! frontend drives, and Docker's semantics ([`docker`]: filters, names, signals,
-//! durations, timestamps).
+//! durations, timestamps), and [`json_write`], the compact JSON every
+//! component writes (`serde_json`'s bytes, escaped faster).
 //!
 //! This crate depends on no other crate of the workspace: frontends and backends
 //! meet here.
@@ -15,6 +16,7 @@ pub mod api;
 pub mod backend;
 pub mod docker;
 pub mod error;
+pub mod json_write;
 pub mod operation;
 
 pub use backend::{Backend, BoxFuture};

@@ -7,7 +7,7 @@
 //! (on a keep-alive connection, always: the next request has not been sent) and
 //! removed when it arrives, each under the time driver's lock.
 //!
-//! [`CoarseTimer`] is the [`Timer`] of one connection. It owns a [`Slot`]
+//! [`CoarseTimer`] is the [`Timer`] of one connection. It owns a slot
 //! registered once, when the connection starts, with the server's
 //! [`Sweeper`]. A sleep writes its deadline and its task's waker into the slot
 //! and clears the deadline when dropped; the sweeper ticks every eighth of the

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use sockerless_core::api::BoxStream;
 use sockerless_core::error::{Error, Result};
+use sockerless_core::json_write;
 use sockerless_http::body::{empty, full_body};
 use sockerless_http::{BoxError, Drain, Response};
 
@@ -36,7 +37,7 @@ pub(crate) enum Reply {
 impl Reply {
     /// A JSON reply; a value that cannot be serialised is a 500.
     pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Reply> {
-        let body = serde_json::to_vec(value)
+        let body = json_write::to_vec(value)
             .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
         Ok(Reply::Json(status, Bytes::from(body)))
     }
@@ -59,7 +60,7 @@ impl Reply {
         S: futures_util::Stream<Item = T> + Send + 'static,
     {
         Reply::JsonLines(Box::pin(items.map(|item| {
-            let mut line = serde_json::to_vec(&item).unwrap_or_else(|e| {
+            let mut line = json_write::to_vec(&item).unwrap_or_else(|e| {
                 serde_json::to_vec(&serde_json::json!({ "error": e.to_string() }))
                     .unwrap_or_default()
             });

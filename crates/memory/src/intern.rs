@@ -23,6 +23,7 @@ use std::sync::{Arc, OnceLock};
 
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
+use sockerless_core::json_write;
 
 /// A table of shared values keyed by their text, swept when it doubles.
 struct Interner<V> {
@@ -97,7 +98,7 @@ pub struct Shared<T>(Arc<T>);
 impl<T: Serialize + Send + Sync + 'static> Shared<T> {
     /// The shared copy of `v`.
     pub fn new(v: T) -> Shared<T> {
-        let json = serde_json::to_string(&v).unwrap_or_default();
+        let json = json_write::to_string(&v).unwrap_or_default();
         let key = format!("{}\0{json}", std::any::type_name::<T>());
         let t = values();
         let found = t.map.get(key.as_str()).map(|e| Arc::clone(e.value()));

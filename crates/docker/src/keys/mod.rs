@@ -4,20 +4,23 @@
 //! unset `Option` (`skip_serializing_if = "Option::is_none"`) and whose
 //! required collections are written `[]`/`{}` when empty. Docker's Go structs
 //! write every field without `omitempty`, nil slices, maps and pointers as
-//! `null`. [`to_vec`] and [`to_value`] serialise through [`Filled`], a
-//! [`Serializer`](serde::Serializer) that forwards to serde_json's and, for the
-//! structs named in [`tables`], writes Docker's zero value of each field the
-//! derive skips (serde reports it through `SerializeStruct::skip_field`), writes
-//! `null` for the fields Docker leaves nil when empty, and appends the fields
-//! bollard-stubs does not have. No intermediate `Value`: one pass, and one
-//! string comparison per field of a struct with a table (its entries follow
-//! the struct's field order, as serde visits them).
+//! `null`. [`to_vec`] serialises through `Filled`, a
+//! serde `Serializer` that forwards to
+//! [`JsonWriter`] and, for the structs named in [`tables`], writes Docker's
+//! zero value of each field the derive skips (serde reports it through
+//! `SerializeStruct::skip_field`), writes `null` for the fields Docker leaves
+//! nil when empty, and appends the fields bollard-stubs does not have. No
+//! intermediate `Value`: one pass, and one string comparison per field of a
+//! struct with a table (its entries follow the struct's field order, as serde
+//! visits them). Each table's zero fields are rendered once, `"Key":value`,
+//! and written as the writer's raw fields: one copy each. [`to_value`] parses
+//! [`to_vec`]'s bytes.
 //!
 //! Cost, counted with callgrind on a running container's inspect (2.7 kB
-//! plain, 3.7 kB filled, 60 more keys): 37.6 k instructions per
-//! `serde_json::to_vec`, 65.9 k through [`Filled`] (42.0 k with no table
-//! applied: the forwarding itself); the rest is writing and escaping the
-//! added keys, about 400 instructions each.
+//! plain, 4.0 kB filled, 60 more keys): through `serde_json`, 37.6 k
+//! instructions plain and 65.9 k filled, about 400 per added key; with
+//! [`JsonWriter`] and the rendered zero fields (issue 16), the whole Docker
+//! inspect request went from 125 k to 108 k instructions.
 //!
 //! ```
 //! use sockerless_core::api::docker::HostConfig;
@@ -32,8 +35,9 @@ pub mod tables;
 
 use serde::{Serialize, Serializer};
 use serde_json::Value;
+use sockerless_core::json_write::JsonWriter;
 
-pub use ser::Filled;
+use ser::Filled;
 
 /// A zero value as Docker's Go encoder writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,19 +111,39 @@ impl Table {
     fn added(&self) -> usize {
         self.zero.len() + self.extra.len()
     }
+
+    /// Each entry, `zero` then `extra`, as the JSON field `"Key":value`; an
+    /// entry that fails to render (none does) is left empty, and written the
+    /// long way.
+    fn render(&self) -> Box<[Box<str>]> {
+        self.zero
+            .iter()
+            .chain(self.extra)
+            .map(|(key, zero)| {
+                let mut out = Vec::new();
+                sockerless_core::json_write::write_str(&mut out, key);
+                out.push(b':');
+                match zero.serialize(&mut JsonWriter::new(&mut out)) {
+                    Ok(()) => String::from_utf8(out).unwrap_or_default().into(),
+                    Err(_) => Box::default(),
+                }
+            })
+            .collect()
+    }
 }
 
-/// `value` as JSON bytes with Docker's key sets.
+/// `value` as JSON bytes with Docker's key sets (written by
+/// [`JsonWriter`]: `serde_json`'s bytes, escaped faster).
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(128);
-    value.serialize(Filled::new(&mut serde_json::Serializer::new(&mut out)))?;
+    value.serialize(Filled::new(&mut JsonWriter::new(&mut out)))?;
     Ok(out)
 }
 
 /// `value` as a [`Value`] with Docker's key sets (for the handlers that edit
-/// the document before answering).
+/// the document before answering): [`to_vec`]'s bytes, parsed.
 pub fn to_value<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Value> {
-    value.serialize(Filled::new(serde_json::value::Serializer))
+    serde_json::from_slice(&to_vec(value)?)
 }
 
 #[cfg(test)]
@@ -179,6 +203,18 @@ mod tests {
         every_zero_is_written::<VolumePruneResponse>("VolumePruneResponse");
         assert_eq!(tables::ALL.len(), 28, "every table is checked above");
         assert!(tables::table("NoSuchStruct").is_none());
+    }
+
+    #[test]
+    fn every_entry_renders_as_the_field_it_stands_for() {
+        for (name, table) in tables::ALL {
+            let (_, rendered) = tables::table_rendered(name).unwrap();
+            assert_eq!(rendered.len(), table.added(), "{name}");
+            for ((key, zero), field) in table.zero.iter().chain(table.extra).zip(rendered) {
+                let v: Value = serde_json::from_str(&format!("{{{field}}}")).unwrap();
+                assert_eq!(v, json!({ *key: to_value(zero).unwrap() }), "{name}.{key}");
+            }
+        }
     }
 
     #[test]

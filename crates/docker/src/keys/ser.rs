@@ -1,9 +1,15 @@
 //! [`Filled`]: a forwarding [`Serializer`] that writes Docker's keys.
+//!
+//! It runs over [`JsonWriter`](sockerless_core::json_write::JsonWriter) only
+//! ([`super::to_vec`]): the zero fields go out pre-rendered as
+//! [`RAW_FIELD`]s, which only that writer understands.
 
 use serde::ser::{
     Serialize, SerializeMap, SerializeSeq, SerializeStruct, SerializeStructVariant, SerializeTuple,
     SerializeTupleStruct, SerializeTupleVariant, Serializer,
 };
+
+use sockerless_core::json_write::RAW_FIELD;
 
 use super::{tables, Table, Zero};
 
@@ -58,24 +64,39 @@ pub enum Compound<C, O> {
     Null(O),
 }
 
-/// A struct being written: the inner serializer's, with its table if any and
-/// the index of the table's next entry.
+/// A struct being written: the inner serializer's, with its table if any, the
+/// table's entries rendered, and the index of the table's next entry.
 pub struct Struct<C> {
     inner: C,
     table: Option<&'static Table>,
+    rendered: &'static [Box<str>],
     next: usize,
 }
 
-impl<C> Struct<C> {
-    /// The zero of field `key` if it is the table's next entry (fields come
+impl<C: SerializeStruct> Struct<C> {
+    /// The index of field `key` if it is the table's next entry (fields come
     /// in the table's order; one not in the table is not the next entry).
-    fn take(&mut self, key: &str) -> Option<&'static Zero> {
-        let (k, zero) = self.table?.zero.get(self.next)?;
+    fn take(&mut self, key: &str) -> Option<usize> {
+        let (k, _) = self.table?.zero.get(self.next)?;
         if *k != key {
             return None;
         }
         self.next += 1;
-        Some(zero)
+        Some(self.next - 1)
+    }
+
+    /// Entry `index` (of `zero`, then `extra`) with its zero value: the
+    /// rendered field in one copy, or key and value the long way.
+    fn write_zero(
+        &mut self,
+        index: usize,
+        key: &'static str,
+        zero: &'static Zero,
+    ) -> Result<(), C::Error> {
+        match self.rendered.get(index) {
+            Some(field) if !field.is_empty() => self.inner.serialize_field(RAW_FIELD, &**field),
+            _ => self.inner.serialize_field(key, zero),
+        }
     }
 }
 
@@ -200,13 +221,17 @@ impl<S: Serializer> Serializer for Filled<S> {
         name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStruct, S::Error> {
-        let table = tables::table(name);
+        let (table, rendered) = match tables::table_rendered(name) {
+            Some((table, rendered)) => (Some(table), rendered),
+            None => (None, &[][..]),
+        };
         // serde_json writes `{}` at once for a length of 0; the keys added
         // here must still fit, so the length is an upper bound.
         let len = len + table.map_or(0, Table::added);
         Ok(Struct {
             inner: self.inner.serialize_struct(name, len)?,
             table,
+            rendered,
             next: 0,
         })
     }
@@ -343,16 +368,19 @@ impl<C: SerializeStruct> SerializeStruct for Struct<C> {
     }
 
     fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        match self.take(key) {
-            Some(zero) => self.inner.serialize_field(key, zero),
+        let entry = self
+            .take(key)
+            .and_then(|i| Some((i, self.table?.zero.get(i)?)));
+        match entry {
+            Some((i, (key, zero))) => self.write_zero(i, key, zero),
             None => self.inner.skip_field(key),
         }
     }
 
     fn end(mut self) -> Result<C::Ok, C::Error> {
         if let Some(table) = self.table {
-            for (key, zero) in table.extra {
-                self.inner.serialize_field(key, zero)?;
+            for (j, (key, zero)) in table.extra.iter().enumerate() {
+                self.write_zero(table.zero.len() + j, key, zero)?;
             }
         }
         self.inner.end()

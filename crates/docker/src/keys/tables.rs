@@ -11,6 +11,7 @@
 //! order of bollard-stubs' struct (the unit tests check it).
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 
 use super::{Table, Zero};
 
@@ -21,10 +22,24 @@ const FALSE: Zero = Zero::False;
 
 /// The table of bollard-stubs struct `name`, if it has one.
 pub fn table(name: &str) -> Option<&'static Table> {
-    ALL.binary_search_by(|(n, _)| by_len(n, name))
-        .ok()
-        .map(|i| ALL[i].1)
+    index(name).map(|i| ALL[i].1)
 }
+
+/// The index in [`ALL`] of struct `name`'s table.
+fn index(name: &str) -> Option<usize> {
+    ALL.binary_search_by(|(n, _)| by_len(n, name)).ok()
+}
+
+/// The table of struct `name` with its entries rendered (see [`rendered`]).
+pub(super) fn table_rendered(name: &str) -> Option<(&'static Table, &'static [Box<str>])> {
+    let i = index(name)?;
+    let table = ALL[i].1;
+    Some((table, RENDERED[i].get_or_init(|| table.render())))
+}
+
+/// Each table's entries, `zero` then `extra`, rendered once as `"Key":value`
+/// (by index in [`ALL`]).
+static RENDERED: [OnceLock<Box<[Box<str>]>>; ALL.len()] = [const { OnceLock::new() }; ALL.len()];
 
 /// The order of [`ALL`]: by length, then bytes, so that most comparisons of
 /// the binary search (once per struct serialised) end on the lengths.

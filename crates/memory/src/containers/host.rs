@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::intern;
 use sockerless_core::api::docker;
+use sockerless_core::json_write;
 
 /// A stored `HostConfig`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub struct HostConfig(Arc<str>);
 impl HostConfig {
     /// The stored form of `h`.
     pub fn new(h: &docker::HostConfig) -> HostConfig {
-        let json = serde_json::to_string(h).unwrap_or_else(|_| "{}".into());
+        let json = json_write::to_string(h).unwrap_or_else(|_| "{}".into());
         HostConfig(intern::text(&json))
     }
 

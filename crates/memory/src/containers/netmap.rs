@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::intern;
 use sockerless_core::api::docker;
+use sockerless_core::json_write;
 
 /// One network's `EndpointSettings`, as compact JSON (opaque).
 #[derive(Clone, PartialEq, Eq)]
@@ -25,7 +26,7 @@ pub struct Stored(Box<str>);
 impl Stored {
     fn new(s: &docker::EndpointSettings) -> Stored {
         Stored(
-            serde_json::to_string(s)
+            json_write::to_string(s)
                 .unwrap_or_else(|_| "{}".into())
                 .into_boxed_str(),
         )
