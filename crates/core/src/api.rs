@@ -420,7 +420,7 @@ pub struct TagOptions {
 pub type ByteStream = BoxStream<Result<Bytes, crate::Error>>;
 
 /// A request to a backend-specific route under `/internal/v1` that no core route
-/// claims (see [`crate::backend::system::SystemBackend::extension`]). The body is already read (within
+/// claims (see [`crate::backend::SystemBackend::extension`]). The body is already read (within
 /// the body limit) and, when non-empty, checked to be `application/json`.
 #[derive(Debug, Clone)]
 pub struct ExtensionRequest {
