@@ -23,6 +23,21 @@ fn http_get(socket: &Path, path: &str) -> String {
     out
 }
 
+/// The daemon started with `args` on a socket in a new temporary directory
+/// (kept while the returned guard lives), once it answers.
+fn started(args: &[&str]) -> (tempfile::TempDir, PathBuf, Child) {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("b.sock");
+    let mut child = cmd(dir.path())
+        .args(args)
+        .arg("--socket")
+        .arg(&socket)
+        .spawn()
+        .unwrap();
+    wait_ready(&socket, &mut child);
+    (dir, socket, child)
+}
+
 fn finish(child: Child) -> (Output, String) {
     let out = child.wait_with_output().expect("wait");
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -157,15 +172,7 @@ fn serves_capabilities_logs_each_request_and_exits_0_on_sigterm() {
 
 #[test]
 fn sigint_exits_0_and_json_logs_carry_the_request_fields() {
-    let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("b.sock");
-    let mut child = cmd(dir.path())
-        .args(["--log-format", "json"])
-        .arg("--socket")
-        .arg(&socket)
-        .spawn()
-        .unwrap();
-    wait_ready(&socket, &mut child);
+    let (_dir, socket, child) = started(&["--log-format", "json"]);
     let res = http_get(&socket, "/internal/v1/nope");
     assert!(res.starts_with("HTTP/1.1 404"), "{res}");
     signal(&child, libc::SIGINT);
@@ -494,15 +501,7 @@ fn non_loopback_tcp_needs_insecure_tcp_and_then_warns() {
 
 #[test]
 fn a_client_that_sends_half_a_header_is_dropped() {
-    let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("b.sock");
-    let mut child = cmd(dir.path())
-        .args(["--header-read-timeout", "0.3"])
-        .arg("--socket")
-        .arg(&socket)
-        .spawn()
-        .unwrap();
-    wait_ready(&socket, &mut child);
+    let (_dir, socket, child) = started(&["--header-read-timeout", "0.3"]);
     let mut slow = UnixStream::connect(&socket).unwrap();
     slow.write_all(b"GET /internal/v1/capabilities HTTP/1.1\r\nHost: x\r\n")
         .unwrap();
@@ -527,15 +526,7 @@ fn a_client_that_sends_half_a_header_is_dropped() {
 
 #[test]
 fn a_body_that_stops_short_is_408_at_the_body_read_timeout() {
-    let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("b.sock");
-    let mut child = cmd(dir.path())
-        .args(["--body-read-timeout", "0.5"])
-        .arg("--socket")
-        .arg(&socket)
-        .spawn()
-        .unwrap();
-    wait_ready(&socket, &mut child);
+    let (_dir, socket, child) = started(&["--body-read-timeout", "0.5"]);
     let before = http_get(&socket, "/internal/v1/networks");
     let mut slow = UnixStream::connect(&socket).unwrap();
     slow.write_all(
@@ -566,15 +557,7 @@ fn a_body_that_stops_short_is_408_at_the_body_read_timeout() {
 
 #[test]
 fn connections_over_the_cap_wait_their_turn() {
-    let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("b.sock");
-    let mut child = cmd(dir.path())
-        .args(["--max-connections", "1"])
-        .arg("--socket")
-        .arg(&socket)
-        .spawn()
-        .unwrap();
-    wait_ready(&socket, &mut child);
+    let (_dir, socket, child) = started(&["--max-connections", "1"]);
     // wait_ready's probe connection may still hold the only slot for a moment;
     // a full request proves the slot is ours.
     let mut first = UnixStream::connect(&socket).unwrap();
@@ -731,15 +714,7 @@ fn seed_profile_and_state_file_flags() {
 
 #[test]
 fn log_limit_bounds_each_containers_log() {
-    let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("b.sock");
-    let mut child = cmd(dir.path())
-        .args(["--log-limit", "64"])
-        .arg("--socket")
-        .arg(&socket)
-        .spawn()
-        .unwrap();
-    wait_ready(&socket, &mut child);
+    let (_dir, socket, child) = started(&["--log-limit", "64"]);
     let r = http_call(
         &socket,
         "POST",

@@ -192,6 +192,51 @@ fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&bytes[start..]);
 }
 
+/// The wrappers JSON does not show, as `serde_json` writes them: `Some(v)`
+/// as `v`, a newtype struct as its value, a unit variant as its name.
+macro_rules! wrappers_pass_through {
+    () => {
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            value: &T,
+        ) -> Result<(), Error> {
+            value.serialize(self)
+        }
+
+        fn serialize_unit_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+        ) -> Result<(), Error> {
+            self.serialize_str(variant)
+        }
+    };
+}
+
+/// The ten integer methods of a [`ser::Serializer`]: `$body` with `$text`,
+/// the integer's decimal text.
+macro_rules! integers {
+    ($this:ident, $text:ident => $body:expr) => {
+        integers!(@each $this, $text => $body;
+            serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64),
+            serialize_i128(i128), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
+            serialize_u64(u64), serialize_u128(u128));
+    };
+    (@each $this:ident, $text:ident => $body:expr; $($method:ident($ty:ty)),*) => {
+        $(fn $method($this, v: $ty) -> Result<(), Error> {
+            let mut buffer = itoa::Buffer::new();
+            let $text = buffer.format(v);
+            $body
+        })*
+    };
+}
+
 impl<'a, 'b> ser::Serializer for &'b mut JsonWriter<'a> {
     type Ok = ();
     type Error = Error;
@@ -209,53 +254,10 @@ impl<'a, 'b> ser::Serializer for &'b mut JsonWriter<'a> {
         Ok(())
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.serialize_i64(i64::from(v))
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.serialize_i64(i64::from(v))
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.serialize_i64(i64::from(v))
-    }
-
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    integers!(self, text => {
+        self.out.extend_from_slice(text.as_bytes());
         Ok(())
-    }
-
-    fn serialize_i128(self, v: i128) -> Result<(), Error> {
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
-        Ok(())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.serialize_u64(u64::from(v))
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.serialize_u64(u64::from(v))
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.serialize_u64(u64::from(v))
-    }
-
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
-        Ok(())
-    }
-
-    fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
-        Ok(())
-    }
+    });
 
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         serde_json::to_writer(&mut *self.out, &v)
@@ -275,6 +277,8 @@ impl<'a, 'b> ser::Serializer for &'b mut JsonWriter<'a> {
         Ok(())
     }
 
+    wrappers_pass_through!();
+
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
         use ser::SerializeSeq;
         let mut seq = self.serialize_seq(Some(v.len()))?;
@@ -288,10 +292,6 @@ impl<'a, 'b> ser::Serializer for &'b mut JsonWriter<'a> {
         self.serialize_unit()
     }
 
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
-        value.serialize(self)
-    }
-
     fn serialize_unit(self) -> Result<(), Error> {
         self.out.extend_from_slice(b"null");
         Ok(())
@@ -299,23 +299,6 @@ impl<'a, 'b> ser::Serializer for &'b mut JsonWriter<'a> {
 
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
         self.serialize_unit()
-    }
-
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), Error> {
-        self.serialize_str(variant)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        value.serialize(self)
     }
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -357,10 +340,7 @@ impl<'a, 'b> ser::Serializer for &'b mut JsonWriter<'a> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a, 'b>, Error> {
-        self.out.push(b'{');
-        write_str(self.out, variant);
-        self.out.extend_from_slice(b":[");
-        Ok(Compound::open(self, b']').in_variant())
+        Ok(Compound::open_variant(self, variant, *b"[]"))
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a, 'b>, Error> {
@@ -379,10 +359,7 @@ impl<'a, 'b> ser::Serializer for &'b mut JsonWriter<'a> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a, 'b>, Error> {
-        self.out.push(b'{');
-        write_str(self.out, variant);
-        self.out.extend_from_slice(b":{");
-        Ok(Compound::open(self, b'}').in_variant())
+        Ok(Compound::open_variant(self, variant, *b"{}"))
     }
 }
 
@@ -410,10 +387,15 @@ impl<'a, 'b> Compound<'a, 'b> {
         }
     }
 
-    fn in_variant(self) -> Self {
+    /// A variant's `{"Name":` and then its `[`/`{`: `brackets` are the
+    /// compound's opening and closing bytes.
+    fn open_variant(writer: &'b mut JsonWriter<'a>, variant: &str, brackets: [u8; 2]) -> Self {
+        writer.out.push(b'{');
+        write_str(writer.out, variant);
+        writer.out.extend_from_slice(&[b':', brackets[0]]);
         Compound {
             variant: true,
-            ..self
+            ..Compound::open(writer, brackets[1])
         }
     }
 
@@ -449,57 +431,30 @@ impl<'a, 'b> Compound<'a, 'b> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
+/// The compounds whose items are plain elements.
+macro_rules! element_compounds {
+    ($($trait:ident::$method:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
+            }
 
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
+            fn end(self) -> Result<(), Error> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
+element_compounds!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -522,39 +477,29 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
+/// The compounds whose items are named fields.
+macro_rules! field_compounds {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
 
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.field(key, value)
+            }
 
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
+            fn end(self) -> Result<(), Error> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
+field_compounds!(SerializeStruct, SerializeStructVariant);
 
 /// The value of a [`RAW_FIELD`]: a string, written as it is.
 struct RawText<'a> {
@@ -568,41 +513,30 @@ fn raw_field_must_be_a_string() -> Error {
 impl ser::Serializer for RawText<'_> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = ser::Impossible<(), Error>;
-    type SerializeTuple = ser::Impossible<(), Error>;
-    type SerializeTupleStruct = ser::Impossible<(), Error>;
-    type SerializeTupleVariant = ser::Impossible<(), Error>;
-    type SerializeMap = ser::Impossible<(), Error>;
-    type SerializeStruct = ser::Impossible<(), Error>;
-    type SerializeStructVariant = ser::Impossible<(), Error>;
 
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         self.out.extend_from_slice(v.as_bytes());
         Ok(())
     }
 
-    refuse_all_but_str!(raw_field_must_be_a_string);
+    refuse!(@scalars raw_field_must_be_a_string);
+    refuse!(@wrappers raw_field_must_be_a_string);
+    refuse!(@rest raw_field_must_be_a_string);
 }
 
-/// The methods of a [`ser::Serializer`] that take only strings, each failing
-/// with `$error()`.
-macro_rules! refuse_all_but_str {
-    ($error:ident) => {
-        refuse_all_but_str!(@each $error;
+/// Methods of a [`ser::Serializer`] that fail with `$error()`: the
+/// scalars (`@scalars`: booleans, characters, numbers), the wrappers
+/// (`@wrappers`: `Some`, unit variants, newtype structs) and everything else
+/// that is not a string (`@rest`, with the compound types, all impossible).
+macro_rules! refuse {
+    (@scalars $error:ident) => {
+        refuse!(@each $error;
             serialize_bool(bool), serialize_char(char),
             serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64),
             serialize_i128(i128), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
-            serialize_u64(u64), serialize_u128(u128), serialize_f32(f32), serialize_f64(f64),
-            serialize_bytes(&[u8]), serialize_unit_struct(&'static str));
-
-        fn serialize_none(self) -> Result<(), Error> {
-            Err($error())
-        }
-
-        fn serialize_unit(self) -> Result<(), Error> {
-            Err($error())
-        }
-
+            serialize_u64(u64), serialize_u128(u128), serialize_f32(f32), serialize_f64(f64));
+    };
+    (@wrappers $error:ident) => {
         fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<(), Error> {
             Err($error())
         }
@@ -621,6 +555,25 @@ macro_rules! refuse_all_but_str {
             _name: &'static str,
             _value: &T,
         ) -> Result<(), Error> {
+            Err($error())
+        }
+    };
+    (@rest $error:ident) => {
+        type SerializeSeq = ser::Impossible<(), Error>;
+        type SerializeTuple = ser::Impossible<(), Error>;
+        type SerializeTupleStruct = ser::Impossible<(), Error>;
+        type SerializeTupleVariant = ser::Impossible<(), Error>;
+        type SerializeMap = ser::Impossible<(), Error>;
+        type SerializeStruct = ser::Impossible<(), Error>;
+        type SerializeStructVariant = ser::Impossible<(), Error>;
+
+        refuse!(@each $error; serialize_bytes(&[u8]), serialize_unit_struct(&'static str));
+
+        fn serialize_none(self) -> Result<(), Error> {
+            Err($error())
+        }
+
+        fn serialize_unit(self) -> Result<(), Error> {
             Err($error())
         }
 
@@ -688,7 +641,7 @@ macro_rules! refuse_all_but_str {
         })*
     };
 }
-use refuse_all_but_str;
+use refuse;
 
 /// A map key: a string, or a number, boolean or char written as one, as
 /// `serde_json` accepts them; anything else is its error.
@@ -717,18 +670,13 @@ fn float_key_must_be_finite() -> Error {
 impl ser::Serializer for MapKey<'_> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = ser::Impossible<(), Error>;
-    type SerializeTuple = ser::Impossible<(), Error>;
-    type SerializeTupleStruct = ser::Impossible<(), Error>;
-    type SerializeTupleVariant = ser::Impossible<(), Error>;
-    type SerializeMap = ser::Impossible<(), Error>;
-    type SerializeStruct = ser::Impossible<(), Error>;
-    type SerializeStructVariant = ser::Impossible<(), Error>;
 
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         write_str(self.out, v);
         Ok(())
     }
+
+    wrappers_pass_through!();
 
     fn serialize_char(self, v: char) -> Result<(), Error> {
         write_str(self.out, v.encode_utf8(&mut [0; 4]));
@@ -739,45 +687,7 @@ impl ser::Serializer for MapKey<'_> {
         self.quoted(if v { "true" } else { "false" })
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_i128(self, v: i128) -> Result<(), Error> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-
-    fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
+    integers!(self, text => self.quoted(text));
 
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         if !v.is_finite() {
@@ -793,100 +703,7 @@ impl ser::Serializer for MapKey<'_> {
         self.quoted(&serde_json::to_string(&v)?)
     }
 
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), Error> {
-        self.serialize_str(variant)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        value.serialize(self)
-    }
-
-    fn serialize_bytes(self, _v: &[u8]) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_none(self) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
-        value.serialize(self)
-    }
-
-    fn serialize_unit(self) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Error> {
-        Err(key_must_be_a_string())
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(key_must_be_a_string())
-    }
+    refuse!(@rest key_must_be_a_string);
 }
 
 #[cfg(test)]

@@ -264,12 +264,19 @@ impl Sleep for CoarseSleep {}
 mod tests {
     use super::*;
     use tokio::time::timeout;
+    use tokio_util::task::AbortOnDropHandle;
+
+    /// A running sweeper for `timeout` (stopped when the guard drops) and a
+    /// connection's timer.
+    fn swept(timeout: Duration) -> (AbortOnDropHandle<()>, CoarseTimer) {
+        let sweeper = Sweeper::new(timeout);
+        let timer = sweeper.timer();
+        (AbortOnDropHandle::new(tokio::spawn(sweeper.run())), timer)
+    }
 
     #[tokio::test]
-    async fn a_sleep_fires_after_its_deadline_and_within_a_tick() {
-        let sweeper = Sweeper::new(Duration::from_millis(200));
-        let run = tokio::spawn(sweeper.clone().run());
-        let timer = sweeper.timer();
+    async fn a_sleep_fires_after_its_deadline_never_before() {
+        let (_sweeping, timer) = swept(Duration::from_millis(200));
         let started = Instant::now();
         let sleep = timer.sleep(Duration::from_millis(200));
         timeout(Duration::from_secs(5), sleep)
@@ -277,41 +284,32 @@ mod tests {
             .expect("fired in time");
         let took = started.elapsed();
         assert!(took >= Duration::from_millis(200), "{took:?}");
-        run.abort();
     }
 
     #[tokio::test]
     async fn a_dropped_sleep_leaves_the_slot_for_the_next() {
-        let sweeper = Sweeper::new(Duration::from_millis(80));
-        let run = tokio::spawn(sweeper.clone().run());
-        let timer = sweeper.timer();
+        let (_sweeping, timer) = swept(Duration::from_millis(80));
         // Polled once (armed), then dropped before its deadline.
         let mut first = timer.sleep(Duration::from_millis(80));
         assert!(futures_util::poll!(first.as_mut()).is_pending());
         drop(first);
         assert_eq!(timer.slot.deadline.load(Ordering::Acquire), UNARMED);
         // The next sleep of the connection still fires.
-        timeout(
-            Duration::from_secs(5),
-            timer.sleep(Duration::from_millis(80)),
-        )
-        .await
-        .expect("fired in time");
-        run.abort();
+        let next = timer.sleep(Duration::from_millis(80));
+        timeout(Duration::from_secs(5), next)
+            .await
+            .expect("fired in time");
     }
 
     #[tokio::test]
     async fn reset_moves_the_deadline() {
-        let sweeper = Sweeper::new(Duration::from_millis(80));
-        let run = tokio::spawn(sweeper.clone().run());
-        let timer = sweeper.timer();
+        let (_sweeping, timer) = swept(Duration::from_millis(80));
         let mut sleep = timer.sleep(Duration::from_secs(3600));
         assert!(futures_util::poll!(sleep.as_mut()).is_pending());
         timer.reset(&mut sleep, Instant::now() + Duration::from_millis(50));
         timeout(Duration::from_secs(5), sleep)
             .await
             .expect("fired at the new deadline");
-        run.abort();
     }
 
     #[tokio::test]
