@@ -3,9 +3,13 @@
 //! A response body is mostly strings (keys included), and `serde_json`
 //! escapes them a byte at a time through a table, with a bounds check and a
 //! branch per byte: about 7 instructions per byte of a container's inspect,
-//! a quarter of the whole request. [`JsonWriter`] checks eight bytes at a time
-//! for the bytes JSON must escape (`"`, `\` and the controls below 0x20) and
-//! copies each clean run with one `extend_from_slice`; everything else follows
+//! a quarter of the whole request. [`JsonWriter`] checks and copies eight
+//! bytes at a time, looking for the bytes JSON must escape (`"`, `\` and the
+//! controls below 0x20): a tail shorter than a word is checked and written
+//! as the last eight bytes again, a string of four to seven bytes as two
+//! overlapping four-byte words, a shorter one byte by byte, so that no short
+//! string costs a `memcpy` call; a string that needs escapes goes the slow
+//! way, a byte at a time. Everything else follows
 //! `serde_json`'s choices exactly (the same escapes, `\u00XX` in lower-case
 //! hex, floats through `serde_json` itself, `null` for NaN and the infinities,
 //! numeric and boolean map keys as strings), and the tests compare the bytes
