@@ -14,6 +14,7 @@ use std::cell::Cell;
 use std::sync::OnceLock;
 
 use http::Method;
+use sockerless_core::json_write::write_str;
 
 use crate::log_time::{self, Stamp};
 use crate::log_writer::LogWriter;
@@ -112,9 +113,9 @@ pub fn format_line(out: &mut Vec<u8>, format: LineFormat, stamp: &Stamp, f: Requ
             out.extend_from_slice(
                 b"\",\"level\":\"INFO\",\"fields\":{\"message\":\"request\",\"method\":",
             );
-            json_string(out, f.method.as_str());
+            write_str(out, f.method.as_str());
             out.extend_from_slice(b",\"path\":");
-            json_string(out, f.path);
+            write_str(out, f.path);
             out.extend_from_slice(b",\"status\":");
             out.extend_from_slice(numbers.format(f.status).as_bytes());
             out.extend_from_slice(b",\"latency_us\":");
@@ -125,12 +126,6 @@ pub fn format_line(out: &mut Vec<u8>, format: LineFormat, stamp: &Stamp, f: Requ
         }
     }
     out.push(b'\n');
-}
-
-/// A JSON string, escaped as `serde_json` escapes it.
-fn json_string(out: &mut Vec<u8>, s: &str) {
-    // Writing to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 #[cfg(test)]

@@ -74,15 +74,17 @@ pub struct Struct<C> {
 }
 
 impl<C: SerializeStruct> Struct<C> {
-    /// The index of field `key` if it is the table's next entry (fields come
-    /// in the table's order; one not in the table is not the next entry).
-    fn take(&mut self, key: &str) -> Option<usize> {
-        let (k, _) = self.table?.zero.get(self.next)?;
+    /// The index and zero of field `key` if it is the table's next entry
+    /// (fields come in the table's order; one not in the table is not the
+    /// next entry).
+    fn take(&mut self, key: &str) -> Option<(usize, &'static Zero)> {
+        let index = self.next;
+        let (k, zero) = self.table?.zero.get(index)?;
         if *k != key {
             return None;
         }
         self.next += 1;
-        Some(self.next - 1)
+        Some((index, zero))
     }
 
     /// Entry `index` (of `zero`, then `extra`) with its zero value: the
@@ -368,11 +370,8 @@ impl<C: SerializeStruct> SerializeStruct for Struct<C> {
     }
 
     fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        let entry = self
-            .take(key)
-            .and_then(|i| Some((i, self.table?.zero.get(i)?)));
-        match entry {
-            Some((i, (key, zero))) => self.write_zero(i, key, zero),
+        match self.take(key) {
+            Some((index, zero)) => self.write_zero(index, key, zero),
             None => self.inner.skip_field(key),
         }
     }

@@ -145,10 +145,7 @@ impl NetMap {
 
     /// The network IDs, in name order.
     pub fn network_ids(&self) -> Vec<String> {
-        self.entries
-            .iter()
-            .filter_map(|(_, v)| v.network_id())
-            .collect()
+        self.ids().filter_map(|(_, id)| id).collect()
     }
 
     /// (name, network ID) in name order, without decoding the rest.
