@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime};
 use clap::{ArgMatches, Parser};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sockerless_http::limit::BodyLimits;
 use sockerless_http::{ListenConfig as Listen, ServeOptions};
 
 pub use crate::settings::ConfigError;
@@ -497,10 +498,12 @@ impl ServerSettings {
     /// How the server runs: body limit, timeouts, connection cap.
     pub fn serve_options(&self) -> ServeOptions {
         ServeOptions {
-            max_body_bytes: usize::try_from(self.max_body_size).unwrap_or(usize::MAX),
+            body: BodyLimits {
+                max_bytes: usize::try_from(self.max_body_size).unwrap_or(usize::MAX),
+                read_timeout: Duration::from_secs_f64(self.body_read_timeout),
+            },
             drain_timeout: Duration::from_secs_f64(self.drain_timeout),
             header_read_timeout: Duration::from_secs_f64(self.header_read_timeout),
-            body_read_timeout: Duration::from_secs_f64(self.body_read_timeout),
             max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
             ..ServeOptions::default()
         }

@@ -90,16 +90,14 @@ async fn run(config: DaemonConfig) -> ExitCode {
     let internal = internal_api::app::<Body>(
         backend.clone(),
         AppOptions {
-            max_body_bytes: serve_options.max_body_bytes,
-            body_read_timeout: serve_options.body_read_timeout,
+            body: serve_options.body,
             drain: drain.clone(),
         },
     );
     let app = docker_api::stack::<hyper::body::Incoming>(
         backend,
         DockerOptions {
-            max_body_bytes: serve_options.max_body_bytes,
-            body_read_timeout: serve_options.body_read_timeout,
+            body: serve_options.body,
             drain: drain.clone(),
             internal: Some(internal),
         },

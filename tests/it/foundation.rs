@@ -122,7 +122,10 @@ async fn wrong_method_is_405_json_naming_allowed_methods() {
 #[tokio::test]
 async fn oversized_body_is_413_json() {
     let options = sockerless::http::ServeOptions {
-        max_body_bytes: 1024,
+        body: sockerless::http::limit::BodyLimits {
+            max_bytes: 1024,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let server = TestServer::with_backend(sockerless::MemoryBackend::new(), options).await;

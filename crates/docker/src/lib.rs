@@ -40,13 +40,12 @@ pub mod version;
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::future::Either;
 use http_body_util::BodyExt;
 use sockerless_core::Backend;
-use sockerless_http::limit::{BodyLimitLayer, DEFAULT_BODY_READ_TIMEOUT};
+use sockerless_http::limit::{BodyLimitLayer, BodyLimits};
 use sockerless_http::rescue::RescueLayer;
 use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
 use sockerless_http::{Body, BoxError, Drain, Response, Stack};
@@ -70,10 +69,9 @@ pub const INTERNAL_PREFIX: &str = "/internal/v1";
 /// What the stack needs besides the backend.
 #[derive(Clone)]
 pub struct DockerOptions {
-    /// Largest request body accepted on non-streaming routes (413 beyond).
-    pub max_body_bytes: usize,
-    /// How long a request body may take to arrive (408 after).
-    pub body_read_timeout: Duration,
+    /// Request bodies: 413 past the size on non-streaming routes, 408 past
+    /// the read time.
+    pub body: BodyLimits,
     /// Shutdown signal and task tracker of hijacked streams.
     pub drain: Drain,
     /// When set, requests under `/internal/v1` go to this service.
@@ -83,8 +81,7 @@ pub struct DockerOptions {
 impl Default for DockerOptions {
     fn default() -> Self {
         DockerOptions {
-            max_body_bytes: sockerless_http::DEFAULT_MAX_BODY,
-            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            body: BodyLimits::default(),
             drain: Drain::new(),
             internal: None,
         }
@@ -94,8 +91,7 @@ impl Default for DockerOptions {
 impl std::fmt::Debug for DockerOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DockerOptions")
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("body_read_timeout", &self.body_read_timeout)
+            .field("body", &self.body)
             .field("internal", &self.internal.is_some())
             .finish_non_exhaustive()
     }
@@ -129,7 +125,7 @@ where
         backend,
         drain: options.drain.clone(),
         api: ApiVersion::current(),
-        max_body: options.max_body_bytes,
+        max_body: options.body.max_bytes,
     };
     let docker = ServiceBuilder::new()
         .map_response(|res: http::Response<_>| res.map(BodyExt::boxed_unsync))
@@ -139,7 +135,7 @@ where
         .layer(RescueLayer)
         .map_result(layer::docker_error)
         .layer(layer::DockerRouteLayer)
-        .layer(BodyLimitLayer::new(options.max_body_bytes).read_timeout(options.body_read_timeout))
+        .layer(BodyLimitLayer::from(options.body))
         .service(dispatch::Dispatch::new(ctx));
     let internal = options.internal;
     service_fn(move |req: http::Request<B>| {

@@ -21,6 +21,27 @@ use crate::{Body, BoxError, Response};
 /// How long a client gets to send a whole (non-streamed) request body, by default.
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// A stack's request-body limits: the size past which a body is 413, and the
+/// time within which a non-streamed body must arrive (408 after). One value
+/// from the settings through [`crate::ServeOptions`] to each stack's
+/// [`BodyLimitLayer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimits {
+    /// Largest request body accepted on non-streaming routes.
+    pub max_bytes: usize,
+    /// How long a request body may take to arrive.
+    pub read_timeout: Duration,
+}
+
+impl Default for BodyLimits {
+    fn default() -> Self {
+        BodyLimits {
+            max_bytes: crate::DEFAULT_MAX_BODY,
+            read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+        }
+    }
+}
+
 /// A request extension a router inserts on routes that read their body as a
 /// stream: [`BodyLimit`] leaves such requests alone.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,6 +70,15 @@ impl BodyLimitLayer {
     /// The same limit with another read timeout.
     pub fn read_timeout(self, timeout: Duration) -> Self {
         BodyLimitLayer { timeout, ..self }
+    }
+}
+
+impl From<BodyLimits> for BodyLimitLayer {
+    fn from(limits: BodyLimits) -> Self {
+        BodyLimitLayer {
+            max: limits.max_bytes,
+            timeout: limits.read_timeout,
+        }
     }
 }
 

@@ -25,6 +25,7 @@ use crate::coarse_timer::Sweeper;
 use crate::conn::PermitIo;
 use crate::drain::Drain;
 use crate::error_body::ErrorBodyIo;
+use crate::limit::BodyLimits;
 use crate::Stack;
 
 /// A listener could not be set up.
@@ -211,16 +212,14 @@ pub fn bind_unix_with(
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    /// Request-body limit.
-    pub max_body_bytes: usize,
+    /// The request-body limits the stacks apply (the server itself reads no
+    /// body): size and read time.
+    pub body: BodyLimits,
     /// How long in-flight requests get at shutdown.
     pub drain_timeout: Duration,
     /// How long a client gets to send request headers (also bounds idle
     /// keep-alive waits).
     pub header_read_timeout: Duration,
-    /// How long a client gets to send a request body (408 after; streamed
-    /// uploads are exempt): what the stacks give [`crate::limit::BodyLimitLayer`].
-    pub body_read_timeout: Duration,
     /// Connections served at once; more wait in the listen backlog.
     pub max_connections: usize,
     /// Write response header names in Title-Case (`Api-Version`), as Docker does.
@@ -230,10 +229,9 @@ pub struct ServeOptions {
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
-            max_body_bytes: crate::DEFAULT_MAX_BODY,
+            body: BodyLimits::default(),
             drain_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(30),
-            body_read_timeout: crate::limit::DEFAULT_BODY_READ_TIMEOUT,
             max_connections: 1024,
             title_case_headers: false,
         }

@@ -38,16 +38,15 @@ mod ws;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use sockerless_core::Backend;
-use sockerless_http::limit::{BodyLimitLayer, DEFAULT_BODY_READ_TIMEOUT};
+use sockerless_http::limit::{BodyLimitLayer, BodyLimits};
 use sockerless_http::rescue::RescueLayer;
 use sockerless_http::server::{Listeners, ServeOptions};
 use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
-use sockerless_http::{BoxError, Drain, Response, Stack, DEFAULT_MAX_BODY};
+use sockerless_http::{BoxError, Drain, Response, Stack};
 use tower::util::BoxCloneService;
 use tower::{ServiceBuilder, ServiceExt};
 
@@ -57,10 +56,9 @@ pub type App<B> = BoxCloneService<http::Request<B>, Response, Infallible>;
 /// What the stack needs besides the backend.
 #[derive(Debug, Clone)]
 pub struct AppOptions {
-    /// Largest request body accepted on non-streaming routes (413 beyond).
-    pub max_body_bytes: usize,
-    /// How long a request body may take to arrive (408 after).
-    pub body_read_timeout: Duration,
+    /// Request bodies: 413 past the size on non-streaming routes, 408 past
+    /// the read time.
+    pub body: BodyLimits,
     /// Shutdown signal and task tracker of the WebSocket streams.
     pub drain: Drain,
 }
@@ -68,8 +66,7 @@ pub struct AppOptions {
 impl Default for AppOptions {
     fn default() -> Self {
         AppOptions {
-            max_body_bytes: DEFAULT_MAX_BODY,
-            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            body: BodyLimits::default(),
             drain: Drain::new(),
         }
     }
@@ -101,8 +98,7 @@ where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    let body_limit =
-        BodyLimitLayer::new(options.max_body_bytes).read_timeout(options.body_read_timeout);
+    let body_limit = BodyLimitLayer::from(options.body);
     let state = AppState { backend, options };
     let svc = ServiceBuilder::new()
         .map_response(|res: http::Response<_>| res.map(BodyExt::boxed_unsync))
@@ -125,8 +121,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let app_options = AppOptions {
-        max_body_bytes: options.max_body_bytes,
-        body_read_timeout: options.body_read_timeout,
+        body: options.body,
         drain: Drain::new(),
     };
     let drain = app_options.drain.clone();

@@ -69,7 +69,7 @@ async fn handle(state: AppState, req: http::Request<Body>) -> Result<Response> {
     }
     let (parts, body) = req.into_parts();
     let mut head = http::Request::from_parts(parts, ());
-    let max = state.options.max_body_bytes;
+    let max = state.options.body.max_bytes;
     let payload = Payload::take(&route, &head, body, max).await?;
     let request = Request::parse(route, &query, &head, payload)?;
     let reply = dispatch(state.backend.as_ref(), request).await?;
