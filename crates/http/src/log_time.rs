@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sockerless_core::docker::timefmt::civil_from_days;
+use sockerless_core::docker::timefmt::second_text;
 
 /// The length of a timestamp: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 pub const STAMP_LEN: usize = 27;
@@ -84,26 +84,13 @@ pub fn stamp(unix_secs: u64, micros: u32) -> Stamp {
     Stamp(out)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` of a Unix second, in UTC (years past 9999 are
-/// written modulo 10 000: they are out of RFC 3339's range anyway).
+/// `YYYY-MM-DDTHH:MM:SS` of a Unix second, in UTC (a second past 9999 is
+/// written as the last of that year: out of RFC 3339's range anyway).
 fn format_second(unix_secs: u64) -> [u8; 19] {
-    let secs_of_day = unix_secs % 86_400;
-    let (year, month, day) = civil_from_days(i128::from(unix_secs / 86_400));
-    let mut text = *b"0000-00-00T00:00:00";
-    let mut put = |at: usize, width: usize, value: u64| {
-        let mut rest = value;
-        for d in text[at..at + width].iter_mut().rev() {
-            *d = b'0' + (rest % 10) as u8;
-            rest /= 10;
-        }
-    };
-    put(0, 4, year.rem_euclid(10_000) as u64);
-    put(5, 2, u64::from(month));
-    put(8, 2, u64::from(day));
-    put(11, 2, secs_of_day / 3_600);
-    put(14, 2, secs_of_day / 60 % 60);
-    put(17, 2, secs_of_day % 60);
-    text
+    i64::try_from(unix_secs)
+        .ok()
+        .and_then(second_text)
+        .unwrap_or(*b"9999-12-31T23:59:59")
 }
 
 #[cfg(test)]

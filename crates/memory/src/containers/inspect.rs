@@ -148,7 +148,8 @@ impl MemoryBackend {
             .iter()
             .map(|e| e.id.clone())
             .collect();
-        let dir = format!("/var/lib/docker/containers/{}", c.id);
+        // `concat`: one exact allocation each, no formatting machinery.
+        let dir = ["/var/lib/docker/containers/", &c.id].concat();
         docker::ContainerInspectResponse {
             id: Some(c.id.to_string()),
             created: Some(timefmt::rfc3339_nano(c.created)),
@@ -156,11 +157,11 @@ impl MemoryBackend {
             args: Some((*c.args).clone()),
             state: Some(state),
             image: Some(c.image_id.clone()),
-            resolv_conf_path: Some(format!("{dir}/resolv.conf")),
-            hostname_path: Some(format!("{dir}/hostname")),
-            hosts_path: Some(format!("{dir}/hosts")),
+            resolv_conf_path: Some([&dir, "/resolv.conf"].concat()),
+            hostname_path: Some([&dir, "/hostname"].concat()),
+            hosts_path: Some([&dir, "/hosts"].concat()),
             log_path: Some(if started {
-                format!("{dir}/{}-json.log", c.id)
+                [&dir, "/", &c.id, "-json.log"].concat()
             } else {
                 String::new()
             }),
