@@ -33,15 +33,6 @@ pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-/// The field name that makes [`JsonWriter`] write a struct field rendered
-/// beforehand: `serialize_field(RAW_FIELD, "\"Key\":value")` writes the
-/// string's text as the field, unescaped and unquoted (a pre-rendered field
-/// costs one copy instead of a key and a value to write). It is the caller's
-/// word that the text is a valid `"key":value`; other serializers would write
-/// an ordinary field of this odd name, and a string is the only value taken.
-/// `serde_json`'s `RawValue` works the same way.
-pub const RAW_FIELD: &str = "\0sockerless-json-write:raw-field";
-
 /// `value` as compact JSON text, what `serde_json::to_string` writes.
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
     // Every byte written comes from a `&str` or is ASCII: the check passes.
@@ -409,21 +400,53 @@ impl<'a, 'b> Compound<'a, 'b> {
         }
     }
 
-    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+    /// The writer of the next element (of a sequence, a tuple or a tuple
+    /// variant), its comma written: for a serializer that wraps this one and
+    /// writes the element itself.
+    pub fn next_element(&mut self) -> &mut JsonWriter<'a> {
         self.comma();
-        value.serialize(&mut *self.writer)
+        self.writer
+    }
+
+    /// The writer of field `key`'s value (of a struct or a struct variant),
+    /// the comma, the key and the colon written.
+    pub fn next_field(&mut self, key: &str) -> &mut JsonWriter<'a> {
+        self.comma();
+        write_str(self.writer.out, key);
+        self.writer.out.push(b':');
+        self.writer
+    }
+
+    /// The writer of the value of the map key just written
+    /// (`SerializeMap::serialize_key`), the colon written.
+    pub fn next_value(&mut self) -> &mut JsonWriter<'a> {
+        self.writer.out.push(b':');
+        self.writer
+    }
+
+    /// A field rendered beforehand, `"Key":value`, written as it is (with
+    /// its comma): one copy instead of a key and a value to write. It is the
+    /// caller's word that `field` is valid JSON of that shape.
+    pub fn raw_field(&mut self, field: &str) {
+        self.comma();
+        self.writer.out.extend_from_slice(field.as_bytes());
+    }
+
+    /// The writer of a field's value after its key rendered beforehand,
+    /// `"Key":` (colon included), written as it is: the caller's word that
+    /// it is valid JSON of that shape.
+    pub fn next_field_rendered(&mut self, key_and_colon: &str) -> &mut JsonWriter<'a> {
+        self.comma();
+        self.writer.out.extend_from_slice(key_and_colon.as_bytes());
+        self.writer
+    }
+
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        value.serialize(self.next_element())
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        self.comma();
-        if key == RAW_FIELD {
-            return value.serialize(RawText {
-                out: self.writer.out,
-            });
-        }
-        write_str(self.writer.out, key);
-        self.writer.out.push(b':');
-        value.serialize(&mut *self.writer)
+        value.serialize(self.next_field(key))
     }
 
     fn close(self) -> Result<(), Error> {
@@ -472,8 +495,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.writer.out.push(b':');
-        value.serialize(&mut *self.writer)
+        value.serialize(self.next_value())
     }
 
     fn end(self) -> Result<(), Error> {
@@ -505,63 +527,10 @@ macro_rules! field_compounds {
 
 field_compounds!(SerializeStruct, SerializeStructVariant);
 
-/// The value of a [`RAW_FIELD`]: a string, written as it is.
-struct RawText<'a> {
-    out: &'a mut Vec<u8>,
-}
-
-fn raw_field_must_be_a_string() -> Error {
-    Error::custom("a raw field must be a string")
-}
-
-impl ser::Serializer for RawText<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_str(self, v: &str) -> Result<(), Error> {
-        self.out.extend_from_slice(v.as_bytes());
-        Ok(())
-    }
-
-    refuse!(@scalars raw_field_must_be_a_string);
-    refuse!(@wrappers raw_field_must_be_a_string);
-    refuse!(@rest raw_field_must_be_a_string);
-}
-
-/// Methods of a [`ser::Serializer`] that fail with `$error()`: the
-/// scalars (`@scalars`: booleans, characters, numbers), the wrappers
-/// (`@wrappers`: `Some`, unit variants, newtype structs) and everything else
-/// that is not a string (`@rest`, with the compound types, all impossible).
+/// The methods of a [`ser::Serializer`] for everything a map key cannot be
+/// (`@rest`: the compound types, all impossible, and the rest that fail with
+/// `$error()`).
 macro_rules! refuse {
-    (@scalars $error:ident) => {
-        refuse!(@each $error;
-            serialize_bool(bool), serialize_char(char),
-            serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64),
-            serialize_i128(i128), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
-            serialize_u64(u64), serialize_u128(u128), serialize_f32(f32), serialize_f64(f64));
-    };
-    (@wrappers $error:ident) => {
-        fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<(), Error> {
-            Err($error())
-        }
-
-        fn serialize_unit_variant(
-            self,
-            _name: &'static str,
-            _index: u32,
-            _variant: &'static str,
-        ) -> Result<(), Error> {
-            Err($error())
-        }
-
-        fn serialize_newtype_struct<T: Serialize + ?Sized>(
-            self,
-            _name: &'static str,
-            _value: &T,
-        ) -> Result<(), Error> {
-            Err($error())
-        }
-    };
     (@rest $error:ident) => {
         type SerializeSeq = ser::Impossible<(), Error>;
         type SerializeTuple = ser::Impossible<(), Error>;
@@ -645,8 +614,6 @@ macro_rules! refuse {
         })*
     };
 }
-use refuse;
-
 /// A map key: a string, or a number, boolean or char written as one, as
 /// `serde_json` accepts them; anything else is its error.
 struct MapKey<'a> {
@@ -908,36 +875,30 @@ mod tests {
         }
     }
 
-    /// A struct with one field rendered beforehand.
-    struct WithRaw(&'static str, u8);
-
-    impl Serialize for WithRaw {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            use serde::ser::SerializeStruct;
-            let mut st = s.serialize_struct("WithRaw", 2)?;
-            st.serialize_field("A", &1)?;
-            st.serialize_field(RAW_FIELD, self.0)?;
-            st.serialize_field("C", &self.1)?;
-            st.end()
-        }
-    }
-
     #[test]
-    fn a_raw_field_is_written_as_it_is() {
-        let out = to_vec(&WithRaw(r#""B":{"x":[null]}"#, 3)).unwrap();
-        assert_eq!(out, br#"{"A":1,"B":{"x":[null]},"C":3}"#);
-        // A raw field that is not a string is refused.
-        struct NotText;
-        impl Serialize for NotText {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeStruct;
-                let mut st = s.serialize_struct("NotText", 1)?;
-                st.serialize_field(RAW_FIELD, &5)?;
-                st.end()
-            }
-        }
-        let err = to_vec(&NotText).unwrap_err();
-        assert_eq!(err.to_string(), "a raw field must be a string");
+    fn a_wrapping_serializer_writes_items_through_the_compounds() {
+        use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+        let mut out = Vec::new();
+        let mut writer = JsonWriter::new(&mut out);
+        let mut st = (&mut writer).serialize_struct("S", 4).unwrap();
+        // A raw field first (no comma before it) and between ordinary ones.
+        st.raw_field(r#""A":{"x":[null]}"#);
+        st.serialize_field("B", &1).unwrap();
+        st.raw_field(r#""C":"""#);
+        1.5.serialize(st.next_field_rendered(r#""C2":"#)).unwrap();
+        let mut seq = st.next_field("D\"").serialize_seq(Some(2)).unwrap();
+        true.serialize(seq.next_element()).unwrap();
+        "e".serialize(seq.next_element()).unwrap();
+        SerializeSeq::end(seq).unwrap();
+        let mut map = st.next_field("F").serialize_map(Some(1)).unwrap();
+        map.serialize_key(&7).unwrap();
+        ().serialize(map.next_value()).unwrap();
+        SerializeMap::end(map).unwrap();
+        SerializeStruct::end(st).unwrap();
+        assert_eq!(
+            out,
+            br#"{"A":{"x":[null]},"B":1,"C":"","C2":1.5,"D\"":[true,"e"],"F":{"7":null}}"#
+        );
     }
 
     #[test]

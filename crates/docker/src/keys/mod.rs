@@ -107,28 +107,65 @@ impl Table {
         }
     }
 
-    /// At most this many keys are written beside the derive's own.
-    fn added(&self) -> usize {
-        self.zero.len() + self.extra.len()
+    /// The table's entries rendered (see [`Rendered`]).
+    fn render(&self) -> Rendered {
+        let mut joined = Vec::new();
+        let mut starts = Vec::new();
+        let mut key_ends = Vec::new();
+        for (key, zero) in self.zero.iter().chain(self.extra) {
+            if !starts.is_empty() {
+                joined.push(b',');
+            }
+            starts.push(joined.len());
+            sockerless_core::json_write::write_str(&mut joined, key);
+            joined.push(b':');
+            key_ends.push(joined.len());
+            let value_start = joined.len();
+            if zero.serialize(&mut JsonWriter::new(&mut joined)).is_err() {
+                // A zero is a literal, a string or a list or map of them:
+                // the writer takes every one.
+                joined.truncate(value_start);
+                joined.extend_from_slice(b"null");
+            }
+        }
+        // The end of the last entry, as if a comma followed it.
+        starts.push(joined.len() + 1);
+        Rendered {
+            // Only the writer's JSON and ASCII punctuation were written.
+            joined: String::from_utf8(joined).unwrap_or_default().into(),
+            starts: starts.into(),
+            key_ends: key_ends.into(),
+        }
+    }
+}
+
+/// A [`Table`]'s entries (`zero`, then `extra`) rendered once, each as the
+/// JSON field `"Key":value`, joined by commas: a run of consecutive zero
+/// fields is written in one copy, and a present field's key is copied
+/// rather than escaped.
+#[derive(Debug)]
+pub(crate) struct Rendered {
+    /// Every entry's field, comma-separated.
+    joined: Box<str>,
+    /// Where each entry's field starts in `joined`; one more at the end,
+    /// one past the end of `joined` (where a field after a comma would).
+    starts: Box<[usize]>,
+    /// Where each entry's rendered key (`"Key":`) ends in `joined`.
+    key_ends: Box<[usize]>,
+}
+
+impl Rendered {
+    /// The fields of entries `run` (at least one), comma-separated.
+    fn run(&self, run: std::ops::Range<usize>) -> Option<&str> {
+        let start = *self.starts.get(run.start)?;
+        let end = self.starts.get(run.end)?.checked_sub(1)?;
+        self.joined.get(start..end)
     }
 
-    /// Each entry, `zero` then `extra`, as the JSON field `"Key":value`; an
-    /// entry that fails to render (none does) is left empty, and written the
-    /// long way.
-    fn render(&self) -> Box<[Box<str>]> {
-        self.zero
-            .iter()
-            .chain(self.extra)
-            .map(|(key, zero)| {
-                let mut out = Vec::new();
-                sockerless_core::json_write::write_str(&mut out, key);
-                out.push(b':');
-                match zero.serialize(&mut JsonWriter::new(&mut out)) {
-                    Ok(()) => String::from_utf8(out).unwrap_or_default().into(),
-                    Err(_) => Box::default(),
-                }
-            })
-            .collect()
+    /// Entry `index`'s key, rendered: `"Key":`.
+    fn key(&self, index: usize) -> Option<&str> {
+        self.joined
+            .get(*self.starts.get(index)?..*self.key_ends.get(index)?)
     }
 }
 
@@ -209,10 +246,20 @@ mod tests {
     fn every_entry_renders_as_the_field_it_stands_for() {
         for (name, table) in tables::ALL {
             let (_, rendered) = tables::table_rendered(name).unwrap();
-            assert_eq!(rendered.len(), table.added(), "{name}");
-            for ((key, zero), field) in table.zero.iter().chain(table.extra).zip(rendered) {
+            let entries: Vec<_> = table.zero.iter().chain(table.extra).collect();
+            assert_eq!(rendered.starts.len(), entries.len() + 1, "{name}");
+            for (i, (key, zero)) in entries.iter().enumerate() {
+                let field = rendered.run(i..i + 1).unwrap();
                 let v: Value = serde_json::from_str(&format!("{{{field}}}")).unwrap();
                 assert_eq!(v, json!({ *key: to_value(zero).unwrap() }), "{name}.{key}");
+                assert_eq!(rendered.key(i).unwrap(), format!("\"{key}\":"), "{name}");
+            }
+            // A run of every entry is the whole object's inside.
+            if let Some(all) = rendered.run(0..entries.len()) {
+                let v: Value = serde_json::from_str(&format!("{{{all}}}")).unwrap();
+                assert_eq!(v.as_object().unwrap().len(), entries.len(), "{name}");
+            } else {
+                assert!(entries.is_empty(), "{name}");
             }
         }
     }

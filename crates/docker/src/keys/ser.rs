@@ -1,125 +1,152 @@
-//! [`Filled`]: a forwarding [`Serializer`] that writes Docker's keys.
+//! [`Filled`]: a [`Serializer`] over [`JsonWriter`] that writes Docker's keys.
 //!
-//! It runs over [`JsonWriter`](sockerless_core::json_write::JsonWriter) only
-//! ([`super::to_vec`]): the zero fields go out pre-rendered as
-//! [`RAW_FIELD`]s, which only that writer understands.
+//! It writes every value through the writer itself, and every item of a
+//! compound through the writer's compounds ([`next_element`], [`next_field`],
+//! [`next_value`]), wrapping each nested value in itself: no wrapper value is
+//! handed to the writer to unwrap again. Zero fields go out pre-rendered, a
+//! run of consecutive ones in one copy ([`raw_field`]), and the key of a
+//! field in a table is copied rendered ([`next_field_rendered`]).
+//!
+//! [`next_element`]: json_write::Compound::next_element
+//! [`next_field`]: json_write::Compound::next_field
+//! [`next_value`]: json_write::Compound::next_value
+//! [`raw_field`]: json_write::Compound::raw_field
+//! [`next_field_rendered`]: json_write::Compound::next_field_rendered
 
 use serde::ser::{
     Serialize, SerializeMap, SerializeSeq, SerializeStruct, SerializeStructVariant, SerializeTuple,
     SerializeTupleStruct, SerializeTupleVariant, Serializer,
 };
 
-use sockerless_core::json_write::RAW_FIELD;
+use sockerless_core::json_write::{self, Error, JsonWriter};
 
-use super::{tables, Table, Zero};
+use std::ops::Range;
 
-/// Forwards every call to `S`, wrapping nested values in itself; a struct
-/// named in [`tables::table`] gets Docker's keys (see the module docs).
-pub struct Filled<S> {
-    inner: S,
+use super::{tables, Rendered, Table};
+
+/// Writes a value into a [`JsonWriter`]; a struct named in
+/// [`tables::table`] gets Docker's keys (see the module docs).
+pub struct Filled<'w, 'a> {
+    writer: &'w mut JsonWriter<'a>,
     /// This value is a field Docker writes `null` when empty.
     null_if_empty: bool,
 }
 
-impl<S> Filled<S> {
-    /// Wraps serializer `inner`.
-    pub fn new(inner: S) -> Self {
+impl<'w, 'a> Filled<'w, 'a> {
+    /// Writes into `writer`.
+    pub fn new(writer: &'w mut JsonWriter<'a>) -> Self {
         Self {
-            inner,
+            writer,
             null_if_empty: false,
         }
-    }
-}
-
-/// A value to serialise through [`Filled`].
-struct Wrap<'a, T: ?Sized> {
-    value: &'a T,
-    null_if_empty: bool,
-}
-
-impl<'a, T: ?Sized> Wrap<'a, T> {
-    fn new(value: &'a T) -> Self {
-        Self {
-            value,
-            null_if_empty: false,
-        }
-    }
-}
-
-impl<T: Serialize + ?Sized> Serialize for Wrap<'_, T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(Filled {
-            inner: s,
-            null_if_empty: self.null_if_empty,
-        })
     }
 }
 
 /// A sequence, tuple or map being written, or an empty one already written as
 /// `null`.
-pub enum Compound<C, O> {
-    /// Forwarding to the inner serializer's compound.
-    Go(C),
+pub enum Items<'a, 'w> {
+    /// Writing through the writer's compound.
+    Go(json_write::Compound<'a, 'w>),
     /// Written as `null`: nothing may follow.
-    Null(O),
+    Null,
 }
 
-/// A struct being written: the inner serializer's, with its table if any, the
-/// table's entries rendered, and the index of the table's next entry.
-pub struct Struct<C> {
-    inner: C,
-    table: Option<&'static Table>,
-    rendered: &'static [Box<str>],
+/// A struct being written: the writer's compound, with its table and the
+/// table's entries rendered if it has one, the index of the table's next
+/// entry, and the run of zero entries skipped and not written yet.
+pub struct Struct<'a, 'w> {
+    inner: json_write::Compound<'a, 'w>,
+    table: Option<(&'static Table, &'static Rendered)>,
     next: usize,
+    /// Consecutive entries whose zero is due: written in one copy before
+    /// the next field (or the end).
+    run: Range<usize>,
 }
 
-impl<C: SerializeStruct> Struct<C> {
-    /// The index and zero of field `key` if it is the table's next entry
-    /// (fields come in the table's order; one not in the table is not the
-    /// next entry).
-    fn take(&mut self, key: &str) -> Option<(usize, &'static Zero)> {
+/// Whether `a` and `b` are the same key: the lengths, then the bytes a word
+/// at a time (keys are short; no `memcmp` call).
+#[inline]
+fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    if n < 8 {
+        return a == b;
+    }
+    // Whole words, then the last eight bytes (overlapping) for a tail.
+    let mut at = 0;
+    while at + 8 <= n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    at == n || word(a, n - 8) == word(b, n - 8)
+}
+
+impl Struct<'_, '_> {
+    /// The index of field `key` if it is the table's next entry (fields
+    /// come in the table's order; one not in the table is not the next
+    /// entry).
+    #[inline]
+    fn take(&mut self, key: &str) -> Option<usize> {
         let index = self.next;
-        let (k, zero) = self.table?.zero.get(index)?;
-        if *k != key {
+        let (k, _) = self.table?.0.zero.get(index)?;
+        if !same_key(k, key) {
             return None;
         }
         self.next += 1;
-        Some((index, zero))
+        Some(index)
     }
 
-    /// Entry `index` (of `zero`, then `extra`) with its zero value: the
-    /// rendered field in one copy, or key and value the long way.
-    fn write_zero(
-        &mut self,
-        index: usize,
-        key: &'static str,
-        zero: &'static Zero,
-    ) -> Result<(), C::Error> {
-        match self.rendered.get(index) {
-            Some(field) if !field.is_empty() => self.inner.serialize_field(RAW_FIELD, &**field),
-            _ => self.inner.serialize_field(key, zero),
+    /// Entry `index`'s zero is due: it joins the run if it follows it.
+    #[inline]
+    fn due(&mut self, index: usize) {
+        if self.run.is_empty() || self.run.end != index {
+            self.write_run();
+            self.run = index..index;
+        }
+        self.run.end = index + 1;
+    }
+
+    /// Writes the run of zero fields due, if any, in one copy.
+    #[inline]
+    fn write_run(&mut self) {
+        if self.run.is_empty() {
+            return;
+        }
+        let run = std::mem::replace(&mut self.run, 0..0);
+        if let Some(text) = self.table.and_then(|(_, rendered)| rendered.run(run)) {
+            self.inner.raw_field(text);
         }
     }
 }
 
 macro_rules! forward {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {
-        $(fn $method(self, $($arg: $ty),*) -> Result<S::Ok, S::Error> {
-            self.inner.$method($($arg),*)
+        $(fn $method(self, $($arg: $ty),*) -> Result<(), Error> {
+            self.writer.$method($($arg),*)
         })*
     };
 }
 
-impl<S: Serializer> Serializer for Filled<S> {
-    type Ok = S::Ok;
-    type Error = S::Error;
-    type SerializeSeq = Compound<S::SerializeSeq, S::Ok>;
-    type SerializeTuple = Compound<S::SerializeTuple, S::Ok>;
-    type SerializeTupleStruct = Compound<S::SerializeTupleStruct, S::Ok>;
-    type SerializeTupleVariant = Compound<S::SerializeTupleVariant, S::Ok>;
-    type SerializeMap = Compound<S::SerializeMap, S::Ok>;
-    type SerializeStruct = Struct<S::SerializeStruct>;
-    type SerializeStructVariant = Compound<S::SerializeStructVariant, S::Ok>;
+impl<'w, 'a> Serializer for Filled<'w, 'a> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Items<'a, 'w>;
+    type SerializeTuple = Items<'a, 'w>;
+    type SerializeTupleStruct = Items<'a, 'w>;
+    type SerializeTupleVariant = Items<'a, 'w>;
+    type SerializeMap = Items<'a, 'w>;
+    type SerializeStruct = Struct<'a, 'w>;
+    type SerializeStructVariant = Items<'a, 'w>;
 
     forward! {
         serialize_bool(v: bool);
@@ -144,59 +171,50 @@ impl<S: Serializer> Serializer for Filled<S> {
         serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
     }
 
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
-        let null_if_empty = self.null_if_empty;
-        self.inner.serialize_some(&Wrap {
-            value,
-            null_if_empty,
-        })
+    /// `Some(v)` is written as `v` (the writer's choice), still filled.
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        name: &'static str,
+        _name: &'static str,
         value: &T,
-    ) -> Result<S::Ok, S::Error> {
-        let null_if_empty = self.null_if_empty;
-        self.inner.serialize_newtype_struct(
-            name,
-            &Wrap {
-                value,
-                null_if_empty,
-            },
-        )
+    ) -> Result<(), Error> {
+        value.serialize(self)
     }
 
+    /// `{"Variant":value}`, as the writer writes it.
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
-        name: &'static str,
-        index: u32,
+        _name: &'static str,
+        _index: u32,
         variant: &'static str,
         value: &T,
-    ) -> Result<S::Ok, S::Error> {
-        self.inner
-            .serialize_newtype_variant(name, index, variant, &Wrap::new(value))
+    ) -> Result<(), Error> {
+        let mut map = self.writer.serialize_map(Some(1))?;
+        map.serialize_key(variant)?;
+        value.serialize(Filled::new(map.next_value()))?;
+        SerializeMap::end(map)
     }
 
-    fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
+    fn serialize_seq(self, len: Option<usize>) -> Result<Items<'a, 'w>, Error> {
         if self.null_if_empty && len == Some(0) {
-            return self.inner.serialize_unit().map(Compound::Null);
+            return self.writer.serialize_unit().map(|()| Items::Null);
         }
-        self.inner.serialize_seq(len).map(Compound::Go)
+        self.writer.serialize_seq(len).map(Items::Go)
     }
 
-    fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, S::Error> {
-        self.inner.serialize_tuple(len).map(Compound::Go)
+    fn serialize_tuple(self, len: usize) -> Result<Items<'a, 'w>, Error> {
+        self.writer.serialize_tuple(len).map(Items::Go)
     }
 
     fn serialize_tuple_struct(
         self,
         name: &'static str,
         len: usize,
-    ) -> Result<Self::SerializeTupleStruct, S::Error> {
-        self.inner
-            .serialize_tuple_struct(name, len)
-            .map(Compound::Go)
+    ) -> Result<Items<'a, 'w>, Error> {
+        self.writer.serialize_tuple_struct(name, len).map(Items::Go)
     }
 
     fn serialize_tuple_variant(
@@ -205,36 +223,25 @@ impl<S: Serializer> Serializer for Filled<S> {
         index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Self::SerializeTupleVariant, S::Error> {
-        self.inner
+    ) -> Result<Items<'a, 'w>, Error> {
+        self.writer
             .serialize_tuple_variant(name, index, variant, len)
-            .map(Compound::Go)
+            .map(Items::Go)
     }
 
-    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
+    fn serialize_map(self, len: Option<usize>) -> Result<Items<'a, 'w>, Error> {
         if self.null_if_empty && len == Some(0) {
-            return self.inner.serialize_unit().map(Compound::Null);
+            return self.writer.serialize_unit().map(|()| Items::Null);
         }
-        self.inner.serialize_map(len).map(Compound::Go)
+        self.writer.serialize_map(len).map(Items::Go)
     }
 
-    fn serialize_struct(
-        self,
-        name: &'static str,
-        len: usize,
-    ) -> Result<Self::SerializeStruct, S::Error> {
-        let (table, rendered) = match tables::table_rendered(name) {
-            Some((table, rendered)) => (Some(table), rendered),
-            None => (None, &[][..]),
-        };
-        // serde_json writes `{}` at once for a length of 0; the keys added
-        // here must still fit, so the length is an upper bound.
-        let len = len + table.map_or(0, Table::added);
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Struct<'a, 'w>, Error> {
         Ok(Struct {
-            inner: self.inner.serialize_struct(name, len)?,
-            table,
-            rendered,
+            inner: self.writer.serialize_struct(name, len)?,
+            table: tables::table_rendered(name),
             next: 0,
+            run: 0..0,
         })
     }
 
@@ -244,144 +251,163 @@ impl<S: Serializer> Serializer for Filled<S> {
         index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Self::SerializeStructVariant, S::Error> {
-        self.inner
+    ) -> Result<Items<'a, 'w>, Error> {
+        self.writer
             .serialize_struct_variant(name, index, variant, len)
-            .map(Compound::Go)
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.inner.is_human_readable()
+            .map(Items::Go)
     }
 }
 
-/// An element after a length of 0 (a `Serialize` impl that lied).
-fn after_empty<E: serde::ser::Error>() -> E {
-    E::custom("an element after a length of 0")
+/// An item after a length of 0 (a `Serialize` impl that lied).
+fn after_empty() -> Error {
+    serde::ser::Error::custom("an element after a length of 0")
 }
 
-impl<C: SerializeSeq> SerializeSeq for Compound<C, C::Ok> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+impl<'a, 'w> Items<'a, 'w> {
+    /// The writer's compound, or the error of an item after `null`.
+    fn go(&mut self) -> Result<&mut json_write::Compound<'a, 'w>, Error> {
         match self {
-            Compound::Go(c) => c.serialize_element(&Wrap::new(value)),
-            Compound::Null(_) => Err(after_empty()),
+            Items::Go(c) => Ok(c),
+            Items::Null => Err(after_empty()),
         }
     }
 
-    fn end(self) -> Result<C::Ok, C::Error> {
-        match self {
-            Compound::Go(c) => c.end(),
-            Compound::Null(ok) => Ok(ok),
-        }
-    }
-}
-
-impl<C: SerializeMap> SerializeMap for Compound<C, C::Ok> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), C::Error> {
-        match self {
-            Compound::Go(c) => c.serialize_key(key),
-            Compound::Null(_) => Err(after_empty()),
-        }
+    /// The next element, filled.
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        value.serialize(Filled::new(self.go()?.next_element()))
     }
 
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+    /// The closing bracket (the writer's `end` is the same for every kind
+    /// of compound).
+    fn close(self) -> Result<(), Error> {
         match self {
-            Compound::Go(c) => c.serialize_value(&Wrap::new(value)),
-            Compound::Null(_) => Err(after_empty()),
-        }
-    }
-
-    fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
-        &mut self,
-        key: &K,
-        value: &V,
-    ) -> Result<(), C::Error> {
-        match self {
-            Compound::Go(c) => c.serialize_entry(key, &Wrap::new(value)),
-            Compound::Null(_) => Err(after_empty()),
-        }
-    }
-
-    fn end(self) -> Result<C::Ok, C::Error> {
-        match self {
-            Compound::Go(c) => c.end(),
-            Compound::Null(ok) => Ok(ok),
+            Items::Go(c) => SerializeSeq::end(c),
+            Items::Null => Ok(()),
         }
     }
 }
 
-/// The compounds that are never written as `null`: forward, wrapping values.
-macro_rules! forward_compound {
-    ($trait:ident, $method:ident $(, $key:ident)?) => {
-        impl<C: $trait> $trait for Compound<C, C::Ok> {
-            type Ok = C::Ok;
-            type Error = C::Error;
+/// The compounds whose items are plain elements.
+macro_rules! element_items {
+    ($($trait:ident::$method:ident),*) => {$(
+        impl $trait for Items<'_, '_> {
+            type Ok = ();
+            type Error = Error;
 
-            fn $method<T: Serialize + ?Sized>(
-                &mut self,
-                $($key: &'static str,)?
-                value: &T,
-            ) -> Result<(), C::Error> {
-                match self {
-                    Compound::Go(c) => c.$method($($key,)? &Wrap::new(value)),
-                    Compound::Null(_) => Err(after_empty()),
-                }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
             }
 
-            fn end(self) -> Result<C::Ok, C::Error> {
-                match self {
-                    Compound::Go(c) => c.end(),
-                    Compound::Null(ok) => Ok(ok),
-                }
+            fn end(self) -> Result<(), Error> {
+                self.close()
             }
         }
-    };
+    )*};
 }
 
-forward_compound!(SerializeTuple, serialize_element);
-forward_compound!(SerializeTupleStruct, serialize_field);
-forward_compound!(SerializeTupleVariant, serialize_field);
-forward_compound!(SerializeStructVariant, serialize_field, key);
+element_items!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
-impl<C: SerializeStruct> SerializeStruct for Struct<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
+impl SerializeMap for Items<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        self.go()?.serialize_key(key)
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        value.serialize(Filled::new(self.go()?.next_value()))
+    }
+
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl SerializeStructVariant for Items<'_, '_> {
+    type Ok = ();
+    type Error = Error;
 
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
         value: &T,
-    ) -> Result<(), C::Error> {
-        self.take(key);
-        let null_if_empty = self.table.is_some_and(|t| t.null_if_empty.contains(&key));
-        self.inner.serialize_field(
-            key,
-            &Wrap {
-                value,
-                null_if_empty,
-            },
-        )
+    ) -> Result<(), Error> {
+        value.serialize(Filled::new(self.go()?.next_field(key)))
     }
 
-    fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        match self.take(key) {
-            Some((index, zero)) => self.write_zero(index, key, zero),
-            None => self.inner.skip_field(key),
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl SerializeStruct for Struct<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let entry = self.take(key);
+        self.write_run();
+        let null_if_empty = self
+            .table
+            .is_some_and(|(t, _)| t.null_if_empty.iter().any(|k| same_key(k, key)));
+        let rendered_key = entry
+            .zip(self.table)
+            .and_then(|(index, (_, rendered))| rendered.key(index));
+        let writer = match rendered_key {
+            Some(key_and_colon) => self.inner.next_field_rendered(key_and_colon),
+            None => self.inner.next_field(key),
+        };
+        value.serialize(Filled {
+            writer,
+            null_if_empty,
+        })
+    }
+
+    fn skip_field(&mut self, key: &'static str) -> Result<(), Error> {
+        if let Some(index) = self.take(key) {
+            self.due(index);
         }
+        Ok(())
     }
 
-    fn end(mut self) -> Result<C::Ok, C::Error> {
-        if let Some(table) = self.table {
-            for (j, (key, zero)) in table.extra.iter().enumerate() {
-                self.write_zero(table.zero.len() + j, key, zero)?;
+    fn end(mut self) -> Result<(), Error> {
+        if let Some((table, _)) = self.table {
+            let zeros = table.zero.len();
+            for index in zeros..zeros + table.extra.len() {
+                self.due(index);
             }
         }
-        self.inner.end()
+        self.write_run();
+        SerializeStruct::end(self.inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_key;
+
+    #[test]
+    fn same_key_compares_every_byte_at_every_length() {
+        for n in 0..=40 {
+            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            assert!(same_key(&a, &a.clone()), "{n}");
+            for at in 0..n {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'Z';
+                let b = String::from_utf8(b).unwrap();
+                assert!(!same_key(&a, &b), "{n} {at}");
+            }
+            assert!(!same_key(&a, &format!("{a}x")), "{n}");
+        }
     }
 }

@@ -13,7 +13,7 @@
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
-use super::{Table, Zero};
+use super::{Rendered, Table, Zero};
 
 const NULL: Zero = Zero::Null;
 const ZERO: Zero = Zero::Int;
@@ -30,16 +30,15 @@ fn index(name: &str) -> Option<usize> {
     ALL.binary_search_by(|(n, _)| by_len(n, name)).ok()
 }
 
-/// The table of struct `name` with its entries rendered (see [`rendered`]).
-pub(super) fn table_rendered(name: &str) -> Option<(&'static Table, &'static [Box<str>])> {
+/// The table of struct `name` with its entries rendered (see [`Rendered`]).
+pub(super) fn table_rendered(name: &str) -> Option<(&'static Table, &'static Rendered)> {
     let i = index(name)?;
     let table = ALL[i].1;
     Some((table, RENDERED[i].get_or_init(|| table.render())))
 }
 
-/// Each table's entries, `zero` then `extra`, rendered once as `"Key":value`
-/// (by index in [`ALL`]).
-static RENDERED: [OnceLock<Box<[Box<str>]>>; ALL.len()] = [const { OnceLock::new() }; ALL.len()];
+/// Each table's entries rendered once (by index in [`ALL`]).
+static RENDERED: [OnceLock<Rendered>; ALL.len()] = [const { OnceLock::new() }; ALL.len()];
 
 /// The order of [`ALL`]: by length, then bytes, so that most comparisons of
 /// the binary search (once per struct serialised) end on the lengths.
