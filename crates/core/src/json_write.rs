@@ -458,30 +458,41 @@ impl<'a, 'b> Compound<'a, 'b> {
     }
 }
 
-/// The compounds whose items are plain elements.
+/// Implements serde's four compounds whose items are plain elements
+/// (`SerializeSeq`, `SerializeTuple`, `SerializeTupleStruct`,
+/// `SerializeTupleVariant`) for `$ty`, an inherent
+/// `element(&mut self, &T) -> Result<(), json_write::Error>` writing each
+/// item and `close(self)` the end: for [`Compound`] and for the serializers
+/// that write through it (the Docker frontend's key sets).
+#[macro_export]
 macro_rules! element_compounds {
-    ($($trait:ident::$method:ident),*) => {$(
-        impl ser::$trait for Compound<'_, '_> {
+    ($ty:ty) => {
+        $crate::element_compounds!(@each $ty;
+            SerializeSeq::serialize_element,
+            SerializeTuple::serialize_element,
+            SerializeTupleStruct::serialize_field,
+            SerializeTupleVariant::serialize_field);
+    };
+    (@each $ty:ty; $($trait:ident::$method:ident),*) => {$(
+        impl ::serde::ser::$trait for $ty {
             type Ok = ();
-            type Error = Error;
+            type Error = $crate::json_write::Error;
 
-            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            fn $method<T: ::serde::Serialize + ?Sized>(
+                &mut self,
+                value: &T,
+            ) -> Result<(), $crate::json_write::Error> {
                 self.element(value)
             }
 
-            fn end(self) -> Result<(), Error> {
+            fn end(self) -> Result<(), $crate::json_write::Error> {
                 self.close()
             }
         }
     )*};
 }
 
-element_compounds!(
-    SerializeSeq::serialize_element,
-    SerializeTuple::serialize_element,
-    SerializeTupleStruct::serialize_field,
-    SerializeTupleVariant::serialize_field
-);
+element_compounds!(Compound<'_, '_>);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();

@@ -14,8 +14,7 @@
 //! [`next_field_rendered`]: json_write::Compound::next_field_rendered
 
 use serde::ser::{
-    Serialize, SerializeMap, SerializeSeq, SerializeStruct, SerializeStructVariant, SerializeTuple,
-    SerializeTupleStruct, SerializeTupleVariant, Serializer,
+    Serialize, SerializeMap, SerializeSeq, SerializeStruct, SerializeStructVariant, Serializer,
 };
 
 use sockerless_core::json_write::{self, Error, JsonWriter};
@@ -287,30 +286,7 @@ impl<'a, 'w> Items<'a, 'w> {
     }
 }
 
-/// The compounds whose items are plain elements.
-macro_rules! element_items {
-    ($($trait:ident::$method:ident),*) => {$(
-        impl $trait for Items<'_, '_> {
-            type Ok = ();
-            type Error = Error;
-
-            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-                self.element(value)
-            }
-
-            fn end(self) -> Result<(), Error> {
-                self.close()
-            }
-        }
-    )*};
-}
-
-element_items!(
-    SerializeSeq::serialize_element,
-    SerializeTuple::serialize_element,
-    SerializeTupleStruct::serialize_field,
-    SerializeTupleVariant::serialize_field
-);
+sockerless_core::element_compounds!(Items<'_, '_>);
 
 impl SerializeMap for Items<'_, '_> {
     type Ok = ();
