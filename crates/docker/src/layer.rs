@@ -9,6 +9,7 @@
 //! assert_eq!(res.headers()["content-type"], "application/json");
 //! ```
 
+use std::borrow::Cow;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -32,8 +33,6 @@ pub struct RouteInfo {
     pub route: DockerRoute,
     /// The API version of the path prefix (or the current one).
     pub api: ApiVersion,
-    /// The decoded path without its version prefix (for 501 messages).
-    pub path: String,
 }
 
 /// Docker's `404 page not found`.
@@ -47,23 +46,33 @@ pub fn page_not_found() -> Error {
 /// is 404).
 pub fn resolve(method: &http::Method, raw_path: &str) -> Result<RouteInfo> {
     let (version, rest) = split_version(raw_path);
-    // Most paths have nothing to decode: one search for `%` instead of the
-    // decoder's byte-by-byte pass.
-    let path = if rest.contains('%') {
-        percent_decode_str(rest)
-            .decode_utf8()
-            .map_err(|_| page_not_found())?
-            .into_owned()
-    } else {
-        rest.to_owned()
-    };
+    let path = decode(rest).ok_or_else(page_not_found)?;
     let route = DockerRoute::parse(method, &path).ok_or_else(page_not_found)?;
     let api = match version {
         Some(v) => ApiVersion::parse(v).ok_or_else(page_not_found)?,
         None => ApiVersion::current(),
     };
     api.check()?;
-    Ok(RouteInfo { route, api, path })
+    Ok(RouteInfo { route, api })
+}
+
+/// A request's path as the router sees it: without the `/v{V}` prefix,
+/// percent-decoded once (the raw path if it does not decode to UTF-8: only
+/// for messages, the router has answered 404 to it).
+pub fn routed_path(raw_path: &str) -> String {
+    let rest = split_version(raw_path).1;
+    decode(rest).map_or_else(|| rest.to_owned(), Cow::into_owned)
+}
+
+/// `path` percent-decoded, borrowed when it has nothing to decode (one
+/// search for `%` instead of the decoder's byte-by-byte pass); `None` if it
+/// does not decode to UTF-8.
+fn decode(path: &str) -> Option<Cow<'_, str>> {
+    if path.contains('%') {
+        percent_decode_str(path).decode_utf8().ok()
+    } else {
+        Some(Cow::Borrowed(path))
+    }
 }
 
 /// Routes each request into a [`RouteInfo`] extension (and [`StreamsBody`]
@@ -251,8 +260,12 @@ mod tests {
         );
         let ok = resolve(&Method::GET, "/images/a%2525b/json").unwrap();
         assert_eq!(ok.route, DockerRoute::ImageInspect("a%25b".into()));
-        let ok = resolve(&Method::POST, "/build").unwrap();
-        assert_eq!(ok.path, "/build");
+        assert_eq!(
+            routed_path("/v1.44/images/a%2525b/json"),
+            "/images/a%25b/json"
+        );
+        assert_eq!(routed_path("/build"), "/build");
+        assert_eq!(routed_path("/v1.44/x%ff"), "/x%ff", "not UTF-8: as sent");
     }
 
     #[tokio::test]

@@ -9,6 +9,7 @@
 //! assert!(ApiVersion::parse("1.9").unwrap() < ApiVersion::parse("1.24").unwrap());
 //! ```
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -27,10 +28,12 @@ pub const ENGINE_VERSION: &str = "25.0.0";
 /// an empty component counts as 0, and one too large for the integer type
 /// counts as its maximum (Go's `strconv.Atoi` clamps on overflow), so
 /// `1.99999999999` is too new, not too old.
+///
+/// Only the text is kept (the current version's borrowed, the usual case):
+/// the components are read from it when compared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiVersion {
-    parts: Vec<u64>,
-    text: String,
+    text: Cow<'static, str>,
 }
 
 impl ApiVersion {
@@ -48,40 +51,43 @@ impl ApiVersion {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
             return None;
         }
-        let parts = s
-            .split('.')
-            .map(|p| match p.parse() {
-                Ok(n) => n,
-                // Only digits here: the error is an empty part or an overflow.
-                Err(_) if p.is_empty() => 0,
-                Err(_) => u64::MAX,
-            })
-            .collect();
-        Some(ApiVersion {
-            parts,
-            text: s.to_string(),
-        })
+        let text = if s == API_VERSION {
+            Cow::Borrowed(API_VERSION)
+        } else {
+            Cow::Owned(s.to_owned())
+        };
+        Some(ApiVersion { text })
     }
 
     /// The version of an unversioned request: the current one.
     pub fn current() -> ApiVersion {
         ApiVersion {
-            parts: vec![1, 44],
-            text: API_VERSION.to_string(),
+            text: Cow::Borrowed(API_VERSION),
         }
     }
 
-    fn cmp_parts(&self, other: &[u64]) -> Ordering {
-        let n = self.parts.len().max(other.len());
-        for i in 0..n {
-            let a = self.parts.get(i).copied().unwrap_or(0);
-            let b = other.get(i).copied().unwrap_or(0);
-            match a.cmp(&b) {
-                Ordering::Equal => continue,
-                o => return o,
+    /// The numeric components.
+    fn parts(&self) -> impl Iterator<Item = u64> + '_ {
+        self.text.split('.').map(|p| match p.parse() {
+            Ok(n) => n,
+            // Only digits here: the error is an empty part or an overflow.
+            Err(_) if p.is_empty() => 0,
+            Err(_) => u64::MAX,
+        })
+    }
+
+    /// Compared component by component, a missing one counting as 0.
+    fn cmp_parts(&self, other: impl Iterator<Item = u64>) -> Ordering {
+        let (mut mine, mut theirs) = (self.parts(), other);
+        loop {
+            match (mine.next(), theirs.next()) {
+                (None, None) => return Ordering::Equal,
+                (a, b) => match a.unwrap_or(0).cmp(&b.unwrap_or(0)) {
+                    Ordering::Equal => continue,
+                    o => return o,
+                },
             }
         }
-        Ordering::Equal
     }
 
     /// Docker's negotiation: 400 when the version is outside 1.24–1.44, with
@@ -111,7 +117,7 @@ impl fmt::Display for ApiVersion {
 
 impl PartialOrd for ApiVersion {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp_parts(&other.parts))
+        Some(self.cmp_parts(other.parts()))
     }
 }
 
@@ -119,15 +125,21 @@ impl PartialOrd for ApiVersion {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiVersionConst(pub u32, pub u32);
 
+impl ApiVersionConst {
+    fn parts(self) -> impl Iterator<Item = u64> {
+        [u64::from(self.0), u64::from(self.1)].into_iter()
+    }
+}
+
 impl PartialEq<ApiVersionConst> for ApiVersion {
     fn eq(&self, other: &ApiVersionConst) -> bool {
-        self.cmp_parts(&[other.0.into(), other.1.into()]) == Ordering::Equal
+        self.cmp_parts(other.parts()) == Ordering::Equal
     }
 }
 
 impl PartialOrd<ApiVersionConst> for ApiVersion {
     fn partial_cmp(&self, other: &ApiVersionConst) -> Option<Ordering> {
-        Some(self.cmp_parts(&[other.0.into(), other.1.into()]))
+        Some(self.cmp_parts(other.parts()))
     }
 }
 

@@ -18,7 +18,7 @@ use sockerless_core::error::{Error, Result};
 use sockerless_http::{Body, Response};
 
 use super::Ctx;
-use crate::layer::RouteInfo;
+use crate::layer::routed_path;
 use crate::request::Query;
 use crate::route::{unsupported_message, DockerRoute};
 use crate::version::ApiVersion;
@@ -107,11 +107,7 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
 /// The 501 message naming the request (`GET /images/alpine/history is not
 /// supported by sockerless`).
 fn unsupported(req: &http::Request<Body>) -> String {
-    let path = req
-        .extensions()
-        .get::<RouteInfo>()
-        .map_or_else(|| req.uri().path().to_string(), |info| info.path.clone());
-    unsupported_message(req.method(), &path)
+    unsupported_message(req.method(), &routed_path(req.uri().path()))
 }
 
 /// `POST /images/create`: a pull (`fromImage`), or an import (`fromSrc`, 501).

@@ -29,7 +29,7 @@ use sockerless_core::{Backend, Operation};
 use sockerless_http::{Body, Drain, Response};
 use tower::Service;
 
-use crate::layer::RouteInfo;
+use crate::layer::{routed_path, RouteInfo};
 use crate::reply;
 use crate::request::parse_json;
 use crate::route::{unsupported_message, DockerRoute, NOT_A_SWARM_MANAGER};
@@ -158,12 +158,12 @@ pub fn operation(route: &DockerRoute) -> Option<Operation> {
     Some(op)
 }
 
-async fn handle(mut ctx: Ctx, req: http::Request<Body>) -> Result<Response> {
+async fn handle(mut ctx: Ctx, mut req: http::Request<Body>) -> Result<Response> {
     use DockerRoute::*;
+    // Taken out, not cloned: nothing after the handler reads it.
     let info = req
-        .extensions()
-        .get::<RouteInfo>()
-        .cloned()
+        .extensions_mut()
+        .remove::<RouteInfo>()
         .ok_or_else(|| Error::internal("no route in the request's extensions"))?;
     ctx.api = info.api;
     let route = info.route;
@@ -173,7 +173,7 @@ async fn handle(mut ctx: Ctx, req: http::Request<Body>) -> Result<Response> {
         Unsupported => {
             return Err(Error::NotImplemented(unsupported_message(
                 req.method(),
-                &info.path,
+                &routed_path(req.uri().path()),
             )))
         }
         _ => {}
