@@ -164,6 +164,9 @@ pub fn unsupported_message(method: &Method, path: &str) -> String {
     format!("{method} {path} is not supported by sockerless")
 }
 
+/// More path segments than any route but the images' has.
+const MAX_SEGMENTS: usize = 8;
+
 /// Top-level path segments whose whole subtree is unsupported (§2.6).
 const UNSUPPORTED_TREES: &[&str] = &[
     "nodes",
@@ -184,7 +187,18 @@ impl DockerRoute {
             return Some(DockerRoute::Options);
         }
         let rest = path.strip_prefix('/')?;
-        let segs: Vec<&str> = rest.split('/').collect();
+        // The segments in an array, not a vector: no route has more than
+        // `MAX_SEGMENTS`, so a longer path matches none but the subtrees
+        // (and the images, whose names have slashes, routed on `rest`).
+        let mut buf = [""; MAX_SEGMENTS];
+        let mut split = rest.split('/');
+        let count = buf
+            .iter_mut()
+            .zip(&mut split)
+            .map(|(slot, seg)| *slot = seg)
+            .count();
+        let longer = split.next().is_some();
+        let segs = &buf[..count];
         let first = segs.first().copied().unwrap_or("");
         if first == "swarm" {
             return Some(DockerRoute::Swarm);
@@ -192,13 +206,16 @@ impl DockerRoute {
         if UNSUPPORTED_TREES.contains(&first) {
             return Some(DockerRoute::Unsupported);
         }
+        if longer && first != "images" {
+            return None;
+        }
         match first {
             "containers" => containers(method, &segs[1..]),
             "exec" => exec(method, &segs[1..]),
             "images" => images(method, rest.strip_prefix("images/")),
             "networks" => networks(method, &segs[1..]),
             "volumes" => volumes(method, &segs[1..]),
-            _ => system(method, &segs),
+            _ => system(method, segs),
         }
     }
 
@@ -491,6 +508,31 @@ mod tests {
 
     fn r(m: Method, p: &str) -> Option<DockerRoute> {
         DockerRoute::parse(&m, p)
+    }
+
+    #[test]
+    fn a_path_longer_than_any_route_is_none_but_images_and_subtrees() {
+        let deep = "/a/b/c/d/e/f/g/h/i";
+        for top in ["/containers", "/exec", "/networks", "/volumes", ""] {
+            assert_eq!(
+                DockerRoute::parse(&Method::GET, &format!("{top}{deep}")),
+                None,
+                "{top}"
+            );
+        }
+        assert_eq!(
+            DockerRoute::parse(&Method::GET, &format!("/images{deep}/json")),
+            Some(DockerRoute::ImageInspect("a/b/c/d/e/f/g/h/i".into()))
+        );
+        assert_eq!(
+            DockerRoute::parse(&Method::GET, &format!("/nodes{deep}")),
+            Some(DockerRoute::Unsupported)
+        );
+        // A path within the array routes as before.
+        assert_eq!(
+            DockerRoute::parse(&Method::GET, "/containers/c/json"),
+            Some(DockerRoute::ContainerInspect("c".into()))
+        );
     }
 
     #[test]
