@@ -84,8 +84,8 @@ pub fn stamp(unix_secs: u64, micros: u32) -> Stamp {
     Stamp(out)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` of a Unix second, in UTC (a second past 9999 is
-/// written as the last of that year: out of RFC 3339's range anyway).
+/// `YYYY-MM-DDTHH:MM:SS` of a Unix second, in UTC (a second after the year
+/// 9999 is written as `9999-12-31T23:59:59`: out of RFC 3339's range anyway).
 fn format_second(unix_secs: u64) -> [u8; 19] {
     i64::try_from(unix_secs)
         .ok()
