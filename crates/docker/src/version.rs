@@ -93,6 +93,10 @@ impl ApiVersion {
     /// Docker's negotiation: 400 when the version is outside 1.24–1.44, with
     /// moby's words.
     pub fn check(&self) -> Result<()> {
+        if self.text == API_VERSION {
+            // The usual case, in range: no components to read.
+            return Ok(());
+        }
         if *self < ApiVersion::MIN {
             return Err(Error::bad_request(format!(
                 "client version {} is too old. Minimum supported API version is {MIN_API_VERSION}, please upgrade your client to a newer version",
