@@ -54,31 +54,30 @@ pub struct StreamsBody;
 /// Requests carrying [`StreamsBody`] are left alone.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimitLayer {
-    max: usize,
-    timeout: Duration,
+    limits: BodyLimits,
 }
 
 impl BodyLimitLayer {
     /// A limit of `max` bytes, read within [`DEFAULT_BODY_READ_TIMEOUT`].
     pub fn new(max: usize) -> Self {
         BodyLimitLayer {
-            max,
-            timeout: DEFAULT_BODY_READ_TIMEOUT,
+            limits: BodyLimits {
+                max_bytes: max,
+                read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            },
         }
     }
 
     /// The same limit with another read timeout.
-    pub fn read_timeout(self, timeout: Duration) -> Self {
-        BodyLimitLayer { timeout, ..self }
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.read_timeout = timeout;
+        self
     }
 }
 
 impl From<BodyLimits> for BodyLimitLayer {
     fn from(limits: BodyLimits) -> Self {
-        BodyLimitLayer {
-            max: limits.max_bytes,
-            timeout: limits.read_timeout,
-        }
+        BodyLimitLayer { limits }
     }
 }
 
@@ -87,8 +86,7 @@ impl<S> Layer<S> for BodyLimitLayer {
     fn layer(&self, inner: S) -> Self::Service {
         BodyLimit {
             inner,
-            max: self.max,
-            timeout: self.timeout,
+            limits: self.limits,
         }
     }
 }
@@ -97,8 +95,7 @@ impl<S> Layer<S> for BodyLimitLayer {
 #[derive(Debug, Clone)]
 pub struct BodyLimit<S> {
     inner: S,
-    max: usize,
-    timeout: Duration,
+    limits: BodyLimits,
 }
 
 impl<S> Service<http::Request<Body>> for BodyLimit<S>
@@ -132,10 +129,13 @@ where
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > self.max as u64) {
-            return Either::Left(futures_util::future::ready(Err(too_large(self.max))));
+        let BodyLimits {
+            max_bytes: max,
+            read_timeout: timeout,
+        } = self.limits;
+        if declared.is_some_and(|n| n > max as u64) {
+            return Either::Left(futures_util::future::ready(Err(too_large(max))));
         }
-        let (max, timeout) = (self.max, self.timeout);
         let req = req.map(|b| {
             DeadlineBody::new(Limited::new(b, max).boxed_unsync(), timeout).boxed_unsync()
         });
