@@ -63,7 +63,13 @@ struct Shared {
 struct Registry {
     slots: Vec<Option<Arc<Slot>>>,
     free: Vec<usize>,
-    live: usize,
+}
+
+impl Registry {
+    /// Slots in use: every index not free.
+    fn live(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
 }
 
 /// One connection's deadline and the waker of the task waiting on it.
@@ -93,7 +99,7 @@ impl Sweeper {
     pub async fn run(self) {
         let shared = self.shared;
         loop {
-            if shared.lock().live == 0 {
+            if shared.lock().live() == 0 {
                 // `notify_one` keeps a permit: a registration between the
                 // check and this wait is not missed.
                 shared.registered.notified().await;
@@ -135,8 +141,7 @@ impl Sweeper {
                 registry.slots.len() - 1
             }
         };
-        registry.live += 1;
-        if registry.live == 1 {
+        if registry.live() == 1 {
             self.shared.registered.notify_one();
         }
         CoarseTimer {
@@ -149,7 +154,7 @@ impl Sweeper {
     /// Connections registered now.
     #[cfg(test)]
     fn live(&self) -> usize {
-        self.shared.lock().live
+        self.shared.lock().live()
     }
 }
 
@@ -183,7 +188,6 @@ impl Drop for CoarseTimer {
         if let Some(entry) = registry.slots.get_mut(self.index) {
             *entry = None;
             registry.free.push(self.index);
-            registry.live -= 1;
         }
     }
 }
