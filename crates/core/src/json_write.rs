@@ -188,18 +188,25 @@ fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 /// The wrappers JSON does not show, as `serde_json` writes them: `Some(v)`
-/// as `v`, a newtype struct as its value, a unit variant as its name.
+/// as `v`, a newtype struct as its value, a unit variant as its name. For
+/// [`JsonWriter`], its map keys, and the serializers that write through it
+/// (the Docker frontend's key sets): the inner value goes to the same
+/// serializer, so it keeps whatever that serializer adds.
+#[macro_export]
 macro_rules! wrappers_pass_through {
     () => {
-        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        fn serialize_some<T: ::serde::Serialize + ?Sized>(
+            self,
+            value: &T,
+        ) -> Result<(), $crate::json_write::Error> {
             value.serialize(self)
         }
 
-        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        fn serialize_newtype_struct<T: ::serde::Serialize + ?Sized>(
             self,
             _name: &'static str,
             value: &T,
-        ) -> Result<(), Error> {
+        ) -> Result<(), $crate::json_write::Error> {
             value.serialize(self)
         }
 
@@ -208,7 +215,7 @@ macro_rules! wrappers_pass_through {
             _name: &'static str,
             _index: u32,
             variant: &'static str,
-        ) -> Result<(), Error> {
+        ) -> Result<(), $crate::json_write::Error> {
             self.serialize_str(variant)
         }
     };

@@ -167,21 +167,10 @@ impl<'w, 'a> Serializer for Filled<'w, 'a> {
         serialize_none();
         serialize_unit();
         serialize_unit_struct(name: &'static str);
-        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
     }
 
-    /// `Some(v)` is written as `v` (the writer's choice), still filled.
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
-        value.serialize(self)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        value.serialize(self)
-    }
+    // `Some(v)` as `v`, still filled (and still `null` if empty).
+    sockerless_core::wrappers_pass_through!();
 
     /// `{"Variant":value}`, as the writer writes it.
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
