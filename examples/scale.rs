@@ -58,24 +58,24 @@ struct Counting;
 
 static LIVE_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-// SAFETY: every call is forwarded unchanged to mimalloc; the counter is only
+// SAFETY: every call is forwarded unchanged to the daemons' allocator; the counter is only
 // bookkeeping.
 unsafe impl std::alloc::GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         LIVE_BYTES.fetch_add(layout.size(), std::sync::atomic::Ordering::Relaxed);
         // SAFETY: the caller's contract is the allocator's.
-        unsafe { mimalloc::MiMalloc.alloc(layout) }
+        unsafe { sockerless::allocator::Allocator.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
         LIVE_BYTES.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
         // SAFETY: as above.
-        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
+        unsafe { sockerless::allocator::Allocator.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
         LIVE_BYTES.fetch_add(new_size, std::sync::atomic::Ordering::Relaxed);
         LIVE_BYTES.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
         // SAFETY: as above.
-        unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
+        unsafe { sockerless::allocator::Allocator.realloc(ptr, layout, new_size) }
     }
 }
 

@@ -16,6 +16,7 @@
 //! All state is lost on restart. The memory backend is for testing only.
 #![warn(missing_docs)]
 
+pub mod allocator;
 pub mod config;
 pub mod daemon;
 pub mod log_time;

@@ -18,9 +18,10 @@ use sockerless::internal_api::{self, AppOptions};
 use sockerless::{Backend, MemoryBackend};
 
 /// mimalloc: a request's short-lived allocations (about twenty) cost a third
-/// of what glibc's malloc takes (BENCHMARKS.md, "The stack, round four").
+/// of what glibc's malloc takes (BENCHMARKS.md, "The stack, round four"),
+/// asked without alignment where none is needed ([`sockerless::allocator`]).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: sockerless::allocator::Allocator = sockerless::allocator::Allocator;
 
 fn main() -> ExitCode {
     let matches = SOCKERLESS.command().get_matches();
