@@ -45,9 +45,10 @@ use bytes::Bytes;
 use futures_util::future::Either;
 use http_body_util::BodyExt;
 use sockerless_core::Backend;
+use sockerless_http::credentials::CredentialsLayer;
 use sockerless_http::limit::{BodyLimitLayer, BodyLimits};
 use sockerless_http::rescue::RescueLayer;
-use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
+use sockerless_http::trace::request_log_layer;
 use sockerless_http::{Body, BoxError, Drain, Response, Stack};
 use tower::util::BoxCloneService;
 use tower::{service_fn, ServiceBuilder, ServiceExt};
@@ -129,7 +130,7 @@ where
     };
     let docker = ServiceBuilder::new()
         .map_response(|res: http::Response<_>| res.map(BodyExt::boxed_unsync))
-        .layer(sensitive_headers_layer())
+        .layer(CredentialsLayer::default())
         .layer(request_log_layer())
         .map_response(version::add_docker_headers)
         .layer(RescueLayer)

@@ -6,6 +6,8 @@
 //! - [`rescue::RescueLayer`]: errors and panics become JSON error responses;
 //! - [`limit::BodyLimitLayer`]: 413 past the request-body limit, except on
 //!   requests a router marks [`limit::StreamsBody`];
+//! - [`credentials::CredentialsLayer`]: credential headers marked sensitive
+//!   before anything can log them;
 //! - [`trace`]: one info line per request (method, path, status, latency);
 //! - [`log_writer`]: the log sink (per-thread buffers, one writer thread);
 //! - [`request_line`]: the request line formatted straight into that sink;
@@ -27,6 +29,7 @@
 pub mod body;
 pub mod coarse_timer;
 pub mod conn;
+pub mod credentials;
 pub mod drain;
 pub mod error_body;
 pub mod json;

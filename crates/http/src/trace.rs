@@ -15,34 +15,15 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use http::header::{HeaderName, AUTHORIZATION, PROXY_AUTHORIZATION};
 use http::{Method, Uri};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
 use crate::request_line::{self, RequestFields};
 
 /// The target of the request lines, for filters such as
 /// `sockerless::request=warn`.
 pub const REQUEST_TARGET: &str = "sockerless::request";
-
-/// Request headers that carry credentials: Docker's registry auth (base64
-/// JSON with a password) and HTTP authorization.
-const CREDENTIAL_HEADERS: [HeaderName; 4] = [
-    HeaderName::from_static("x-registry-auth"),
-    HeaderName::from_static("x-registry-config"),
-    AUTHORIZATION,
-    PROXY_AUTHORIZATION,
-];
-
-/// Marks the credential headers sensitive (`HeaderValue::set_sensitive`), so
-/// whatever formats a request's headers — a debug log, a panic message —
-/// prints `Sensitive` instead of the secret. Every frontend puts it outermost,
-/// before anything can log a request.
-pub fn sensitive_headers_layer() -> SetSensitiveRequestHeadersLayer {
-    SetSensitiveRequestHeadersLayer::from_shared(CREDENTIAL_HEADERS.into())
-}
 
 /// The request-logging layer every frontend puts outermost.
 #[derive(Debug, Clone, Copy, Default)]
@@ -132,43 +113,5 @@ where
             }
         }
         Poll::Ready(out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::convert::Infallible;
-
-    use tower::{service_fn, ServiceBuilder, ServiceExt};
-
-    use super::*;
-
-    #[tokio::test]
-    async fn credential_headers_reach_the_stack_marked_sensitive() {
-        let svc = ServiceBuilder::new()
-            .layer(sensitive_headers_layer())
-            .service(service_fn(|req: http::Request<()>| async move {
-                let sensitive: Vec<(String, bool)> = req
-                    .headers()
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.is_sensitive()))
-                    .collect();
-                Ok::<_, Infallible>(http::Response::new(sensitive))
-            }));
-        let req = http::Request::builder()
-            .header("X-Registry-Auth", "eyJwYXNzd29yZCI6InMzY3IzdCJ9")
-            .header("Authorization", "Basic dTpw")
-            .header("Content-Type", "application/json")
-            .body(())
-            .unwrap();
-        let res = svc.oneshot(req).await.unwrap();
-        assert_eq!(
-            res.into_body(),
-            vec![
-                ("x-registry-auth".to_string(), true),
-                ("authorization".to_string(), true),
-                ("content-type".to_string(), false),
-            ]
-        );
     }
 }

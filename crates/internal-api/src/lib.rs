@@ -42,10 +42,11 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use sockerless_core::Backend;
+use sockerless_http::credentials::CredentialsLayer;
 use sockerless_http::limit::{BodyLimitLayer, BodyLimits};
 use sockerless_http::rescue::RescueLayer;
 use sockerless_http::server::{Listeners, ServeOptions};
-use sockerless_http::trace::{request_log_layer, sensitive_headers_layer};
+use sockerless_http::trace::request_log_layer;
 use sockerless_http::{BoxError, Drain, Response, Stack};
 use tower::util::BoxCloneService;
 use tower::{ServiceBuilder, ServiceExt};
@@ -102,7 +103,7 @@ where
     let state = AppState { backend, options };
     let svc = ServiceBuilder::new()
         .map_response(|res: http::Response<_>| res.map(BodyExt::boxed_unsync))
-        .layer(sensitive_headers_layer())
+        .layer(CredentialsLayer::default())
         .layer(request_log_layer())
         .layer(RescueLayer)
         .map_request(|req: http::Request<B>| req.map(|b| b.map_err(Into::into).boxed_unsync()))
