@@ -91,6 +91,10 @@ pub fn too_large(max: usize) -> Error {
 /// Reads a whole request body that [`crate::limit::BodyLimitLayer`] already
 /// caps at `max` bytes (a body past it is a 413).
 pub async fn read_body(body: Body, max: usize) -> Result<Bytes> {
+    // Most requests have no body at all: no collecting it then.
+    if http_body::Body::is_end_stream(&body) {
+        return Ok(Bytes::new());
+    }
     match body.collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large(max)),
