@@ -124,7 +124,7 @@ impl Drop for LogWriterGuard {
             let _ = thread.join();
         }
         // Lines appended after the writer's last pass.
-        self.shared.write_all_buffers();
+        self.shared.write_all_buffers(&mut Vec::new());
     }
 }
 
@@ -148,22 +148,22 @@ impl Shared {
         self as *const Shared as usize
     }
 
-    /// This thread's buffer, registered on first use.
-    fn thread_buffer(&self) -> Arc<ThreadBuffer> {
+    /// Runs `f` on this thread's buffer, registered on first use.
+    fn with_thread_buffer<R>(&self, f: impl FnOnce(&ThreadBuffer) -> R) -> R {
         LOCAL.with(|local| {
             let mut local = local.borrow_mut();
-            match &*local {
-                Some((id, buffer)) if *id == self.id() => buffer.clone(),
+            let buffer = match &*local {
+                Some((id, buffer)) if *id == self.id() => buffer,
                 _ => {
                     let buffer = Arc::new(ThreadBuffer {
                         bytes: Mutex::new(Vec::new()),
                         emptied: Condvar::new(),
                     });
                     lock(&self.buffers).push(buffer.clone());
-                    *local = Some((self.id(), buffer.clone()));
-                    buffer
+                    &local.insert((self.id(), buffer)).1
                 }
-            }
+            };
+            f(buffer)
         })
     }
 
@@ -172,21 +172,21 @@ impl Shared {
             // After shutdown there is no writer: write through.
             return lock(&self.sink).write_all(line);
         }
-        let buffer = self.thread_buffer();
-        let mut bytes = lock(&buffer.bytes);
-        while !bytes.is_empty()
-            && bytes.len() + line.len() > THREAD_BUFFER_BYTES
-            && !self.stopped.load(Ordering::Acquire)
-        {
-            self.wake_writer();
-            bytes = buffer
-                .emptied
-                .wait_timeout(bytes, BATCH_INTERVAL)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-        bytes.extend_from_slice(line);
-        drop(bytes);
+        self.with_thread_buffer(|buffer| {
+            let mut bytes = lock(&buffer.bytes);
+            while !bytes.is_empty()
+                && bytes.len() + line.len() > THREAD_BUFFER_BYTES
+                && !self.stopped.load(Ordering::Acquire)
+            {
+                self.wake_writer();
+                bytes = buffer
+                    .emptied
+                    .wait_timeout(bytes, BATCH_INTERVAL)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            bytes.extend_from_slice(line);
+        });
         if self.idle.load(Ordering::Acquire) && self.idle.swap(false, Ordering::AcqRel) {
             self.wake_writer();
         }
@@ -202,33 +202,36 @@ impl Shared {
     /// The writer thread: empty every buffer every [`BATCH_INTERVAL`] while
     /// there are lines; when a pass finds none, sleep until a line wakes it.
     fn run(&self) {
+        // Swapped into each buffer it empties, so a thread's buffer keeps a
+        // grown capacity instead of growing again from nothing every batch.
+        let mut spare = Vec::new();
         while !self.stopped.load(Ordering::Acquire) {
-            if self.write_all_buffers() {
+            if self.write_all_buffers(&mut spare) {
                 std::thread::park_timeout(BATCH_INTERVAL);
                 continue;
             }
             self.idle.store(true, Ordering::Release);
             // A line appended before `idle` was set saw it false and did not
             // wake us: look once more before sleeping.
-            if self.write_all_buffers() {
+            if self.write_all_buffers(&mut spare) {
                 self.idle.store(false, Ordering::Release);
                 continue;
             }
             std::thread::park_timeout(IDLE_WAKE);
             self.idle.store(false, Ordering::Release);
         }
-        self.write_all_buffers();
+        self.write_all_buffers(&mut spare);
     }
 
-    /// Moves every buffer's lines to the sink; true when there were any.
-    fn write_all_buffers(&self) -> bool {
+    /// Moves every buffer's lines to the sink, swapping `spare` (empty, of
+    /// some capacity) in for each; true when there were any.
+    fn write_all_buffers(&self, spare: &mut Vec<u8>) -> bool {
         let buffers: Vec<Arc<ThreadBuffer>> = {
             let mut all = lock(&self.buffers);
             // A buffer only this list still holds belongs to a finished thread.
             all.retain(|b| Arc::strong_count(b) > 1 || !lock(&b.bytes).is_empty());
             all.clone()
         };
-        let mut spare = Vec::new();
         let mut wrote = false;
         let mut sink = lock(&self.sink);
         for buffer in buffers {
@@ -237,12 +240,12 @@ impl Shared {
                 if bytes.is_empty() {
                     continue;
                 }
-                std::mem::swap(&mut *bytes, &mut spare);
+                std::mem::swap(&mut *bytes, spare);
             }
             buffer.emptied.notify_all();
             // A write error (a closed stderr) loses these lines; there is
             // nowhere left to report it.
-            let _ = sink.write_all(&spare);
+            let _ = sink.write_all(spare);
             spare.clear();
             wrote = true;
         }
