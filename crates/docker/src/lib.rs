@@ -122,12 +122,11 @@ where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    let ctx = Ctx {
+    let ctx = Ctx::new(dispatch::Shared {
         backend,
         drain: options.drain.clone(),
-        api: ApiVersion::current(),
         max_body: options.body.max_bytes,
-    };
+    });
     let docker = ServiceBuilder::new()
         .map_response(|res: http::Response<_>| res.map(BodyExt::boxed_unsync))
         .layer(CredentialsLayer::default())

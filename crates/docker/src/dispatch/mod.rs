@@ -35,21 +35,44 @@ use crate::request::parse_json;
 use crate::route::{unsupported_message, DockerRoute, NOT_A_SWARM_MANAGER};
 use crate::version::ApiVersion;
 
-/// What every handler gets: the backend, the drain tracker for hijacked
-/// streams, the request's API version and the body limit.
+/// What every handler gets: the frontend's [`Shared`] parts (reached through
+/// `Deref`: `ctx.backend`) and the request's API version.
 #[derive(Clone)]
 pub struct Ctx {
+    /// One reference count per request, not one per `Arc` inside.
+    shared: Arc<Shared>,
+    /// The request's API version (`/v1.41/…` → 1.41; unversioned → 1.44).
+    pub api: ApiVersion,
+}
+
+/// The parts of a [`Ctx`] every request of a frontend shares.
+pub struct Shared {
     /// The backend every route calls.
     pub backend: Arc<dyn Backend>,
     /// Upgraded (hijacked) connections register their pump task here.
     pub drain: Drain,
-    /// The request's API version (`/v1.41/…` → 1.41; unversioned → 1.44).
-    pub api: ApiVersion,
     /// Largest request body on non-streaming routes.
     pub max_body: usize,
 }
 
+impl std::ops::Deref for Ctx {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
+}
+
 impl Ctx {
+    /// A context over `shared`, at the current API version until a request
+    /// sets its own.
+    pub fn new(shared: Shared) -> Self {
+        Ctx {
+            shared: Arc::new(shared),
+            api: ApiVersion::current(),
+        }
+    }
+
     /// Reads a whole (size-limited) request body.
     pub async fn body(&self, body: Body) -> Result<Bytes> {
         sockerless_http::body::read_body(body, self.max_body).await

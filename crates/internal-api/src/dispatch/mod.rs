@@ -12,6 +12,7 @@ mod volumes;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tower::Service;
@@ -29,13 +30,17 @@ use crate::AppState;
 /// The dispatching service at the bottom of the stack.
 #[derive(Clone)]
 pub(crate) struct Dispatch {
-    state: AppState,
+    /// Shared: a request's future holds one reference count, not one per
+    /// `Arc` inside the state.
+    state: Arc<AppState>,
 }
 
 impl Dispatch {
     /// A dispatcher over this state.
     pub(crate) fn new(state: AppState) -> Self {
-        Dispatch { state }
+        Dispatch {
+            state: Arc::new(state),
+        }
     }
 }
 
@@ -57,11 +62,10 @@ impl Service<http::Request<Body>> for Dispatch {
 /// One request, in the order its errors surface: a bad query string (400), the
 /// backend's `before` hook (faults, latency), the upgrade check or the body
 /// (400, 413), the route's own parameters (400), then the operation.
-async fn handle(state: AppState, req: http::Request<Body>) -> Result<Response> {
+async fn handle(state: Arc<AppState>, mut req: http::Request<Body>) -> Result<Response> {
     let route = req
-        .extensions()
-        .get::<Route>()
-        .cloned()
+        .extensions_mut()
+        .remove::<Route>()
         .ok_or_else(|| Error::internal("no route in request extensions"))?;
     let query = Query::parse(req.uri().query())?;
     if let Some(operation) = route.operation() {
