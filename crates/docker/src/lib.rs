@@ -128,7 +128,6 @@ where
         max_body: options.body.max_bytes,
     });
     let docker = ServiceBuilder::new()
-        .map_response(|res: http::Response<_>| res.map(BodyExt::boxed_unsync))
         .layer(CredentialsLayer::default())
         .layer(request_log_layer())
         .map_response(version::add_docker_headers)

@@ -102,7 +102,6 @@ where
     let body_limit = BodyLimitLayer::from(options.body);
     let state = AppState { backend, options };
     let svc = ServiceBuilder::new()
-        .map_response(|res: http::Response<_>| res.map(BodyExt::boxed_unsync))
         .layer(CredentialsLayer::default())
         .layer(request_log_layer())
         .layer(RescueLayer)
