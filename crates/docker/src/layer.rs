@@ -19,20 +19,26 @@ use http::StatusCode;
 use percent_encoding::percent_decode_str;
 use sockerless_core::error::{Error, Result};
 use sockerless_http::body::{empty_body, full_body};
-use sockerless_http::limit::StreamsBody;
+use sockerless_http::limit::{Routed, StreamsBody};
 use sockerless_http::Response;
 use tower::{Layer, Service};
 
 use crate::route::DockerRoute;
 use crate::version::{split_version, ApiVersion, DockerHeaders};
 
-/// What [`DockerRouteLayer`] records in the request's extensions.
+/// What [`DockerRouteLayer`] hands on beside the request (as a [`Routed`]).
 #[derive(Debug, Clone)]
 pub struct RouteInfo {
     /// The route, with its decoded path parameters.
     pub route: DockerRoute,
     /// The API version of the path prefix (or the current one).
     pub api: ApiVersion,
+}
+
+impl StreamsBody for RouteInfo {
+    fn streams_body(&self) -> bool {
+        self.route.streams_body()
+    }
 }
 
 /// Docker's `404 page not found`.
@@ -75,8 +81,8 @@ fn decode(path: &str) -> Option<Cow<'_, str>> {
     }
 }
 
-/// Routes each request into a [`RouteInfo`] extension (and [`StreamsBody`]
-/// for routes that read their body as a stream); errors end here.
+/// Routes each request and hands it on with its [`RouteInfo`]; errors end
+/// here.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DockerRouteLayer;
 
@@ -95,7 +101,7 @@ pub struct DockerRouteService<S> {
 
 impl<S, B> Service<http::Request<B>> for DockerRouteService<S>
 where
-    S: Service<http::Request<B>, Response = Response, Error = Error>,
+    S: Service<Routed<RouteInfo, B>, Response = Response, Error = Error>,
 {
     type Response = Response;
     type Error = Error;
@@ -105,7 +111,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
         if let Some(clean) = clean_path(req.uri().path()) {
             return Either::Left(futures_util::future::ready(Ok(moved_to(
                 clean,
@@ -113,13 +119,10 @@ where
             ))));
         }
         match resolve(req.method(), req.uri().path()) {
-            Ok(info) => {
-                if info.route.streams_body() {
-                    req.extensions_mut().insert(StreamsBody);
-                }
-                req.extensions_mut().insert(info);
-                Either::Right(self.inner.call(req))
-            }
+            Ok(info) => Either::Right(self.inner.call(Routed {
+                route: info,
+                request: req,
+            })),
             Err(e) => {
                 // A 404 is the router's `page not found`, anything else a
                 // version error: each with the headers Docker gives it.

@@ -5,7 +5,8 @@
 //! - [`body`]: body types and response builders (JSON, empty, `{"message"}` errors);
 //! - [`rescue::RescueLayer`]: errors and panics become JSON error responses;
 //! - [`limit::BodyLimitLayer`]: 413 past the request-body limit, except on
-//!   requests a router marks [`limit::StreamsBody`];
+//!   routes that stream their body ([`limit::StreamsBody`]); it serves the
+//!   [`limit::Routed`] requests a frontend's router hands on;
 //! - [`credentials::CredentialsLayer`]: credential headers marked sensitive
 //!   before anything can log them;
 //! - [`trace`]: one info line per request (method, path, status, latency);

@@ -1,5 +1,6 @@
 //! [`BodyLimitLayer`]: caps request bodies in size and in time, except on
-//! requests a router marked with [`StreamsBody`] (uploads read as a stream).
+//! routes that read their body as a stream ([`StreamsBody`]). It sits below a
+//! frontend's router and serves [`Routed`] requests.
 
 use std::fmt;
 use std::future::Future;
@@ -42,16 +43,30 @@ impl Default for BodyLimits {
     }
 }
 
-/// A request extension a router inserts on routes that read their body as a
-/// stream: [`BodyLimit`] leaves such requests alone.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct StreamsBody;
+/// A request with the route a frontend's router found for it: what the
+/// router layer hands the layers below it (the route travels beside the
+/// request, not in its extensions, which would cost a map and two
+/// allocations a request).
+#[derive(Debug)]
+pub struct Routed<R, B = Body> {
+    /// The route, with its decoded path parameters.
+    pub route: R,
+    /// The request.
+    pub request: http::Request<B>,
+}
+
+/// What [`BodyLimit`] asks of a route: whether it reads its body as a stream
+/// (uploads), which it then leaves alone.
+pub trait StreamsBody {
+    /// The route reads its body as a stream.
+    fn streams_body(&self) -> bool;
+}
 
 /// Caps request bodies at a size: a `Content-Length` over it is answered 413 at
 /// once, and a body that grows past it fails to read (413 too). A body not
 /// complete within the read timeout fails to read ([`BodyTimeout`], a 408), so a
 /// client that never finishes its body cannot hold a connection slot forever.
-/// Requests carrying [`StreamsBody`] are left alone.
+/// Requests on routes that stream their body ([`StreamsBody`]) are left alone.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimitLayer {
     limits: BodyLimits,
@@ -98,9 +113,10 @@ pub struct BodyLimit<S> {
     limits: BodyLimits,
 }
 
-impl<S> Service<http::Request<Body>> for BodyLimit<S>
+impl<S, R> Service<Routed<R>> for BodyLimit<S>
 where
-    S: Service<http::Request<Body>, Response = Response, Error = Error>,
+    S: Service<Routed<R>, Response = Response, Error = Error>,
+    R: StreamsBody,
 {
     type Response = Response;
     type Error = Error;
@@ -110,14 +126,21 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+    fn call(&mut self, routed: Routed<R>) -> Self::Future {
+        let Routed {
+            route,
+            request: req,
+        } = routed;
         // A body that is already known to be empty (no `Content-Length` or 0,
         // not chunked) can neither grow past the limit nor keep the client
         // waiting, and carries no transfer coding (hyper reads any coding
         // list ending in `chunked` as a chunked body, and answers others 400
         // itself): wrapping it would cost two boxes and a timer on every GET.
         if http_body::Body::is_end_stream(req.body()) {
-            return Either::Right(self.inner.call(req));
+            return Either::Right(self.inner.call(Routed {
+                route,
+                request: req,
+            }));
         }
         if let Some(codings) = unsupported_codings(req.headers()) {
             return Either::Left(futures_util::future::ready(Err(Error::NotImplemented(
@@ -125,8 +148,11 @@ where
             ))));
         }
         // A streamed upload is left alone.
-        if req.extensions().get::<StreamsBody>().is_some() {
-            return Either::Right(self.inner.call(req));
+        if route.streams_body() {
+            return Either::Right(self.inner.call(Routed {
+                route,
+                request: req,
+            }));
         }
         let declared = req
             .headers()
@@ -143,7 +169,10 @@ where
         let req = req.map(|b| {
             DeadlineBody::new(Limited::new(b, max).boxed_unsync(), timeout).boxed_unsync()
         });
-        Either::Right(self.inner.call(req))
+        Either::Right(self.inner.call(Routed {
+            route,
+            request: req,
+        }))
     }
 }
 
@@ -233,10 +262,28 @@ mod tests {
 
     use crate::body::full_body;
 
+    /// A test route: whether it streams its body.
+    #[derive(Debug, Clone, Copy)]
+    struct Streams(bool);
+
+    impl StreamsBody for Streams {
+        fn streams_body(&self) -> bool {
+            self.0
+        }
+    }
+
+    /// `req` on a route that does not stream its body.
+    fn routed(req: http::Request<Body>) -> Routed<Streams> {
+        Routed {
+            route: Streams(false),
+            request: req,
+        }
+    }
+
     #[tokio::test]
     async fn body_limit_checks_declared_and_actual_length() {
-        let inner = service_fn(|req: http::Request<Body>| async move {
-            match req.into_body().collect().await {
+        let inner = service_fn(|req: Routed<Streams>| async move {
+            match req.request.into_body().collect().await {
                 Ok(b) => Ok(http::Response::new(full_body(b.to_bytes()))),
                 Err(_) => Err(too_large(4)),
             }
@@ -247,24 +294,30 @@ mod tests {
             .body(full_body(Bytes::from_static(b"12345")))
             .unwrap();
         assert!(matches!(
-            svc.clone().oneshot(req).await,
+            svc.clone().oneshot(routed(req)).await,
             Err(Error::PayloadTooLarge(_))
         ));
         let req = http::Request::new(full_body(Bytes::from_static(b"12345")));
         assert!(matches!(
-            svc.clone().oneshot(req).await,
+            svc.clone().oneshot(routed(req)).await,
             Err(Error::PayloadTooLarge(_))
         ));
         let req = http::Request::new(full_body(Bytes::from_static(b"1234")));
-        assert_eq!(svc.clone().oneshot(req).await.unwrap().status(), 200);
-        let mut req = http::Request::new(full_body(Bytes::from_static(b"123456789")));
-        req.extensions_mut().insert(StreamsBody);
-        assert_eq!(svc.oneshot(req).await.unwrap().status(), 200);
+        assert_eq!(
+            svc.clone().oneshot(routed(req)).await.unwrap().status(),
+            200
+        );
+        let req = http::Request::new(full_body(Bytes::from_static(b"123456789")));
+        let streamed = Routed {
+            route: Streams(true),
+            request: req,
+        };
+        assert_eq!(svc.oneshot(streamed).await.unwrap().status(), 200);
     }
 
     #[tokio::test]
     async fn transfer_codings_other_than_chunked_are_501() {
-        let inner = service_fn(|_req: http::Request<Body>| async move {
+        let inner = service_fn(|_req: Routed<Streams>| async move {
             Ok::<_, Error>(http::Response::new(full_body(Bytes::new())))
         });
         let svc = BodyLimitLayer::new(100).layer(inner);
@@ -274,7 +327,7 @@ mod tests {
                 .body(full_body(Bytes::from_static(b"0\r\n\r\n")))
                 .unwrap();
             assert_eq!(
-                svc.clone().oneshot(req).await.unwrap_err(),
+                svc.clone().oneshot(routed(req)).await.unwrap_err(),
                 Error::NotImplemented(format!("unsupported Transfer-Encoding: {te}")),
             );
         }
@@ -282,13 +335,13 @@ mod tests {
             .header(http::header::TRANSFER_ENCODING, "Chunked")
             .body(full_body(Bytes::from_static(b"0\r\n\r\n")))
             .unwrap();
-        assert_eq!(svc.oneshot(req).await.unwrap().status(), 200);
+        assert_eq!(svc.oneshot(routed(req)).await.unwrap().status(), 200);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_body_that_never_finishes_fails_at_the_read_timeout() {
-        let inner = service_fn(|req: http::Request<Body>| async move {
-            crate::body::read_body(req.into_body(), 100)
+        let inner = service_fn(|req: Routed<Streams>| async move {
+            crate::body::read_body(req.request.into_body(), 100)
                 .await
                 .map(|b| http::Response::new(full_body(b)))
         });
@@ -302,7 +355,7 @@ mod tests {
         let body = http_body_util::StreamBody::new(futures_util::StreamExt::chain(first, never));
         let req = http::Request::new(body.boxed_unsync());
         let started = tokio::time::Instant::now();
-        let err = svc.oneshot(req).await.unwrap_err();
+        let err = svc.oneshot(routed(req)).await.unwrap_err();
         assert_eq!(
             err,
             Error::RequestTimeout("request body not received within 5 s".into())

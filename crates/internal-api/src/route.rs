@@ -380,6 +380,12 @@ impl Route {
     }
 }
 
+impl sockerless_http::limit::StreamsBody for Route {
+    fn streams_body(&self) -> bool {
+        Route::streams_body(self)
+    }
+}
+
 /// First segments owned by the core routes: never offered to extensions.
 const CORE: &[&str] = &[
     "capabilities",

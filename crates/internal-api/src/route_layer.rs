@@ -1,17 +1,18 @@
-//! [`RouteLayer`]: parses the internal-API route into the request's extensions.
+//! [`RouteLayer`]: parses the internal-API route and hands the request on
+//! with it, as a [`Routed`] request.
 
 use std::task::{Context, Poll};
 
 use futures_util::future::{Either, Ready};
 use sockerless_core::error::Error;
-use sockerless_http::limit::StreamsBody;
+use sockerless_http::limit::Routed;
 use sockerless_http::Response;
 use tower::{Layer, Service};
 
 use crate::route::Route;
 
-/// Parses the route and stores it in the request's extensions; unknown paths and
-/// wrong methods end here as errors (404, 405).
+/// Parses the route and hands the request on with it; unknown paths and wrong
+/// methods end here as errors (404, 405).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct RouteLayer;
 
@@ -30,7 +31,7 @@ pub(crate) struct RouteService<S> {
 
 impl<S, B> Service<http::Request<B>> for RouteService<S>
 where
-    S: Service<http::Request<B>, Response = Response, Error = Error>,
+    S: Service<Routed<Route, B>, Response = Response, Error = Error>,
 {
     type Response = Response;
     type Error = Error;
@@ -40,15 +41,12 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
         match Route::parse(req.method(), req.uri().path()) {
-            Ok(route) => {
-                if route.streams_body() {
-                    req.extensions_mut().insert(StreamsBody);
-                }
-                req.extensions_mut().insert(route);
-                Either::Right(self.inner.call(req))
-            }
+            Ok(route) => Either::Right(self.inner.call(Routed {
+                route,
+                request: req,
+            })),
             Err(e) => Either::Left(futures_util::future::ready(Err(e))),
         }
     }
@@ -64,12 +62,8 @@ mod tests {
 
     #[tokio::test]
     async fn route_layer_rejects_unknown_paths() {
-        let inner = service_fn(|req: http::Request<()>| async move {
-            let name = req
-                .extensions()
-                .get::<Route>()
-                .map(Route::name)
-                .unwrap_or("");
+        let inner = service_fn(|req: Routed<Route, ()>| async move {
+            let name = req.route.name();
             Ok::<_, Error>(http::Response::new(full_body(Bytes::from(name))))
         });
         let svc = RouteLayer.layer(inner);

@@ -26,6 +26,7 @@ use http::StatusCode;
 use serde::de::DeserializeOwned;
 use sockerless_core::error::{Error, Result};
 use sockerless_core::{Backend, Operation};
+use sockerless_http::limit::Routed;
 use sockerless_http::{Body, Drain, Response};
 use tower::Service;
 
@@ -105,7 +106,7 @@ impl Dispatch {
     }
 }
 
-impl Service<http::Request<Body>> for Dispatch {
+impl Service<Routed<RouteInfo>> for Dispatch {
     type Response = Response;
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Response>> + Send>>;
@@ -114,7 +115,7 @@ impl Service<http::Request<Body>> for Dispatch {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+    fn call(&mut self, req: Routed<RouteInfo>) -> Self::Future {
         let ctx = self.ctx.clone();
         Box::pin(handle(ctx, req))
     }
@@ -181,13 +182,12 @@ pub fn operation(route: &DockerRoute) -> Option<Operation> {
     Some(op)
 }
 
-async fn handle(mut ctx: Ctx, mut req: http::Request<Body>) -> Result<Response> {
+async fn handle(mut ctx: Ctx, routed: Routed<RouteInfo>) -> Result<Response> {
     use DockerRoute::*;
-    // Taken out, not cloned: nothing after the handler reads it.
-    let info = req
-        .extensions_mut()
-        .remove::<RouteInfo>()
-        .ok_or_else(|| Error::internal("no route in the request's extensions"))?;
+    let Routed {
+        route: info,
+        request: req,
+    } = routed;
     ctx.api = info.api;
     let route = info.route;
     match route {

@@ -19,7 +19,8 @@ use tower::Service;
 
 use sockerless_core::error::{Error, Result};
 use sockerless_core::Backend;
-use sockerless_http::{Body, Response};
+use sockerless_http::limit::Routed;
+use sockerless_http::Response;
 
 use crate::query::Query;
 use crate::reply::Reply;
@@ -44,7 +45,7 @@ impl Dispatch {
     }
 }
 
-impl Service<http::Request<Body>> for Dispatch {
+impl Service<Routed<Route>> for Dispatch {
     type Response = Response;
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Response>> + Send>>;
@@ -53,7 +54,7 @@ impl Service<http::Request<Body>> for Dispatch {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+    fn call(&mut self, req: Routed<Route>) -> Self::Future {
         let state = self.state.clone();
         Box::pin(handle(state, req))
     }
@@ -62,11 +63,11 @@ impl Service<http::Request<Body>> for Dispatch {
 /// One request, in the order its errors surface: a bad query string (400), the
 /// backend's `before` hook (faults, latency), the upgrade check or the body
 /// (400, 413), the route's own parameters (400), then the operation.
-async fn handle(state: Arc<AppState>, mut req: http::Request<Body>) -> Result<Response> {
-    let route = req
-        .extensions_mut()
-        .remove::<Route>()
-        .ok_or_else(|| Error::internal("no route in request extensions"))?;
+async fn handle(state: Arc<AppState>, routed: Routed<Route>) -> Result<Response> {
+    let Routed {
+        route,
+        request: req,
+    } = routed;
     let query = Query::parse(req.uri().query())?;
     if let Some(operation) = route.operation() {
         state.backend.before(operation, route.reference()).await?;
