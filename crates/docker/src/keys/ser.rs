@@ -338,6 +338,7 @@ impl SerializeStruct for Struct<'_, '_> {
         })
     }
 
+    #[inline]
     fn skip_field(&mut self, key: &'static str) -> Result<(), Error> {
         if let Some(index) = self.take(key) {
             self.due(index);
