@@ -35,6 +35,9 @@
 mod ser;
 pub mod tables;
 
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::Relaxed;
+
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use sockerless_core::json_write::JsonWriter;
@@ -137,6 +140,7 @@ impl Table {
             joined: String::from_utf8(joined).unwrap_or_default().into(),
             starts: starts.into(),
             key_ends: key_ends.into(),
+            seen_at: self.zero.iter().map(|_| AtomicUsize::new(0)).collect(),
         }
     }
 }
@@ -154,6 +158,11 @@ pub(crate) struct Rendered {
     starts: Box<[usize]>,
     /// Where each entry's rendered key (`"Key":`) ends in `joined`.
     key_ends: Box<[usize]>,
+    /// Per `zero` entry, the address of a key text the serializer was seen
+    /// to pass for it (0: none yet). serde's derived code passes the same
+    /// static text for a field every time, so after the first comparison a
+    /// field is recognised by its address, not compared byte by byte.
+    seen_at: Box<[AtomicUsize]>,
 }
 
 impl Rendered {
@@ -162,6 +171,28 @@ impl Rendered {
         let start = *self.starts.get(run.start)?;
         let end = self.starts.get(run.end)?.checked_sub(1)?;
         self.joined.get(start..end)
+    }
+
+    /// Whether `key` is `zero` entry `index`'s key `expected`: the address
+    /// of a text already found equal (with the same length), or the bytes
+    /// compared, the address remembered when equal.
+    #[inline]
+    pub(crate) fn is_key(&self, index: usize, expected: &str, key: &'static str) -> bool {
+        if expected.len() != key.len() {
+            return false;
+        }
+        let Some(seen) = self.seen_at.get(index) else {
+            return ser::same_key(expected, key);
+        };
+        let at = key.as_ptr() as usize;
+        if seen.load(Relaxed) == at {
+            return true;
+        }
+        let equal = ser::same_key(expected, key);
+        if equal {
+            seen.store(at, Relaxed);
+        }
+        equal
     }
 
     /// Entry `index`'s key, rendered: `"Key":`.
@@ -344,5 +375,24 @@ mod tests {
         let bytes = to_vec(&Ipam::default()).unwrap();
         let v: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(v, json!({"Driver": "", "Config": null, "Options": null}));
+    }
+
+    /// A key is recognised by its text the first time and by its address
+    /// after; a text of another content is never taken for it, wherever it
+    /// lies, and neither is a longer text starting at the remembered address.
+    #[test]
+    fn a_key_is_known_by_its_text_then_by_its_address() {
+        let table = Table::zeros(&[("Name", Zero::Str("")), ("Size", Zero::Int)]);
+        let rendered = table.render();
+        let leaked: &'static str = Box::leak(String::from("NameSize").into_boxed_str());
+        let (name, size) = (&leaked[..4], &leaked[4..]);
+        assert!(!rendered.is_key(0, "Name", "Nome"));
+        assert!(rendered.is_key(0, "Name", name));
+        assert_eq!(rendered.seen_at[0].load(Relaxed), name.as_ptr() as usize);
+        assert!(!rendered.is_key(0, "Name", leaked));
+        assert!(rendered.is_key(0, "Name", "Name"));
+        assert!(rendered.is_key(1, "Size", size));
+        assert!(!rendered.is_key(1, "Size", "Sizes"));
+        assert!(!rendered.is_key(1, "Size", name));
     }
 }

@@ -65,7 +65,7 @@ pub struct Struct<'a, 'w> {
 /// Whether `a` and `b` are the same key: the lengths, then the bytes a word
 /// at a time (keys are short; no `memcmp` call).
 #[inline]
-fn same_key(a: &str, b: &str) -> bool {
+pub(super) fn same_key(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len();
     if n != b.len() {
@@ -95,10 +95,11 @@ impl Struct<'_, '_> {
     /// come in the table's order; one not in the table is not the next
     /// entry).
     #[inline]
-    fn take(&mut self, key: &str) -> Option<usize> {
+    fn take(&mut self, key: &'static str) -> Option<usize> {
         let index = self.next;
-        let (k, _) = self.table?.0.zero.get(index)?;
-        if !same_key(k, key) {
+        let (table, rendered) = self.table?;
+        let (k, _) = table.zero.get(index)?;
+        if !rendered.is_key(index, k, key) {
             return None;
         }
         self.next += 1;
