@@ -11,6 +11,8 @@
 //! order of bollard-stubs' struct (the unit tests check it).
 
 use std::cmp::Ordering;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::OnceLock;
 
 use super::{Rendered, Table, Zero};
@@ -31,10 +33,47 @@ fn index(name: &str) -> Option<usize> {
 }
 
 /// The table of struct `name` with its entries rendered (see [`Rendered`]).
-pub(super) fn table_rendered(name: &str) -> Option<(&'static Table, &'static Rendered)> {
-    let i = index(name)?;
+pub(super) fn table_rendered(name: &'static str) -> Option<(&'static Table, &'static Rendered)> {
+    let i = seen_index(name)?;
     let table = ALL[i].1;
     Some((table, RENDERED[i].get_or_init(|| table.render())))
+}
+
+/// Struct names already looked up, by address: serde's derived code passes
+/// the same static name every time, so a name is searched for once and then
+/// known by its address and length. Direct-mapped; a slot holds
+/// `address << 16 | length << 8 | index + 1` (`NO_TABLE` in the low byte for
+/// a struct without a table), or 0 when empty. One `u64` per slot, so a
+/// reader never sees half of another thread's entry.
+static SEEN: [AtomicU64; 256] = [const { AtomicU64::new(0) }; 256];
+
+/// The low byte of a [`SEEN`] entry for a struct that has no table.
+const NO_TABLE: u64 = 0xFF;
+
+const _: () = assert!(ALL.len() < NO_TABLE as usize);
+
+/// [`index`], remembered in [`SEEN`] (names longer than 255 bytes, or at an
+/// address past 48 bits, are searched for every time).
+fn seen_index(name: &'static str) -> Option<usize> {
+    let at = name.as_ptr() as u64;
+    let len = name.len() as u64;
+    if at >> 48 != 0 || len > 0xFF {
+        return index(name);
+    }
+    let key = (at << 16) | (len << 8);
+    // Fibonacci hashing: the top byte of the address times 2^64 / φ.
+    let slot = &SEEN[(at.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize];
+    let entry = slot.load(Relaxed);
+    if entry != 0 && entry & !0xFF == key {
+        return match entry & 0xFF {
+            NO_TABLE => None,
+            i => Some(i as usize - 1),
+        };
+    }
+    let found = index(name);
+    let low = found.map_or(NO_TABLE, |i| i as u64 + 1);
+    slot.store(key | low, Relaxed);
+    found
 }
 
 /// Each table's entries rendered once (by index in [`ALL`]).
@@ -537,3 +576,38 @@ const PLUGINS_INFO: Table = Table::zeros(&[
     ("Authorization", NULL),
     ("Log", NULL),
 ]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of `text` at an address of its own, for as long as the test runs.
+    fn elsewhere(text: &str) -> &'static str {
+        Box::leak(text.to_owned().into_boxed_str())
+    }
+
+    /// Every table is found by its name, first by search and then by address,
+    /// and so is a copy of the name elsewhere; a name without a table is
+    /// none both times; a shorter or longer name at a remembered address is
+    /// looked up as itself.
+    #[test]
+    fn names_are_found_by_search_then_by_address() {
+        for (i, (name, _)) in ALL.iter().enumerate() {
+            assert_eq!(seen_index(name), Some(i), "{name}");
+            assert_eq!(seen_index(name), Some(i), "{name} again");
+            assert_eq!(seen_index(elsewhere(name)), Some(i), "{name} elsewhere");
+        }
+        for _ in 0..2 {
+            assert_eq!(seen_index("NoSuchStruct"), None);
+        }
+        let long = elsewhere("HostConfigX");
+        let (host_config, host) = (&long[..10], &long[..4]);
+        let at = ALL.iter().position(|(n, _)| *n == "HostConfig");
+        assert!(at.is_some());
+        for _ in 0..2 {
+            assert_eq!(seen_index(host_config), at);
+            assert_eq!(seen_index(long), None);
+            assert_eq!(seen_index(host), None);
+        }
+    }
+}
