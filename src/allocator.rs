@@ -35,32 +35,42 @@ fn plain_is_aligned(size: usize, align: usize) -> bool {
     align <= WORD_ALIGN || (align <= MAX_ALIGN && size >= MAX_ALIGN)
 }
 
+/// A block for `layout` from `plain` (size) when its blocks are aligned
+/// enough, otherwise from `aligned` (size, alignment).
+///
+/// # Safety
+/// Both must be mimalloc allocation calls of the same kind (plain and zeroed
+/// pairs).
+#[inline]
+unsafe fn allocate(
+    layout: Layout,
+    plain: unsafe extern "C" fn(usize) -> *mut c_void,
+    aligned: unsafe extern "C" fn(usize, usize) -> *mut c_void,
+) -> *mut u8 {
+    // SAFETY: mimalloc's allocation calls accept any size and alignment.
+    unsafe {
+        if plain_is_aligned(layout.size(), layout.align()) {
+            plain(layout.size()).cast()
+        } else {
+            aligned(layout.size(), layout.align()).cast()
+        }
+    }
+}
+
 // SAFETY: every call goes to mimalloc, which returns blocks of at least the
 // requested size or null; a plain call is made only where its block is aligned
 // as the layout asks (see `plain_is_aligned`), otherwise the aligned call.
 unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: mimalloc's allocation calls accept any size and alignment.
-        unsafe {
-            if plain_is_aligned(layout.size(), layout.align()) {
-                mi::mi_malloc(layout.size()).cast()
-            } else {
-                mi::mi_malloc_aligned(layout.size(), layout.align()).cast()
-            }
-        }
+        // SAFETY: a plain and an aligned allocation call.
+        unsafe { allocate(layout, mi::mi_malloc, mi::mi_malloc_aligned) }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: as in `alloc`.
-        unsafe {
-            if plain_is_aligned(layout.size(), layout.align()) {
-                mi::mi_zalloc(layout.size()).cast()
-            } else {
-                mi::mi_zalloc_aligned(layout.size(), layout.align()).cast()
-            }
-        }
+        // SAFETY: a plain and an aligned zeroed allocation call.
+        unsafe { allocate(layout, mi::mi_zalloc, mi::mi_zalloc_aligned) }
     }
 
     #[inline]
