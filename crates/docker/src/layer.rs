@@ -19,7 +19,8 @@ use http::StatusCode;
 use percent_encoding::percent_decode_str;
 use sockerless_core::error::{Error, Result};
 use sockerless_http::body::{empty_body, full_body};
-use sockerless_http::limit::{Routed, StreamsBody};
+use sockerless_http::limit::StreamsBody;
+use sockerless_http::routed::Routed;
 use sockerless_http::Response;
 use tower::{Layer, Service};
 

@@ -6,7 +6,7 @@
 //! - [`rescue::RescueLayer`]: errors and panics become JSON error responses;
 //! - [`limit::BodyLimitLayer`]: 413 past the request-body limit, except on
 //!   routes that stream their body ([`limit::StreamsBody`]); it serves the
-//!   [`limit::Routed`] requests a frontend's router hands on;
+//!   [`routed::Routed`] requests a frontend's router hands on;
 //! - [`credentials::CredentialsLayer`]: credential headers marked sensitive
 //!   before anything can log them;
 //! - [`trace`]: one info line per request (method, path, status, latency);
@@ -39,6 +39,7 @@ pub mod log_time;
 pub mod log_writer;
 pub mod request_line;
 pub mod rescue;
+pub mod routed;
 pub mod server;
 pub mod trace;
 

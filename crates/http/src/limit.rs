@@ -17,6 +17,7 @@ use sockerless_core::error::Error;
 use tower::{Layer, Service};
 
 use crate::body::too_large;
+use crate::routed::Routed;
 use crate::{Body, BoxError, Response};
 
 /// How long a client gets to send a whole (non-streamed) request body, by default.
@@ -41,18 +42,6 @@ impl Default for BodyLimits {
             read_timeout: DEFAULT_BODY_READ_TIMEOUT,
         }
     }
-}
-
-/// A request with the route a frontend's router found for it: what the
-/// router layer hands the layers below it (the route travels beside the
-/// request, not in its extensions, which would cost a map and two
-/// allocations a request).
-#[derive(Debug)]
-pub struct Routed<R, B = Body> {
-    /// The route, with its decoded path parameters.
-    pub route: R,
-    /// The request.
-    pub request: http::Request<B>,
 }
 
 /// What [`BodyLimit`] asks of a route: whether it reads its body as a stream

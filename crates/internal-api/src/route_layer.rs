@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 
 use futures_util::future::{Either, Ready};
 use sockerless_core::error::Error;
-use sockerless_http::limit::Routed;
+use sockerless_http::routed::Routed;
 use sockerless_http::Response;
 use tower::{Layer, Service};
 

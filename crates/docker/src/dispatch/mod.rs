@@ -26,7 +26,7 @@ use http::StatusCode;
 use serde::de::DeserializeOwned;
 use sockerless_core::error::{Error, Result};
 use sockerless_core::{Backend, Operation};
-use sockerless_http::limit::Routed;
+use sockerless_http::routed::Routed;
 use sockerless_http::{Body, Drain, Response};
 use tower::Service;
 

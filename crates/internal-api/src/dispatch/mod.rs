@@ -19,7 +19,7 @@ use tower::Service;
 
 use sockerless_core::error::{Error, Result};
 use sockerless_core::Backend;
-use sockerless_http::limit::Routed;
+use sockerless_http::routed::Routed;
 use sockerless_http::Response;
 
 use crate::query::Query;
