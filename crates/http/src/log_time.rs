@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sockerless_core::docker::timefmt::second_text;
+use sockerless_core::docker::timefmt::{put_digits, second_text};
 
 /// The length of a timestamp: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 pub const STAMP_LEN: usize = 27;
@@ -75,11 +75,7 @@ pub fn stamp(unix_secs: u64, micros: u32) -> Stamp {
     let mut out = [0u8; STAMP_LEN];
     out[..19].copy_from_slice(&second);
     out[19] = b'.';
-    let mut rest = micros.min(999_999);
-    for d in out[20..26].iter_mut().rev() {
-        *d = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
+    put_digits(&mut out[20..26], micros.min(999_999));
     out[26] = b'Z';
     Stamp(out)
 }

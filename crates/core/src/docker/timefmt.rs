@@ -91,21 +91,32 @@ pub fn second_text(secs: i64) -> Option<[u8; 19]> {
     // In 0..86 400: fits.
     let second_of_day = u32::try_from(secs.rem_euclid(86_400)).unwrap_or(0);
     let mut text = *b"0000-00-00T00:00:00";
-    let mut put = |at: usize, width: usize, value: u32| {
-        let mut rest = value;
-        for d in text[at..at + width].iter_mut().rev() {
-            // A digit: below 10.
-            *d = b'0' + (rest % 10) as u8;
-            rest /= 10;
-        }
-    };
-    put(0, 4, year);
-    put(5, 2, month);
-    put(8, 2, day);
-    put(11, 2, second_of_day / 3_600);
-    put(14, 2, second_of_day / 60 % 60);
-    put(17, 2, second_of_day % 60);
+    put_digits(&mut text[0..4], year);
+    put_digits(&mut text[5..7], month);
+    put_digits(&mut text[8..10], day);
+    put_digits(&mut text[11..13], second_of_day / 3_600);
+    put_digits(&mut text[14..16], second_of_day / 60 % 60);
+    put_digits(&mut text[17..19], second_of_day % 60);
     Some(text)
+}
+
+/// Writes `value`'s last `out.len()` decimal digits into `out`, zero-padded
+/// on the left (what `format!("{value:0N}")` writes, without its machinery,
+/// for a value of at most N digits).
+///
+/// ```
+/// use sockerless_core::docker::timefmt::put_digits;
+/// let mut out = [b'x'; 6];
+/// put_digits(&mut out, 4_207);
+/// assert_eq!(&out, b"004207");
+/// ```
+pub fn put_digits(out: &mut [u8], value: u32) {
+    let mut rest = value;
+    for d in out.iter_mut().rev() {
+        // A digit: below 10.
+        *d = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
 }
 
 /// The text up to the seconds (as [`second_text`]; `format!` for a year
@@ -142,12 +153,7 @@ pub fn rfc3339_nano(t: SystemTime) -> String {
     let (mut out, nanos) = format_seconds(t);
     if nanos != 0 {
         let mut digits = [b'0'; 9];
-        let mut rest = nanos;
-        for d in digits.iter_mut().rev() {
-            // A digit: below 10.
-            *d = b'0' + (rest % 10) as u8;
-            rest /= 10;
-        }
+        put_digits(&mut digits, nanos);
         let kept = digits.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
         out.push('.');
         out.push_str(std::str::from_utf8(&digits[..kept]).unwrap_or_default());
