@@ -182,13 +182,13 @@ impl Rendered {
             return false;
         }
         let Some(seen) = self.seen_at.get(index) else {
-            return ser::same_key(expected, key);
+            return same_key(expected, key);
         };
         let at = key.as_ptr() as usize;
         if seen.load(Relaxed) == at {
             return true;
         }
-        let equal = ser::same_key(expected, key);
+        let equal = same_key(expected, key);
         if equal {
             seen.store(at, Relaxed);
         }
@@ -200,6 +200,34 @@ impl Rendered {
         self.joined
             .get(*self.starts.get(index)?..*self.key_ends.get(index)?)
     }
+}
+
+/// Whether `a` and `b` are the same key: the lengths, then the bytes a word
+/// at a time (keys are short; no `memcmp` call).
+#[inline]
+fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    if n < 8 {
+        return a == b;
+    }
+    // Whole words, then the last eight bytes (overlapping) for a tail.
+    let mut at = 0;
+    while at + 8 <= n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    at == n || word(a, n - 8) == word(b, n - 8)
 }
 
 /// `value` as JSON bytes with Docker's key sets (written by
@@ -394,5 +422,20 @@ mod tests {
         assert!(rendered.is_key(1, "Size", size));
         assert!(!rendered.is_key(1, "Size", "Sizes"));
         assert!(!rendered.is_key(1, "Size", name));
+    }
+
+    #[test]
+    fn same_key_compares_every_byte_at_every_length() {
+        for n in 0..=40 {
+            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            assert!(same_key(&a, &a.clone()), "{n}");
+            for at in 0..n {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'Z';
+                let b = String::from_utf8(b).unwrap();
+                assert!(!same_key(&a, &b), "{n} {at}");
+            }
+            assert!(!same_key(&a, &format!("{a}x")), "{n}");
+        }
     }
 }

@@ -21,7 +21,7 @@ use sockerless_core::json_write::{self, Error, JsonWriter};
 
 use std::ops::Range;
 
-use super::{tables, Rendered, Table};
+use super::{same_key, tables, Rendered, Table};
 
 /// Writes a value into a [`JsonWriter`]; a struct named in
 /// [`tables::table`] gets Docker's keys (see the module docs).
@@ -60,34 +60,6 @@ pub struct Struct<'a, 'w> {
     /// Consecutive entries whose zero is due: written in one copy before
     /// the next field (or the end).
     run: Range<usize>,
-}
-
-/// Whether `a` and `b` are the same key: the lengths, then the bytes a word
-/// at a time (keys are short; no `memcmp` call).
-#[inline]
-pub(super) fn same_key(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    let word = |s: &[u8], at: usize| {
-        let mut w = [0; 8];
-        w.copy_from_slice(&s[at..at + 8]);
-        u64::from_le_bytes(w)
-    };
-    if n < 8 {
-        return a == b;
-    }
-    // Whole words, then the last eight bytes (overlapping) for a tail.
-    let mut at = 0;
-    while at + 8 <= n {
-        if word(a, at) != word(b, at) {
-            return false;
-        }
-        at += 8;
-    }
-    at == n || word(a, n - 8) == word(b, n - 8)
 }
 
 impl Struct<'_, '_> {
@@ -356,25 +328,5 @@ impl SerializeStruct for Struct<'_, '_> {
         }
         self.write_run();
         SerializeStruct::end(self.inner)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_key;
-
-    #[test]
-    fn same_key_compares_every_byte_at_every_length() {
-        for n in 0..=40 {
-            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
-            assert!(same_key(&a, &a.clone()), "{n}");
-            for at in 0..n {
-                let mut b = a.clone().into_bytes();
-                b[at] = b'Z';
-                let b = String::from_utf8(b).unwrap();
-                assert!(!same_key(&a, &b), "{n} {at}");
-            }
-            assert!(!same_key(&a, &format!("{a}x")), "{n}");
-        }
     }
 }
