@@ -116,53 +116,50 @@ where
     }
 
     fn call(&mut self, routed: Routed<R>) -> Self::Future {
-        let Routed {
-            route,
-            request: req,
-        } = routed;
-        // A body that is already known to be empty (no `Content-Length` or 0,
-        // not chunked) can neither grow past the limit nor keep the client
-        // waiting, and carries no transfer coding (hyper reads any coding
-        // list ending in `chunked` as a chunked body, and answers others 400
-        // itself): wrapping it would cost two boxes and a timer on every GET.
-        if http_body::Body::is_end_stream(req.body()) {
-            return Either::Right(self.inner.call(Routed {
-                route,
-                request: req,
-            }));
+        match capped(self.limits, routed) {
+            Ok(routed) => Either::Right(self.inner.call(routed)),
+            Err(e) => Either::Left(futures_util::future::ready(Err(e))),
         }
-        if let Some(codings) = unsupported_codings(req.headers()) {
-            return Either::Left(futures_util::future::ready(Err(Error::NotImplemented(
-                format!("unsupported Transfer-Encoding: {codings}"),
-            ))));
-        }
-        // A streamed upload is left alone.
-        if route.streams_body() {
-            return Either::Right(self.inner.call(Routed {
-                route,
-                request: req,
-            }));
-        }
-        let declared = req
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        let BodyLimits {
-            max_bytes: max,
-            read_timeout: timeout,
-        } = self.limits;
-        if declared.is_some_and(|n| n > max as u64) {
-            return Either::Left(futures_util::future::ready(Err(too_large(max))));
-        }
-        let req = req.map(|b| {
-            DeadlineBody::new(Limited::new(b, max).boxed_unsync(), timeout).boxed_unsync()
-        });
-        Either::Right(self.inner.call(Routed {
-            route,
-            request: req,
-        }))
     }
+}
+
+/// The request with its body capped by `limits`, or the error that answers
+/// it (501 for a transfer coding, 413 for a declared length over the limit).
+fn capped<R: StreamsBody>(limits: BodyLimits, routed: Routed<R>) -> Result<Routed<R>, Error> {
+    // A body that is already known to be empty (no `Content-Length` or 0,
+    // not chunked) can neither grow past the limit nor keep the client
+    // waiting, and carries no transfer coding (hyper reads any coding list
+    // ending in `chunked` as a chunked body, and answers others 400 itself):
+    // wrapping it would cost two boxes and a timer on every GET.
+    if http_body::Body::is_end_stream(routed.request.body()) {
+        return Ok(routed);
+    }
+    if let Some(codings) = unsupported_codings(routed.request.headers()) {
+        return Err(Error::NotImplemented(format!(
+            "unsupported Transfer-Encoding: {codings}"
+        )));
+    }
+    // A streamed upload is left alone.
+    if routed.route.streams_body() {
+        return Ok(routed);
+    }
+    let BodyLimits {
+        max_bytes: max,
+        read_timeout: timeout,
+    } = limits;
+    let declared = routed
+        .request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large(max));
+    }
+    let Routed { route, request } = routed;
+    let request = request
+        .map(|b| DeadlineBody::new(Limited::new(b, max).boxed_unsync(), timeout).boxed_unsync());
+    Ok(Routed { route, request })
 }
 
 /// The request's transfer codings when they are more than `chunked` (RFC 9112
