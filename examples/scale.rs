@@ -17,6 +17,7 @@
 //! ```text
 //! cargo run --release --example scale                        # 1 000 / 10 000 / 100 000
 //! cargo run --release --example scale -- --sizes 1000 --json
+//! cargo run --release --example scale -- --sizes 1000,100000 --interleave   # inspects only, one process
 //! ```
 //!
 //! Until `container_create` is implemented the rows say so (the error is shown)
@@ -47,6 +48,11 @@ struct Args {
     /// Print JSON lines instead of a table.
     #[arg(long)]
     json: bool,
+    /// Inspects only, all sizes in this one process in alternating batches
+    /// (each batch after 1 000 unmeasured inspects of its size), so that every
+    /// size sees the same moments of the machine.
+    #[arg(long)]
+    interleave: bool,
     /// Internal: measure one size in this process and print one JSON line.
     #[arg(long, hide = true)]
     one: Option<usize>,
@@ -169,29 +175,23 @@ fn quantiles(mut v: Vec<Duration>) -> Value {
     json!({"p50_us": at(0.5), "p99_us": at(0.99), "max_us": at(1.0), "count": v.len()})
 }
 
-async fn one(n: usize, inspects: usize, lists: usize) -> Value {
-    let rss_before = rss_kib();
-    let backend = MemoryBackend::new();
-    let setup = async {
-        let mut pull = backend
-            .image_pull(PullOptions {
-                from_image: "alpine".into(),
-                ..Default::default()
-            })
-            .await?;
-        while pull.next().await.is_some() {}
-        let net: sockerless::api::docker::NetworkCreateRequest =
-            serde_json::from_value(json!({"Name": "ci-net"})).expect("network body");
-        backend.network_create(net).await?;
-        Ok::<_, sockerless::Error>(())
-    };
-    if let Err(e) = setup.await {
-        return json!({"n": n, "error": format!("setup: {e}")});
-    }
-    let rss_setup = rss_kib();
-    let heap_setup = heap_bytes();
+/// The image and the network every create body names.
+async fn prepare(backend: &MemoryBackend) -> sockerless::Result<()> {
+    let mut pull = backend
+        .image_pull(PullOptions {
+            from_image: "alpine".into(),
+            ..Default::default()
+        })
+        .await?;
+    while pull.next().await.is_some() {}
+    let net: sockerless::api::docker::NetworkCreateRequest =
+        serde_json::from_value(json!({"Name": "ci-net"})).expect("network body");
+    backend.network_create(net).await?;
+    Ok(())
+}
 
-    let started = Instant::now();
+/// Creates containers `ci-0` … `ci-{n-1}`; their IDs, or the error as a row.
+async fn create_all(backend: &MemoryBackend, n: usize) -> Result<Vec<String>, Value> {
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
         match backend
@@ -200,10 +200,57 @@ async fn one(n: usize, inspects: usize, lists: usize) -> Value {
         {
             Ok(r) => ids.push(r.id),
             Err(e) => {
-                return json!({"n": n, "error": format!("container_create #{i}: {e}")});
+                return Err(json!({"n": n, "error": format!("container_create #{i}: {e}")}));
             }
         }
     }
+    Ok(ids)
+}
+
+/// The inspect sampler: a fixed xorshift sequence, the same IDs for every run
+/// of one size.
+struct Sampler(u64);
+
+impl Sampler {
+    fn new() -> Self {
+        Sampler(0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// Inspects a random container of `ids`; how long the call took.
+    async fn inspect(
+        &mut self,
+        backend: &MemoryBackend,
+        ids: &[String],
+    ) -> Result<Duration, Value> {
+        let x = &mut self.0;
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        let id = ids[(*x % ids.len() as u64) as usize].clone();
+        let t = Instant::now();
+        let r = backend.container_inspect(id).await;
+        let took = t.elapsed();
+        match r {
+            Ok(_) => Ok(took),
+            Err(e) => Err(json!({"n": ids.len(), "error": format!("container_inspect: {e}")})),
+        }
+    }
+}
+
+async fn one(n: usize, inspects: usize, lists: usize) -> Value {
+    let rss_before = rss_kib();
+    let backend = MemoryBackend::new();
+    if let Err(e) = prepare(&backend).await {
+        return json!({"n": n, "error": format!("setup: {e}")});
+    }
+    let rss_setup = rss_kib();
+    let heap_setup = heap_bytes();
+
+    let started = Instant::now();
+    let ids = match create_all(&backend, n).await {
+        Ok(ids) => ids,
+        Err(row) => return row,
+    };
     let create_s = started.elapsed().as_secs_f64();
     let rss_after = rss_kib();
     let heap_after = heap_bytes();
@@ -227,19 +274,12 @@ async fn one(n: usize, inspects: usize, lists: usize) -> Value {
         }
     }
 
-    // A fixed xorshift sequence: the same IDs for every run of one size.
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut sampler = Sampler::new();
     let mut inspect_times = Vec::with_capacity(inspects);
     for _ in 0..inspects {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let id = ids[(x % n as u64) as usize].clone();
-        let t = Instant::now();
-        let r = backend.container_inspect(id).await;
-        inspect_times.push(t.elapsed());
-        if let Err(e) = r {
-            return json!({"n": n, "error": format!("container_inspect: {e}")});
+        match sampler.inspect(&backend, &ids).await {
+            Ok(took) => inspect_times.push(took),
+            Err(row) => return row,
         }
     }
 
@@ -259,8 +299,55 @@ async fn one(n: usize, inspects: usize, lists: usize) -> Value {
     })
 }
 
+/// Inspect quantiles of every size measured in one process, in alternating
+/// batches (`--interleave`).
+async fn interleaved(sizes: &[usize], inspects: usize) -> Vec<Value> {
+    const BATCH: usize = 2_000;
+    const WARM_UP: usize = 1_000;
+    let mut stores = Vec::new();
+    for &n in sizes {
+        let backend = MemoryBackend::new();
+        if let Err(e) = prepare(&backend).await {
+            return vec![json!({"n": n, "error": format!("setup: {e}")})];
+        }
+        match create_all(&backend, n).await {
+            Ok(ids) => stores.push((backend, ids, Vec::with_capacity(inspects))),
+            Err(row) => return vec![row],
+        }
+    }
+    let mut sampler = Sampler::new();
+    for _ in 0..inspects.div_ceil(BATCH) {
+        for (backend, ids, times) in &mut stores {
+            for k in 0..WARM_UP + BATCH {
+                match sampler.inspect(backend, ids).await {
+                    Ok(took) if k >= WARM_UP => times.push(took),
+                    Ok(_) => {}
+                    Err(row) => return vec![row],
+                }
+            }
+        }
+    }
+    stores
+        .into_iter()
+        .map(|(_, ids, times)| json!({"n": ids.len(), "inspect": quantiles(times)}))
+        .collect()
+}
+
 fn main() {
     let args = Args::parse();
+    if args.interleave {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let rows = rt.block_on(interleaved(&args.sizes, args.inspects));
+        if args.json {
+            rows.iter().for_each(|r| println!("{r}"));
+        } else {
+            print_interleaved(&rows);
+        }
+        return;
+    }
     if let Some(n) = args.one {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -332,6 +419,31 @@ fn print_table(rows: &[Value]) {
             f(&r["heap_per_container_bytes"]),
         );
     }
+    print_ratio(rows);
+}
+
+fn print_interleaved(rows: &[Value]) {
+    let f = |v: &Value| v.as_f64().map_or("-".to_string(), |x| format!("{x:.1}"));
+    println!("| containers | inspect p50 µs | inspect p99 µs | inspect max µs | samples |");
+    println!("|---:|---:|---:|---:|---:|");
+    for r in rows {
+        match r.get("error") {
+            Some(e) => println!("| {} | error: {} | | | |", r["n"], e.as_str().unwrap_or("")),
+            None => println!(
+                "| {} | {} | {} | {} | {} |",
+                r["n"],
+                f(&r["inspect"]["p50_us"]),
+                f(&r["inspect"]["p99_us"]),
+                f(&r["inspect"]["max_us"]),
+                r["inspect"]["count"],
+            ),
+        }
+    }
+    print_ratio(rows);
+}
+
+/// Goal 3's figure, when the rows have both sizes.
+fn print_ratio(rows: &[Value]) {
     if let (Some(lo), Some(hi)) = (
         rows.iter().find(|r| r["n"] == 1000),
         rows.iter().find(|r| r["n"] == 100_000),
