@@ -207,9 +207,15 @@ fn mem_total() -> i64 {
         .unwrap_or(0)
 }
 
-/// The CPUs of the simulated host (`NCPU`): those of the machine it runs on.
+/// The CPUs of the simulated host (`NCPU`): those of the machine it runs on,
+/// counted once per process, as Docker does at start-up (Go's
+/// `runtime.NumCPU`). Every create checks `NanoCpus` against it, and counting
+/// reads three cgroup files (`available_parallelism`).
 pub(crate) fn host_cpus() -> i64 {
-    std::thread::available_parallelism()
-        .map(|n| i64::try_from(n.get()).unwrap_or(i64::MAX))
-        .unwrap_or(1)
+    static CPUS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *CPUS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| i64::try_from(n.get()).unwrap_or(i64::MAX))
+            .unwrap_or(1)
+    })
 }
