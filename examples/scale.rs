@@ -45,6 +45,11 @@ struct Args {
     /// List-with-filter samples per size.
     #[arg(long, default_value_t = 50)]
     lists: usize,
+    /// Exec instances to hold during the inspects: the first 100 containers
+    /// are started and get `execs / 100` each (execs live while their
+    /// container runs).
+    #[arg(long, default_value_t = 0)]
+    execs: usize,
     /// Print JSON lines instead of a table.
     #[arg(long)]
     json: bool,
@@ -207,6 +212,31 @@ async fn create_all(backend: &MemoryBackend, n: usize) -> Result<Vec<String>, Va
     Ok(ids)
 }
 
+/// Starts the first 100 containers of `ids` and creates `execs` exec
+/// instances spread over them; the error as a row.
+async fn hold_execs(backend: &MemoryBackend, ids: &[String], execs: usize) -> Result<(), Value> {
+    let running = &ids[..ids.len().min(100)];
+    let fail = |what: &str, e: sockerless::Error| {
+        Err(json!({"n": ids.len(), "error": format!("{what}: {e}")}))
+    };
+    for id in running {
+        if let Err(e) = backend.container_start(id.clone()).await {
+            return fail("container_start", e);
+        }
+    }
+    for i in 0..execs {
+        let config: sockerless::api::docker::ExecConfig =
+            serde_json::from_value(json!({"Cmd": ["true"]})).expect("exec body");
+        if let Err(e) = backend
+            .exec_create(running[i % running.len()].clone(), config)
+            .await
+        {
+            return fail("exec_create", e);
+        }
+    }
+    Ok(())
+}
+
 /// The inspect sampler: a fixed xorshift sequence, the same IDs for every run
 /// of one size.
 struct Sampler(u64);
@@ -237,7 +267,7 @@ impl Sampler {
     }
 }
 
-async fn one(n: usize, inspects: usize, lists: usize) -> Value {
+async fn one(n: usize, inspects: usize, lists: usize, execs: usize) -> Value {
     let rss_before = rss_kib();
     let backend = MemoryBackend::new();
     if let Err(e) = prepare(&backend).await {
@@ -274,6 +304,11 @@ async fn one(n: usize, inspects: usize, lists: usize) -> Value {
         }
     }
 
+    if execs > 0 {
+        if let Err(row) = hold_execs(&backend, &ids, execs).await {
+            return row;
+        }
+    }
     let mut sampler = Sampler::new();
     let mut inspect_times = Vec::with_capacity(inspects);
     for _ in 0..inspects {
@@ -353,7 +388,7 @@ fn main() {
             .enable_all()
             .build()
             .expect("runtime");
-        let r = rt.block_on(one(n, args.inspects, args.lists));
+        let r = rt.block_on(one(n, args.inspects, args.lists, args.execs));
         println!("{r}");
         return;
     }
@@ -368,6 +403,8 @@ fn main() {
                 &args.inspects.to_string(),
                 "--lists",
                 &args.lists.to_string(),
+                "--execs",
+                &args.execs.to_string(),
             ])
             .output()
             .expect("running the measuring child");
