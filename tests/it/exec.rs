@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use futures_util::SinkExt;
-use http::StatusCode;
+use http::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -330,6 +330,50 @@ async fn execs_are_removed_with_their_container() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
         assert_eq!(v["message"], format!("No such exec instance: {id}"));
     }
+}
+
+/// A container's `ExecIDs` are its own execs, oldest first. A state snapshot
+/// carries them to a fresh server; a stop drops them (execs live while their
+/// container runs) and leaves the other container's.
+#[tokio::test]
+async fn exec_ids_are_the_containers_own_oldest_first() {
+    let s = TestServer::with_alpine().await;
+    s.run("box-a", json!({"Cmd": ["sleep", "infinity"]})).await;
+    s.run("box-b", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let a1 = exec(&s, "box-a", attached(json!(["true"]))).await;
+    let b1 = exec(&s, "box-b", attached(json!(["true"]))).await;
+    let a2 = exec(&s, "box-a", attached(json!(["true"]))).await;
+    assert_eq!(
+        s.inspect_container("box-a").await["ExecIDs"],
+        json!([a1, a2])
+    );
+    assert_eq!(s.inspect_container("box-b").await["ExecIDs"], json!([b1]));
+
+    let (_, doc) = s.get(&format!("{BASE}/memory/state")).await;
+    let fresh = TestServer::start().await;
+    let r = fresh
+        .call(Method::PUT, &format!("{BASE}/memory/state"), Some(doc))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(
+        fresh.inspect_container("box-b").await["ExecIDs"],
+        json!([b1])
+    );
+
+    let (status, v) = s
+        .post_empty(&format!("{BASE}/containers/box-a/stop?t=1"))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
+    assert_eq!(s.inspect_container("box-a").await["ExecIDs"], json!([]));
+    for id in [&a1, &a2] {
+        let (status, v) = s.get(&format!("{BASE}/exec/{id}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
+    }
+    assert_eq!(s.inspect_container("box-b").await["ExecIDs"], json!([b1]));
+    assert_eq!(
+        inspect(&s, &b1).await["ContainerID"],
+        s.inspect_container("box-b").await["Id"]
+    );
 }
 
 #[tokio::test]

@@ -20,7 +20,7 @@ use crate::images::record::ImageRecord;
 use crate::networks::record::{predefined_networks, NetworkRecord};
 use crate::options::MemoryOptions;
 use crate::runtime::Runtimes;
-use crate::table::{LabelIndex, NameIndex, Table};
+use crate::table::{ExecIndex, LabelIndex, NameIndex, Table};
 use crate::volumes::record::VolumeRecord;
 use sockerless_core::error::Result;
 
@@ -45,6 +45,8 @@ pub struct Store {
     pub volumes: Table<VolumeRecord>,
     /// Exec instances by ID.
     pub execs: Table<ExecRecord>,
+    /// Container IDs → their execs' IDs.
+    pub container_execs: ExecIndex,
     /// Files: images', containers' changes, volumes', bind mounts'.
     pub files: FsStore,
     /// Serialises operations that change two resources together (network

@@ -228,6 +228,47 @@ impl LabelIndex {
     }
 }
 
+/// Containers → the IDs of their exec instances, oldest first (a container's
+/// `ExecIDs`), so that an inspect, a stop or a removal touches a container's
+/// own execs and not every exec of the store. Written beside the exec table,
+/// under the links lock: at an exec's create, and when a container's stop or
+/// removal drops all of its execs.
+#[derive(Debug, Default)]
+pub struct ExecIndex {
+    map: DashMap<Id, Vec<String>>,
+}
+
+impl ExecIndex {
+    /// Records exec `exec_id` of container `container_id`.
+    pub fn insert(&self, container_id: impl Into<Id>, exec_id: String) {
+        self.map
+            .entry(container_id.into())
+            .or_default()
+            .push(exec_id);
+    }
+
+    /// The IDs of a container's execs, oldest first.
+    pub fn of(&self, container_id: &str) -> Vec<String> {
+        self.map
+            .get(container_id)
+            .map(|ids| ids.clone())
+            .unwrap_or_default()
+    }
+
+    /// Forgets a container's execs, returning their IDs.
+    pub fn take(&self, container_id: &str) -> Vec<String> {
+        self.map
+            .remove(container_id)
+            .map(|(_, ids)| ids)
+            .unwrap_or_default()
+    }
+
+    /// Drops everything.
+    pub fn clear(&self) {
+        self.map.clear();
+    }
+}
+
 /// Unique names → IDs, with atomic reservation: of many concurrent reservations
 /// of one name exactly one wins.
 #[derive(Debug, Default)]

@@ -141,13 +141,7 @@ impl MemoryBackend {
             mac_address: Some(field(|e| e.mac_address.clone())),
             networks: Some(networks),
         };
-        let exec_ids: Vec<String> = self
-            .store
-            .execs
-            .list(|e| c.id == e.container_id)
-            .iter()
-            .map(|e| e.id.clone())
-            .collect();
+        let exec_ids = self.store.container_execs.of(&c.id);
         // `concat`: one exact allocation each, no formatting machinery.
         let dir = ["/var/lib/docker/containers/", &c.id].concat();
         docker::ContainerInspectResponse {

@@ -206,6 +206,7 @@ impl MemoryBackend {
         self.store.network_names.clear();
         self.store.volumes.clear();
         self.store.execs.clear();
+        self.store.container_execs.clear();
         self.store.files.clear();
         lock(&self.ports).clear();
         self.events.clear_history();
@@ -305,6 +306,9 @@ impl MemoryBackend {
                     e.exit_code = Some(137);
                     e.pid = 0;
                 }
+                self.store
+                    .container_execs
+                    .insert(shared(Id::from(&e.container_id)), e.id.clone());
                 self.store.execs.put(e.id.clone(), e);
             }
         }

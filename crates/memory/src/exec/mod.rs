@@ -67,6 +67,7 @@ impl ExecBackend for MemoryBackend {
         if self.store.execs.insert_new(id.clone(), record).is_err() {
             return Err(Error::internal("exec ID collision"));
         }
+        self.store.container_execs.insert(c.id.clone(), id.clone());
         drop(guard);
         self.emit_exec(&c.id, &action, &id, &[]);
         Ok(IdResponse { id })
@@ -293,8 +294,8 @@ impl MemoryBackend {
     /// ending the ones that run. Called under the cross-resource lock, with
     /// the container's transition, so that no exec create slips in between.
     pub(crate) fn drop_execs_of(&self, container_id: &str) {
-        for e in self.store.execs.list(|e| e.container_id == container_id) {
-            if let Some(removed) = self.store.execs.remove(&e.id) {
+        for id in self.store.container_execs.take(container_id) {
+            if let Some(removed) = self.store.execs.remove(&id) {
                 if let Some(task) = &removed.task {
                     task.abort();
                 }
