@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use futures_util::SinkExt;
-use http::{Method, StatusCode};
+use http::StatusCode;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -349,12 +349,7 @@ async fn exec_ids_are_the_containers_own_oldest_first() {
     );
     assert_eq!(s.inspect_container("box-b").await["ExecIDs"], json!([b1]));
 
-    let (_, doc) = s.get(&format!("{BASE}/memory/state")).await;
-    let fresh = TestServer::start().await;
-    let r = fresh
-        .call(Method::PUT, &format!("{BASE}/memory/state"), Some(doc))
-        .await;
-    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let fresh = s.copy_to_fresh_server().await;
     assert_eq!(
         fresh.inspect_container("box-b").await["ExecIDs"],
         json!([b1])

@@ -88,6 +88,19 @@ impl TestServer {
         body
     }
 
+    /// A fresh server loaded with this one's state (`GET`, then `PUT
+    /// /memory/state`).
+    pub async fn copy_to_fresh_server(&self) -> TestServer {
+        let (status, doc) = self.get(&format!("{BASE}/memory/state")).await;
+        assert_eq!(status, StatusCode::OK, "{doc}");
+        let fresh = TestServer::start().await;
+        let r = fresh
+            .call(Method::PUT, &format!("{BASE}/memory/state"), Some(doc))
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+        fresh
+    }
+
     /// Container `r`'s `State`.
     pub async fn state(&self, r: &str) -> Value {
         self.inspect_container(r).await["State"].clone()

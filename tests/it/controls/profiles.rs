@@ -214,12 +214,7 @@ async fn label_filters_follow_remove_reset_and_snapshot_load() {
     assert!(labelled(&s, "job=2").await.is_empty());
 
     // A snapshot loaded into a fresh server is found by its labels there.
-    let (_, doc) = s.get(&format!("{BASE}/memory/state")).await;
-    let fresh = TestServer::start().await;
-    let r = fresh
-        .call(Method::PUT, &format!("{BASE}/memory/state"), Some(doc))
-        .await;
-    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let fresh = s.copy_to_fresh_server().await;
     assert_eq!(labelled(&fresh, "team=a").await, vec!["/l1"]);
 
     // After a reset nothing is found.
