@@ -81,6 +81,7 @@ mod layers;
 mod live_feed;
 pub mod networks;
 mod options;
+mod prefetch;
 pub mod runtime;
 mod system;
 pub mod table;

@@ -16,6 +16,11 @@ use sockerless_core::json_write;
 pub struct HostConfig(Arc<str>);
 
 impl HostConfig {
+    /// The stored JSON text.
+    pub(crate) fn text(&self) -> &str {
+        &self.0
+    }
+
     /// The stored form of `h`.
     pub fn new(h: &docker::HostConfig) -> HostConfig {
         let json = json_write::to_string(h).unwrap_or_else(|_| "{}".into());

@@ -65,6 +65,11 @@ fn decode(e: &Entry) -> (&str, docker::EndpointSettings) {
 }
 
 impl NetMap {
+    /// Each network's name and stored settings text.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(name, s)| (&**name, &*s.0))
+    }
+
     /// An empty map (no allocation).
     pub fn new() -> Self {
         NetMap::default()

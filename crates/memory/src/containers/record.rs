@@ -10,6 +10,7 @@ use super::host::HostConfig;
 use super::netmap::NetMap;
 use crate::ids::Id;
 use crate::intern::Shared;
+use crate::prefetch::prefetch_of;
 use crate::runtime::WaitState;
 use sockerless_core::api::docker;
 
@@ -141,6 +142,39 @@ pub struct ContainerRecord {
 }
 
 impl ContainerRecord {
+    /// Asks the CPU to load, all at once, the record and the heap objects an
+    /// inspect reads from it one after the other (`crate::prefetch`).
+    pub(crate) fn prefetch(&self) {
+        prefetch_of(self);
+        prefetch_of(self.name.as_str());
+        prefetch_of(self.image_id.as_str());
+        prefetch_of(self.host_config.text());
+        for (name, settings) in self.networks.texts() {
+            prefetch_of(name);
+            prefetch_of(settings);
+        }
+        for (key, value) in self.labels().iter() {
+            prefetch_of(key);
+            prefetch_of(value);
+        }
+        for entry in self.config.env() {
+            prefetch_of(entry);
+        }
+        for mount in &self.mounts {
+            let point: &docker::MountPoint = mount;
+            prefetch_of(point);
+            for text in [
+                &point.name,
+                &point.source,
+                &point.destination,
+                &point.driver,
+                &point.mode,
+            ] {
+                prefetch_of(text.as_deref().unwrap_or_default());
+            }
+        }
+    }
+
     /// Running or paused: the process exists.
     pub(crate) fn is_running(&self) -> bool {
         matches!(self.state.status, Status::Running | Status::Paused)
