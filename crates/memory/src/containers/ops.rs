@@ -45,7 +45,6 @@ impl ContainerBackend for MemoryBackend {
     ) -> Result<docker::ContainerInspectResponse> {
         let r = reference.as_str();
         let c = self.container(r)?;
-        c.prefetch();
         Ok(self.inspect_record(&c))
     }
 

@@ -142,8 +142,8 @@ pub struct ContainerRecord {
 }
 
 impl ContainerRecord {
-    /// Asks the CPU to load, all at once, the record and the heap objects an
-    /// inspect reads from it one after the other (`crate::prefetch`).
+    /// Asks the CPU to load, all at once, the record and the heap objects
+    /// `inspect_record` reads from it one after the other (`crate::prefetch`).
     pub(crate) fn prefetch(&self) {
         prefetch_of(self);
         prefetch_of(self.name.as_str());
