@@ -224,11 +224,11 @@ async fn hold_execs(backend: &MemoryBackend, ids: &[String], execs: usize) -> Re
             return fail("container_start", e);
         }
     }
+    let config: sockerless::api::docker::ExecConfig =
+        serde_json::from_value(json!({"Cmd": ["true"]})).expect("exec body");
     for i in 0..execs {
-        let config: sockerless::api::docker::ExecConfig =
-            serde_json::from_value(json!({"Cmd": ["true"]})).expect("exec body");
         if let Err(e) = backend
-            .exec_create(running[i % running.len()].clone(), config)
+            .exec_create(running[i % running.len()].clone(), config.clone())
             .await
         {
             return fail("exec_create", e);
