@@ -13,6 +13,10 @@
 //! assert_eq!(t.update("abcdef", |v| { *v += 1; *v }), Some(2));
 //! assert_eq!(*t.get("abcdef").unwrap(), 2);
 //! assert_eq!(t.resolve("abc", None), Resolution::Found("abcdef".into()));
+//! assert!(matches!(t.find("abcdef", None), Resolution::Found(v) if *v == 2));
+//! assert!(t.insert_new("abcxyz", 3).is_ok());
+//! assert_eq!(t.find("abc", None), Resolution::Ambiguous(2));
+//! assert_eq!(t.find("nope", None), Resolution::NotFound);
 //! ```
 
 use std::sync::Arc;
@@ -36,11 +40,12 @@ impl<T> Default for Table<T> {
     }
 }
 
-/// What a reference (ID, ID prefix or name) resolves to.
+/// What a reference (ID, ID prefix or name) resolves to: by default the
+/// record's ID ([`Table::resolve`]), or the record itself ([`Table::find`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
-    /// Exactly one record: its ID.
-    Found(String),
+pub enum Resolution<F = String> {
+    /// Exactly one record: its ID (or the record).
+    Found(F),
     /// Nothing matches.
     NotFound,
     /// An ID prefix that matches more than one record: never a silent pick.
@@ -130,31 +135,47 @@ impl<T: Clone> Table<T> {
     }
 
     /// Resolves a reference as Docker does: exact ID, then exact name (through
-    /// `names`, a leading `/` ignored), then a unique ID prefix.
+    /// `names`, a leading `/` ignored), then a unique ID prefix. Gives the ID.
     pub fn resolve(&self, reference: &str, names: Option<&NameIndex>) -> Resolution {
+        self.lookup(reference, names, |id, _| id.to_string())
+    }
+
+    /// As [`Table::resolve`], but gives the record itself, found with one map
+    /// lookup for a full ID (inspect's common case) rather than a resolve
+    /// followed by a [`Table::get`].
+    pub fn find(&self, reference: &str, names: Option<&NameIndex>) -> Resolution<Arc<T>> {
+        self.lookup(reference, names, |_, record| Arc::clone(record))
+    }
+
+    fn lookup<F>(
+        &self,
+        reference: &str,
+        names: Option<&NameIndex>,
+        pick: impl Fn(&str, &Arc<T>) -> F,
+    ) -> Resolution<F> {
         if reference.is_empty() {
             return Resolution::NotFound;
         }
-        if self.map.contains_key(reference) {
-            return Resolution::Found(reference.to_string());
+        if let Some(r) = self.map.get(reference) {
+            return Resolution::Found(pick(r.key(), r.value()));
         }
         if let Some(id) = names.and_then(|n| n.get(reference)) {
-            if self.map.contains_key(id.as_str()) {
-                return Resolution::Found(id);
+            if let Some(r) = self.map.get(id.as_str()) {
+                return Resolution::Found(pick(r.key(), r.value()));
             }
         }
-        let mut found: Option<String> = None;
+        let mut found: Option<F> = None;
         let mut count = 0usize;
         for r in self.map.iter() {
             if r.key().starts_with(reference) {
                 count += 1;
                 if found.is_none() {
-                    found = Some(r.key().to_string());
+                    found = Some(pick(r.key(), r.value()));
                 }
             }
         }
         match (count, found) {
-            (1, Some(id)) => Resolution::Found(id),
+            (1, Some(f)) => Resolution::Found(f),
             (0, _) | (_, None) => Resolution::NotFound,
             (n, _) => Resolution::Ambiguous(n),
         }

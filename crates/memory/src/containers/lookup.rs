@@ -35,26 +35,33 @@ impl MemoryBackend {
     /// Resolves a container reference: full ID, name (with or without `/`), or
     /// unique ID prefix.
     pub(crate) fn container_id(&self, reference: &str) -> Result<String> {
-        match self
-            .store
-            .containers
-            .resolve(reference, Some(&self.store.container_names))
-        {
-            Resolution::Found(id) => Ok(id),
+        Self::container_found(
+            reference,
+            self.store
+                .containers
+                .resolve(reference, Some(&self.store.container_names)),
+        )
+    }
+
+    /// The record of a container reference (resolved as [`Self::container_id`]).
+    pub(crate) fn container(&self, reference: &str) -> Result<Arc<ContainerRecord>> {
+        Self::container_found(
+            reference,
+            self.store
+                .containers
+                .find(reference, Some(&self.store.container_names)),
+        )
+    }
+
+    /// A container resolution as a result, with Docker's errors.
+    fn container_found<F>(reference: &str, resolution: Resolution<F>) -> Result<F> {
+        match resolution {
+            Resolution::Found(found) => Ok(found),
             Resolution::NotFound => Err(Error::no_such_container(reference)),
             Resolution::Ambiguous(_) => Err(Error::bad_request(format!(
                 "multiple IDs found with provided prefix: {reference}"
             ))),
         }
-    }
-
-    /// The record of a container reference.
-    pub(crate) fn container(&self, reference: &str) -> Result<Arc<ContainerRecord>> {
-        let id = self.container_id(reference)?;
-        self.store
-            .containers
-            .get(&id)
-            .ok_or_else(|| Error::no_such_container(reference))
     }
 
     /// The live side of container `id`, made at its first need; `None` when

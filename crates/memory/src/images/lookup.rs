@@ -71,8 +71,8 @@ impl MemoryBackend {
         reference: &str,
         hex: &str,
     ) -> Result<Option<Arc<ImageRecord>>> {
-        match self.store.images.resolve(&format!("sha256:{hex}"), None) {
-            Resolution::Found(id) => Ok(self.store.images.get(&id)),
+        match self.store.images.find(&format!("sha256:{hex}"), None) {
+            Resolution::Found(image) => Ok(Some(image)),
             Resolution::NotFound => Ok(None),
             Resolution::Ambiguous(n) => Err(Error::bad_request(format!(
                 "image reference {reference} is ambiguous: {n} image IDs start with it"

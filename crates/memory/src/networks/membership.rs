@@ -48,23 +48,17 @@ impl MemoryBackend {
     /// Resolves a network reference (full ID, name, unique ID prefix) with
     /// Docker's errors (404 `network <ref> not found`, 400 ambiguous).
     pub(crate) fn network_resolve(&self, reference: &str) -> Result<Arc<NetworkRecord>> {
-        let id = match self
+        match self
             .store
             .networks
-            .resolve(reference, Some(&self.store.network_names))
+            .find(reference, Some(&self.store.network_names))
         {
-            Resolution::Found(id) => id,
-            Resolution::NotFound => return Err(Error::no_such_network(reference)),
-            Resolution::Ambiguous(n) => {
-                return Err(Error::bad_request(format!(
-                    "network {reference} is ambiguous ({n} matches found based on ID prefix)"
-                )))
-            }
-        };
-        self.store
-            .networks
-            .get(&id)
-            .ok_or_else(|| Error::no_such_network(reference))
+            Resolution::Found(network) => Ok(network),
+            Resolution::NotFound => Err(Error::no_such_network(reference)),
+            Resolution::Ambiguous(n) => Err(Error::bad_request(format!(
+                "network {reference} is ambiguous ({n} matches found based on ID prefix)"
+            ))),
+        }
     }
 
     /// As [`Self::network_resolve`], but a network that does not exist is
