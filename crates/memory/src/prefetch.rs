@@ -5,21 +5,32 @@
 //! (BENCHMARKS.md, "Round eight"). A hint changes no result; on other
 //! architectures than x86-64 it is nothing.
 
+/// The size of a cache line on the CPUs this runs on.
+#[cfg(target_arch = "x86_64")]
+const LINE: usize = 64;
+
 /// Starts loading every cache line of `value` (its own bytes, not what it
-/// points to).
+/// points to): every line from the one its first byte is in to the one its
+/// last byte is in.
 #[inline(always)]
 pub(crate) fn prefetch_of<T: ?Sized>(value: &T) {
     let start = (value as *const T).cast::<u8>();
     let len = std::mem::size_of_val(value);
     #[cfg(target_arch = "x86_64")]
-    for offset in (0..len).step_by(64) {
-        // SAFETY: `_mm_prefetch` is a hint: it reads nothing the program sees
-        // and does not fault, whatever the address; `wrapping_add` stays
-        // within `value`'s bytes.
-        unsafe {
-            core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
-                start.wrapping_add(offset).cast(),
-            );
+    if len > 0 {
+        let first_line = start.wrapping_sub(start as usize % LINE);
+        let end = start.wrapping_add(len);
+        let mut line = first_line;
+        while line < end {
+            // SAFETY: `_mm_prefetch` is a hint: it reads nothing the program
+            // sees and does not fault, whatever the address; every address
+            // is in a line that holds some of `value`'s bytes.
+            unsafe {
+                core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                    line.cast(),
+                );
+            }
+            line = line.wrapping_add(LINE);
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

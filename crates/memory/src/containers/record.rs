@@ -160,6 +160,9 @@ impl ContainerRecord {
         for entry in self.config.env() {
             prefetch_of(entry);
         }
+        if let Some(hostname) = self.config.hostname() {
+            prefetch_of(hostname);
+        }
         for mount in &self.mounts {
             let point: &docker::MountPoint = mount;
             prefetch_of(point);
