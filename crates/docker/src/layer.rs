@@ -173,16 +173,16 @@ pub fn clean_path(path: &str) -> Option<String> {
 }
 
 /// Whether `path` has an empty, `.` or `..` element: a `//`, `/./` or
-/// `/../`, or a `/.` or `/..` at the end (one pass, where five searches
-/// cost more than the rest of the routing).
+/// `/../`, or a `/.` or `/..` at the end. The slashes are found by `memchr`
+/// (SIMD, no set-up), and only what follows each is looked at: a pass byte
+/// by byte cost about 600 instructions on an inspect's 88-byte path.
 fn has_dot_or_empty_element(path: &str) -> bool {
     let bytes = path.as_bytes();
-    bytes.iter().enumerate().any(|(i, &b)| {
-        b == b'/'
-            && matches!(
-                &bytes[i + 1..],
-                [b'/', ..] | [b'.'] | [b'.', b'/', ..] | [b'.', b'.'] | [b'.', b'.', b'/', ..]
-            )
+    memchr::memchr_iter(b'/', bytes).any(|at| {
+        matches!(
+            &bytes[at + 1..],
+            [b'/', ..] | [b'.'] | [b'.', b'/', ..] | [b'.', b'.'] | [b'.', b'.', b'/', ..]
+        )
     })
 }
 
@@ -265,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn the_one_pass_check_agrees_with_the_five_searches() {
+    fn the_two_searches_agree_with_the_five() {
         let five = |p: &str| {
             p.contains("//")
                 || p.contains("/./")
