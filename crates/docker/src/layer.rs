@@ -265,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn the_two_searches_agree_with_the_five() {
+    fn the_slash_scan_agrees_with_the_five_searches() {
         let five = |p: &str| {
             p.contains("//")
                 || p.contains("/./")

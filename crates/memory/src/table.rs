@@ -147,6 +147,8 @@ impl<T: Clone> Table<T> {
         self.lookup(reference, names, |_, record| Arc::clone(record))
     }
 
+    /// The walk of [`Table::resolve`] and [`Table::find`]: `pick` makes the
+    /// answer from the key and record found.
     fn lookup<F>(
         &self,
         reference: &str,
