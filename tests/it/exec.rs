@@ -371,6 +371,21 @@ async fn exec_ids_are_the_containers_own_oldest_first() {
     );
 }
 
+/// A state snapshot keeps each container's `ExecIDs` in creation order: eight
+/// execs whose random IDs are in creation order by chance once in 40 320.
+#[tokio::test]
+async fn exec_ids_keep_their_order_through_a_snapshot() {
+    let s = TestServer::with_alpine().await;
+    s.run("box", json!({"Cmd": ["sleep", "infinity"]})).await;
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        ids.push(exec(&s, "box", attached(json!(["true"]))).await);
+    }
+    assert_eq!(s.inspect_container("box").await["ExecIDs"], json!(ids));
+    let fresh = s.copy_to_fresh_server().await;
+    assert_eq!(fresh.inspect_container("box").await["ExecIDs"], json!(ids));
+}
+
 #[tokio::test]
 async fn exec_in_a_paused_container_cannot_start() {
     let s = TestServer::with_alpine().await;

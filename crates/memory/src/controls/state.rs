@@ -234,7 +234,14 @@ impl MemoryBackend {
         let images = st.images.cloned_sorted_by_key(|i| i.id.clone());
         let networks = st.networks.cloned_sorted_by_key(|n| n.name.clone());
         let volumes = st.volumes.cloned_sorted_by_key(|v| v.name.clone());
-        let execs = st.execs.cloned_sorted_by_key(|e| e.id.clone());
+        // Each container's execs in its order, oldest first, so that a load
+        // (which rebuilds the exec index in document order) keeps `ExecIDs`.
+        let execs = containers
+            .iter()
+            .flat_map(|c| st.container_execs.of(&c.id))
+            .filter_map(|id| st.execs.get(&id))
+            .map(|e| (*e).clone())
+            .collect();
         StateDocument {
             version: 1,
             containers,
