@@ -24,9 +24,8 @@ command -v jq >/dev/null || { echo "$NAME: needs jq" >&2; exit 2; }
 # shellcheck source=scripts/bench-lib.sh
 . scripts/bench-lib.sh
 
-server_cpu=() load_cpu=() threads=() load_threads=() concurrency=(16 64)
+threads=() load_threads=() concurrency=(16 64)
 if [[ -n ${PINNED:-} ]]; then
-  server_cpu=(taskset -c 0) load_cpu=(taskset -c 1)
   threads=(--worker-threads 1) load_threads=(--threads 1) concurrency=(16)
 fi
 "${server_cpu[@]}" "$BIN" "${threads[@]}" --docker-socket "$tmp/d.sock" 2>"$tmp/d.log" &
@@ -35,7 +34,7 @@ wait_up sockerless http://x/_ping --unix-socket "$tmp/d.sock"
 
 # rate SCENARIO CONCURRENCY: requests/s of one run.
 rate() {
-  "${load_cpu[@]}" timeout $((DURATION + WARMUP + 30)) "$LOAD" --unix "$tmp/d.sock" \
+  "${client_cpu[@]}" timeout $((DURATION + WARMUP + 30)) "$LOAD" --unix "$tmp/d.sock" \
     --scenario "$1" -c "$2" "${load_threads[@]}" -d "$DURATION" --warmup "$WARMUP" --json |
     jq '.requests_per_s | round'
 }
@@ -50,7 +49,7 @@ for round in $(seq 1 "$ROUNDS"); do
       per_lifecycle=""
       [[ $op == lifecycle ]] && per_lifecycle=$((docker / 5))
       printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$round" "$c" "$op" "$internal" "$docker" \
-        "$(jq -n "$docker / $internal * 100 | round / 100")" "$per_lifecycle"
+        "$(ratio "$docker" "$internal")" "$per_lifecycle"
     done
   done
 done

@@ -22,9 +22,8 @@ command -v jq >/dev/null || { echo "$NAME: needs jq" >&2; exit 2; }
 # shellcheck source=scripts/bench-lib.sh
 . scripts/bench-lib.sh
 
-server_cpu=() oha_cpu=() threads=() bare_threads=()
+threads=() bare_threads=()
 if [[ -n ${PINNED:-} ]]; then
-  server_cpu=(taskset -c 0) oha_cpu=(taskset -c 1)
   threads=(--worker-threads 1) bare_threads=(--threads 1)
 fi
 ours_port=$(free_port)
@@ -49,7 +48,7 @@ rate() {
     [[ $3 == bare ]] && port=$bare_port
     target=("http://127.0.0.1:$port$path")
   fi
-  "${oha_cpu[@]}" oha -z 3s -c "$2" --no-tui --output-format json "${target[@]}" 2>/dev/null |
+  "${client_cpu[@]}" oha -z 3s -c "$2" --no-tui --output-format json "${target[@]}" 2>/dev/null |
     jq '.summary.requestsPerSec | round'
 }
 
@@ -60,7 +59,7 @@ for transport in unix tcp; do
       ours=$(rate "$transport" "$c" ours)
       bare=$(rate "$transport" "$c" bare)
       printf '| %s | %s | %s | %s | %s | %s |\n' "$transport" "$c" "$round" "$ours" "$bare" \
-        "$(jq -n "$ours / $bare * 100 | round / 100")"
+        "$(ratio "$ours" "$bare")"
     done
   done
 done

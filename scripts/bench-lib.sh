@@ -1,6 +1,7 @@
-# Sourced by the bench scripts (bench-http.sh, bench-remote.sh): a temp dir,
-# daemons started in the background and stopped at exit (also on error or
-# Ctrl-C), and a free loopback port. The sourcing script sets NAME (for
+# Sourced by the bench scripts (bench-http.sh, bench-remote.sh, bench-floor.sh,
+# bench-docker-overhead.sh): a temp dir, daemons started in the background and
+# stopped at exit (also on error or Ctrl-C), a free loopback port, the CPU
+# pinning of PINNED=1 and a ratio. The sourcing script sets NAME (for
 # messages) and appends each daemon's pid to `pids`.
 
 tmp=$(mktemp -d)
@@ -35,4 +36,16 @@ wait_up() {
     sleep 0.025
   done
   echo "$NAME: $name did not answer; logs:" >&2; cat "$tmp"/*.log >&2; exit 1
+}
+
+# PINNED=1: the server under test on CPU 0 (`"${server_cpu[@]}" server …`), the
+# load tool on CPU 1 (`"${client_cpu[@]}" tool …`); both empty otherwise.
+server_cpu=() client_cpu=()
+if [[ -n ${PINNED:-} ]]; then
+  server_cpu=(taskset -c 0) client_cpu=(taskset -c 1)
+fi
+
+# ratio A B: A ÷ B to two decimals.
+ratio() {
+  jq -n "$1 / $2 * 100 | round / 100"
 }
