@@ -19,7 +19,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::{AbortOnDropHandle, TaskTracker};
+use tokio_util::task::TaskTracker;
 
 use crate::coarse_timer::Sweeper;
 use crate::conn::PermitIo;
@@ -260,7 +260,9 @@ pub async fn serve<S>(
     let limit = Arc::new(Semaphore::new(options.max_connections.max(1)));
     let sweeper = Sweeper::new(options.header_read_timeout);
     // Stopped when serving ends.
-    let _sweeping = AbortOnDropHandle::new(tokio::spawn(sweeper.clone().run()));
+    let _sweeping = sweeper.start().map_err(|e| {
+        tracing::error!("no sweeper thread ({e}): the header-read timeout will not fire");
+    });
     let conn = ConnOptions {
         header_read_timeout: options.header_read_timeout,
         title_case_headers: options.title_case_headers,
