@@ -18,8 +18,9 @@ use tower::{Layer, Service};
 use tower_http::sensitive_headers::SetSensitiveRequestHeaders;
 
 /// Request headers that carry credentials: Docker's registry auth (base64
-/// JSON with a password) and HTTP authorization.
-pub const CREDENTIAL_HEADERS: [HeaderName; 4] = [
+/// JSON with a password) and HTTP authorization. A `static`, not a `const`:
+/// a `const` array is built and dropped again at every use.
+pub static CREDENTIAL_HEADERS: [HeaderName; 4] = [
     HeaderName::from_static("x-registry-auth"),
     HeaderName::from_static("x-registry-config"),
     AUTHORIZATION,
@@ -35,7 +36,7 @@ pub struct CredentialsLayer {
 impl Default for CredentialsLayer {
     fn default() -> Self {
         CredentialsLayer {
-            headers: CREDENTIAL_HEADERS.into(),
+            headers: CREDENTIAL_HEADERS.to_vec().into(),
         }
     }
 }
