@@ -8,6 +8,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -357,6 +358,9 @@ struct ConnOptions {
 #[derive(Debug, Default)]
 struct Graceful {
     signal: CancellationToken,
+    /// Set before the signal: a connection woken for any other reason reads
+    /// this flag, not the signal (whose every poll takes its lock).
+    stopping: Arc<AtomicBool>,
     connections: TaskTracker,
 }
 
@@ -364,6 +368,7 @@ impl Graceful {
     /// Tells every connection to close after its in-flight request, then waits
     /// for all of them (upgraded ones are tracked by [`Drain`]).
     async fn shutdown(&self) {
+        self.stopping.store(true, Ordering::Release);
         self.signal.cancel();
         self.connections.close();
         self.connections.wait().await;
@@ -392,16 +397,26 @@ fn serve_connection<IO, S>(
         .title_case_headers(options.title_case_headers)
         .serve_connection(io, hyper_svc)
         .with_upgrades();
-    let signal = graceful.signal.clone();
+    let signal = graceful.signal.clone().cancelled_owned();
+    let stopping = Arc::clone(&graceful.stopping);
     graceful.connections.spawn(async move {
         tokio::pin!(conn);
-        let result = tokio::select! {
-            r = conn.as_mut() => r,
-            _ = signal.cancelled() => {
-                conn.as_mut().graceful_shutdown();
-                conn.await
+        tokio::pin!(signal);
+        // The signal is polled once to register the task's waker, then only
+        // once the flag says it fired: not at every wake of the connection.
+        let mut registered = false;
+        let mut asked_to_close = false;
+        let result = std::future::poll_fn(|cx| {
+            if !asked_to_close && (!registered || stopping.load(Ordering::Acquire)) {
+                registered = true;
+                if signal.as_mut().poll(cx).is_ready() {
+                    asked_to_close = true;
+                    conn.as_mut().graceful_shutdown();
+                }
             }
-        };
+            conn.as_mut().poll(cx)
+        })
+        .await;
         if let Err(e) = result {
             tracing::debug!(error = %e, "connection ended with an error");
         }
