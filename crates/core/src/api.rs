@@ -2,6 +2,7 @@
 //! `bollard-stubs` as [`docker`]) plus the few that crate gets wrong or lacks, and
 //! the typed options every route's query string is parsed into.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::pin::Pin;
 
@@ -16,13 +17,15 @@ pub use bollard_stubs::models as docker;
 /// A boxed, sendable stream: how backends hand out long-lived results.
 pub type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send + 'static>>;
 
-/// What `GET /internal/v1/capabilities` answers.
+/// What `GET /internal/v1/capabilities` answers. The names are `Cow`s: a
+/// backend's own are static text, and building them must not allocate on a
+/// route that answers them at every call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capabilities {
     /// The backend's name (`memory`, `ecs`, …).
-    pub backend: String,
+    pub backend: Cow<'static, str>,
     /// The backend's version.
-    pub version: String,
+    pub version: Cow<'static, str>,
     /// What it can do.
     pub capabilities: CapabilitySet,
 }
