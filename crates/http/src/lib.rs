@@ -3,6 +3,8 @@
 //! Serving plumbing that every sockerless frontend reuses, whatever API it speaks
 //! (the internal API today, Docker's API next):
 //! - [`body`]: body types and response builders (JSON, empty, `{"message"}` errors);
+//! - [`boxed::pin_in_place`]: a frontend's large request future boxed without
+//!   a copy;
 //! - [`rescue::RescueLayer`]: errors and panics become JSON error responses;
 //! - [`limit::BodyLimitLayer`]: 413 past the request-body limit, except on
 //!   routes that stream their body ([`limit::StreamsBody`]); it serves the
@@ -28,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod body;
+pub mod boxed;
 pub mod coarse_timer;
 pub mod conn;
 pub mod credentials;

@@ -117,7 +117,7 @@ impl Service<Routed<RouteInfo>> for Dispatch {
 
     fn call(&mut self, req: Routed<RouteInfo>) -> Self::Future {
         let ctx = self.ctx.clone();
-        Box::pin(handle(ctx, req))
+        sockerless_http::boxed::pin_in_place(|| handle(ctx, req))
     }
 }
 

@@ -56,7 +56,7 @@ impl Service<Routed<Route>> for Dispatch {
 
     fn call(&mut self, req: Routed<Route>) -> Self::Future {
         let state = self.state.clone();
-        Box::pin(handle(state, req))
+        sockerless_http::boxed::pin_in_place(|| handle(state, req))
     }
 }
 
