@@ -13,18 +13,25 @@
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::header::{HeaderName, AUTHORIZATION, PROXY_AUTHORIZATION};
+use http::header::HeaderName;
 use tower::{Layer, Service};
 use tower_http::sensitive_headers::SetSensitiveRequestHeaders;
 
-/// Request headers that carry credentials: Docker's registry auth (base64
-/// JSON with a password) and HTTP authorization. A `static`, not a `const`:
-/// a `const` array is built and dropped again at every use.
+/// The names of the request headers that carry credentials: Docker's
+/// registry auth (base64 JSON with a password) and HTTP authorization.
+const CREDENTIAL_NAMES: [&str; 4] = [
+    "x-registry-auth",
+    "x-registry-config",
+    "authorization",
+    "proxy-authorization",
+];
+
+/// [`CREDENTIAL_NAMES`] as header names.
 pub static CREDENTIAL_HEADERS: [HeaderName; 4] = [
-    HeaderName::from_static("x-registry-auth"),
-    HeaderName::from_static("x-registry-config"),
-    AUTHORIZATION,
-    PROXY_AUTHORIZATION,
+    HeaderName::from_static(CREDENTIAL_NAMES[0]),
+    HeaderName::from_static(CREDENTIAL_NAMES[1]),
+    HeaderName::from_static(CREDENTIAL_NAMES[2]),
+    HeaderName::from_static(CREDENTIAL_NAMES[3]),
 ];
 
 /// Marks the [`CREDENTIAL_HEADERS`] of every request sensitive.
@@ -57,9 +64,13 @@ pub struct Credentials<S> {
     marking: SetSensitiveRequestHeaders<S>,
 }
 
-/// Whether any of `headers` is a credential header.
+/// Whether any of `headers` is a credential header. Compared as text: a
+/// `HeaderName` comparison costs several times more, and the lengths differ
+/// from those of the usual headers, so most comparisons end there.
 fn carries_credentials(headers: &http::HeaderMap) -> bool {
-    headers.keys().any(|name| CREDENTIAL_HEADERS.contains(name))
+    headers
+        .keys()
+        .any(|name| CREDENTIAL_NAMES.contains(&name.as_str()))
 }
 
 impl<S, B, R> Service<http::Request<B>> for Credentials<S>
