@@ -27,23 +27,27 @@ pub fn init_tracing(logging: &LoggingConfig) -> std::io::Result<LogWriterGuard> 
     let (writer, guard) = LogWriter::new(std::io::stderr())?;
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let json = logging.format == "json";
-    if !ansi {
-        let format = if json {
-            LineFormat::Json
-        } else {
-            LineFormat::Text
-        };
-        request_line::install(writer.clone(), format);
-    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(move || writer.line())
+        .with_writer({
+            let writer = writer.clone();
+            move || writer.line()
+        })
         .with_timer(crate::log_time::LogTime)
         .with_ansi(ansi);
     if json {
         builder.json().with_current_span(true).init();
     } else {
         builder.init();
+    }
+    // After the subscriber: the installation asks its filter once.
+    if !ansi {
+        let format = if json {
+            LineFormat::Json
+        } else {
+            LineFormat::Text
+        };
+        request_line::install(writer, format);
     }
     Ok(guard)
 }

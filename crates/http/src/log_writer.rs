@@ -108,6 +108,14 @@ impl LogWriter {
         self.shared.append(lines)
     }
 
+    /// Appends what `format` writes (whole lines) straight into this thread's
+    /// buffer, with no buffer of the caller's own to copy from. `room` is
+    /// about how many bytes it writes: a buffer without that room left waits
+    /// for the writer first, as [`LogWriter::append`] does.
+    pub fn append_with(&self, room: usize, format: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
+        self.shared.append_with(room, format)
+    }
+
     /// The writer of one record.
     pub fn line(&self) -> LogLine {
         LogLine {
@@ -168,14 +176,20 @@ impl Shared {
     }
 
     fn append(&self, line: &[u8]) -> io::Result<()> {
+        self.append_with(line.len(), |bytes| bytes.extend_from_slice(line))
+    }
+
+    fn append_with(&self, room: usize, format: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
         if self.stopped.load(Ordering::Acquire) {
             // After shutdown there is no writer: write through.
-            return lock(&self.sink).write_all(line);
+            let mut line = Vec::with_capacity(room);
+            format(&mut line);
+            return lock(&self.sink).write_all(&line);
         }
         self.with_thread_buffer(|buffer| {
             let mut bytes = lock(&buffer.bytes);
             while !bytes.is_empty()
-                && bytes.len() + line.len() > THREAD_BUFFER_BYTES
+                && bytes.len() + room > THREAD_BUFFER_BYTES
                 && !self.stopped.load(Ordering::Acquire)
             {
                 self.wake_writer();
@@ -185,7 +199,7 @@ impl Shared {
                     .unwrap_or_else(PoisonError::into_inner)
                     .0;
             }
-            bytes.extend_from_slice(line);
+            format(&mut bytes);
         });
         if self.idle.load(Ordering::Acquire) && self.idle.swap(false, Ordering::AcqRel) {
             self.wake_writer();

@@ -1,16 +1,15 @@
 //! The request line without `tracing`'s event machinery: the exact bytes
 //! `tracing-subscriber` would write for the [`crate::trace`] event (text or
-//! JSON, no colours), formatted into a reused per-thread buffer and appended
-//! to the [`LogWriter`]'s buffer of this thread, whose writer thread does the
-//! write. No allocation per line once the buffer has grown.
+//! JSON, no colours), formatted straight into the [`LogWriter`]'s buffer of
+//! this thread, whose writer thread does the write. No allocation and no
+//! copy per line once the buffer has grown.
 //!
-//! A daemon [`install`]s it once, next to its `tracing-subscriber`; the filter
-//! still decides whether a line is written (the request layer asks
-//! `tracing::enabled!` first). Without an installation — a library user, a
+//! A daemon [`install`]s it once, after its `tracing-subscriber`; the filter
+//! still decides whether lines are written, asked once at installation (the
+//! daemon's filter does not change). Without an installation — a library user, a
 //! test, coloured output to a terminal — the line goes through `tracing` as
 //! an ordinary event.
 
-use std::cell::Cell;
 use std::sync::OnceLock;
 
 use http::Method;
@@ -45,19 +44,40 @@ pub struct RequestFields<'a> {
 struct Installed {
     writer: LogWriter,
     format: LineFormat,
+    /// The filter's decision for the request lines, taken at installation.
+    enabled: bool,
 }
 
 static INSTALLED: OnceLock<Installed> = OnceLock::new();
 
-thread_local! {
-    /// This thread's line, reused.
-    static LINE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-}
+/// Bytes of a line besides its path: the timestamp, the target, the field
+/// names and values (the path may take more once escaped; the buffer's bound
+/// is about a line, not exact).
+const LINE_ROOM: usize = 192;
 
 /// Sends request lines to `writer` in `format` from now on; false (and no
-/// change) when the process already installed one.
+/// change) when the process already installed one. Call it once the global
+/// `tracing` subscriber is set: whether its filter lets the request lines
+/// through (`info` for [`REQUEST_TARGET`]) is asked then, once, not at every
+/// request.
 pub fn install(writer: LogWriter, format: LineFormat) -> bool {
-    INSTALLED.set(Installed { writer, format }).is_ok()
+    let enabled = tracing::enabled!(target: REQUEST_TARGET, tracing::Level::INFO);
+    INSTALLED
+        .set(Installed {
+            writer,
+            format,
+            enabled,
+        })
+        .is_ok()
+}
+
+/// Whether a request's line is wanted: the installation's decision, or the
+/// filter's now without one.
+pub(crate) fn enabled() -> bool {
+    match INSTALLED.get() {
+        Some(installed) => installed.enabled,
+        None => tracing::enabled!(target: REQUEST_TARGET, tracing::Level::INFO),
+    }
 }
 
 /// Writes the line if [`install`] was called; false when it was not (the
@@ -66,14 +86,11 @@ pub(crate) fn write(fields: RequestFields<'_>) -> bool {
     let Some(installed) = INSTALLED.get() else {
         return false;
     };
-    // Taken out of the thread-local while in use and put back after: nothing
-    // is borrowed across the append.
-    let mut line = LINE.take();
-    line.clear();
-    format_line(&mut line, installed.format, &log_time::now(), fields);
+    let room = LINE_ROOM + fields.path.len();
     // A write error means the writer is gone; so is the log.
-    let _ = installed.writer.append(&line);
-    LINE.set(line);
+    let _ = installed.writer.append_with(room, |out| {
+        format_line(out, installed.format, &log_time::now(), fields)
+    });
     true
 }
 

@@ -69,12 +69,11 @@ where
     }
 
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
-        let started =
-            tracing::enabled!(target: REQUEST_TARGET, tracing::Level::INFO).then(|| Started {
-                method: req.method().clone(),
-                uri: req.uri().clone(),
-                at: Instant::now(),
-            });
+        let started = request_line::enabled().then(|| Started {
+            method: req.method().clone(),
+            uri: req.uri().clone(),
+            at: Instant::now(),
+        });
         RequestLogFuture {
             inner: self.inner.call(req),
             started,
