@@ -19,33 +19,28 @@ use crate::intern;
 use sockerless_core::api::docker;
 use sockerless_core::json_write;
 
-/// One network's `EndpointSettings`, as compact JSON (opaque).
+/// One network's `EndpointSettings`, as compact JSON (opaque), with its
+/// `NetworkID` beside it, interned (every container on the network shares
+/// it): membership events, detaching, releasing addresses and renames need
+/// the ID alone, and reading it out of the JSON cost ~3.6 k instructions.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Stored(Box<str>);
+pub struct Stored {
+    json: Box<str>,
+    network_id: Option<Arc<str>>,
+}
 
 impl Stored {
     fn new(s: &docker::EndpointSettings) -> Stored {
-        Stored(
-            json_write::to_string(s)
+        Stored {
+            json: json_write::to_string(s)
                 .unwrap_or_else(|_| "{}".into())
                 .into_boxed_str(),
-        )
+            network_id: s.network_id.as_deref().map(intern::text),
+        }
     }
 
     fn get(&self) -> docker::EndpointSettings {
-        serde_json::from_str(&self.0).unwrap_or_default()
-    }
-
-    /// Only `NetworkID`: the rest of the JSON is skipped, not built (a whole
-    /// decode is a few thousand instructions; membership events, detaching
-    /// and renames need the ID alone).
-    fn network_id(&self) -> Option<String> {
-        #[derive(Deserialize)]
-        struct Id {
-            #[serde(rename = "NetworkID")]
-            network_id: Option<String>,
-        }
-        serde_json::from_str::<Id>(&self.0).ok()?.network_id
+        serde_json::from_str(&self.json).unwrap_or_default()
     }
 }
 
@@ -67,7 +62,7 @@ fn decode(e: &Entry) -> (&str, docker::EndpointSettings) {
 impl NetMap {
     /// Each network's name and stored settings text.
     pub(crate) fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(name, s)| (&**name, &*s.0))
+        self.entries.iter().map(|(name, s)| (&**name, &*s.json))
     }
 
     /// An empty map (no allocation).
@@ -103,29 +98,27 @@ impl NetMap {
         self.find(name).is_ok()
     }
 
-    /// Adds or replaces; returns the replaced settings.
-    pub fn insert(
-        &mut self,
-        name: &str,
-        settings: &docker::EndpointSettings,
-    ) -> Option<docker::EndpointSettings> {
+    /// Adds or replaces (the replaced settings are not read back: whoever
+    /// needs them has them from [`NetMap::get`]).
+    pub fn insert(&mut self, name: &str, settings: &docker::EndpointSettings) {
         let stored = Stored::new(settings);
         match self.find(name) {
-            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, stored).get()),
+            Ok(i) => self.entries[i].1 = stored,
             Err(i) => {
                 self.entries.insert(i, (intern::text(name), stored));
                 self.entries.shrink_to_fit();
-                None
             }
         }
     }
 
-    /// Removes network `name`.
-    pub fn remove(&mut self, name: &str) -> Option<docker::EndpointSettings> {
-        let i = self.find(name).ok()?;
-        let (_, v) = self.entries.remove(i);
+    /// Removes network `name`; false when it was not on it.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let Ok(i) = self.find(name) else {
+            return false;
+        };
+        self.entries.remove(i);
         self.entries.shrink_to_fit();
-        Some(v.get())
+        true
     }
 
     /// Keeps the entries for which `f` holds.
@@ -150,12 +143,16 @@ impl NetMap {
 
     /// The network IDs, in name order.
     pub fn network_ids(&self) -> Vec<String> {
-        self.ids().filter_map(|(_, id)| id).collect()
+        self.ids()
+            .filter_map(|(_, id)| id.map(str::to_string))
+            .collect()
     }
 
     /// (name, network ID) in name order, without decoding the rest.
-    pub fn ids(&self) -> impl Iterator<Item = (&str, Option<String>)> {
-        self.entries.iter().map(|(k, v)| (&**k, v.network_id()))
+    pub fn ids(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.entries
+            .iter()
+            .map(|(k, v)| (&**k, v.network_id.as_deref()))
     }
 
     /// As Docker's map (`NetworkSettings.Networks`).
@@ -241,14 +238,16 @@ mod tests {
             aliases: Some(vec!["a".into()]),
             ..Default::default()
         };
-        assert!(m.insert("web", &s("1")).is_none());
-        assert!(m.insert("app", &s("2")).is_none());
-        assert!(m.insert("db", &s("3")).is_none());
-        assert_eq!(m.insert("db", &s("4")), Some(s("3")));
+        m.insert("web", &s("1"));
+        m.insert("app", &s("2"));
+        m.insert("db", &s("3"));
+        m.insert("db", &s("4"));
+        assert_eq!(m.get("db"), Some(s("4")));
         assert_eq!(m.keys().collect::<Vec<_>>(), ["app", "db", "web"]);
         // The ID alone, read without the rest, agrees with the whole decode.
         let whole: Vec<_> = m.iter().map(|(k, v)| (k, v.network_id)).collect();
-        assert_eq!(m.ids().collect::<Vec<_>>(), whole);
+        let ids: Vec<_> = m.ids().map(|(k, id)| (k, id.map(str::to_string))).collect();
+        assert_eq!(ids, whole);
         m.insert("none", &docker::EndpointSettings::default());
         assert_eq!(m.ids().find(|(k, _)| *k == "none"), Some(("none", None)));
         m.remove("none");
@@ -258,8 +257,9 @@ mod tests {
         assert_eq!(json, serde_json::to_string(&b).unwrap());
         assert_eq!(serde_json::from_str::<NetMap>(&json).unwrap(), m);
         assert_eq!(m.network_ids(), ["2", "4", "1"]);
-        assert_eq!(m.remove("db"), Some(s("4")));
+        assert!(m.remove("db"));
         assert!(!m.contains_key("db"));
+        assert!(!m.remove("db"));
         m.retain(|k, _| k != "app");
         assert_eq!(m.len(), 1);
         assert_eq!(

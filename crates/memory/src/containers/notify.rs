@@ -68,7 +68,7 @@ impl MemoryBackend {
     /// container joins when it starts and leaves when it stops.
     pub(crate) fn emit_network_membership(&self, c: &ContainerRecord, action: &str) {
         for (name, net_id) in c.networks.ids() {
-            let Some(net_id) = net_id.as_deref() else {
+            let Some(net_id) = net_id else {
                 continue;
             };
             let driver = self

@@ -191,7 +191,9 @@ impl MemoryBackend {
     /// at create, or was removed and created again): 404 `network <ID or
     /// name> not found` when neither exists. All or nothing: on error no endpoint stays.
     pub(crate) fn network_allocate_ips(&self, container: &mut ContainerRecord) -> Result<()> {
-        let mut resolved: Vec<(String, String)> = Vec::new();
+        // Each network's settings are decoded once, here, and written once,
+        // at the end.
+        let mut resolved: Vec<(String, String, docker::EndpointSettings)> = Vec::new();
         for (net_name, settings) in container.networks.iter() {
             // Docker names the network by the ID it joined last, else by
             // the name it was configured with.
@@ -204,17 +206,14 @@ impl MemoryBackend {
                     .get(net_name)
                     .ok_or_else(|| Error::no_such_network(known.unwrap_or(net_name)))?,
             };
-            resolved.push((net_name.to_string(), net_id));
+            resolved.push((net_name.to_string(), net_id, settings));
         }
         let mut done: Vec<String> = Vec::new();
         let mut result = Ok(());
         // (network name, network ID, endpoint ID, address, subnet, gateway) to
         // write once all succeeded
         let mut updates = Vec::new();
-        for (net_name, net_id) in resolved {
-            let Some(settings) = container.networks.get(&net_name) else {
-                continue;
-            };
+        for (net_name, net_id, settings) in resolved {
             let name = container.bare_name().to_string();
             let endpoint_id = settings
                 .endpoint_id
@@ -254,7 +253,7 @@ impl MemoryBackend {
                     if fresh {
                         done.push(net_id.clone());
                     }
-                    updates.push((net_name, net_id, endpoint_id, ip, subnet, gateway));
+                    updates.push((net_name, settings, net_id, endpoint_id, ip, subnet, gateway));
                 }
             }
         }
@@ -266,12 +265,11 @@ impl MemoryBackend {
             }
             return Err(e);
         }
-        for (net_name, net_id, endpoint_id, ip, subnet, gateway) in updates {
-            container.networks.update(&net_name, |settings| {
-                settings.network_id = Some(net_id);
-                settings.endpoint_id = Some(endpoint_id);
-                fill_address(settings, ip, subnet, gateway);
-            });
+        for (net_name, mut settings, net_id, endpoint_id, ip, subnet, gateway) in updates {
+            settings.network_id = Some(net_id);
+            settings.endpoint_id = Some(endpoint_id);
+            fill_address(&mut settings, ip, subnet, gateway);
+            container.networks.insert(&net_name, &settings);
         }
         Ok(())
     }
@@ -282,7 +280,7 @@ impl MemoryBackend {
         let joined: Vec<(String, Option<String>)> = container
             .networks
             .ids()
-            .map(|(name, id)| (name.to_string(), id))
+            .map(|(name, id)| (name.to_string(), id.map(str::to_string)))
             .collect();
         for (net_name, net_id) in joined {
             let net_id = net_id
