@@ -33,6 +33,7 @@ pub mod body;
 pub mod boxed;
 pub mod coarse_timer;
 pub mod conn;
+mod connection_service;
 pub mod credentials;
 pub mod drain;
 pub mod error_body;

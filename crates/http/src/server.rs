@@ -15,7 +15,6 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -24,6 +23,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::coarse_timer::Sweeper;
 use crate::conn::PermitIo;
+use crate::connection_service::ConnectionService;
 use crate::drain::Drain;
 use crate::error_body::ErrorBodyIo;
 use crate::limit::BodyLimits;
@@ -389,7 +389,7 @@ fn serve_connection<IO, S>(
     IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
     S: Stack<Incoming>,
 {
-    let hyper_svc = TowerToHyperService::new(svc.clone());
+    let hyper_svc = ConnectionService::new(svc);
     let io = TokioIo::new(ErrorBodyIo::new(PermitIo::new(stream, permit)));
     let conn = http1::Builder::new()
         .timer(options.sweeper.timer())
