@@ -47,11 +47,12 @@ use http_body_util::BodyExt;
 use sockerless_core::Backend;
 use sockerless_http::credentials::CredentialsLayer;
 use sockerless_http::limit::{BodyLimitLayer, BodyLimits};
+use sockerless_http::ready;
 use sockerless_http::rescue::RescueLayer;
 use sockerless_http::trace::request_log_layer;
 use sockerless_http::{Body, BoxError, Drain, Response, Stack};
 use tower::util::BoxCloneService;
-use tower::{service_fn, ServiceBuilder, ServiceExt};
+use tower::{service_fn, ServiceBuilder};
 
 pub use dispatch::Ctx;
 pub use route::DockerRoute;
@@ -127,7 +128,7 @@ where
         drain: options.drain.clone(),
         max_body: options.body.max_bytes,
     });
-    let docker = ServiceBuilder::new()
+    let mut docker = ServiceBuilder::new()
         .layer(CredentialsLayer::default())
         .layer(request_log_layer())
         .map_response(version::add_docker_headers)
@@ -136,12 +137,14 @@ where
         .layer(layer::DockerRouteLayer)
         .layer(BodyLimitLayer::from(options.body))
         .service(dispatch::Dispatch::new(ctx));
-    let internal = options.internal;
+    let mut internal = options.internal;
+    // Called in place, not cloned per request: the server gives each
+    // connection its own clone of this stack.
     service_fn(move |req: http::Request<B>| {
         let req = req.map(|b| b.map_err(Into::into).boxed_unsync());
-        match &internal {
-            Some(i) if is_internal(req.uri().path()) => Either::Left(i.clone().oneshot(req)),
-            _ => Either::Right(docker.clone().oneshot(req)),
+        match &mut internal {
+            Some(i) if is_internal(req.uri().path()) => Either::Left(ready::call(i, req)),
+            _ => Either::Right(ready::call(&mut docker, req)),
         }
     })
 }

@@ -8,24 +8,23 @@
 //! counters every worker thread shares (the backend's state, the credential
 //! header list), and a state machine around the response future. An HTTP/1
 //! connection calls its service once at a time, from its own task, so it can
-//! own one clone and call it in place. A stack that is not ready at once gets
-//! the request through a clone and `Oneshot`, as before.
+//! own one clone and call it in place ([`crate::ready::call`]).
 
 use std::cell::RefCell;
 use std::convert::Infallible;
-use std::task::{Context, Poll, Waker};
 
 use futures_util::future::Either;
 use tower::util::Oneshot;
 use tower::Service;
 
+use crate::ready::{self, ReadyCall};
 use crate::Response;
 
 /// The stack of one connection, as hyper's `Service` (see the module docs).
 pub(crate) struct ConnectionService<S> {
-    /// Called in place while ready.
+    /// Called in place.
     stack: RefCell<S>,
-    /// Cloned for a request the stack in place cannot take at once.
+    /// Cloned for a request while the stack is borrowed (never, on HTTP/1).
     spare: S,
 }
 
@@ -45,70 +44,12 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<S::Future, Oneshot<S, R>>;
+    type Future = Either<ReadyCall<S, R>, Oneshot<S, R>>;
 
     fn call(&self, req: R) -> Self::Future {
-        if let Ok(mut stack) = self.stack.try_borrow_mut() {
-            // A stack that is ready now takes the request in place; one that
-            // is not is left with the no-op waker's registration, harmless.
-            let mut cx = Context::from_waker(Waker::noop());
-            if let Poll::Ready(Ok(())) = stack.poll_ready(&mut cx) {
-                return Either::Left(stack.call(req));
-            }
+        match self.stack.try_borrow_mut() {
+            Ok(mut stack) => Either::Left(ready::call(&mut *stack, req)),
+            Err(_) => Either::Right(Oneshot::new(self.spare.clone(), req)),
         }
-        Either::Right(Oneshot::new(self.spare.clone(), req))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::body::full_body;
-    use bytes::Bytes;
-    use http_body_util::BodyExt;
-    use hyper::service::Service as _;
-
-    /// Ready every other time it is asked.
-    #[derive(Clone)]
-    struct Fussy {
-        asked: usize,
-    }
-
-    impl Service<&'static str> for Fussy {
-        type Response = Response;
-        type Error = Infallible;
-        type Future = std::future::Ready<Result<Response, Infallible>>;
-
-        fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-            self.asked += 1;
-            if self.asked % 2 == 0 {
-                Poll::Ready(Ok(()))
-            } else {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-        }
-
-        fn call(&mut self, req: &'static str) -> Self::Future {
-            std::future::ready(Ok(http::Response::new(full_body(Bytes::from(req)))))
-        }
-    }
-
-    async fn body(res: Response) -> Bytes {
-        res.into_body().collect().await.unwrap().to_bytes()
-    }
-
-    #[tokio::test]
-    async fn a_ready_stack_is_called_in_place_and_a_busy_one_through_a_clone() {
-        let svc = ConnectionService::new(&Fussy { asked: 1 });
-        // Asked a second time: ready, called in place.
-        let first = svc.call("in place");
-        assert!(matches!(first, Either::Left(_)));
-        assert_eq!(body(first.await.unwrap()).await, "in place");
-        // Asked a third time: not ready; a clone (asked once more, ready)
-        // takes it.
-        let second = svc.call("through a clone");
-        assert!(matches!(second, Either::Right(_)));
-        assert_eq!(body(second.await.unwrap()).await, "through a clone");
     }
 }

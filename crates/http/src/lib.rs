@@ -13,6 +13,8 @@
 //!   before anything can log them;
 //! - [`trace`]: one info line per request (method, path, status, latency);
 //! - [`log_writer`]: the log sink (per-thread buffers, one writer thread);
+//! - [`ready::call`]: a stack called in place when ready, not cloned per
+//!   request;
 //! - [`request_line`]: the request line formatted straight into that sink;
 //! - [`log_time`]: the log lines' timestamp (the second's text cached);
 //! - [`server`]: Unix and TCP listeners (socket mode and group, stale-socket
@@ -41,6 +43,7 @@ pub mod json;
 pub mod limit;
 pub mod log_time;
 pub mod log_writer;
+pub mod ready;
 pub mod request_line;
 pub mod rescue;
 pub mod routed;
