@@ -21,13 +21,13 @@ use std::any::Any;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use dashmap::DashMap;
+use crate::hashing::ShardMap;
 use serde::{Deserialize, Serialize};
 use sockerless_core::json_write;
 
 /// A table of shared values keyed by their text, swept when it doubles.
 struct Interner<V> {
-    map: DashMap<Arc<str>, V>,
+    map: ShardMap<Arc<str>, V>,
     /// Size after the last sweep.
     swept_at: AtomicUsize,
     /// Whether an entry is held outside the table.
@@ -37,7 +37,7 @@ struct Interner<V> {
 impl<V> Interner<V> {
     fn new(in_use: fn(&Arc<str>, &V) -> bool) -> Self {
         Interner {
-            map: DashMap::new(),
+            map: ShardMap::default(),
             swept_at: AtomicUsize::new(MIN_SWEEP),
             in_use,
         }

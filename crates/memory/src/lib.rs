@@ -73,6 +73,7 @@ pub mod controls;
 mod events;
 pub mod exec;
 pub mod fs;
+mod hashing;
 mod ids;
 pub mod images;
 pub mod intern;

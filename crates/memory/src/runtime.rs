@@ -8,8 +8,8 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::hashing::ShardMap;
 use bytes::Bytes;
-use dashmap::DashMap;
 use tokio::sync::{mpsc, watch};
 
 pub(crate) use crate::live_feed::{Live, LogEntry};
@@ -212,7 +212,7 @@ impl ContainerRuntime {
 /// is ever held across an `.await`.
 #[derive(Debug, Default)]
 pub struct Runtimes {
-    map: DashMap<String, Arc<ContainerRuntime>>,
+    map: ShardMap<String, Arc<ContainerRuntime>>,
 }
 
 impl Runtimes {

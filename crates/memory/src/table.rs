@@ -21,21 +21,21 @@
 
 use std::sync::Arc;
 
+use crate::hashing::ShardMap;
 use dashmap::mapref::entry::Entry;
-use dashmap::DashMap;
 
 use crate::ids::Id;
 
 /// One resource's records keyed by ID.
 #[derive(Debug)]
 pub struct Table<T> {
-    map: DashMap<Id, Arc<T>>,
+    map: ShardMap<Id, Arc<T>>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
         Table {
-            map: DashMap::new(),
+            map: ShardMap::default(),
         }
     }
 }
@@ -190,7 +190,7 @@ impl<T: Clone> Table<T> {
 /// index is written at insert and remove only.
 #[derive(Debug, Default)]
 pub struct LabelIndex {
-    map: DashMap<String, std::collections::HashSet<Id>>,
+    map: ShardMap<String, std::collections::HashSet<Id>>,
 }
 
 impl LabelIndex {
@@ -258,7 +258,7 @@ impl LabelIndex {
 /// removal drops all of its execs.
 #[derive(Debug, Default)]
 pub struct ExecIndex {
-    map: DashMap<Id, Vec<String>>,
+    map: ShardMap<Id, Vec<String>>,
 }
 
 impl ExecIndex {
@@ -296,7 +296,7 @@ impl ExecIndex {
 /// of one name exactly one wins.
 #[derive(Debug, Default)]
 pub struct NameIndex {
-    map: DashMap<String, Id>,
+    map: ShardMap<String, Id>,
 }
 
 /// Names are stored without the leading `/`.

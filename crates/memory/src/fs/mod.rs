@@ -30,7 +30,7 @@ pub mod view;
 
 use std::sync::{Arc, Mutex};
 
-use dashmap::DashMap;
+use crate::hashing::ShardMap;
 
 pub use entry::{Entry, Kind};
 pub use layer::{Change, Layer, Tree};
@@ -62,10 +62,10 @@ pub enum FsError {
 /// The files that exist once, by owner.
 #[derive(Debug, Default)]
 pub struct FsStore {
-    images: DashMap<String, Arc<Tree>>,
-    containers: DashMap<String, Arc<Mutex<Layer>>>,
-    volumes: DashMap<String, Arc<Mutex<Layer>>>,
-    binds: DashMap<String, Arc<Mutex<Layer>>>,
+    images: ShardMap<String, Arc<Tree>>,
+    containers: ShardMap<String, Arc<Mutex<Layer>>>,
+    volumes: ShardMap<String, Arc<Mutex<Layer>>>,
+    binds: ShardMap<String, Arc<Mutex<Layer>>>,
 }
 
 impl FsStore {
