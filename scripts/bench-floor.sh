@@ -3,8 +3,10 @@
 # at its default settings (`info`: one request line per request) against the
 # bare hyper floor (examples/bare_hyper.rs), measured with `oha`, 3-second runs,
 # ours and the floor alternating, over a Unix socket and over TCP, at c16 and
-# c64. Prints one row per run with the ratio. Loopback only: temp sockets,
-# ports chosen free at runtime; both servers stopped at the end.
+# c64. Prints one row per run with the ratio, then each row's median over the
+# rounds (the figure to quote: single runs swing with the machine). Loopback
+# only: temp sockets, ports chosen free at runtime; both servers stopped at
+# the end.
 #
 #   cargo build --release --bin sockerless-backend-memory --example bare_hyper
 #   scripts/bench-floor.sh                 # ROUNDS=2
@@ -52,14 +54,21 @@ rate() {
     jq '.summary.requestsPerSec | round'
 }
 
+ratios=() medians=()
 printf '| transport | concurrency | round | ours req/s | bare req/s | ours ÷ bare |\n|---|---:|---:|---:|---:|---:|\n'
 for transport in unix tcp; do
   for c in 16 64; do
     for round in $(seq 1 "$ROUNDS"); do
       ours=$(rate "$transport" "$c" ours)
       bare=$(rate "$transport" "$c" bare)
-      printf '| %s | %s | %s | %s | %s | %s |\n' "$transport" "$c" "$round" "$ours" "$bare" \
-        "$(ratio "$ours" "$bare")"
+      r=$(ratio "$ours" "$bare")
+      ratios+=("$r")
+      printf '| %s | %s | %s | %s | %s | %s |\n' "$transport" "$c" "$round" "$ours" "$bare" "$r"
     done
+    medians+=("$transport c$c: $(median "${ratios[@]}")")
+    ratios=()
   done
 done
+# The machine's moments swing single runs (a 2-core VM shared with the load
+# tool); the median of each row's rounds is the figure to quote.
+printf '\nmedian ours ÷ bare: %s\n' "$(IFS=';'; echo "${medians[*]}" | sed 's/;/, /g')"

@@ -49,3 +49,9 @@ fi
 ratio() {
   jq -n "$1 / $2 * 100 | round / 100"
 }
+
+# median X...: the median of the numbers (the mean of the middle two when even).
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
+    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
