@@ -29,7 +29,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::thread::JoinHandle;
@@ -71,8 +71,6 @@ struct Shared {
 struct Registry {
     slots: Vec<Option<Arc<Slot>>>,
     free: Vec<usize>,
-    /// Set when the [`Sweeping`] guard drops: the thread returns.
-    stopped: bool,
 }
 
 impl Registry {
@@ -126,11 +124,16 @@ impl Sweeper {
     /// header-read timeout does not fire, and the error says so.
     pub fn start(&self) -> std::io::Result<Sweeping> {
         let shared = Arc::clone(&self.shared);
+        let stop = Arc::new(AtomicBool::new(false));
         let thread = std::thread::Builder::new()
             .name("sockerless-sweep".into())
-            .spawn(move || shared.sweep_every_tick())?;
+            .spawn({
+                let stop = Arc::clone(&stop);
+                move || shared.sweep_every_tick(&stop)
+            })?;
         Ok(Sweeping {
             shared: Arc::clone(&self.shared),
+            stop,
             thread: Some(thread),
         })
     }
@@ -175,12 +178,19 @@ impl Sweeper {
 #[derive(Debug)]
 pub struct Sweeping {
     shared: Arc<Shared>,
+    /// This thread's stop (each start has its own).
+    stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Drop for Sweeping {
     fn drop(&mut self) {
-        self.shared.lock().stopped = true;
+        {
+            // Set under the lock: the thread reads it under the lock before
+            // each wait, so the notification below cannot fall between.
+            let _registry = self.shared.lock();
+            self.stop.store(true, Ordering::Release);
+        }
         self.shared.changed.notify_all();
         if let Some(thread) = self.thread.take() {
             // It holds the lock only to sweep: the join is at most one sweep.
@@ -192,9 +202,9 @@ impl Drop for Sweeping {
 impl Shared {
     /// The sweeper thread's loop: while connections exist, wait a tick and
     /// wake the slots whose deadline has passed; without any, wait for one.
-    fn sweep_every_tick(&self) {
+    fn sweep_every_tick(&self, stop: &AtomicBool) {
         let mut registry = self.lock();
-        while !registry.stopped {
+        while !stop.load(Ordering::Acquire) {
             if registry.live() == 0 {
                 registry = self
                     .changed
@@ -209,6 +219,9 @@ impl Shared {
                 .wait_timeout(registry, self.tick)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
+            if stop.load(Ordering::Acquire) {
+                break;
+            }
             let now = self.nanos(Instant::now());
             for slot in registry.slots.iter().flatten() {
                 slot.fire_if_passed(now);
@@ -379,7 +392,8 @@ mod tests {
             let sweeper = Sweeper::new(Duration::from_secs(30));
             // Idle: the thread waits for a first connection.
             drop(sweeper.start().expect("a sweeper thread"));
-            // Ticking: a connection is registered.
+            // Ticking: a connection is registered; a second start of the
+            // same sweeper has its own stop.
             let _timer = sweeper.timer();
             drop(sweeper.start().expect("a sweeper thread"));
             let _ = done.send(());
