@@ -1,5 +1,5 @@
 //! A coarse timer for hyper's header-read timeout: one slot per connection,
-//! one sweeper task per server, no timer-wheel entry per request.
+//! one sweeper thread per server, no timer-wheel entry per request.
 //!
 //! hyper arms the header-read timeout at the start of every request head. With
 //! `hyper_util`'s `TokioTimer` that is a boxed `tokio::time::Sleep` per
