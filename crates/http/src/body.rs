@@ -12,7 +12,7 @@
 use bytes::Bytes;
 use http::header::{ALLOW, CONTENT_TYPE, SEC_WEBSOCKET_VERSION};
 use http::{HeaderValue, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Empty, Full};
 use serde::Serialize;
 use sockerless_core::error::{Error, Result};
 
@@ -51,11 +51,10 @@ pub fn json_message(status: http::StatusCode, message: &str) -> Response {
     res
 }
 
-/// An empty body.
+/// An empty body. `Empty` is zero-sized, so boxing it allocates nothing (a
+/// boxed empty `Full` was an allocation per body-less request and response).
 pub fn empty_body() -> Body {
-    Full::new(Bytes::new())
-        .map_err(|never| match never {})
-        .boxed_unsync()
+    Empty::new().map_err(|never| match never {}).boxed_unsync()
 }
 
 /// A body of these bytes.
