@@ -17,8 +17,7 @@ use http::header::HeaderName;
 use tower::{Layer, Service};
 use tower_http::sensitive_headers::SetSensitiveRequestHeaders;
 
-/// The names of the request headers that carry credentials: Docker's
-/// registry auth (base64 JSON with a password) and HTTP authorization.
+/// The names of [`CREDENTIAL_HEADERS`], as text.
 const CREDENTIAL_NAMES: [&str; 4] = [
     "x-registry-auth",
     "x-registry-config",
@@ -26,7 +25,8 @@ const CREDENTIAL_NAMES: [&str; 4] = [
     "proxy-authorization",
 ];
 
-/// [`CREDENTIAL_NAMES`] as header names.
+/// The request headers that carry credentials: Docker's registry auth
+/// (base64 JSON with a password) and HTTP authorization.
 pub static CREDENTIAL_HEADERS: [HeaderName; 4] = [
     HeaderName::from_static(CREDENTIAL_NAMES[0]),
     HeaderName::from_static(CREDENTIAL_NAMES[1]),
