@@ -210,10 +210,9 @@ impl MemoryBackend {
         }
         let mut done: Vec<String> = Vec::new();
         let mut result = Ok(());
-        // (network name, network ID, endpoint ID, address, subnet, gateway) to
-        // write once all succeeded
+        // (network name, its filled settings) to write once all succeeded
         let mut updates = Vec::new();
-        for (net_name, net_id, settings) in resolved {
+        for (net_name, net_id, mut settings) in resolved {
             let name = container.bare_name().to_string();
             let endpoint_id = settings
                 .endpoint_id
@@ -253,7 +252,10 @@ impl MemoryBackend {
                     if fresh {
                         done.push(net_id.clone());
                     }
-                    updates.push((net_name, settings, net_id, endpoint_id, ip, subnet, gateway));
+                    settings.network_id = Some(net_id);
+                    settings.endpoint_id = Some(endpoint_id);
+                    fill_address(&mut settings, ip, subnet, gateway);
+                    updates.push((net_name, settings));
                 }
             }
         }
@@ -265,10 +267,7 @@ impl MemoryBackend {
             }
             return Err(e);
         }
-        for (net_name, mut settings, net_id, endpoint_id, ip, subnet, gateway) in updates {
-            settings.network_id = Some(net_id);
-            settings.endpoint_id = Some(endpoint_id);
-            fill_address(&mut settings, ip, subnet, gateway);
+        for (net_name, settings) in updates {
             container.networks.insert(&net_name, &settings);
         }
         Ok(())
