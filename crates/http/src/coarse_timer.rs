@@ -49,7 +49,7 @@ const TICK_BOUNDS: (Duration, Duration) = (Duration::from_millis(10), Duration::
 /// The server's sweeper: the registry of connection slots and the tick that
 /// wakes the expired ones. Start it with [`Sweeper::start`]; give each
 /// connection a [`Sweeper::timer`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Sweeper {
     shared: Arc<Shared>,
 }

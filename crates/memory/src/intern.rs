@@ -21,9 +21,10 @@ use std::any::Any;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::hashing::ShardMap;
 use serde::{Deserialize, Serialize};
 use sockerless_core::json_write;
+
+use crate::hashing::ShardMap;
 
 /// A table of shared values keyed by their text, swept when it doubles.
 struct Interner<V> {

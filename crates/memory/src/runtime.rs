@@ -8,10 +8,10 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::hashing::ShardMap;
 use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 
+use crate::hashing::ShardMap;
 pub(crate) use crate::live_feed::{Live, LogEntry};
 use crate::live_feed::{LiveFeed, LiveReceiver};
 

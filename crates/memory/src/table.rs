@@ -21,9 +21,9 @@
 
 use std::sync::Arc;
 
-use crate::hashing::ShardMap;
 use dashmap::mapref::entry::Entry;
 
+use crate::hashing::ShardMap;
 use crate::ids::Id;
 
 /// One resource's records keyed by ID.
