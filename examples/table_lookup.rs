@@ -33,14 +33,19 @@ struct Record {
     _heap: Vec<u8>,
 }
 
-/// A 64-hex ID from `seed` (xorshift).
+/// The next number of a xorshift sequence.
+fn next(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+/// A 64-hex ID from `seed`.
 fn hex_id(mut seed: u64) -> String {
     let mut id = String::with_capacity(64);
     for _ in 0..4 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        id.push_str(&format!("{seed:016x}"));
+        id.push_str(&format!("{:016x}", next(&mut seed)));
     }
     id
 }
@@ -69,10 +74,7 @@ fn measure(table: &Table<Record>, ids: &[String], seed: &mut u64) -> (f64, f64, 
     let mut times = Vec::with_capacity(SAMPLES + 1000);
     let mut sum = 0u64;
     for _ in 0..SAMPLES + 1000 {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        let id = ids[(*seed % ids.len() as u64) as usize].clone();
+        let id = ids[(next(seed) % ids.len() as u64) as usize].clone();
         let t = Instant::now();
         if let Resolution::Found(r) = table.find(&id, None) {
             sum = sum.wrapping_add(r.words[0]).wrapping_add(r.words[40]);

@@ -71,4 +71,6 @@ for transport in unix tcp; do
 done
 # The machine's moments swing single runs (a 2-core VM shared with the load
 # tool); the median of each row's rounds is the figure to quote.
-printf '\nmedian ours ÷ bare: %s\n' "$(IFS=';'; echo "${medians[*]}" | sed 's/;/, /g')"
+printf '\nmedian ours ÷ bare:'
+printf ' %s;' "${medians[@]}"
+printf '\n'

@@ -1,7 +1,7 @@
 # Sourced by the bench scripts (bench-http.sh, bench-remote.sh, bench-floor.sh,
 # bench-docker-overhead.sh): a temp dir, daemons started in the background and
 # stopped at exit (also on error or Ctrl-C), a free loopback port, the CPU
-# pinning of PINNED=1 and a ratio. The sourcing script sets NAME (for
+# pinning of PINNED=1, a ratio and a median. The sourcing script sets NAME (for
 # messages) and appends each daemon's pid to `pids`.
 
 tmp=$(mktemp -d)
