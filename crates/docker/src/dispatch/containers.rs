@@ -46,7 +46,7 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             reply::json(StatusCode::OK, &b.container_list(options).await?)
         }
         ContainerPrune => reply::json(StatusCode::OK, &b.container_prune(q.filters()?).await?),
-        ContainerInspect(r) => reply::json(StatusCode::OK, &inspect(ctx, r).await?),
+        ContainerInspect(r) => inspect(ctx, r).await,
         ContainerTop(r) => reply::json(
             StatusCode::OK,
             &b.container_top(r, q.string("ps_args")).await?,
@@ -232,8 +232,10 @@ pub fn rename_default_endpoint(body: &mut ContainerCreateBody) {
 }
 
 /// Container inspect, with `HostConfig.LogConfig.Type` present (docker-py
-/// reads it; pitfall 15). Set on the typed response, which is serialised once.
-async fn inspect(ctx: &Ctx, r: String) -> Result<docker::ContainerInspectResponse> {
+/// reads it; pitfall 15). Set on the typed response, which is serialised here,
+/// once: returning the response (a few kB) instead would copy it out through
+/// each caller's future.
+async fn inspect(ctx: &Ctx, r: String) -> Result<Response> {
     let mut c = ctx.backend.container_inspect(r).await?;
     if let Some(host) = c.host_config.as_mut() {
         let log = host.log_config.get_or_insert_with(Default::default);
@@ -242,7 +244,7 @@ async fn inspect(ctx: &Ctx, r: String) -> Result<docker::ContainerInspectRespons
         }
         log.config.get_or_insert_with(Default::default);
     }
-    Ok(c)
+    reply::json(StatusCode::OK, &c)
 }
 
 /// `Config.Tty` and `State.Paused` of a container (404 when unknown).
