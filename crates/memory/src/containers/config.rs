@@ -39,6 +39,11 @@ impl Labels {
         self.get(key).is_some()
     }
 
+    /// The (key, value) pairs as stored (for `crate::prefetch`).
+    pub(crate) fn pairs(&self) -> &[(Arc<str>, Arc<str>)] {
+        &self.0
+    }
+
     /// (key, value) pairs, by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
         self.0.iter().map(|(k, v)| (&**k, &**v))
@@ -119,6 +124,11 @@ impl Config {
     /// The `Env` entries.
     pub fn env(&self) -> impl Iterator<Item = &str> {
         self.env.iter().flat_map(|e| e.iter().map(|s| &**s))
+    }
+
+    /// The env entries as stored (for `crate::prefetch`).
+    pub(crate) fn env_texts(&self) -> &[Arc<str>] {
+        self.env.as_deref().unwrap_or_default()
     }
 
     /// `Hostname`.

@@ -60,6 +60,11 @@ fn decode(e: &Entry) -> (&str, docker::EndpointSettings) {
 }
 
 impl NetMap {
+    /// The entries as stored (for `crate::prefetch`).
+    pub(crate) fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
     /// Each network's name and stored settings text.
     pub(crate) fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
         self.entries.iter().map(|(name, s)| (&**name, &*s.json))

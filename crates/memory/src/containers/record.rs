@@ -142,13 +142,26 @@ pub struct ContainerRecord {
 }
 
 impl ContainerRecord {
-    /// Asks the CPU to load, all at once, the record and the heap objects
-    /// `inspect_record` reads from it one after the other (`crate::prefetch`).
+    /// Asks the CPU to load the record and the heap objects `inspect_record`
+    /// reads from it one after the other (`crate::prefetch`), a level at a
+    /// time: first every object the record points at (their addresses are in
+    /// the record), then what those point at, then the mount points' texts.
+    /// Each level's loads overlap; walking one list to its end before the
+    /// next list's buffer is asked for would wait once per list.
     pub(crate) fn prefetch(&self) {
         prefetch_of(self);
+        // Level one: the record's own heap objects.
         prefetch_of(self.name.as_str());
         prefetch_of(self.image_id.as_str());
         prefetch_of(self.host_config.text());
+        prefetch_of(self.networks.entries());
+        prefetch_of(self.labels().pairs());
+        prefetch_of(self.config.env_texts());
+        if let Some(hostname) = self.config.hostname() {
+            prefetch_of(hostname);
+        }
+        prefetch_of(self.mounts.as_slice());
+        // Level two: what those hold.
         for (name, settings) in self.networks.texts() {
             prefetch_of(name);
             prefetch_of(settings);
@@ -160,18 +173,18 @@ impl ContainerRecord {
         for entry in self.config.env() {
             prefetch_of(entry);
         }
-        if let Some(hostname) = self.config.hostname() {
-            prefetch_of(hostname);
-        }
         for mount in &self.mounts {
             let point: &docker::MountPoint = mount;
             prefetch_of(point);
+        }
+        // Level three: the mount points' texts.
+        for mount in &self.mounts {
             for text in [
-                &point.name,
-                &point.source,
-                &point.destination,
-                &point.driver,
-                &point.mode,
+                &mount.name,
+                &mount.source,
+                &mount.destination,
+                &mount.driver,
+                &mount.mode,
             ] {
                 prefetch_of(text.as_deref().unwrap_or_default());
             }
