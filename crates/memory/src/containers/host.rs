@@ -68,6 +68,25 @@ pub(crate) struct ListPart {
     pub port_bindings: Option<docker::PortMap>,
 }
 
+/// The parts of `HostConfig` a start reads to publish the ports.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct PortsPart {
+    /// `PortBindings`.
+    #[serde(rename = "PortBindings")]
+    pub port_bindings: Option<docker::PortMap>,
+    /// `PublishAllPorts`.
+    #[serde(rename = "PublishAllPorts")]
+    pub publish_all_ports: Option<bool>,
+}
+
+/// The part of `HostConfig` an exit reads.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ExitPart {
+    /// `AutoRemove`.
+    #[serde(rename = "AutoRemove")]
+    pub auto_remove: Option<bool>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +98,10 @@ mod tests {
         let h = HostConfig::new(&d);
         assert_eq!(h.get(), d);
         assert_eq!(h.read::<ListPart>().network_mode.as_deref(), Some("ci-net"));
+        assert_eq!(h.read::<ExitPart>().auto_remove, Some(true));
+        let ports = h.read::<PortsPart>();
+        assert_eq!(ports.port_bindings, d.port_bindings);
+        assert_eq!(ports.publish_all_ports, None);
         assert_eq!(
             serde_json::to_value(&h).unwrap(),
             serde_json::to_value(&d).unwrap()

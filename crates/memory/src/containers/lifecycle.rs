@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::host::ExitPart;
 use super::record::{ContainerRecord, Status};
 use crate::backend::MemoryBackend;
 use sockerless_core::api::docker;
@@ -56,7 +57,7 @@ impl MemoryBackend {
                 self.emit_die(&c, code);
                 self.emit_network_membership(&c, "disconnect");
                 self.emit_volume_mounts(&c, "unmount");
-                if c.host_config.get().auto_remove == Some(true) {
+                if c.host_config.read::<ExitPart>().auto_remove == Some(true) {
                     let _ = self.remove_container(
                         id,
                         ContainerRemoveOptions {

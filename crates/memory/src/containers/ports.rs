@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::host::PortsPart;
 use super::record::ContainerRecord;
 use crate::backend::MemoryBackend;
 use sockerless_core::api::docker;
@@ -34,7 +35,7 @@ impl MemoryBackend {
             .ports
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let host = c.host_config.get();
+        let host: PortsPart = c.host_config.read();
         let publish_all = host.publish_all_ports.unwrap_or(false);
         let bindings = host.port_bindings.unwrap_or_default();
         let mut taken: Vec<u16> = Vec::new();
