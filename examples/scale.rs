@@ -243,6 +243,11 @@ async fn hold_execs(backend: &MemoryBackend, ids: &[String], execs: usize) -> Re
     Ok(())
 }
 
+/// The row of a size whose inspect failed.
+fn inspect_failed(n: usize, e: impl std::fmt::Display) -> Value {
+    json!({"n": n, "error": format!("container_inspect: {e}")})
+}
+
 /// The inspect sampler: a fixed xorshift sequence, the same IDs for every run
 /// of one size.
 struct Sampler(u64);
@@ -268,7 +273,7 @@ impl Sampler {
         let took = t.elapsed();
         match r {
             Ok(_) => Ok(took),
-            Err(e) => Err(json!({"n": ids.len(), "error": format!("container_inspect: {e}")})),
+            Err(e) => Err(inspect_failed(ids.len(), e)),
         }
     }
 }
@@ -359,7 +364,7 @@ async fn interleaved(sizes: &[usize], inspects: usize) -> Vec<Value> {
     for (backend, ids, _) in &stores {
         for id in ids {
             if let Err(e) = backend.container_inspect(id.clone()).await {
-                return vec![json!({"n": ids.len(), "error": format!("container_inspect: {e}")})];
+                return vec![inspect_failed(ids.len(), e)];
             }
         }
     }
