@@ -122,6 +122,13 @@ impl<T: Serialize + Send + Sync + 'static> Shared<T> {
     }
 }
 
+impl<T> Shared<T> {
+    /// How many holders the shared copy has (the table's own included).
+    pub(crate) fn holders(this: &Shared<T>) -> usize {
+        Arc::strong_count(&this.0)
+    }
+}
+
 impl<T: Default + Serialize + Send + Sync + 'static> Default for Shared<T> {
     fn default() -> Shared<T> {
         Shared::new(T::default())

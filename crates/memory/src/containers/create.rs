@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::config::Config;
+use super::far::FarObjects;
 use super::host::HostConfig;
 use super::mounts::{plan_mounts, PlannedMount};
 use super::netmap::NetMap;
@@ -275,6 +276,7 @@ impl MemoryBackend {
             ports: HashMap::new(),
             mounts: Vec::new(),
             restart_count: 0,
+            far: FarObjects::default(),
         };
         Ok(CreatePlan {
             record,
@@ -399,6 +401,7 @@ impl MemoryBackend {
             self.store.container_names.release(&bare, &id);
             return Err(e);
         }
+        record.far = FarObjects::of(&record.config, &record.mounts);
         if self
             .store
             .containers

@@ -11,6 +11,7 @@
 mod archive;
 pub mod config;
 mod create;
+pub mod far;
 mod files;
 pub mod host;
 mod inspect;

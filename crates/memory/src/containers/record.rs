@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::time::SystemTime;
 
 use super::config::{Config, Labels};
+use super::far::FarObjects;
 use super::host::HostConfig;
 use super::netmap::NetMap;
 use crate::ids::Id;
@@ -139,6 +140,10 @@ pub struct ContainerRecord {
     pub mounts: Vec<Shared<docker::MountPoint>>,
     /// `RestartCount`.
     pub restart_count: i64,
+    /// Where the objects an inspect reads far from the record are (not
+    /// stored: addresses; set at create and at a state load).
+    #[serde(skip)]
+    pub far: FarObjects,
 }
 
 impl ContainerRecord {
@@ -150,6 +155,8 @@ impl ContainerRecord {
     /// next list's buffer is asked for would wait once per list.
     pub(crate) fn prefetch(&self) {
         prefetch_of(self);
+        self.far.prefetch();
+        self.networks.first_hint().prefetch();
         // Level one: the record's own heap objects.
         prefetch_of(self.name.as_str());
         prefetch_of(self.image_id.as_str());
@@ -284,6 +291,7 @@ impl ContainerRecord {
             ports: HashMap::new(),
             mounts: Vec::new(),
             restart_count: 0,
+            far: FarObjects::default(),
         }
     }
 }
