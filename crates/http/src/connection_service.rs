@@ -12,20 +12,19 @@
 
 use std::cell::RefCell;
 use std::convert::Infallible;
+use std::future::{ready, Ready};
 
 use futures_util::future::Either;
-use tower::util::Oneshot;
+use http::StatusCode;
 use tower::Service;
 
+use crate::body::json_message;
 use crate::ready::{self, ReadyCall};
 use crate::Response;
 
 /// The stack of one connection, as hyper's `Service` (see the module docs).
 pub(crate) struct ConnectionService<S> {
-    /// Called in place.
     stack: RefCell<S>,
-    /// Cloned for a request while the stack is borrowed (never, on HTTP/1).
-    spare: S,
 }
 
 impl<S: Clone> ConnectionService<S> {
@@ -33,7 +32,6 @@ impl<S: Clone> ConnectionService<S> {
     pub(crate) fn new(stack: &S) -> Self {
         ConnectionService {
             stack: RefCell::new(stack.clone()),
-            spare: stack.clone(),
         }
     }
 }
@@ -44,12 +42,18 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<ReadyCall<S, R>, Oneshot<S, R>>;
+    type Future = Either<ReadyCall<S, R>, Ready<Result<Response, Infallible>>>;
 
     fn call(&self, req: R) -> Self::Future {
+        // The borrow ends before `call` returns, and hyper never calls a
+        // connection's service from inside that service: it cannot be taken.
+        // Were it ever, that would be a bug, answered as one.
         match self.stack.try_borrow_mut() {
             Ok(mut stack) => Either::Left(ready::call(&mut *stack, req)),
-            Err(_) => Either::Right(Oneshot::new(self.spare.clone(), req)),
+            Err(_) => Either::Right(ready(Ok(json_message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error: the connection's service was called from inside itself",
+            )))),
         }
     }
 }
