@@ -16,7 +16,6 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::intern;
-use crate::prefetch::Hint;
 use sockerless_core::api::docker;
 use sockerless_core::json_write;
 
@@ -50,19 +49,9 @@ impl Stored {
 pub type Entry = (Arc<str>, Stored);
 
 /// Networks by name, in name order.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct NetMap {
     entries: Vec<Entry>,
-    /// Where the first network's settings text is (`crate::prefetch`): an
-    /// inspect can ask for it with the record, not after the vector. Set by
-    /// every change to the entries.
-    first: Hint,
-}
-
-impl Clone for NetMap {
-    fn clone(&self) -> NetMap {
-        NetMap::with(self.entries.clone())
-    }
 }
 
 /// (name, settings), read back.
@@ -71,29 +60,6 @@ fn decode(e: &Entry) -> (&str, docker::EndpointSettings) {
 }
 
 impl NetMap {
-    /// A map of these entries (sorted by name).
-    fn with(entries: Vec<Entry>) -> NetMap {
-        let mut m = NetMap {
-            entries,
-            first: Hint::default(),
-        };
-        m.entries_changed();
-        m
-    }
-
-    /// Keeps [`NetMap::first`] true to the entries.
-    fn entries_changed(&mut self) {
-        self.first = self
-            .entries
-            .first()
-            .map_or_else(Hint::default, |(_, s)| Hint::of(s.json.as_bytes()));
-    }
-
-    /// Where the first network's settings text is (for `crate::prefetch`).
-    pub(crate) fn first_hint(&self) -> Hint {
-        self.first
-    }
-
     /// The entries as stored (for `crate::prefetch`).
     pub(crate) fn entries(&self) -> &[Entry] {
         &self.entries
@@ -129,7 +95,6 @@ impl NetMap {
         let mut s = self.entries[i].1.get();
         let r = f(&mut s);
         self.entries[i].1 = Stored::new(&s);
-        self.entries_changed();
         Some(r)
     }
 
@@ -149,7 +114,6 @@ impl NetMap {
                 self.entries.shrink_to_fit();
             }
         }
-        self.entries_changed();
     }
 
     /// Removes network `name`; false when it was not on it.
@@ -159,14 +123,12 @@ impl NetMap {
         };
         self.entries.remove(i);
         self.entries.shrink_to_fit();
-        self.entries_changed();
         true
     }
 
     /// Keeps the entries for which `f` holds.
     pub fn retain(&mut self, mut f: impl FnMut(&str, &docker::EndpointSettings) -> bool) {
         self.entries.retain(|(k, v)| f(k, &v.get()));
-        self.entries_changed();
     }
 
     /// (name, settings) in name order.
@@ -310,14 +272,6 @@ mod tests {
             Some(())
         );
         assert_eq!(m.update("nope", |_| ()), None);
-        // The prefetch hint follows every change, and a clone has its own.
-        assert_eq!(m.first_hint(), Hint::of(m.entries[0].1.json.as_bytes()));
-        let copy = m.clone();
-        assert_eq!(
-            copy.first_hint(),
-            Hint::of(copy.entries[0].1.json.as_bytes())
-        );
-        assert_ne!(copy.first_hint(), m.first_hint());
         let web = m.get("web").unwrap();
         assert_eq!(web.network_id.as_deref(), Some("1"));
         assert_eq!(web.ip_address.as_deref(), Some("10.0.0.2"));

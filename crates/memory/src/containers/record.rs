@@ -148,16 +148,16 @@ pub struct ContainerRecord {
 
 impl ContainerRecord {
     /// Asks the CPU to load the record and the heap objects `inspect_record`
-    /// reads from it one after the other (`crate::prefetch`), a level at a
-    /// time: first every object the record points at (their addresses are in
-    /// the record), then what those point at, then the mount points' texts.
-    /// Each level's loads overlap; walking one list to its end before the
-    /// next list's buffer is asked for would wait once per list.
+    /// reads from it one after the other (`crate::prefetch`): with the record,
+    /// the far objects whose addresses it keeps ([`FarObjects`]: the rarer
+    /// label values and env entries, the per-job mount points and their
+    /// texts) and every object it points at; then the network settings texts,
+    /// which change at start and stop and so are found through their vector.
+    /// The labels, env entries and mount points not listed are shared by many
+    /// containers, so already in the cache.
     pub(crate) fn prefetch(&self) {
         prefetch_of(self);
         self.far.prefetch();
-        self.networks.first_hint().prefetch();
-        // Level one: the record's own heap objects.
         prefetch_of(self.name.as_str());
         prefetch_of(self.image_id.as_str());
         prefetch_of(self.host_config.text());
@@ -168,33 +168,8 @@ impl ContainerRecord {
             prefetch_of(hostname);
         }
         prefetch_of(self.mounts.as_slice());
-        // Level two: what those hold.
-        for (name, settings) in self.networks.texts() {
-            prefetch_of(name);
+        for (_, settings) in self.networks.texts() {
             prefetch_of(settings);
-        }
-        for (key, value) in self.labels().iter() {
-            prefetch_of(key);
-            prefetch_of(value);
-        }
-        for entry in self.config.env() {
-            prefetch_of(entry);
-        }
-        for mount in &self.mounts {
-            let point: &docker::MountPoint = mount;
-            prefetch_of(point);
-        }
-        // Level three: the mount points' texts.
-        for mount in &self.mounts {
-            for text in [
-                &mount.name,
-                &mount.source,
-                &mount.destination,
-                &mount.driver,
-                &mount.mode,
-            ] {
-                prefetch_of(text.as_deref().unwrap_or_default());
-            }
         }
     }
 
