@@ -434,17 +434,17 @@ impl<'a, 'b> Compound<'a, 'b> {
     /// A field rendered beforehand, `"Key":value`, written as it is (with
     /// its comma): one copy instead of a key and a value to write. It is the
     /// caller's word that `field` is valid JSON of that shape.
-    pub fn raw_field(&mut self, field: &str) {
+    pub fn raw_field(&mut self, field: &[u8]) {
         self.comma();
-        self.writer.out.extend_from_slice(field.as_bytes());
+        self.writer.out.extend_from_slice(field);
     }
 
     /// The writer of a field's value after its key rendered beforehand,
     /// `"Key":` (colon included), written as it is: the caller's word that
     /// it is valid JSON of that shape.
-    pub fn next_field_rendered(&mut self, key_and_colon: &str) -> &mut JsonWriter<'a> {
+    pub fn next_field_rendered(&mut self, key_and_colon: &[u8]) -> &mut JsonWriter<'a> {
         self.comma();
-        self.writer.out.extend_from_slice(key_and_colon.as_bytes());
+        self.writer.out.extend_from_slice(key_and_colon);
         self.writer
     }
 
@@ -900,10 +900,10 @@ mod tests {
         let mut writer = JsonWriter::new(&mut out);
         let mut st = (&mut writer).serialize_struct("S", 4).unwrap();
         // A raw field first (no comma before it) and between ordinary ones.
-        st.raw_field(r#""A":{"x":[null]}"#);
+        st.raw_field(br#""A":{"x":[null]}"#);
         st.serialize_field("B", &1).unwrap();
-        st.raw_field(r#""C":"""#);
-        1.5.serialize(st.next_field_rendered(r#""C2":"#)).unwrap();
+        st.raw_field(br#""C":"""#);
+        1.5.serialize(st.next_field_rendered(br#""C2":"#)).unwrap();
         let mut seq = st.next_field("D\"").serialize_seq(Some(2)).unwrap();
         true.serialize(seq.next_element()).unwrap();
         "e".serialize(seq.next_element()).unwrap();

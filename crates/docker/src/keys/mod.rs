@@ -113,34 +113,36 @@ impl Table {
     }
 
     /// The table's entries rendered (see [`Rendered`]).
-    fn render(&self) -> Rendered {
+    fn render(&'static self) -> Rendered {
         let mut joined = Vec::new();
-        let mut starts = Vec::new();
-        let mut key_ends = Vec::new();
-        for (key, zero) in self.zero.iter().chain(self.extra) {
-            if !starts.is_empty() {
+        let mut entries = Vec::new();
+        for (i, (key, zero)) in self.zero.iter().chain(self.extra).enumerate() {
+            if !joined.is_empty() {
                 joined.push(b',');
             }
-            starts.push(joined.len());
+            let start = joined.len();
             sockerless_core::json_write::write_str(&mut joined, key);
             joined.push(b':');
-            key_ends.push(joined.len());
-            let value_start = joined.len();
+            let key_end = joined.len();
             if zero.serialize(&mut JsonWriter::new(&mut joined)).is_err() {
                 // A zero is a literal, a string or a list or map of them:
                 // the writer takes every one.
-                joined.truncate(value_start);
+                joined.truncate(key_end);
                 joined.extend_from_slice(b"null");
             }
+            entries.push(Entry {
+                key,
+                start,
+                key_end,
+                null_if_empty: i < self.zero.len() && self.null_if_empty.contains(key),
+                seen_at: AtomicUsize::new(0),
+            });
         }
-        // The end of the last entry, as if a comma followed it.
-        starts.push(joined.len() + 1);
         Rendered {
-            // Only the writer's JSON and ASCII punctuation were written.
-            joined: String::from_utf8(joined).unwrap_or_default().into(),
-            starts: starts.into(),
-            key_ends: key_ends.into(),
-            seen_at: self.zero.iter().map(|_| AtomicUsize::new(0)).collect(),
+            table: self,
+            zeros: self.zero.len(),
+            joined: joined.into(),
+            entries: entries.into(),
         }
     }
 }
@@ -151,54 +153,80 @@ impl Table {
 /// rather than escaped.
 #[derive(Debug)]
 pub(crate) struct Rendered {
+    /// The table rendered.
+    pub(crate) table: &'static Table,
+    /// The number of its `zero` entries (the first entries).
+    pub(crate) zeros: usize,
     /// Every entry's field, comma-separated.
-    joined: Box<str>,
-    /// Where each entry's field starts in `joined`; one more at the end,
-    /// one past the end of `joined` (where a field after a comma would).
-    starts: Box<[usize]>,
-    /// Where each entry's rendered key (`"Key":`) ends in `joined`.
-    key_ends: Box<[usize]>,
-    /// Per `zero` entry, the address of a key text the serializer was seen
-    /// to pass for it (0: none yet). serde's derived code passes the same
+    joined: Box<[u8]>,
+    /// The entries, `zero` then `extra`, in the table's order.
+    entries: Box<[Entry]>,
+}
+
+/// One rendered entry of a [`Table`].
+#[derive(Debug)]
+pub(crate) struct Entry {
+    /// The field's key.
+    key: &'static str,
+    /// Where the field starts in [`Rendered::joined`].
+    start: usize,
+    /// Where its rendered key (`"Key":`) ends.
+    key_end: usize,
+    /// A `zero` field Docker writes `null` when empty.
+    pub(crate) null_if_empty: bool,
+    /// The address of a key text the serializer was seen to pass for this
+    /// `zero` entry (0: none yet). serde's derived code passes the same
     /// static text for a field every time, so after the first comparison a
     /// field is recognised by its address, not compared byte by byte.
-    seen_at: Box<[AtomicUsize]>,
+    seen_at: AtomicUsize,
 }
 
 impl Rendered {
     /// The fields of entries `run` (at least one), comma-separated.
-    fn run(&self, run: std::ops::Range<usize>) -> Option<&str> {
-        let start = *self.starts.get(run.start)?;
-        let end = self.starts.get(run.end)?.checked_sub(1)?;
+    pub(crate) fn run(&self, run: std::ops::Range<usize>) -> Option<&[u8]> {
+        let start = self.entries.get(run.start)?.start;
+        // The next entry's start, past its comma, or the end.
+        let end = match self.entries.get(run.end) {
+            Some(next) => next.start.checked_sub(1)?,
+            None => self.joined.len(),
+        };
         self.joined.get(start..end)
     }
 
-    /// Whether `key` is `zero` entry `index`'s key `expected`: the address
-    /// of a text already found equal (with the same length), or the bytes
-    /// compared, the address remembered when equal.
-    #[inline]
-    pub(crate) fn is_key(&self, index: usize, expected: &str, key: &'static str) -> bool {
-        if expected.len() != key.len() {
-            return false;
-        }
-        let Some(seen) = self.seen_at.get(index) else {
-            return same_key(expected, key);
-        };
-        let at = key.as_ptr() as usize;
-        if seen.load(Relaxed) == at {
-            return true;
-        }
-        let equal = same_key(expected, key);
-        if equal {
-            seen.store(at, Relaxed);
-        }
-        equal
+    /// The number of entries, `zero` and `extra`.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
     }
 
-    /// Entry `index`'s key, rendered: `"Key":`.
-    fn key(&self, index: usize) -> Option<&str> {
+    /// `zero` entry `index` if `key` is its key: the address of a text
+    /// already found equal (with the same length), or the bytes compared,
+    /// the address remembered when equal.
+    #[inline]
+    pub(crate) fn zero_entry(&self, index: usize, key: &'static str) -> Option<&Entry> {
+        if index >= self.zeros {
+            return None;
+        }
+        let entry = self.entries.get(index)?;
+        if entry.key.len() != key.len() {
+            return None;
+        }
+        let at = key.as_ptr() as usize;
+        if entry.seen_at.load(Relaxed) == at {
+            return Some(entry);
+        }
+        if !same_key(entry.key, key) {
+            return None;
+        }
+        entry.seen_at.store(at, Relaxed);
+        Some(entry)
+    }
+
+    /// `entry`'s key, rendered: `"Key":`.
+    #[inline]
+    pub(crate) fn key(&self, entry: &Entry) -> &[u8] {
         self.joined
-            .get(*self.starts.get(index)?..*self.key_ends.get(index)?)
+            .get(entry.start..entry.key_end)
+            .unwrap_or_default()
     }
 }
 
@@ -306,17 +334,22 @@ mod tests {
     #[test]
     fn every_entry_renders_as_the_field_it_stands_for() {
         for (name, table) in tables::ALL {
-            let (_, rendered) = tables::table_rendered(name).unwrap();
+            let rendered = tables::table_rendered(name).unwrap();
             let entries: Vec<_> = table.zero.iter().chain(table.extra).collect();
-            assert_eq!(rendered.starts.len(), entries.len() + 1, "{name}");
+            assert_eq!(rendered.len(), entries.len(), "{name}");
+            let text = |bytes: &[u8]| String::from_utf8(bytes.to_vec()).unwrap();
             for (i, (key, zero)) in entries.iter().enumerate() {
-                let field = rendered.run(i..i + 1).unwrap();
+                let field = text(rendered.run(i..i + 1).unwrap());
                 let v: Value = serde_json::from_str(&format!("{{{field}}}")).unwrap();
                 assert_eq!(v, json!({ *key: to_value(zero).unwrap() }), "{name}.{key}");
-                assert_eq!(rendered.key(i).unwrap(), format!("\"{key}\":"), "{name}");
+                let entry = &rendered.entries[i];
+                assert_eq!(text(rendered.key(entry)), format!("\"{key}\":"), "{name}");
+                let null_if_empty = i < table.zero.len() && table.null_if_empty.contains(key);
+                assert_eq!(entry.null_if_empty, null_if_empty, "{name}.{key}");
             }
             // A run of every entry is the whole object's inside.
             if let Some(all) = rendered.run(0..entries.len()) {
+                let all = text(all);
                 let v: Value = serde_json::from_str(&format!("{{{all}}}")).unwrap();
                 assert_eq!(v.as_object().unwrap().len(), entries.len(), "{name}");
             } else {
@@ -410,18 +443,28 @@ mod tests {
     /// lies, and neither is a longer text starting at the remembered address.
     #[test]
     fn a_key_is_known_by_its_text_then_by_its_address() {
-        let table = Table::zeros(&[("Name", Zero::Str("")), ("Size", Zero::Int)]);
-        let rendered = table.render();
+        static TABLE: Table = Table {
+            zero: &[("Name", Zero::Str("")), ("Size", Zero::Int)],
+            null_if_empty: &[],
+            extra: &[("Extra", Zero::Int)],
+        };
+        let rendered = TABLE.render();
         let leaked: &'static str = Box::leak(String::from("NameSize").into_boxed_str());
         let (name, size) = (&leaked[..4], &leaked[4..]);
-        assert!(!rendered.is_key(0, "Name", "Nome"));
-        assert!(rendered.is_key(0, "Name", name));
-        assert_eq!(rendered.seen_at[0].load(Relaxed), name.as_ptr() as usize);
-        assert!(!rendered.is_key(0, "Name", leaked));
-        assert!(rendered.is_key(0, "Name", "Name"));
-        assert!(rendered.is_key(1, "Size", size));
-        assert!(!rendered.is_key(1, "Size", "Sizes"));
-        assert!(!rendered.is_key(1, "Size", name));
+        let is_key = |index, key| rendered.zero_entry(index, key).is_some();
+        assert!(!is_key(0, "Nome"));
+        assert!(is_key(0, name));
+        assert_eq!(
+            rendered.entries[0].seen_at.load(Relaxed),
+            name.as_ptr() as usize
+        );
+        assert!(!is_key(0, leaked));
+        assert!(is_key(0, "Name"));
+        assert!(is_key(1, size));
+        assert!(!is_key(1, "Sizes"));
+        assert!(!is_key(1, name));
+        // An extra entry is written after the fields, never matched to one.
+        assert!(!is_key(2, "Extra"));
     }
 
     #[test]

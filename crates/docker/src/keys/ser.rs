@@ -21,7 +21,7 @@ use sockerless_core::json_write::{self, Error, JsonWriter};
 
 use std::ops::Range;
 
-use super::{same_key, tables, Rendered, Table};
+use super::{same_key, tables, Entry, Rendered};
 
 /// Writes a value into a [`JsonWriter`]; a struct named in
 /// [`tables::table`] gets Docker's keys (see the module docs).
@@ -50,12 +50,12 @@ pub enum Items<'a, 'w> {
     Null,
 }
 
-/// A struct being written: the writer's compound, with its table and the
-/// table's entries rendered if it has one, the index of the table's next
-/// entry, and the run of zero entries skipped and not written yet.
+/// A struct being written: the writer's compound, with its table's entries
+/// rendered if it has a table, the index of the table's next entry, and the
+/// run of zero entries skipped and not written yet.
 pub struct Struct<'a, 'w> {
     inner: json_write::Compound<'a, 'w>,
-    table: Option<(&'static Table, &'static Rendered)>,
+    rendered: Option<&'static Rendered>,
     next: usize,
     /// Consecutive entries whose zero is due: written in one copy before
     /// the next field (or the end).
@@ -63,19 +63,15 @@ pub struct Struct<'a, 'w> {
 }
 
 impl Struct<'_, '_> {
-    /// The index of field `key` if it is the table's next entry (fields
-    /// come in the table's order; one not in the table is not the next
-    /// entry).
+    /// The index and entry of field `key` if it is the table's next entry
+    /// (fields come in the table's order; one not in the table is not the
+    /// next entry).
     #[inline]
-    fn take(&mut self, key: &'static str) -> Option<usize> {
+    fn take(&mut self, key: &'static str) -> Option<(usize, &'static Entry)> {
         let index = self.next;
-        let (table, rendered) = self.table?;
-        let (k, _) = table.zero.get(index)?;
-        if !rendered.is_key(index, k, key) {
-            return None;
-        }
+        let entry = self.rendered?.zero_entry(index, key)?;
         self.next += 1;
-        Some(index)
+        Some((index, entry))
     }
 
     /// Entry `index`'s zero is due: it joins the run if it follows it.
@@ -95,7 +91,7 @@ impl Struct<'_, '_> {
             return;
         }
         let run = std::mem::replace(&mut self.run, 0..0);
-        if let Some(text) = self.table.and_then(|(_, rendered)| rendered.run(run)) {
+        if let Some(text) = self.rendered.and_then(|rendered| rendered.run(run)) {
             self.inner.raw_field(text);
         }
     }
@@ -200,7 +196,7 @@ impl<'w, 'a> Serializer for Filled<'w, 'a> {
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Struct<'a, 'w>, Error> {
         Ok(Struct {
             inner: self.writer.serialize_struct(name, len)?,
-            table: tables::table_rendered(name),
+            rendered: tables::table_rendered(name),
             next: 0,
             run: 0..0,
         })
@@ -295,15 +291,17 @@ impl SerializeStruct for Struct<'_, '_> {
     ) -> Result<(), Error> {
         let entry = self.take(key);
         self.write_run();
-        let null_if_empty = self
-            .table
-            .is_some_and(|(t, _)| t.null_if_empty.iter().any(|k| same_key(k, key)));
-        let rendered_key = entry
-            .zip(self.table)
-            .and_then(|(index, (_, rendered))| rendered.key(index));
-        let writer = match rendered_key {
-            Some(key_and_colon) => self.inner.next_field_rendered(key_and_colon),
-            None => self.inner.next_field(key),
+        let (writer, null_if_empty) = match (entry, self.rendered) {
+            (Some((_, entry)), Some(rendered)) => (
+                self.inner.next_field_rendered(rendered.key(entry)),
+                entry.null_if_empty,
+            ),
+            // Not the next entry: its key as it is, and its name looked
+            // up among those Docker writes `null` when empty.
+            (_, rendered) => (
+                self.inner.next_field(key),
+                rendered.is_some_and(|r| r.table.null_if_empty.iter().any(|k| same_key(k, key))),
+            ),
         };
         value.serialize(Filled {
             writer,
@@ -313,16 +311,15 @@ impl SerializeStruct for Struct<'_, '_> {
 
     #[inline]
     fn skip_field(&mut self, key: &'static str) -> Result<(), Error> {
-        if let Some(index) = self.take(key) {
+        if let Some((index, _)) = self.take(key) {
             self.due(index);
         }
         Ok(())
     }
 
     fn end(mut self) -> Result<(), Error> {
-        if let Some((table, _)) = self.table {
-            let zeros = table.zero.len();
-            for index in zeros..zeros + table.extra.len() {
+        if let Some(rendered) = self.rendered {
+            for index in rendered.zeros..rendered.len() {
                 self.due(index);
             }
         }

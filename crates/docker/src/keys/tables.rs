@@ -33,10 +33,9 @@ fn index(name: &str) -> Option<usize> {
 }
 
 /// The table of struct `name` with its entries rendered (see [`Rendered`]).
-pub(super) fn table_rendered(name: &'static str) -> Option<(&'static Table, &'static Rendered)> {
+pub(super) fn table_rendered(name: &'static str) -> Option<&'static Rendered> {
     let i = seen_index(name)?;
-    let table = ALL[i].1;
-    Some((table, RENDERED[i].get_or_init(|| table.render())))
+    Some(RENDERED[i].get_or_init(|| ALL[i].1.render()))
 }
 
 /// Struct names already looked up, by address: serde's derived code passes
