@@ -27,6 +27,13 @@
 //!   (`POST /v1.44/containers/create?name=…`, `…/start`, `…/json`,
 //!   `…/stop?t=0`, `DELETE …?force=1`).
 //!
+//! `--against SCENARIO` runs a second scenario on the same connections,
+//! alternating with the first in slices of `--slice` seconds (0.1 by
+//! default; every worker switches at the same instants), and reports it under
+//! `against`: both see the same moments of a machine whose speed drifts, so
+//! the ratio of their rates holds where two separate runs' does not. Each is
+//! measured over half of an even number of slices covering `--duration`.
+//!
 //! Latencies are collected per worker in plain `Vec`s (no histogram crate),
 //! merged and sorted at the end: exact percentiles. Every non-2xx status and every
 //! transport error is counted, per step; the exit status is 0 whatever the
@@ -121,6 +128,13 @@ struct Args {
     /// Client runtime worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// A second scenario alternating with the first, slice by slice
+    /// (reported under `against`).
+    #[arg(long, value_enum, conflicts_with = "requests")]
+    against: Option<Scenario>,
+    /// Seconds of each slice of `--against`.
+    #[arg(long, default_value_t = 0.1)]
+    slice: f64,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -265,18 +279,29 @@ fn is_2xx(r: &Result<(u16, Bytes), BoxError>) -> bool {
 }
 
 /// Shared run control: when recording starts, when to stop, how many
-/// iterations remain in `--requests` mode.
+/// iterations remain in `--requests` mode, and the slices of `--against`.
 struct Control {
     record_from: Instant,
     deadline: Option<Instant>,
     budget: Option<AtomicU64>,
+    /// With two scenarios: how long each runs before the other.
+    slice: Option<Duration>,
 }
 
 impl Control {
-    /// Whether to run another iteration, and whether to record it.
-    fn next(&self) -> Option<bool> {
+    /// Whether to run another iteration: the scenario's index (0, or 1 in
+    /// the odd slices of `--against`) and whether to record it.
+    fn next(&self) -> Option<(usize, bool)> {
         let now = Instant::now();
         let record = now >= self.record_from;
+        let side = self.slice.map_or(0, |slice| {
+            let from = if record {
+                now - self.record_from
+            } else {
+                self.record_from - now
+            };
+            (from.as_nanos() / slice.as_nanos().max(1) % 2) as usize
+        });
         if let Some(d) = self.deadline {
             if now >= d {
                 return None;
@@ -291,8 +316,14 @@ impl Control {
                 }
             }
         }
-        Some(record)
+        Some((side, record))
     }
+}
+
+/// One scenario of a run, with the path its inspects and lists use.
+struct Side {
+    scenario: Scenario,
+    inspect_path: String,
 }
 
 const CREATE_BODY: &[u8] = br#"{"Image":"alpine","Cmd":["sleep","infinity"]}"#;
@@ -308,20 +339,32 @@ async fn timed(
     (start.elapsed(), r)
 }
 
+/// One connection's iterations until the control stops them: the stats of
+/// each side.
 async fn worker(
     mut conn: Conn,
     worker: usize,
-    scenario: Scenario,
-    inspect_path: Arc<String>,
+    sides: Arc<[Side]>,
     control: Arc<Control>,
     start: Arc<tokio::sync::Barrier>,
-) -> Stats {
-    let mut stats = Stats::default();
+) -> Vec<Stats> {
+    let mut per_side: Vec<Stats> = sides.iter().map(|_| Stats::default()).collect();
     let create_body = Bytes::from_static(CREATE_BODY);
     let pid = std::process::id();
     let mut i = 0u64;
     start.wait().await;
-    while let Some(record) = control.next() {
+    while let Some((side, record)) = control.next() {
+        let Some((
+            Side {
+                scenario,
+                inspect_path,
+            },
+            stats,
+        )) = sides.get(side).zip(per_side.get_mut(side))
+        else {
+            break;
+        };
+        let scenario = *scenario;
         let note = |stats: &mut Stats,
                     step: &'static str,
                     elapsed: Duration,
@@ -338,11 +381,11 @@ async fn worker(
         match scenario {
             Scenario::Capabilities => {
                 let (d, r) = timed(&mut conn, "GET", "/internal/v1/capabilities", None).await;
-                note(&mut stats, "capabilities", d, &r);
+                note(stats, "capabilities", d, &r);
             }
             Scenario::Inspect | Scenario::DockerInspect => {
-                let (d, r) = timed(&mut conn, "GET", &inspect_path, None).await;
-                note(&mut stats, "inspect", d, &r);
+                let (d, r) = timed(&mut conn, "GET", inspect_path, None).await;
+                note(stats, "inspect", d, &r);
             }
             Scenario::List | Scenario::DockerList => {
                 let path = match scenario {
@@ -350,11 +393,11 @@ async fn worker(
                     _ => "/v1.44/containers/json?all=1",
                 };
                 let (d, r) = timed(&mut conn, "GET", path, None).await;
-                note(&mut stats, "list", d, &r);
+                note(stats, "list", d, &r);
             }
             Scenario::DockerPing => {
                 let (d, r) = timed(&mut conn, "GET", "/_ping", None).await;
-                note(&mut stats, "ping", d, &r);
+                note(stats, "ping", d, &r);
             }
             Scenario::Lifecycle | Scenario::DockerLifecycle => {
                 let api = match scenario {
@@ -366,7 +409,7 @@ async fn worker(
                 let name = format!("load-{pid}-{worker}-{i}");
                 let path = api.create(&name);
                 let (d, r) = timed(&mut conn, "POST", &path, Some(&create_body)).await;
-                note(&mut stats, "create", d, &r);
+                note(stats, "create", d, &r);
                 let id = match &r {
                     Ok((s, body)) if (200..300).contains(s) => {
                         serde_json::from_slice::<Value>(body)
@@ -385,7 +428,7 @@ async fn worker(
                 for (step, method, path) in api.steps(&id) {
                     let (d, r) = timed(&mut conn, method, &path, None).await;
                     ok &= is_2xx(&r);
-                    note(&mut stats, step, d, &r);
+                    note(stats, step, d, &r);
                 }
                 if record {
                     if ok {
@@ -401,7 +444,24 @@ async fn worker(
             }
         }
     }
-    stats
+    per_side
+}
+
+/// The setup of `scenario`: its inspect path (empty if it inspects
+/// nothing) and the container to remove at the end, if it made one.
+async fn setup(scenario: Scenario, target: &Target) -> Result<(String, Option<String>), BoxError> {
+    match scenario {
+        Scenario::Inspect | Scenario::List | Scenario::DockerList => setup_inspect(target).await,
+        Scenario::Lifecycle | Scenario::DockerLifecycle => {
+            setup_pull(target).await?;
+            Ok((String::new(), None))
+        }
+        Scenario::DockerInspect => match setup_inspect(target).await? {
+            (_, Some(id)) => Ok((format!("/v1.44/containers/{id}/json"), Some(id))),
+            (path, None) => Ok((path, None)),
+        },
+        Scenario::Capabilities | Scenario::DockerPing => Ok((String::new(), None)),
+    }
 }
 
 /// Setup of `inspect`: pull alpine, create one container; its inspect path.
@@ -416,7 +476,10 @@ async fn setup_inspect(target: &Target) -> Result<(String, Option<String>), BoxE
             String::from_utf8_lossy(&body)
         );
     }
-    let name = format!("load-inspect-{}", std::process::id());
+    // One container per side of a run (`--against`), each its own name.
+    static MADE: AtomicU64 = AtomicU64::new(0);
+    let made = MADE.fetch_add(1, Ordering::Relaxed);
+    let name = format!("load-inspect-{}-{made}", std::process::id());
     let (s, body) = conn
         .send(
             "POST",
@@ -495,34 +558,24 @@ async fn run(args: Args) -> i32 {
     };
     let concurrency = args.concurrency.max(1);
 
-    let (inspect_path, cleanup_id) = match args.scenario {
-        Scenario::Inspect | Scenario::List | Scenario::DockerList => {
-            match setup_inspect(&target).await {
-                Ok(x) => x,
-                Err(e) => {
-                    eprintln!("load: setup against {target}: {e}");
-                    return 1;
-                }
+    let mut sides = Vec::new();
+    let mut cleanup_ids = Vec::new();
+    for scenario in std::iter::once(args.scenario).chain(args.against) {
+        match setup(scenario, &target).await {
+            Ok((inspect_path, cleanup_id)) => {
+                sides.push(Side {
+                    scenario,
+                    inspect_path,
+                });
+                cleanup_ids.extend(cleanup_id);
             }
-        }
-        Scenario::Lifecycle | Scenario::DockerLifecycle => {
-            if let Err(e) = setup_pull(&target).await {
-                eprintln!("load: setup against {target}: {e}");
-                return 1;
-            }
-            (String::new(), None)
-        }
-        Scenario::DockerInspect => match setup_inspect(&target).await {
-            Ok((_, Some(id))) => (format!("/v1.44/containers/{id}/json"), Some(id)),
-            Ok((path, None)) => (path, None),
             Err(e) => {
                 eprintln!("load: setup against {target}: {e}");
                 return 1;
             }
-        },
-        Scenario::Capabilities | Scenario::DockerPing => (String::new(), None),
-    };
-    let inspect_path = Arc::new(inspect_path);
+        }
+    }
+    let sides: Arc<[Side]> = sides.into();
 
     // Every connection is open before the clock starts.
     let mut conns = Vec::with_capacity(concurrency);
@@ -540,13 +593,26 @@ async fn run(args: Args) -> i32 {
     // grace keeps the spawn cost out of the measured window.
     let begin = Instant::now() + Duration::from_millis(20);
     let record_from = begin + Duration::from_secs_f64(args.warmup.max(0.0));
+    let slice = args
+        .against
+        .map(|_| Duration::from_secs_f64(args.slice.max(0.001)));
+    // With two sides, an even number of slices: each side's measured time
+    // is half of it.
+    let measured = match slice {
+        Some(slice) => {
+            let pairs = (args.duration.max(0.0) / (2.0 * slice.as_secs_f64())).ceil();
+            slice * 2 * (pairs.max(1.0) as u32)
+        }
+        None => Duration::from_secs_f64(args.duration.max(0.0)),
+    };
     let control = Arc::new(Control {
         record_from,
         deadline: match args.requests {
             Some(_) => None,
-            None => Some(record_from + Duration::from_secs_f64(args.duration.max(0.0))),
+            None => Some(record_from + measured),
         },
         budget: args.requests.map(AtomicU64::new),
+        slice,
     });
     let handles: Vec<_> = conns
         .into_iter()
@@ -555,8 +621,7 @@ async fn run(args: Args) -> i32 {
             tokio::spawn(worker(
                 c,
                 w,
-                args.scenario,
-                Arc::clone(&inspect_path),
+                Arc::clone(&sides),
                 Arc::clone(&control),
                 Arc::clone(&barrier),
             ))
@@ -564,17 +629,22 @@ async fn run(args: Args) -> i32 {
         .collect();
     tokio::time::sleep_until(begin.into()).await;
     barrier.wait().await;
-    let mut stats = Stats::default();
+    let mut stats: Vec<Stats> = sides.iter().map(|_| Stats::default()).collect();
     for h in handles {
         match h.await {
-            Ok(s) => stats.merge(s),
+            Ok(per_side) => {
+                for (total, s) in stats.iter_mut().zip(per_side) {
+                    total.merge(s);
+                }
+            }
             Err(e) => eprintln!("load: a worker panicked: {e}"),
         }
     }
     let measure_start = record_from.max(begin);
-    let elapsed = measure_start.elapsed().as_secs_f64();
+    // Each side ran in half of the slices.
+    let elapsed = measure_start.elapsed().as_secs_f64() / sides.len() as f64;
 
-    if let Some(id) = cleanup_id {
+    for id in cleanup_ids {
         if let Ok(mut c) = Conn::new(target.clone()).await {
             let _ = c
                 .send(
@@ -586,16 +656,32 @@ async fn run(args: Args) -> i32 {
         }
     }
 
-    let report = report(&args, &target, concurrency, elapsed, stats);
+    let mut reports = sides
+        .iter()
+        .zip(stats)
+        .map(|(side, stats)| report(side.scenario, &target, concurrency, elapsed, stats));
+    let mut report = reports.next().unwrap_or_default();
+    if let Some(against) = reports.next() {
+        report["against"] = against;
+    }
     if args.json {
         println!("{report}");
     } else {
         print_text(&report);
+        if let Some(against) = report.get("against") {
+            print_text(against);
+        }
     }
     0
 }
 
-fn report(args: &Args, target: &Target, concurrency: usize, elapsed: f64, stats: Stats) -> Value {
+fn report(
+    scenario: Scenario,
+    target: &Target,
+    concurrency: usize,
+    elapsed: f64,
+    stats: Stats,
+) -> Value {
     let mut all = Vec::new();
     let mut status: BTreeMap<String, u64> = BTreeMap::new();
     let mut steps = serde_json::Map::new();
@@ -618,7 +704,7 @@ fn report(args: &Args, target: &Target, concurrency: usize, elapsed: f64, stats:
     let mut out = json!({
         "target": target.to_string(),
         "transport": match target { Target::Unix(_) => "unix", Target::Tcp(_) => "tcp" },
-        "scenario": args.scenario.to_possible_value().map(|v| v.get_name().to_string()),
+        "scenario": scenario.to_possible_value().map(|v| v.get_name().to_string()),
         "concurrency": concurrency,
         "elapsed_s": (elapsed * 1000.0).round() / 1000.0,
         "requests": requests,
@@ -630,10 +716,7 @@ fn report(args: &Args, target: &Target, concurrency: usize, elapsed: f64, stats:
         "latency": percentiles(all),
         "steps": steps,
     });
-    if matches!(
-        args.scenario,
-        Scenario::Lifecycle | Scenario::DockerLifecycle
-    ) {
+    if matches!(scenario, Scenario::Lifecycle | Scenario::DockerLifecycle) {
         out["lifecycles"] = json!(stats.lifecycles_ok);
         out["lifecycles_failed"] = json!(stats.lifecycles_failed);
         out["lifecycles_per_s"] =
