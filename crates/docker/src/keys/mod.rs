@@ -23,6 +23,9 @@
 //! inspect request went from 125 k to 108 k instructions; writing through
 //! the writer's compounds, the runs and the rendered keys took it to 92 k
 //! (its serialisation 42 k, the internal API's of the same container 32 k).
+//! Each entry's key, rendered span and null-if-empty flag kept together and
+//! found by index (no `str` slicing, no scan by name per field) took the
+//! whole request from 77.6 k to 73.7–74.4 k.
 //!
 //! ```
 //! use sockerless_core::api::docker::HostConfig;
