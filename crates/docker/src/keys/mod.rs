@@ -158,7 +158,8 @@ impl Table {
 pub(crate) struct Rendered {
     /// The table rendered.
     pub(crate) table: &'static Table,
-    /// The number of its `zero` entries (the first entries).
+    /// The number of its `zero` entries (the first entries), kept here
+    /// rather than read through `table` at every field: one load fewer.
     pub(crate) zeros: usize,
     /// Every entry's field, comma-separated.
     joined: Box<[u8]>,

@@ -401,7 +401,7 @@ impl MemoryBackend {
             self.store.container_names.release(&bare, &id);
             return Err(e);
         }
-        record.far = FarObjects::of(&record.config, &record.mounts);
+        record.locate_far_objects();
         if self
             .store
             .containers

@@ -147,6 +147,12 @@ pub struct ContainerRecord {
 }
 
 impl ContainerRecord {
+    /// Finds [`Self::far`] from the config and the mounts, once they are
+    /// final (at create and at a state load).
+    pub(crate) fn locate_far_objects(&mut self) {
+        self.far = FarObjects::of(&self.config, &self.mounts);
+    }
+
     /// Asks the CPU to load the record and the heap objects `inspect_record`
     /// reads from it one after the other (`crate::prefetch`): with the record,
     /// the far objects whose addresses it keeps ([`FarObjects`]: the rarer

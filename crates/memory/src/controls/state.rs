@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use super::live::lock;
 use crate::backend::MemoryBackend;
-use crate::containers::far::FarObjects;
 use crate::containers::record::{ContainerRecord, Status};
 use crate::exec::record::ExecRecord;
 use crate::ids::Id;
@@ -271,7 +270,7 @@ impl MemoryBackend {
             let ids: HashSet<Id> = doc.containers.iter().map(|c| c.id.clone()).collect();
             let shared = |id: Id| ids.get(id.as_str()).cloned().unwrap_or(id);
             for mut c in doc.containers {
-                c.far = FarObjects::of(&c.config, &c.mounts);
+                c.locate_far_objects();
                 max_seq = max_seq.max(c.seq);
                 let _ = self.store.container_names.reserve(&c.name, &c.id);
                 if c.is_running() {
