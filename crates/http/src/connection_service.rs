@@ -9,10 +9,25 @@
 //! header list), and a state machine around the response future. An HTTP/1
 //! connection calls its service once at a time, from its own task, so it can
 //! own one clone and call it in place ([`crate::ready::call`]).
+//!
+//! The call also polls the response future once, where it was made, before
+//! hyper gets it. hyper calls the service while it reads the request head;
+//! before it polls the future, it reads ahead on the connection (to see a
+//! client that went away), reserving room in its read buffer first. The
+//! request head in the future still shares that buffer, so the reserve
+//! allocated a fresh buffer for every request (and the next request was read
+//! into memory not yet in the cache). Polled at once, a request that needs
+//! no waiting (most do not) is answered and dropped before that read, and
+//! the buffer is reused. A future that is not finished goes to hyper, which
+//! polls it again with the connection's waker before it waits for anything
+//! (what it registered with the no-op waker of the first poll is replaced
+//! then).
 
 use std::cell::RefCell;
 use std::convert::Infallible;
-use std::future::{ready, Ready};
+use std::future::{ready, Future, Ready};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 use futures_util::future::Either;
 use http::StatusCode;
@@ -39,6 +54,7 @@ impl<S: Clone> ConnectionService<S> {
 impl<S, R> hyper::service::Service<R> for ConnectionService<S>
 where
     S: Service<R, Response = Response, Error = Infallible> + Clone,
+    S::Future: Unpin,
 {
     type Response = Response;
     type Error = Infallible;
@@ -49,7 +65,14 @@ where
         // connection's service from inside that service: it cannot be taken.
         // Were it ever, that would be a bug, answered as one.
         match self.stack.try_borrow_mut() {
-            Ok(mut stack) => Either::Left(ready::call(&mut *stack, req)),
+            Ok(mut stack) => {
+                let mut answer = ready::call(&mut *stack, req);
+                let mut cx = Context::from_waker(Waker::noop());
+                match Pin::new(&mut answer).poll(&mut cx) {
+                    Poll::Ready(done) => Either::Right(ready(done)),
+                    Poll::Pending => Either::Left(answer),
+                }
+            }
             Err(_) => Either::Right(ready(Ok(json_message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal error: the connection's service was called from inside itself",

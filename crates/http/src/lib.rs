@@ -65,13 +65,16 @@ pub type Response = http::Response<Body>;
 /// What a frontend's whole stack is: an infallible, cloneable service of
 /// requests with a sendable future, as [`serve`] runs it. A frontend returns
 /// `impl Stack<B>` so the server runs the concrete type (no boxed clone and
-/// no boxed future per request).
+/// no boxed future per request). The future is `Unpin` (a frontend's large
+/// future is boxed, [`boxed::pin_in_place`], and the layers' futures around
+/// it are `Unpin` when it is): the server polls it once where it was made,
+/// then moves it to hyper if it is not finished.
 pub trait Stack<B>:
     tower::Service<
         http::Request<B>,
         Response = Response,
         Error = std::convert::Infallible,
-        Future: Send + 'static,
+        Future: Send + Unpin + 'static,
     > + Clone
     + Send
     + 'static
@@ -83,7 +86,7 @@ impl<B, S> Stack<B> for S where
             http::Request<B>,
             Response = Response,
             Error = std::convert::Infallible,
-            Future: Send + 'static,
+            Future: Send + Unpin + 'static,
         > + Clone
         + Send
         + 'static

@@ -434,37 +434,51 @@ mod tests {
     use tokio::net::TcpStream;
     use tower::Service;
 
-    /// Answers `ok`, or, for `GET /upgrade`, 101 and then holds the upgraded
-    /// connection open until the client closes it.
-    fn test_service(
-    ) -> impl Service<http::Request<Incoming>, Response = Response, Error = Infallible, Future: Send>
-           + Clone
+    /// Answers `ok`; for `/echo`, the request's body once it has all come;
+    /// for `GET /upgrade`, 101, and then holds the upgraded connection open
+    /// until the client closes it.
+    fn test_service() -> impl Service<
+        http::Request<Incoming>,
+        Response = Response,
+        Error = Infallible,
+        Future: Send + Unpin,
+    > + Clone
            + Send
            + 'static {
-        tower::service_fn(|mut req: http::Request<Incoming>| async move {
-            if req.uri().path() == "/upgrade" {
-                let on_upgrade = hyper::upgrade::on(&mut req);
-                tokio::spawn(async move {
-                    if let Ok(up) = on_upgrade.await {
-                        let mut io = TokioIo::new(up);
-                        // Echoes what it reads.
-                        let mut buf = [0u8; 256];
-                        while let Ok(n @ 1..) = io.read(&mut buf).await {
-                            if io.write_all(&buf[..n]).await.is_err() {
-                                break;
+        // Boxed: the server's stacks have `Unpin` futures.
+        tower::service_fn(|mut req: http::Request<Incoming>| {
+            Box::pin(async move {
+                if req.uri().path() == "/upgrade" {
+                    let on_upgrade = hyper::upgrade::on(&mut req);
+                    tokio::spawn(async move {
+                        if let Ok(up) = on_upgrade.await {
+                            let mut io = TokioIo::new(up);
+                            // Echoes what it reads.
+                            let mut buf = [0u8; 256];
+                            while let Ok(n @ 1..) = io.read(&mut buf).await {
+                                if io.write_all(&buf[..n]).await.is_err() {
+                                    break;
+                                }
                             }
                         }
-                    }
-                });
-                let mut res = http::Response::new(empty_body());
-                *res.status_mut() = http::StatusCode::SWITCHING_PROTOCOLS;
-                res.headers_mut()
-                    .insert(http::header::CONNECTION, "Upgrade".parse().unwrap());
-                res.headers_mut()
-                    .insert(http::header::UPGRADE, "tcp".parse().unwrap());
-                return Ok::<_, Infallible>(res);
-            }
-            Ok(http::Response::new(full_body(Bytes::from_static(b"ok"))))
+                    });
+                    let mut res = http::Response::new(empty_body());
+                    *res.status_mut() = http::StatusCode::SWITCHING_PROTOCOLS;
+                    res.headers_mut()
+                        .insert(http::header::CONNECTION, "Upgrade".parse().unwrap());
+                    res.headers_mut()
+                        .insert(http::header::UPGRADE, "tcp".parse().unwrap());
+                    return Ok::<_, Infallible>(res);
+                }
+                if req.uri().path() == "/echo" {
+                    let body = http_body_util::BodyExt::collect(req.into_body())
+                        .await
+                        .map(|b| b.to_bytes())
+                        .unwrap_or_default();
+                    return Ok(http::Response::new(full_body(body)));
+                }
+                Ok(http::Response::new(full_body(Bytes::from_static(b"ok"))))
+            })
         })
     }
 
@@ -538,6 +552,41 @@ mod tests {
             String::from_utf8_lossy(&out)
         );
         assert!(get(server.addr, "/").await.starts_with("HTTP/1.1 200"));
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_request_still_waiting_when_first_polled_is_answered_when_ready() {
+        // The server polls a response future once as soon as it is made (with
+        // no waker to call): one that waits for a body still on its way must
+        // be woken when the body comes, and the connection serve its next
+        // request.
+        let server = start(ServeOptions::default()).await;
+        let mut s = TcpStream::connect(server.addr).await.unwrap();
+        s.write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")
+            .await
+            .unwrap();
+        // Not a synchronisation: the test passes whether or not the server
+        // polled before the body came; the pause makes the late body likely.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        s.write_all(b"hello").await.unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let out = read_to_eof(&mut s, Duration::from_secs(10))
+            .await
+            .expect("both answered, then closed");
+        let out = String::from_utf8_lossy(&out);
+        let answers: Vec<&str> = out.split("HTTP/1.1 ").skip(1).collect();
+        assert_eq!(answers.len(), 2, "{out}");
+        assert!(
+            answers[0].starts_with("200 OK") && answers[0].ends_with("\r\n\r\nhello"),
+            "{out}"
+        );
+        assert!(
+            answers[1].starts_with("200 OK") && answers[1].ends_with("\r\n\r\nok"),
+            "{out}"
+        );
         server.stop().await;
     }
 
