@@ -21,7 +21,11 @@
 //! the buffer is reused. A future that is not finished goes to hyper, which
 //! polls it again with the connection's waker before it waits for anything
 //! (what it registered with the no-op waker of the first poll is replaced
-//! then).
+//! then). It goes boxed: hyper copies the service's future into the
+//! connection's slot for it, and an answer alone is 128 bytes where the
+//! stacks' futures are about 300 (two cache lines written per request
+//! instead of five; the box is only for the requests that wait, which do
+//! far more than an allocation).
 
 use std::cell::RefCell;
 use std::convert::Infallible;
@@ -58,7 +62,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<ReadyCall<S, R>, Ready<Result<Response, Infallible>>>;
+    type Future = Either<Box<ReadyCall<S, R>>, Ready<Result<Response, Infallible>>>;
 
     fn call(&self, req: R) -> Self::Future {
         // The borrow ends before `call` returns, and hyper never calls a
@@ -70,7 +74,7 @@ where
                 let mut cx = Context::from_waker(Waker::noop());
                 match Pin::new(&mut answer).poll(&mut cx) {
                     Poll::Ready(done) => Either::Right(ready(done)),
-                    Poll::Pending => Either::Left(answer),
+                    Poll::Pending => Either::Left(Box::new(answer)),
                 }
             }
             Err(_) => Either::Right(ready(Ok(json_message(
