@@ -427,24 +427,15 @@ fn serve_connection<IO, S>(
 mod tests {
     use super::*;
     use crate::body::{empty_body, full_body};
-    use crate::Response;
     use bytes::Bytes;
     use std::convert::Infallible;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpStream;
-    use tower::Service;
 
     /// Answers `ok`; for `/echo`, the request's body once it has all come;
     /// for `GET /upgrade`, 101, and then holds the upgraded connection open
     /// until the client closes it.
-    fn test_service() -> impl Service<
-        http::Request<Incoming>,
-        Response = Response,
-        Error = Infallible,
-        Future: Send + Unpin,
-    > + Clone
-           + Send
-           + 'static {
+    fn test_service() -> impl Stack<Incoming> {
         // Boxed: the server's stacks have `Unpin` futures.
         tower::service_fn(|mut req: http::Request<Incoming>| {
             Box::pin(async move {
@@ -526,10 +517,20 @@ mod tests {
         Some(out)
     }
 
-    async fn get(addr: SocketAddr, path: &str) -> String {
+    /// A new connection to `addr` with `request` sent on it.
+    async fn send(addr: SocketAddr, request: &[u8]) -> TcpStream {
         let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(request).await.unwrap();
+        s
+    }
+
+    /// The request that upgrades a connection of [`test_service`].
+    const UPGRADE: &[u8] =
+        b"GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
+
+    async fn get(addr: SocketAddr, path: &str) -> String {
         let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        s.write_all(req.as_bytes()).await.unwrap();
+        let mut s = send(addr, req.as_bytes()).await;
         let out = read_to_eof(&mut s, Duration::from_secs(10)).await.unwrap();
         String::from_utf8_lossy(&out).into_owned()
     }
@@ -537,10 +538,7 @@ mod tests {
     #[tokio::test]
     async fn http2_prior_knowledge_is_not_served() {
         let server = start(ServeOptions::default()).await;
-        let mut s = TcpStream::connect(server.addr).await.unwrap();
-        s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
-            .await
-            .unwrap();
+        let mut s = send(server.addr, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await;
         let out = read_to_eof(&mut s, Duration::from_secs(10))
             .await
             .expect("the connection is closed, not kept for HTTP/2");
@@ -562,10 +560,8 @@ mod tests {
         // be woken when the body comes, and the connection serve its next
         // request.
         let server = start(ServeOptions::default()).await;
-        let mut s = TcpStream::connect(server.addr).await.unwrap();
-        s.write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")
-            .await
-            .unwrap();
+        let head = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n";
+        let mut s = send(server.addr, head).await;
         // Not a synchronisation: the test passes whether or not the server
         // polled before the body came; the pause makes the late body likely.
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -615,13 +611,7 @@ mod tests {
             ..ServeOptions::default()
         })
         .await;
-        let mut upgraded = TcpStream::connect(server.addr).await.unwrap();
-        upgraded
-            .write_all(
-                b"GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n",
-            )
-            .await
-            .unwrap();
+        let mut upgraded = send(server.addr, UPGRADE).await;
         let mut head = vec![0u8; 12];
         upgraded.read_exact(&mut head).await.unwrap();
         assert_eq!(&head, b"HTTP/1.1 101");
@@ -692,12 +682,7 @@ mod tests {
     #[tokio::test]
     async fn an_upgraded_stream_passes_error_lookalikes_untouched() {
         let server = start(ServeOptions::default()).await;
-        let mut s = TcpStream::connect(server.addr).await.unwrap();
-        s.write_all(
-            b"GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n",
-        )
-        .await
-        .unwrap();
+        let mut s = send(server.addr, UPGRADE).await;
         let mut head = Vec::new();
         while !head.ends_with(b"\r\n\r\n") {
             let mut byte = [0u8; 1];
