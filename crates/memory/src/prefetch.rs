@@ -2,23 +2,13 @@
 //! the CPU all at once so that their loads from memory overlap. At 100 000
 //! containers every record an inspect reads is cold, and the inspect reads its
 //! heap objects one after the other, each load waiting for the last
-//! (BENCHMARKS.md, "Round eight"). A hint changes no result; on other
+//! (BENCHMARKS.md, "Round eight"); the containers' table keeps their hints
+//! beside each record (`crate::containers::far`). A hint changes no result; on other
 //! architectures than x86-64 it is nothing.
 
 /// The size of a cache line on the CPUs this runs on.
 #[cfg(target_arch = "x86_64")]
 const LINE: usize = 64;
-
-/// Starts loading every cache line of `value` (its own bytes, not what it
-/// points to): every line from the one its first byte is in to the one its
-/// last byte is in.
-#[inline(always)]
-pub(crate) fn prefetch_of<T: ?Sized>(value: &T) {
-    prefetch_range(
-        (value as *const T).cast::<u8>(),
-        std::mem::size_of_val(value),
-    );
-}
 
 /// Starts loading every cache line of the `len` bytes at `start`: an address
 /// kept as a number, which may no longer hold what it held (a hint reads

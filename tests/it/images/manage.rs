@@ -256,7 +256,6 @@ fn add_container(backend: &MemoryBackend, id: &str, image_id: &str, running: boo
             ports: Default::default(),
             mounts: vec![],
             restart_count: 0,
-            far: Default::default(),
         },
     );
 }

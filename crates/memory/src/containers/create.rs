@@ -5,7 +5,6 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::config::Config;
-use super::far::FarObjects;
 use super::host::HostConfig;
 use super::mounts::{plan_mounts, PlannedMount};
 use super::netmap::NetMap;
@@ -276,7 +275,6 @@ impl MemoryBackend {
             ports: HashMap::new(),
             mounts: Vec::new(),
             restart_count: 0,
-            far: FarObjects::default(),
         };
         Ok(CreatePlan {
             record,
@@ -401,7 +399,6 @@ impl MemoryBackend {
             self.store.container_names.release(&bare, &id);
             return Err(e);
         }
-        record.locate_far_objects();
         if self
             .store
             .containers

@@ -1,25 +1,31 @@
-//! [`FarObjects`]: where the heap objects are that an inspect reads two and
-//! three pointers away from a container's record (its rarer label values and
-//! env entries, its per-job mount points and their texts), kept in the record
-//! as numbers. At 100 000 containers those objects are cold; found through
-//! the record they cost one memory round trip per pointer followed, one
-//! after the other. With their addresses in the record, the prefetch asks for
-//! them all at the same time as the record's own heap objects.
+//! [`FarObjects`]: where a container's record is, and the heap objects an
+//! inspect reads from it, kept beside the record in the containers' hash
+//! table (`crate::table::Beside`). At 100 000 containers all of them are
+//! cold. Found through the record, they cost one memory round trip per
+//! pointer followed, one after the other: the bucket, the record, its heap
+//! objects, then what those point at (its rarer label values and env entries,
+//! its per-job mount points and their texts, its network settings). From the
+//! bucket, the lookup asks for them all at once, while it still compares the
+//! key (BENCHMARKS.md, "Round fourteen").
 //!
-//! Only what never changes after the create is listed (the config and the
-//! mounts), so the addresses stay those of objects the record holds: a clone
-//! of the record shares them. A hint to a stale address would still be
-//! harmless (`crate::prefetch`), only useless.
+//! The addresses are taken again at every write of the record (the table's
+//! `insert` and `update`), so they are those of the objects the stored record
+//! holds. A hint to a stale address would still be harmless
+//! (`crate::prefetch`), only useless.
 
 use std::sync::Arc;
 
-use super::config::Config;
+use super::record::ContainerRecord;
 use crate::intern::Shared;
 use crate::prefetch::Hint;
+use crate::table::Beside;
 use sockerless_core::api::docker;
 
-/// How many objects a record remembers (8 bytes each).
-const MAX: usize = 12;
+/// How many of the record's own objects a slot remembers (8 bytes each).
+const OWN: usize = 11;
+
+/// How many rarer shared objects a slot remembers (8 bytes each).
+const MAX_RARE: usize = 12;
 
 /// Objects with more holders than this are taken to be in the cache already
 /// (a label every container carries); the rarer ones are listed first come.
@@ -28,77 +34,125 @@ const RARE: usize = 64;
 /// The addresses; see the module's documentation.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FarObjects {
-    at: [Hint; MAX],
+    /// The record and its own heap objects, then its networks' settings:
+    /// taken again at every write (a write may move them).
+    own: [Hint; OWN],
+    /// The rarer label values and env entries, the per-job mount points and
+    /// their texts, first come: taken at the insert only. The config and the
+    /// mounts never change after the create, and a clone of the record
+    /// shares these objects, so their addresses hold.
+    rare: [Hint; MAX_RARE],
 }
 
-impl FarObjects {
-    /// The far objects of a container with this config and these mounts.
-    pub(crate) fn of(config: &Config, mounts: &[Shared<docker::MountPoint>]) -> FarObjects {
-        let mut list = List::default();
-        for (_, value) in config.labels().pairs() {
-            if Arc::strong_count(value) <= RARE {
-                list.push_text(value);
-            }
+impl Beside<ContainerRecord> for FarObjects {
+    fn of(c: &ContainerRecord) -> FarObjects {
+        FarObjects {
+            own: own_objects(c),
+            rare: rare_objects(c),
         }
-        for entry in config.env_texts() {
-            if Arc::strong_count(entry) <= RARE {
-                list.push_text(entry);
-            }
+    }
+
+    fn updated(&self, c: &ContainerRecord) -> FarObjects {
+        FarObjects {
+            own: own_objects(c),
+            rare: self.rare,
         }
-        for mount in mounts {
-            if Shared::holders(mount) <= RARE {
-                let point: &docker::MountPoint = mount;
-                list.push(Hint::of_range(
-                    (point as *const docker::MountPoint).cast(),
-                    std::mem::size_of::<docker::MountPoint>(),
-                ));
-                for text in [
-                    &point.name,
-                    &point.source,
-                    &point.destination,
-                    &point.driver,
-                    &point.mode,
-                ] {
-                    list.push_text(text.as_deref().unwrap_or_default());
-                }
-            }
-        }
-        list.far
     }
 
     /// Asks the CPU to load every listed object (`crate::prefetch`).
     #[inline(always)]
-    pub(crate) fn prefetch(&self) {
-        for hint in self.at {
+    fn prefetch(&self) {
+        for hint in self.own {
+            hint.prefetch();
+        }
+        for hint in self.rare {
             if hint.is_none() {
                 break;
             }
             hint.prefetch();
         }
     }
-
-    /// How many objects are listed.
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.at.iter().take_while(|h| !h.is_none()).count()
-    }
 }
 
-/// A [`FarObjects`] being filled.
-#[derive(Default)]
-struct List {
-    far: FarObjects,
+/// [`FarObjects::own`] of record `c`.
+fn own_objects(c: &ContainerRecord) -> [Hint; OWN] {
+    let mut list = List::<OWN>::default();
+    list.push_value(c);
+    list.push_text(&c.name);
+    list.push_text(&c.image_id);
+    list.push_text(c.host_config.text());
+    list.push_value(c.networks.entries());
+    list.push_value(c.labels().pairs());
+    list.push_value(c.config.env_texts());
+    list.push_text(c.config.hostname().unwrap_or_default());
+    list.push_value(c.mounts.as_slice());
+    for (_, settings) in c.networks.texts() {
+        list.push_text(settings);
+    }
+    list.at
+}
+
+/// [`FarObjects::rare`] of record `c`.
+fn rare_objects(c: &ContainerRecord) -> [Hint; MAX_RARE] {
+    let mut list = List::<MAX_RARE>::default();
+    for (_, value) in c.labels().pairs() {
+        if Arc::strong_count(value) <= RARE {
+            list.push_text(value);
+        }
+    }
+    for entry in c.config.env_texts() {
+        if Arc::strong_count(entry) <= RARE {
+            list.push_text(entry);
+        }
+    }
+    for mount in &c.mounts {
+        if Shared::holders(mount) <= RARE {
+            let point: &docker::MountPoint = mount;
+            list.push_value(point);
+            for text in [
+                &point.name,
+                &point.source,
+                &point.destination,
+                &point.driver,
+                &point.mode,
+            ] {
+                list.push_text(text.as_deref().unwrap_or_default());
+            }
+        }
+    }
+    list.at
+}
+
+/// Up to `N` hints being listed (the rest dropped).
+struct List<const N: usize> {
+    at: [Hint; N],
     len: usize,
 }
 
-impl List {
+impl<const N: usize> Default for List<N> {
+    fn default() -> Self {
+        List {
+            at: [Hint::default(); N],
+            len: 0,
+        }
+    }
+}
+
+impl<const N: usize> List<N> {
     fn push_text(&mut self, text: &str) {
         self.push(Hint::of(text.as_bytes()));
     }
 
+    fn push_value<T: ?Sized>(&mut self, value: &T) {
+        self.push(Hint::of_range(
+            (value as *const T).cast(),
+            std::mem::size_of_val(value),
+        ));
+    }
+
     fn push(&mut self, hint: Hint) {
-        if self.len < MAX && !hint.is_none() {
-            self.far.at[self.len] = hint;
+        if self.len < N && !hint.is_none() {
+            self.at[self.len] = hint;
             self.len += 1;
         }
     }
@@ -107,39 +161,68 @@ impl List {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::containers::config::Config;
+    use crate::containers::record::{RunState, Status};
     use std::collections::HashMap;
 
-    fn config(labels: &[(&str, &str)], env: &[&str]) -> Config {
+    fn record(labels: &[(&str, &str)], env: &[&str]) -> ContainerRecord {
         let labels: HashMap<String, String> = labels
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Config::new(docker::ContainerConfig {
+        let mut c = ContainerRecord::bare("far-test", RunState::never_ran(Status::Created, None));
+        c.config = Config::new(docker::ContainerConfig {
             labels: Some(labels),
             env: Some(env.iter().map(|s| s.to_string()).collect()),
             ..Default::default()
-        })
+        });
+        c
+    }
+
+    fn listed(hints: &[Hint]) -> usize {
+        hints.iter().take_while(|h| !h.is_none()).count()
     }
 
     #[test]
-    fn lists_rare_texts_and_mounts_up_to_its_size() {
-        let c = config(
+    fn lists_the_record_and_its_rare_texts_and_mounts_up_to_its_size() {
+        let mut c = record(
             &[("far.test.job", "far-test-job-17")],
             &["FAR_TEST_ID=far-test-41"],
         );
-        let mount = Shared::new(docker::MountPoint {
+        c.mounts = vec![Shared::new(docker::MountPoint {
             name: Some("far-test-job-17-builds".into()),
             destination: Some("/builds".into()),
             ..Default::default()
-        });
-        let far = FarObjects::of(&c, std::slice::from_ref(&mount));
+        })];
+        let far = FarObjects::of(&c);
+        // The record, its name, its host config text, its labels, its env
+        // and its mounts; no image ID, hostname or network.
+        assert_eq!(listed(&far.own), 6);
+        assert_eq!(
+            far.own[0],
+            Hint::of_range(
+                (&c as *const ContainerRecord).cast(),
+                std::mem::size_of::<ContainerRecord>()
+            )
+        );
         // The value, the env entry, the mount point and its two texts.
-        assert_eq!(far.len(), 5);
+        assert_eq!(listed(&far.rare), 5);
         far.prefetch();
 
         let many: Vec<String> = (0..40).map(|i| format!("FAR_TEST_MANY={i}")).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
-        assert_eq!(FarObjects::of(&config(&[], &many), &[]).len(), MAX);
-        assert_eq!(FarObjects::default().len(), 0);
+        assert_eq!(listed(&FarObjects::of(&record(&[], &many)).rare), MAX_RARE);
+        assert_eq!(listed(&FarObjects::default().own), 0);
+    }
+
+    #[test]
+    fn an_update_takes_the_own_objects_again_and_keeps_the_rare_ones() {
+        let c = record(&[("far.test.job", "far-test-job-18")], &[]);
+        let far = FarObjects::of(&c);
+        let moved = c.clone();
+        let again = far.updated(&moved);
+        assert_eq!(again.rare, far.rare);
+        assert_ne!(again.own[0], far.own[0], "the clone is elsewhere");
+        assert_eq!(again.own, FarObjects::of(&moved).own);
     }
 }

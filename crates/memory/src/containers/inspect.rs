@@ -72,8 +72,6 @@ fn to_strings(items: &[&str]) -> Vec<String> {
 
 impl MemoryBackend {
     pub(crate) fn inspect_record(&self, c: &ContainerRecord) -> docker::ContainerInspectResponse {
-        // What follows reads these one after the other; their loads overlap.
-        c.prefetch();
         let zero = || timefmt::ZERO_TIME.to_string();
         let time = |t: Option<SystemTime>| t.map(timefmt::rfc3339_nano).unwrap_or_else(zero);
         let s = &c.state;

@@ -53,6 +53,17 @@ impl MemoryBackend {
         )
     }
 
+    /// As [`Self::container`], for an inspect, which reads most of the record:
+    /// its cold objects asked for in the lookup (`Table::find_warm`).
+    pub(crate) fn container_to_inspect(&self, reference: &str) -> Result<Arc<ContainerRecord>> {
+        Self::container_found(
+            reference,
+            self.store
+                .containers
+                .find_warm(reference, Some(&self.store.container_names)),
+        )
+    }
+
     /// A container resolution as a result, with Docker's errors.
     fn container_found<F>(reference: &str, resolution: Resolution<F>) -> Result<F> {
         match resolution {

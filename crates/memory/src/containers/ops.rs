@@ -44,7 +44,7 @@ impl ContainerBackend for MemoryBackend {
         reference: String,
     ) -> Result<docker::ContainerInspectResponse> {
         let r = reference.as_str();
-        let c = self.container(r)?;
+        let c = self.container_to_inspect(r)?;
         Ok(self.inspect_record(&c))
     }
 

@@ -6,12 +6,10 @@ use std::collections::HashMap;
 use std::time::SystemTime;
 
 use super::config::{Config, Labels};
-use super::far::FarObjects;
 use super::host::HostConfig;
 use super::netmap::NetMap;
 use crate::ids::Id;
 use crate::intern::Shared;
-use crate::prefetch::prefetch_of;
 use crate::runtime::WaitState;
 use sockerless_core::api::docker;
 
@@ -140,45 +138,9 @@ pub struct ContainerRecord {
     pub mounts: Vec<Shared<docker::MountPoint>>,
     /// `RestartCount`.
     pub restart_count: i64,
-    /// Where the objects an inspect reads far from the record are (not
-    /// stored: addresses; set at create and at a state load).
-    #[serde(skip)]
-    pub far: FarObjects,
 }
 
 impl ContainerRecord {
-    /// Finds [`Self::far`] from the config and the mounts, once they are
-    /// final (at create and at a state load).
-    pub(crate) fn locate_far_objects(&mut self) {
-        self.far = FarObjects::of(&self.config, &self.mounts);
-    }
-
-    /// Asks the CPU to load the record and the heap objects `inspect_record`
-    /// reads from it one after the other (`crate::prefetch`): with the record,
-    /// the far objects whose addresses it keeps ([`FarObjects`]: the rarer
-    /// label values and env entries, the per-job mount points and their
-    /// texts) and every object it points at; then the network settings texts,
-    /// which change at start and stop and so are found through their vector.
-    /// The labels, env entries and mount points not listed are shared by many
-    /// containers, so already in the cache.
-    pub(crate) fn prefetch(&self) {
-        prefetch_of(self);
-        self.far.prefetch();
-        prefetch_of(self.name.as_str());
-        prefetch_of(self.image_id.as_str());
-        prefetch_of(self.host_config.text());
-        prefetch_of(self.networks.entries());
-        prefetch_of(self.labels().pairs());
-        prefetch_of(self.config.env_texts());
-        if let Some(hostname) = self.config.hostname() {
-            prefetch_of(hostname);
-        }
-        prefetch_of(self.mounts.as_slice());
-        for (_, settings) in self.networks.texts() {
-            prefetch_of(settings);
-        }
-    }
-
     /// Running or paused: the process exists.
     pub(crate) fn is_running(&self) -> bool {
         matches!(self.state.status, Status::Running | Status::Paused)
@@ -272,7 +234,6 @@ impl ContainerRecord {
             ports: HashMap::new(),
             mounts: Vec::new(),
             restart_count: 0,
-            far: FarObjects::default(),
         }
     }
 }

@@ -269,8 +269,7 @@ impl MemoryBackend {
             // containers' own IDs (one allocation each), as a create makes them.
             let ids: HashSet<Id> = doc.containers.iter().map(|c| c.id.clone()).collect();
             let shared = |id: Id| ids.get(id.as_str()).cloned().unwrap_or(id);
-            for mut c in doc.containers {
-                c.locate_far_objects();
+            for c in doc.containers {
                 max_seq = max_seq.max(c.seq);
                 let _ = self.store.container_names.reserve(&c.name, &c.id);
                 if c.is_running() {
