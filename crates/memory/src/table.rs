@@ -33,7 +33,7 @@ use crate::ids::Id;
 /// first line a lookup loads. For containers, the addresses of the record and
 /// of the heap objects an inspect reads from it, so that a lookup asks for them
 /// all at once instead of one after the other (`crate::prefetch`).
-pub trait Beside<T>: Copy + Default + std::fmt::Debug {
+pub trait Beside<T>: Sized + std::fmt::Debug {
     /// Made from the record as stored (in its `Arc`), at its insert.
     fn of(record: &T) -> Self;
     /// Made again after a write of the record (by default from scratch).

@@ -8,9 +8,11 @@
 //! bucket, the lookup asks for them all at once, while it still compares the
 //! key (BENCHMARKS.md, "Round fourteen").
 //!
-//! The addresses are taken again at every write of the record (the table's
-//! `insert` and `update`), so they are those of the objects the stored record
-//! holds. A hint to a stale address would still be harmless
+//! The record's own addresses are taken again at every write of it (the
+//! table's `update`: a write may move them); the rarer shared objects' at its
+//! insert only (the config and the mounts never change after the create, and
+//! a clone of the record shares them). So they are those of the objects the
+//! stored record holds. A hint to a stale address would still be harmless
 //! (`crate::prefetch`), only useless.
 
 use std::sync::Arc;
