@@ -5,9 +5,10 @@
 //! a 300-byte neighbour allocated beside it, so that 100 000 of them spread
 //! over memory about as `examples/scale.rs`'s containers do (~3 KB each).
 //! The difference between the sizes is what the hash table's cold chain
-//! (control bytes, bucket, key, record) costs an inspect at 100 000; the rest
-//! of the inspect's gap (`scale --interleave`) is the record's own heap
-//! objects (BENCHMARKS.md, "Round nine").
+//! (control bytes, bucket, key, record) costs an inspect at 100 000: since the
+//! containers' table keeps each record's cold addresses in its bucket
+//! (`Table::find_warm`), that chain is all of the inspect's gap in
+//! `scale --interleave` (BENCHMARKS.md, "Round nine" and "Round fourteen").
 //!
 //! ```text
 //! cargo run --release --example table_lookup               # 3 rounds of 200 000 lookups per size
