@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::SystemTime;
 
-use crate::containers::far::FarObjects;
+use crate::containers::cold::ColdObjects;
 use crate::containers::record::ContainerRecord;
 use crate::controls::faults::FaultRule;
 use crate::controls::live::{random_id, Controls};
@@ -29,7 +29,7 @@ use sockerless_core::error::Result;
 #[derive(Debug, Default)]
 pub struct Store {
     /// Containers by ID.
-    pub containers: Table<ContainerRecord, FarObjects>,
+    pub containers: Table<ContainerRecord, ColdObjects>,
     /// Container labels → IDs (label filters of the list).
     pub container_labels: LabelIndex,
     /// Container names (without `/`) → IDs.

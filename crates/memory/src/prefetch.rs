@@ -3,8 +3,8 @@
 //! containers every record an inspect reads is cold, and the inspect reads its
 //! heap objects one after the other, each load waiting for the last
 //! (BENCHMARKS.md, "Round eight"); the containers' table keeps their hints
-//! beside each record (`crate::containers::far`). A hint changes no result; on other
-//! architectures than x86-64 it is nothing.
+//! beside each record (`crate::containers::cold`). A hint changes no result;
+//! on other architectures than x86-64 it is nothing.
 
 /// The size of a cache line on the CPUs this runs on.
 #[cfg(target_arch = "x86_64")]

@@ -9,9 +9,9 @@
 //! (a container's view of its files) and `archive` (cp, export, diff, commit).
 
 mod archive;
+pub mod cold;
 pub mod config;
 mod create;
-pub mod far;
 mod files;
 pub mod host;
 mod inspect;

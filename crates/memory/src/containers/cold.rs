@@ -1,5 +1,5 @@
-//! [`FarObjects`]: where a container's record is, and the heap objects an
-//! inspect reads from it, kept beside the record in the containers' hash
+//! [`ColdObjects`]: where a container's record is, and the heap objects an
+//! inspect reads from it (cold at 100 000 containers), kept beside the record in the containers' hash
 //! table (`crate::table::Beside`). At 100 000 containers all of them are
 //! cold. Found through the record, they cost one memory round trip per
 //! pointer followed, one after the other: the bucket, the record, its heap
@@ -35,7 +35,7 @@ const RARE: usize = 64;
 
 /// The addresses; see the module's documentation.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct FarObjects {
+pub struct ColdObjects {
     /// The record and its own heap objects, then its networks' settings:
     /// taken again at every write (a write may move them).
     own: [Hint; OWN],
@@ -46,16 +46,16 @@ pub struct FarObjects {
     rare: [Hint; MAX_RARE],
 }
 
-impl Beside<ContainerRecord> for FarObjects {
-    fn of(c: &ContainerRecord) -> FarObjects {
-        FarObjects {
+impl Beside<ContainerRecord> for ColdObjects {
+    fn of(c: &ContainerRecord) -> ColdObjects {
+        ColdObjects {
             own: own_objects(c),
             rare: rare_objects(c),
         }
     }
 
-    fn updated(&self, c: &ContainerRecord) -> FarObjects {
-        FarObjects {
+    fn updated(&self, c: &ContainerRecord) -> ColdObjects {
+        ColdObjects {
             own: own_objects(c),
             rare: self.rare,
         }
@@ -64,19 +64,23 @@ impl Beside<ContainerRecord> for FarObjects {
     /// Asks the CPU to load every listed object (`crate::prefetch`).
     #[inline(always)]
     fn prefetch(&self) {
-        for hint in self.own {
-            hint.prefetch();
-        }
-        for hint in self.rare {
-            if hint.is_none() {
-                break;
-            }
+        for hint in listed(&self.own).iter().chain(listed(&self.rare)) {
             hint.prefetch();
         }
     }
 }
 
-/// [`FarObjects::own`] of record `c`.
+/// The hints of a list, up to its first empty entry ([`List`] fills from the
+/// front).
+fn listed(hints: &[Hint]) -> &[Hint] {
+    let len = hints
+        .iter()
+        .position(|h| h.is_none())
+        .unwrap_or(hints.len());
+    &hints[..len]
+}
+
+/// [`ColdObjects::own`] of record `c`.
 fn own_objects(c: &ContainerRecord) -> [Hint; OWN] {
     let mut list = List::<OWN>::default();
     list.push_value(c);
@@ -94,7 +98,7 @@ fn own_objects(c: &ContainerRecord) -> [Hint; OWN] {
     list.at
 }
 
-/// [`FarObjects::rare`] of record `c`.
+/// [`ColdObjects::rare`] of record `c`.
 fn rare_objects(c: &ContainerRecord) -> [Hint; MAX_RARE] {
     let mut list = List::<MAX_RARE>::default();
     for (_, value) in c.labels().pairs() {
@@ -181,10 +185,6 @@ mod tests {
         c
     }
 
-    fn listed(hints: &[Hint]) -> usize {
-        hints.iter().take_while(|h| !h.is_none()).count()
-    }
-
     #[test]
     fn lists_the_record_and_its_rare_texts_and_mounts_up_to_its_size() {
         let mut c = record(
@@ -196,35 +196,38 @@ mod tests {
             destination: Some("/builds".into()),
             ..Default::default()
         })];
-        let far = FarObjects::of(&c);
+        let cold = ColdObjects::of(&c);
         // The record, its name, its host config text, its labels, its env
         // and its mounts; no image ID, hostname or network.
-        assert_eq!(listed(&far.own), 6);
+        assert_eq!(listed(&cold.own).len(), 6);
         assert_eq!(
-            far.own[0],
+            cold.own[0],
             Hint::of_range(
                 (&c as *const ContainerRecord).cast(),
                 std::mem::size_of::<ContainerRecord>()
             )
         );
         // The value, the env entry, the mount point and its two texts.
-        assert_eq!(listed(&far.rare), 5);
-        far.prefetch();
+        assert_eq!(listed(&cold.rare).len(), 5);
+        cold.prefetch();
 
         let many: Vec<String> = (0..40).map(|i| format!("FAR_TEST_MANY={i}")).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
-        assert_eq!(listed(&FarObjects::of(&record(&[], &many)).rare), MAX_RARE);
-        assert_eq!(listed(&FarObjects::default().own), 0);
+        assert_eq!(
+            listed(&ColdObjects::of(&record(&[], &many)).rare).len(),
+            MAX_RARE
+        );
+        assert_eq!(listed(&ColdObjects::default().own).len(), 0);
     }
 
     #[test]
     fn an_update_takes_the_own_objects_again_and_keeps_the_rare_ones() {
         let c = record(&[("far.test.job", "far-test-job-18")], &[]);
-        let far = FarObjects::of(&c);
+        let cold = ColdObjects::of(&c);
         let moved = c.clone();
-        let again = far.updated(&moved);
-        assert_eq!(again.rare, far.rare);
-        assert_ne!(again.own[0], far.own[0], "the clone is elsewhere");
-        assert_eq!(again.own, FarObjects::of(&moved).own);
+        let again = cold.updated(&moved);
+        assert_eq!(again.rare, cold.rare);
+        assert_ne!(again.own[0], cold.own[0], "the clone is elsewhere");
+        assert_eq!(again.own, ColdObjects::of(&moved).own);
     }
 }
