@@ -352,32 +352,38 @@ impl Route {
             .strip_prefix(PREFIX)
             .filter(|r| r.is_empty() || r.starts_with('/'))
             .ok_or_else(page_not_found)?;
-        let decoded;
-        let raw = split(rest)?;
-        let segs: Vec<&str> = if raw.iter().any(|s| s.contains('%')) {
-            decoded = decode(&raw)?;
-            decoded.iter().map(String::as_str).collect()
-        } else {
-            raw
-        };
-        let mut candidates = candidates(&segs);
-        if candidates.is_empty() {
-            return match segs.first() {
-                Some(first) if !CORE.contains(first) => Ok(Route::Extension(rest.to_string())),
-                _ => Err(page_not_found()),
-            };
+        let raw = Segments::split(rest)?;
+        if !raw.escaped {
+            return choose(method, path, rest, raw.as_slice());
         }
-        if let Some(at) = candidates.iter().position(|(m, _)| m == method) {
-            return Ok(candidates.swap_remove(at).1);
-        }
-        let mut allow: Vec<&str> = candidates.iter().map(|(m, _)| m.as_str()).collect();
-        allow.dedup();
-        let allow = allow.join(", ");
-        Err(Error::MethodNotAllowed {
-            message: format!("method {method} not allowed on {path}; allowed: {allow}"),
-            allow,
-        })
+        let decoded = decode(raw.as_slice())?;
+        let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
+        choose(method, path, rest, &segs)
     }
+}
+
+/// The route `method` means on the path of these segments (after the
+/// prefix, decoded); a path no core route has is an extension's unless its
+/// first segment is a core one (404), and a core path asked with another
+/// method is 405 with the methods it takes.
+fn choose(method: &Method, path: &str, rest: &str, segs: &[&str]) -> Result<Route, Error> {
+    let meanings = meanings(segs);
+    if let Some((_, make)) = meanings.iter().find(|(m, _)| m == method) {
+        return Ok(make(segs));
+    }
+    if meanings.is_empty() {
+        return match segs.first() {
+            Some(first) if !CORE.contains(first) => Ok(Route::Extension(rest.to_string())),
+            _ => Err(page_not_found()),
+        };
+    }
+    let mut allow: Vec<&str> = meanings.iter().map(|(m, _)| m.as_str()).collect();
+    allow.dedup();
+    let allow = allow.join(", ");
+    Err(Error::MethodNotAllowed {
+        message: format!("method {method} not allowed on {path}; allowed: {allow}"),
+        allow,
+    })
 }
 
 impl sockerless_http::limit::StreamsBody for Route {
@@ -417,21 +423,77 @@ fn page_not_found() -> Error {
     Error::not_found("page not found")
 }
 
-/// Splits the path after the prefix into its segments, still encoded. An
-/// empty segment (`//`, a trailing `/`) is not a route (unless a segment
-/// before it does not decode: that one is the error).
-fn split(rest: &str) -> Result<Vec<&str>, Error> {
-    let trimmed = rest.strip_prefix('/').unwrap_or(rest);
-    if trimmed.is_empty() {
-        return Ok(Vec::new());
+/// The segments every core route fits in (image names and extension paths
+/// may have more).
+const FEW: usize = 8;
+
+/// The path's segments after the prefix, still encoded: on the stack when
+/// there are [`FEW`] or fewer, as for every request but those of long image
+/// names and extensions (the allocation cost as much as the routing).
+struct Segments<'a> {
+    few: [&'a str; FEW],
+    len: usize,
+    /// All of them, once there are more than [`FEW`].
+    many: Vec<&'a str>,
+    /// Whether any of them has a `%` (and so is decoded).
+    escaped: bool,
+}
+
+impl<'a> Segments<'a> {
+    /// Splits the path after the prefix at each `/`, in one pass over its
+    /// bytes. An empty segment (`//`, a trailing `/`) is not a route (unless
+    /// a segment before it does not decode: that one is the error).
+    fn split(rest: &'a str) -> Result<Self, Error> {
+        let mut segments = Segments {
+            few: [""; FEW],
+            len: 0,
+            many: Vec::new(),
+            escaped: false,
+        };
+        let trimmed = rest.strip_prefix('/').unwrap_or(rest);
+        if trimmed.is_empty() {
+            return Ok(segments);
+        }
+        let mut start = 0;
+        for (at, byte) in trimmed.bytes().enumerate() {
+            match byte {
+                b'/' => {
+                    segments.push(&trimmed[start..at]);
+                    start = at + 1;
+                }
+                b'%' => segments.escaped = true,
+                _ => {}
+            }
+        }
+        segments.push(&trimmed[start..]);
+        let all = segments.as_slice();
+        if let Some(at) = all.iter().position(|s| s.is_empty()) {
+            // The first bad segment decides, as when each was decoded in turn.
+            decode(&all[..at])?;
+            return Err(page_not_found());
+        }
+        Ok(segments)
     }
-    let segments: Vec<&str> = trimmed.split('/').collect();
-    if let Some(at) = segments.iter().position(|s| s.is_empty()) {
-        // The first bad segment decides, as when each was decoded in turn.
-        decode(&segments[..at])?;
-        return Err(page_not_found());
+
+    fn push(&mut self, segment: &'a str) {
+        if self.len < FEW {
+            self.few[self.len] = segment;
+        } else {
+            if self.many.is_empty() {
+                self.many.extend_from_slice(&self.few);
+            }
+            self.many.push(segment);
+        }
+        self.len += 1;
     }
-    Ok(segments)
+
+    fn as_slice(&self) -> &[&'a str] {
+        if self.len <= FEW {
+            &self.few[..self.len]
+        } else {
+            &self.many
+        }
+    }
 }
 
 /// Percent-decodes the segments; one that does not decode to UTF-8 is not a
@@ -448,107 +510,132 @@ fn decode(segments: &[&str]) -> Result<Vec<String>, Error> {
         .collect()
 }
 
-/// Every (method, route) the segments could mean.
-fn candidates(segs: &[&str]) -> Vec<(Method, Route)> {
+/// One thing a path can mean: a method, and the route it makes of the
+/// path's segments. Only the route asked for is made (its parameter is the
+/// request's one allocation in the router).
+type Meaning = (Method, fn(&[&str]) -> Route);
+
+/// The second segment: a container, exec, network or volume reference.
+fn second(segs: &[&str]) -> String {
+    segs.get(1).copied().unwrap_or_default().to_string()
+}
+
+/// Everything after `images`: an image name may contain `/`.
+fn image_name(segs: &[&str]) -> String {
+    segs.get(1..).unwrap_or_default().join("/")
+}
+
+/// Everything between `images` and the trailing `tag`.
+fn tagged_image_name(segs: &[&str]) -> String {
+    segs.get(1..segs.len().saturating_sub(1))
+        .unwrap_or_default()
+        .join("/")
+}
+
+/// Every (method, route) the segments can mean, in the order a 405 lists
+/// them.
+fn meanings(segs: &[&str]) -> &'static [Meaning] {
     use Route::*;
-    let s = |v: &str| v.to_string();
-    let (get, post, delete) = (Method::GET, Method::POST, Method::DELETE);
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    const DELETE: Method = Method::DELETE;
     match segs {
-        ["capabilities"] => vec![(get, Capabilities)],
-        ["info"] => vec![(get, Info)],
-        ["version"] => vec![(get, Version)],
-        ["events"] => vec![(get, Events)],
-        ["auth"] => vec![(post, Auth)],
+        ["capabilities"] => &[(GET, |_| Capabilities)],
+        ["info"] => &[(GET, |_| Info)],
+        ["version"] => &[(GET, |_| Version)],
+        ["events"] => &[(GET, |_| Events)],
+        ["auth"] => &[(POST, |_| Auth)],
 
-        ["containers"] => vec![(get, ContainerList), (post, ContainerCreate)],
-        ["containers", "prune"] => vec![
-            (post, ContainerPrune),
-            (get, ContainerInspect(s("prune"))),
-            (delete, ContainerRemove(s("prune"))),
+        ["containers"] => &[(GET, |_| ContainerList), (POST, |_| ContainerCreate)],
+        ["containers", "prune"] => &[
+            (POST, |_| ContainerPrune),
+            (GET, |s| ContainerInspect(second(s))),
+            (DELETE, |s| ContainerRemove(second(s))),
         ],
-        ["containers", id] => vec![
-            (get, ContainerInspect(s(id))),
-            (delete, ContainerRemove(s(id))),
+        ["containers", _] => &[
+            (GET, |s| ContainerInspect(second(s))),
+            (DELETE, |s| ContainerRemove(second(s))),
         ],
-        ["containers", id, action] => {
-            let id = s(id);
-            match *action {
-                "start" => vec![(post, ContainerStart(id))],
-                "stop" => vec![(post, ContainerStop(id))],
-                "kill" => vec![(post, ContainerKill(id))],
-                "restart" => vec![(post, ContainerRestart(id))],
-                "pause" => vec![(post, ContainerPause(id))],
-                "unpause" => vec![(post, ContainerUnpause(id))],
-                "rename" => vec![(post, ContainerRename(id))],
-                "logs" => vec![(get, ContainerLogs(id))],
-                "wait" => vec![(get, ContainerWait(id))],
-                "attach" => vec![(get, ContainerAttach(id))],
-                "top" => vec![(get, ContainerTop(id))],
-                "stats" => vec![(get, ContainerStats(id))],
-                "exec" => vec![(post, ExecCreate(id))],
-                "archive" => vec![
-                    (Method::HEAD, ContainerArchiveStat(id.clone())),
-                    (get, ContainerArchiveGet(id.clone())),
-                    (Method::PUT, ContainerArchivePut(id)),
-                ],
-                "export" => vec![(get, ContainerExport(id))],
-                "changes" => vec![(get, ContainerChanges(id))],
-                "commit" => vec![(post, ContainerCommit(id))],
-                _ => vec![],
-            }
-        }
-        ["containers", id, "logs", "stream"] => vec![(get, ContainerLogsStream(s(id)))],
+        ["containers", _, action] => match *action {
+            "start" => &[(POST, |s| ContainerStart(second(s)))],
+            "stop" => &[(POST, |s| ContainerStop(second(s)))],
+            "kill" => &[(POST, |s| ContainerKill(second(s)))],
+            "restart" => &[(POST, |s| ContainerRestart(second(s)))],
+            "pause" => &[(POST, |s| ContainerPause(second(s)))],
+            "unpause" => &[(POST, |s| ContainerUnpause(second(s)))],
+            "rename" => &[(POST, |s| ContainerRename(second(s)))],
+            "logs" => &[(GET, |s| ContainerLogs(second(s)))],
+            "wait" => &[(GET, |s| ContainerWait(second(s)))],
+            "attach" => &[(GET, |s| ContainerAttach(second(s)))],
+            "top" => &[(GET, |s| ContainerTop(second(s)))],
+            "stats" => &[(GET, |s| ContainerStats(second(s)))],
+            "exec" => &[(POST, |s| ExecCreate(second(s)))],
+            "archive" => &[
+                (Method::HEAD, |s| ContainerArchiveStat(second(s))),
+                (GET, |s| ContainerArchiveGet(second(s))),
+                (Method::PUT, |s| ContainerArchivePut(second(s))),
+            ],
+            "export" => &[(GET, |s| ContainerExport(second(s)))],
+            "changes" => &[(GET, |s| ContainerChanges(second(s)))],
+            "commit" => &[(POST, |s| ContainerCommit(second(s)))],
+            _ => &[],
+        },
+        ["containers", _, "logs", "stream"] => &[(GET, |s| ContainerLogsStream(second(s)))],
 
-        ["exec", id] => vec![(get, ExecInspect(s(id)))],
-        ["exec", id, "start"] => vec![(get, ExecStartStream(s(id))), (post, ExecStart(s(id)))],
-
-        ["images"] => vec![(get, ImageList)],
-        ["images", rest @ ..] => image_candidates(rest),
-
-        ["networks"] => vec![(get, NetworkList), (post, NetworkCreate)],
-        ["networks", "prune"] => vec![
-            (post, NetworkPrune),
-            (get, NetworkInspect(s("prune"))),
-            (delete, NetworkRemove(s("prune"))),
+        ["exec", _] => &[(GET, |s| ExecInspect(second(s)))],
+        ["exec", _, "start"] => &[
+            (GET, |s| ExecStartStream(second(s))),
+            (POST, |s| ExecStart(second(s))),
         ],
-        ["networks", id] => vec![(get, NetworkInspect(s(id))), (delete, NetworkRemove(s(id)))],
-        ["networks", id, "connect"] => vec![(post, NetworkConnect(s(id)))],
-        ["networks", id, "disconnect"] => vec![(post, NetworkDisconnect(s(id)))],
 
-        ["volumes"] => vec![(get, VolumeList), (post, VolumeCreate)],
-        ["volumes", "prune"] => vec![
-            (post, VolumePrune),
-            (get, VolumeInspect(s("prune"))),
-            (delete, VolumeRemove(s("prune"))),
+        ["images"] => &[(GET, |_| ImageList)],
+        ["images", rest @ ..] => image_meanings(rest),
+
+        ["networks"] => &[(GET, |_| NetworkList), (POST, |_| NetworkCreate)],
+        ["networks", "prune"] => &[
+            (POST, |_| NetworkPrune),
+            (GET, |s| NetworkInspect(second(s))),
+            (DELETE, |s| NetworkRemove(second(s))),
         ],
-        ["volumes", name] => vec![
-            (get, VolumeInspect(s(name))),
-            (delete, VolumeRemove(s(name))),
+        ["networks", _] => &[
+            (GET, |s| NetworkInspect(second(s))),
+            (DELETE, |s| NetworkRemove(second(s))),
         ],
-        _ => vec![],
+        ["networks", _, "connect"] => &[(POST, |s| NetworkConnect(second(s)))],
+        ["networks", _, "disconnect"] => &[(POST, |s| NetworkDisconnect(second(s)))],
+
+        ["volumes"] => &[(GET, |_| VolumeList), (POST, |_| VolumeCreate)],
+        ["volumes", "prune"] => &[
+            (POST, |_| VolumePrune),
+            (GET, |s| VolumeInspect(second(s))),
+            (DELETE, |s| VolumeRemove(second(s))),
+        ],
+        ["volumes", _] => &[
+            (GET, |s| VolumeInspect(second(s))),
+            (DELETE, |s| VolumeRemove(second(s))),
+        ],
+        _ => &[],
     }
 }
 
 /// Image names may contain `/` (and `:`), so everything after `images/` is the
-/// name, except a trailing `tag` action and the three fixed POST routes.
-fn image_candidates(rest: &[&str]) -> Vec<(Method, Route)> {
+/// name (`rest`), except a trailing `tag` action and the fixed POST routes.
+fn image_meanings(rest: &[&str]) -> &'static [Meaning] {
     use Route::*;
-    let name = rest.join("/");
-    let mut out = vec![
-        (Method::GET, ImageInspect(name.clone())),
-        (Method::DELETE, ImageRemove(name.clone())),
-    ];
+    const INSPECT: Meaning = (Method::GET, |s| ImageInspect(image_name(s)));
+    const REMOVE: Meaning = (Method::DELETE, |s| ImageRemove(image_name(s)));
     match rest {
-        ["pull"] => out.push((Method::POST, ImagePull)),
-        ["load"] => out.push((Method::POST, ImageLoad)),
-        ["prune"] => out.push((Method::POST, ImagePrune)),
-        ["save"] => out.push((Method::POST, ImageSave)),
-        [name @ .., "tag"] if !name.is_empty() => {
-            out.push((Method::POST, ImageTag(name.join("/"))));
-        }
-        _ => {}
+        ["pull"] => &[INSPECT, REMOVE, (Method::POST, |_| ImagePull)],
+        ["load"] => &[INSPECT, REMOVE, (Method::POST, |_| ImageLoad)],
+        ["prune"] => &[INSPECT, REMOVE, (Method::POST, |_| ImagePrune)],
+        ["save"] => &[INSPECT, REMOVE, (Method::POST, |_| ImageSave)],
+        [_, .., "tag"] => &[
+            INSPECT,
+            REMOVE,
+            (Method::POST, |s| ImageTag(tagged_image_name(s))),
+        ],
+        _ => &[INSPECT, REMOVE],
     }
-    out
 }
 
 #[cfg(test)]
@@ -791,6 +878,37 @@ mod tests {
         assert!(matches!(
             Route::parse(&Method::GET, "/internal/v1/containers/abc/frobnicate"),
             Err(Error::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn paths_of_more_segments_than_the_stack_holds_route_alike() {
+        let name = "r.example/a/b/c/d/e/f/g/h";
+        let path = format!("/internal/v1/images/{name}");
+        assert_eq!(ok(Method::GET, &path), ImageInspect(name.into()));
+        assert_eq!(
+            ok(Method::POST, &format!("{path}/tag")),
+            ImageTag(name.into())
+        );
+        assert_eq!(
+            ok(Method::DELETE, &format!("{path}/tag")),
+            ImageRemove(format!("{name}/tag"))
+        );
+        assert_eq!(
+            ok(Method::GET, "/internal/v1/images/a/b/c/d/e/f/g/h%2Fi/j"),
+            ImageInspect("a/b/c/d/e/f/g/h/i/j".into())
+        );
+        assert_eq!(
+            ok(Method::GET, "/internal/v1/memory/1/2/3/4/5/6/7/8/9"),
+            Extension("/memory/1/2/3/4/5/6/7/8/9".into())
+        );
+        assert!(matches!(
+            Route::parse(&Method::GET, "/internal/v1/images/a/b/c/d/e/f/g/h/i//j"),
+            Err(Error::NotFound(_))
+        ));
+        assert!(matches!(
+            Route::parse(&Method::GET, "/internal/v1/images/a/b/c/d/e/f/g/h/%ff/j"),
+            Err(Error::BadRequest(_))
         ));
     }
 
