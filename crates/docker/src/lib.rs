@@ -43,8 +43,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::future::Either;
-use http_body_util::BodyExt;
 use sockerless_core::Backend;
+use sockerless_http::body::request_body;
 use sockerless_http::credentials::CredentialsLayer;
 use sockerless_http::limit::{BodyLimitLayer, BodyLimits};
 use sockerless_http::ready;
@@ -141,7 +141,7 @@ where
     // Called in place, not cloned per request: the server gives each
     // connection its own clone of this stack.
     service_fn(move |req: http::Request<B>| {
-        let req = req.map(|b| b.map_err(Into::into).boxed_unsync());
+        let req = req.map(request_body);
         match &mut internal {
             Some(i) if is_internal(req.uri().path()) => Either::Left(ready::call(i, req)),
             _ => Either::Right(ready::call(&mut docker, req)),

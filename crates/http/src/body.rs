@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, Empty, Full};
 use serde::Serialize;
 use sockerless_core::error::{Error, Result};
 
-use crate::{Body, Response};
+use crate::{Body, BoxError, Response};
 
 /// A response with body `{"message": ...}`; 304 and other bodiless statuses get no
 /// body.
@@ -55,6 +55,21 @@ pub fn json_message(status: http::StatusCode, message: &str) -> Response {
 /// boxed empty `Full` was an allocation per body-less request and response).
 pub fn empty_body() -> Body {
     Empty::new().map_err(|never| match never {}).boxed_unsync()
+}
+
+/// A request's body as the stacks carry it. A body already known to be
+/// empty (no `Content-Length` or 0, not chunked: every GET, most POSTs of
+/// the lifecycle) becomes [`empty_body`], which allocates nothing; any
+/// other is boxed.
+pub fn request_body<B>(body: B) -> Body
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    if body.is_end_stream() {
+        return empty_body();
+    }
+    body.map_err(Into::into).boxed_unsync()
 }
 
 /// A body of these bytes.

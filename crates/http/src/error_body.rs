@@ -84,7 +84,9 @@ fn with_json_body(head: &[u8]) -> Option<Vec<u8>> {
 }
 
 impl<IO: AsyncWrite> ErrorBodyIo<IO> {
-    /// Writes what is pending, if anything.
+    /// Writes what is pending, if anything (inlined: at every write but the
+    /// one after a rewritten answer it is one test of `pending`).
+    #[inline]
     fn poll_pending(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let mut this = self.project();
         while let Some((bytes, done)) = this.pending.as_mut() {
@@ -101,17 +103,19 @@ impl<IO: AsyncWrite> ErrorBodyIo<IO> {
         Poll::Ready(Ok(()))
     }
 
-    /// Looks at a write that starts at `first`: marks an upgrade, or takes a
-    /// whole error head to rewrite (then the write is `Some(len)`, consumed).
-    fn inspect(self: Pin<&mut Self>, first: &[u8], total: usize) -> Option<usize> {
+    /// Looks at a write that starts at `first` (`total` bytes in all): marks
+    /// an upgrade, or takes a whole error head to rewrite (then the write is
+    /// `Some(len)`, consumed).
+    fn inspect(self: Pin<&mut Self>, first: &[u8], total: impl FnOnce() -> usize) -> Option<usize> {
         let this = self.project();
-        if *this.raw {
+        if *this.raw || !may_be_ours(first) {
             return None;
         }
         if first.starts_with(b"HTTP/1.1 101 ") {
             *this.raw = true;
             return None;
         }
+        let total = total();
         if first.len() != total || !first.starts_with(b"HTTP/1.") {
             return None;
         }
@@ -119,6 +123,14 @@ impl<IO: AsyncWrite> ErrorBodyIo<IO> {
         *this.pending = Some((rewritten, 0));
         Some(total)
     }
+}
+
+/// Whether a write can be a head this wrapper acts on: a `1xx` (an upgrade's
+/// `101`) or a `4xx` (hyper's own errors). In `HTTP/1.x NNN` the status's
+/// first digit is the tenth byte; every other write, the responses of every
+/// request served, passes without a further look.
+fn may_be_ours(first: &[u8]) -> bool {
+    matches!(first.get(9), Some(b'1' | b'4'))
 }
 
 impl<IO: AsyncRead> AsyncRead for ErrorBodyIo<IO> {
@@ -138,7 +150,7 @@ impl<IO: AsyncWrite> AsyncWrite for ErrorBodyIo<IO> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         ready!(self.as_mut().poll_pending(cx))?;
-        if let Some(n) = self.as_mut().inspect(buf, buf.len()) {
+        if let Some(n) = self.as_mut().inspect(buf, || buf.len()) {
             // Taken whole; the rest goes out with the next write or flush.
             let _ = self.as_mut().poll_pending(cx)?;
             return Poll::Ready(Ok(n));
@@ -152,8 +164,8 @@ impl<IO: AsyncWrite> AsyncWrite for ErrorBodyIo<IO> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         ready!(self.as_mut().poll_pending(cx))?;
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
         if let Some(first) = bufs.iter().find(|b| !b.is_empty()) {
+            let total = || bufs.iter().map(|b| b.len()).sum();
             if let Some(n) = self.as_mut().inspect(first, total) {
                 let _ = self.as_mut().poll_pending(cx)?;
                 return Poll::Ready(Ok(n));
@@ -195,6 +207,25 @@ mod tests {
         );
         let title = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
         assert!(with_json_body(title).is_some());
+    }
+
+    #[test]
+    fn only_1xx_and_4xx_heads_are_looked_at() {
+        for head in [
+            &b"HTTP/1.1 101 Switching Protocols\r\n"[..],
+            b"HTTP/1.1 400 Bad Request\r\n",
+            b"HTTP/1.0 431 Request Header Fields Too Large\r\n",
+        ] {
+            assert!(may_be_ours(head), "{}", String::from_utf8_lossy(head));
+        }
+        for write in [
+            &b"HTTP/1.1 200 OK\r\n"[..],
+            b"HTTP/1.1 500 Internal Server Error\r\n",
+            b"HTTP/1.1 ",
+            b"",
+        ] {
+            assert!(!may_be_ours(write), "{}", String::from_utf8_lossy(write));
+        }
     }
 
     #[test]

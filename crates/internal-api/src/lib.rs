@@ -40,8 +40,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::BodyExt;
 use sockerless_core::Backend;
+use sockerless_http::body::request_body;
 use sockerless_http::credentials::CredentialsLayer;
 use sockerless_http::limit::{BodyLimitLayer, BodyLimits};
 use sockerless_http::rescue::RescueLayer;
@@ -105,7 +105,7 @@ where
         .layer(CredentialsLayer::default())
         .layer(request_log_layer())
         .layer(RescueLayer)
-        .map_request(|req: http::Request<B>| req.map(|b| b.map_err(Into::into).boxed_unsync()))
+        .map_request(|req: http::Request<B>| req.map(request_body))
         .layer(route_layer::RouteLayer)
         .layer(body_limit)
         .service(dispatch::Dispatch::new(state));
