@@ -5,6 +5,7 @@
 //! - [`body`]: body types and response builders (JSON, empty, `{"message"}` errors);
 //! - [`boxed::pin_in_place`]: a frontend's large request future boxed without
 //!   a copy;
+//! - [`clock`]: the request path's clock reads as plain nanoseconds;
 //! - [`rescue::RescueLayer`]: errors and panics become JSON error responses;
 //! - [`limit::BodyLimitLayer`]: 413 past the request-body limit, except on
 //!   routes that stream their body ([`limit::StreamsBody`]); it serves the
@@ -20,9 +21,9 @@
 //! - [`server`]: Unix and TCP listeners (socket mode and group, stale-socket
 //!   handling), the accept loop with a connection cap, graceful drain — serving
 //!   any infallible tower `Service`;
-//! - [`coarse_timer`]: the header-read timeout's timer, one slot per
-//!   connection and one sweeper per server instead of a timer-wheel entry per
-//!   request;
+//! - [`head_deadline`]: the header-read timeout, one deadline per connection
+//!   armed after each response and one sweeper thread per server, instead of
+//!   hyper's timer (a boxed sleep and a poll-loop round per request);
 //! - [`error_body`]: a JSON body for the 400/414/431 hyper answers by itself;
 //! - [`drain::Drain`]: what streaming and upgraded connections register with so
 //!   shutdown can close them normally.
@@ -33,12 +34,13 @@
 
 pub mod body;
 pub mod boxed;
-pub mod coarse_timer;
+pub mod clock;
 pub mod conn;
 mod connection_service;
 pub mod credentials;
 pub mod drain;
 pub mod error_body;
+pub mod head_deadline;
 pub mod json;
 pub mod limit;
 pub mod log_time;

@@ -9,9 +9,10 @@
 //! (the daemon's `tracing-subscriber` timer) take their timestamp from here.
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use sockerless_core::docker::timefmt::{put_digits, second_text};
+
+use crate::clock;
 
 /// The length of a timestamp: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 pub const STAMP_LEN: usize = 27;
@@ -53,10 +54,11 @@ thread_local! {
 
 /// The timestamp of now.
 pub fn now() -> Stamp {
-    let since = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    stamp(since.as_secs(), since.subsec_micros())
+    let nanos = clock::unix_nanos();
+    stamp(
+        nanos / 1_000_000_000,
+        (nanos % 1_000_000_000 / 1_000) as u32,
+    )
 }
 
 /// `<second>.<micros>Z`, formatting the second only when it changed.

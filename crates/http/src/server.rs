@@ -21,11 +21,11 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::coarse_timer::Sweeper;
 use crate::conn::PermitIo;
 use crate::connection_service::ConnectionService;
 use crate::drain::Drain;
 use crate::error_body::ErrorBodyIo;
+use crate::head_deadline::{DeadlineIo, Sweeper};
 use crate::limit::BodyLimits;
 use crate::Stack;
 
@@ -265,7 +265,6 @@ pub async fn serve<S>(
         tracing::error!("no sweeper thread ({e}): the header-read timeout will not fire");
     });
     let conn = ConnOptions {
-        header_read_timeout: options.header_read_timeout,
         title_case_headers: options.title_case_headers,
         sweeper,
     };
@@ -346,9 +345,8 @@ async fn accept_error(e: io::Error) {
 /// Per-connection settings.
 #[derive(Debug)]
 struct ConnOptions {
-    header_read_timeout: Duration,
     title_case_headers: bool,
-    /// The header-read timeout's timer (one slot per connection).
+    /// The header-read timeout's sweeper (one deadline per connection).
     sweeper: Sweeper,
 }
 
@@ -389,11 +387,15 @@ fn serve_connection<IO, S>(
     IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
     S: Stack<Incoming>,
 {
-    let hyper_svc = ConnectionService::new(svc);
-    let io = TokioIo::new(ErrorBodyIo::new(PermitIo::new(stream, permit)));
+    // The header-read timeout is the connection's deadline, not hyper's
+    // (no timer given to hyper: see `head_deadline`).
+    let deadline = options.sweeper.deadline();
+    let hyper_svc = ConnectionService::new(svc, Arc::clone(&deadline));
+    let io = TokioIo::new(DeadlineIo::new(
+        ErrorBodyIo::new(PermitIo::new(stream, permit)),
+        deadline,
+    ));
     let conn = http1::Builder::new()
-        .timer(options.sweeper.timer())
-        .header_read_timeout(options.header_read_timeout)
         .title_case_headers(options.title_case_headers)
         .serve_connection(io, hyper_svc)
         .with_upgrades();

@@ -13,12 +13,12 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use http::{Method, Uri};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
+use crate::clock;
 use crate::request_line::{self, RequestFields};
 
 /// The target of the request lines, for filters such as
@@ -53,7 +53,8 @@ struct Started {
     method: Method,
     /// The whole URI is cheap to keep (shared bytes); only its path is logged.
     uri: Uri,
-    at: Instant,
+    /// [`clock::monotonic_nanos`] at the call.
+    at: u64,
 }
 
 impl<S, B, R> Service<http::Request<B>> for RequestLog<S>
@@ -72,7 +73,7 @@ where
         let started = request_line::enabled().then(|| Started {
             method: req.method().clone(),
             uri: req.uri().clone(),
-            at: Instant::now(),
+            at: clock::monotonic_nanos(),
         });
         RequestLogFuture {
             inner: self.inner.call(req),
@@ -105,7 +106,7 @@ where
                 method: &s.method,
                 path: s.uri.path(),
                 status: res.status().as_u16(),
-                latency_us: s.at.elapsed().as_micros() as u64,
+                latency_us: clock::monotonic_nanos().saturating_sub(s.at) / 1_000,
             };
             if !request_line::write(fields) {
                 request_line::event(fields);
