@@ -388,7 +388,7 @@ fn serve_connection<IO, S>(
     S: Stack<Incoming>,
 {
     // The header-read timeout is the connection's deadline, not hyper's
-    // (no timer given to hyper: see `head_deadline`).
+    // (hyper's is off, and it gets no timer: see `head_deadline`).
     let deadline = options.sweeper.deadline();
     let hyper_svc = ConnectionService::new(svc, Arc::clone(&deadline));
     let io = TokioIo::new(DeadlineIo::new(
@@ -396,6 +396,7 @@ fn serve_connection<IO, S>(
         deadline,
     ));
     let conn = http1::Builder::new()
+        .header_read_timeout(None)
         .title_case_headers(options.title_case_headers)
         .serve_connection(io, hyper_svc)
         .with_upgrades();
