@@ -9,19 +9,22 @@
 //! attempt, write and flush check): about 1 000 instructions per request of a
 //! keep-alive connection, as much as the request line cost (BENCHMARKS.md,
 //! "Round fifteen"). Here each connection has one [`HeadDeadline`]:
-//! - armed (now + the timeout) when the connection starts, and when the body
-//!   of a response is dropped — hyper drops it once it has taken all of it;
+//! - armed when the connection starts, and when the body of a response is
+//!   dropped — hyper drops it once it has taken all of it: a store, no clock
+//!   read; the sweeper's next tick sets the deadline, its time + the timeout;
 //! - cleared when a request head has arrived (the connection's service is
 //!   called), so no time limit runs while a request is served;
 //! - the server's [`Sweeper`], on a thread of its own, ticks every eighth of
-//!   the timeout (10–250 ms) while connections exist, marks the deadlines that
-//!   have passed fired and wakes their connections' tasks;
+//!   the timeout (10–250 ms) while connections exist: it sets the deadlines
+//!   armed since the last tick, marks those that have passed fired and wakes
+//!   their connections' tasks;
 //! - the connection's [`DeadlineIo`] then fails the next read with
 //!   `TimedOut`, and hyper closes the connection (no response: a head that
 //!   did not arrive in time gets none).
 //!
-//! A deadline therefore fires after it passes, never before, and at most one
-//! tick late. A response that upgrades the connection (`101`) arms nothing:
+//! A deadline therefore runs from at most one tick after its arming, and
+//! fires after it passes, never before, at most one tick late: a client gets
+//! at least the timeout, and at most two ticks more. A response that upgrades the connection (`101`) arms nothing:
 //! the upgraded stream may stay quiet as long as its protocol lets it.
 //!
 //! The sweeper runs on a thread of its own, sleeping in the operating system,
@@ -50,6 +53,9 @@ use crate::{clock, Body, BoxError, Response};
 const UNARMED: u64 = u64::MAX;
 /// A slot's deadline once the sweeper has found it passed.
 const FIRED: u64 = 0;
+/// A slot armed since the sweeper's last tick: the next tick sets its
+/// deadline.
+const ARMED: u64 = u64::MAX - 1;
 
 /// The shortest and the longest tick.
 const TICK_BOUNDS: (Duration, Duration) = (Duration::from_millis(10), Duration::from_millis(250));
@@ -62,7 +68,7 @@ pub struct Sweeper {
     shared: Arc<Shared>,
 }
 
-/// Deadlines are [`clock::monotonic_nanos`] (never [`FIRED`], never
+/// Deadlines are [`clock::monotonic_nanos`] (never [`FIRED`], [`ARMED`] or
 /// [`UNARMED`]).
 #[derive(Debug)]
 struct Shared {
@@ -99,9 +105,19 @@ struct Slot {
 }
 
 impl Slot {
-    /// Marks an armed deadline at or before `now` fired and wakes its task.
-    fn fire_if_passed(&self, now: u64) {
+    /// At a tick at `now`: sets the deadline of a slot armed since the last
+    /// tick (`now` + `timeout`), or marks a deadline at or before `now` fired
+    /// and wakes its task. A slot cleared or armed again meanwhile is left as
+    /// it is (the exchange fails).
+    fn sweep(&self, now: u64, timeout: u64) {
         let deadline = self.deadline.load(Ordering::Acquire);
+        if deadline == ARMED {
+            let set = now.saturating_add(timeout).min(ARMED - 1);
+            let _ = self
+                .deadline
+                .compare_exchange(ARMED, set, Ordering::AcqRel, Ordering::Acquire);
+            return;
+        }
         if deadline != UNARMED
             && deadline != FIRED
             && deadline <= now
@@ -241,7 +257,7 @@ impl Shared {
             }
             let now = clock::monotonic_nanos();
             for slot in registry.slots.iter().flatten() {
-                slot.fire_if_passed(now);
+                slot.sweep(now, self.timeout);
             }
         }
     }
@@ -272,12 +288,10 @@ impl Drop for HeadDeadline {
 }
 
 impl HeadDeadline {
-    /// The next head must have arrived by now + the timeout.
+    /// The next head must arrive within the timeout (counted from the
+    /// sweeper's next tick).
     pub fn arm(&self) {
-        let deadline = clock::monotonic_nanos().saturating_add(self.shared.timeout);
-        self.slot
-            .deadline
-            .store(deadline.min(UNARMED - 1), Ordering::Release);
+        self.slot.deadline.store(ARMED, Ordering::Release);
     }
 
     /// A head has arrived: no deadline runs while its request is served
@@ -469,8 +483,7 @@ mod tests {
         let res = deadline.after(http::Response::new(empty_body()));
         assert_eq!(deadline.slot.deadline.load(Ordering::Acquire), UNARMED);
         drop(res);
-        let armed = deadline.slot.deadline.load(Ordering::Acquire);
-        assert!(armed != UNARMED && armed != FIRED, "{armed}");
+        assert_eq!(deadline.slot.deadline.load(Ordering::Acquire), ARMED);
         // An upgrade's answer arms nothing.
         deadline.clear();
         let mut upgrade = http::Response::new(empty_body());
