@@ -18,9 +18,9 @@
 //!   the timeout (10–250 ms) while connections exist: it sets the deadlines
 //!   armed since the last tick, marks those that have passed fired and wakes
 //!   their connections' tasks;
-//! - the connection's [`DeadlineIo`] then fails the next read with
-//!   `TimedOut`, and hyper closes the connection (no response: a head that
-//!   did not arrive in time gets none).
+//! - the connection's IO ([`crate::conn::ConnIo`]) then fails the next read
+//!   that finds nothing to read with `TimedOut`, and hyper closes the
+//!   connection (no response: a head that did not arrive in time gets none).
 //!
 //! A deadline therefore runs from at most one tick after its arming, and
 //! fires after it passes, never before, at most one tick late: a client gets
@@ -34,7 +34,6 @@
 //! instructions per park, which on a keep-alive connection served one request
 //! at a time is once per request.
 
-use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -45,7 +44,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::StatusCode;
 use http_body::{Body as HttpBody, Frame, SizeHint};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::{clock, Body, BoxError, Response};
 
@@ -313,7 +311,7 @@ impl HeadDeadline {
     }
 
     /// Gives the task to wake when the deadline fires.
-    fn give_task(&self, waker: &Waker) {
+    pub(crate) fn give_task(&self, waker: &Waker) {
         *self
             .slot
             .waker
@@ -356,85 +354,12 @@ impl HttpBody for ArmsWhenDropped {
     }
 }
 
-pin_project_lite::pin_project! {
-    /// A connection's IO whose reads fail with `TimedOut` once its
-    /// [`HeadDeadline`] has fired; the first read that waits gives the
-    /// deadline its task to wake.
-    pub struct DeadlineIo<IO> {
-        #[pin]
-        inner: IO,
-        deadline: Arc<HeadDeadline>,
-        task_given: bool,
-    }
-}
-
-impl<IO> DeadlineIo<IO> {
-    /// Wraps `inner`, read under `deadline`.
-    pub fn new(inner: IO, deadline: Arc<HeadDeadline>) -> Self {
-        DeadlineIo {
-            inner,
-            deadline,
-            task_given: false,
-        }
-    }
-}
-
-impl<IO: AsyncRead> AsyncRead for DeadlineIo<IO> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.project();
-        if this.deadline.fired() {
-            return Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "no request head within the header read timeout",
-            )));
-        }
-        let read = this.inner.poll_read(cx, buf);
-        if read.is_pending() && !*this.task_given {
-            this.deadline.give_task(cx.waker());
-            *this.task_given = true;
-        }
-        read
-    }
-}
-
-impl<IO: AsyncWrite> AsyncWrite for DeadlineIo<IO> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.project().inner.poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.project().inner.poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.project().inner.poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.project().inner.poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::body::empty_body;
+    use crate::conn::ConnIo;
+    use std::io;
     use std::time::Instant;
     use tokio::io::AsyncReadExt;
     use tokio::time::timeout;
@@ -450,7 +375,11 @@ mod tests {
     /// A read of a connection whose client sends nothing, under `deadline`.
     async fn read_silence(deadline: Arc<HeadDeadline>) -> io::Result<usize> {
         let (_client, server) = tokio::io::duplex(64);
-        let mut io = DeadlineIo::new(server, deadline);
+        let permit = Arc::new(tokio::sync::Semaphore::new(1))
+            .acquire_owned()
+            .await
+            .expect("a permit");
+        let mut io = ConnIo::new(server, permit, deadline);
         let mut buf = [0u8; 8];
         io.read(&mut buf).await
     }

@@ -21,11 +21,11 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::conn::PermitIo;
+use crate::conn::ConnIo;
 use crate::connection_service::ConnectionService;
 use crate::drain::Drain;
 use crate::error_body::ErrorBodyIo;
-use crate::head_deadline::{DeadlineIo, Sweeper};
+use crate::head_deadline::Sweeper;
 use crate::limit::BodyLimits;
 use crate::Stack;
 
@@ -391,10 +391,7 @@ fn serve_connection<IO, S>(
     // (hyper's is off, and it gets no timer: see `head_deadline`).
     let deadline = options.sweeper.deadline();
     let hyper_svc = ConnectionService::new(svc, Arc::clone(&deadline));
-    let io = TokioIo::new(DeadlineIo::new(
-        ErrorBodyIo::new(PermitIo::new(stream, permit)),
-        deadline,
-    ));
+    let io = TokioIo::new(ErrorBodyIo::new(ConnIo::new(stream, permit, deadline)));
     let conn = http1::Builder::new()
         .header_read_timeout(None)
         .title_case_headers(options.title_case_headers)
