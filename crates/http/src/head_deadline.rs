@@ -24,8 +24,9 @@
 //!
 //! A deadline therefore runs from at most one tick after its arming, and
 //! fires after it passes, never before, at most one tick late: a client gets
-//! at least the timeout, and at most two ticks more. A response that upgrades the connection (`101`) arms nothing:
-//! the upgraded stream may stay quiet as long as its protocol lets it.
+//! at least the timeout, and at most two ticks more. A response that upgrades
+//! the connection (`101`) arms nothing: the upgraded stream may stay quiet as
+//! long as its protocol lets it.
 //!
 //! The sweeper runs on a thread of its own, sleeping in the operating system,
 //! not in tokio's timer wheel: a timer in the wheel, even one, sends every
