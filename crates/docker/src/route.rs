@@ -14,6 +14,7 @@
 //! ```
 
 use http::Method;
+use sockerless_http::routed::split_segments;
 
 /// One Docker Engine API route with its path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,14 +192,9 @@ impl DockerRoute {
         // `MAX_SEGMENTS`, so a longer path matches none but the subtrees
         // (and the images, whose names have slashes, routed on `rest`).
         let mut buf = [""; MAX_SEGMENTS];
-        let mut split = rest.split('/');
-        let count = buf
-            .iter_mut()
-            .zip(&mut split)
-            .map(|(slot, seg)| *slot = seg)
-            .count();
-        let longer = split.next().is_some();
-        let segs = &buf[..count];
+        let count = split_segments(rest, &mut buf);
+        let longer = count.is_none();
+        let segs = &buf[..count.unwrap_or(MAX_SEGMENTS)];
         let first = segs.first().copied().unwrap_or("");
         if first == "swarm" {
             return Some(DockerRoute::Swarm);

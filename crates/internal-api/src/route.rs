@@ -16,6 +16,7 @@ use http::Method;
 
 use sockerless_core::error::Error;
 use sockerless_core::Operation;
+use sockerless_http::routed::split_segments;
 
 /// The prefix every route of the internal API starts with.
 pub const PREFIX: &str = "/internal/v1";
@@ -428,8 +429,9 @@ fn page_not_found() -> Error {
 const FEW: usize = 8;
 
 /// The path's segments after the prefix, still encoded: on the stack when
-/// there are [`FEW`] or fewer, as for every request but those of long image
-/// names and extensions (the allocation cost as much as the routing).
+/// there are [`FEW`] or fewer ([`split_segments`]), as for every request but
+/// those of long image names and extensions (the allocation cost as much as
+/// the routing).
 struct Segments<'a> {
     few: [&'a str; FEW],
     len: usize,
@@ -440,32 +442,26 @@ struct Segments<'a> {
 }
 
 impl<'a> Segments<'a> {
-    /// Splits the path after the prefix at each `/`, in one pass over its
-    /// bytes. An empty segment (`//`, a trailing `/`) is not a route (unless
-    /// a segment before it does not decode: that one is the error).
+    /// Splits the path after the prefix at each `/`. An empty segment (`//`,
+    /// a trailing `/`) is not a route (unless a segment before it does not
+    /// decode: that one is the error).
     fn split(rest: &'a str) -> Result<Self, Error> {
+        let trimmed = rest.strip_prefix('/').unwrap_or(rest);
         let mut segments = Segments {
             few: [""; FEW],
             len: 0,
             many: Vec::new(),
-            escaped: false,
+            escaped: trimmed.contains('%'),
         };
-        let trimmed = rest.strip_prefix('/').unwrap_or(rest);
-        if trimmed.is_empty() {
-            return Ok(segments);
-        }
-        let mut start = 0;
-        for (at, byte) in trimmed.bytes().enumerate() {
-            match byte {
-                b'/' => {
-                    segments.push(&trimmed[start..at]);
-                    start = at + 1;
+        if !trimmed.is_empty() {
+            segments.len = match split_segments(trimmed, &mut segments.few) {
+                Some(len) => len,
+                None => {
+                    segments.many = trimmed.split('/').collect();
+                    segments.many.len()
                 }
-                b'%' => segments.escaped = true,
-                _ => {}
-            }
+            };
         }
-        segments.push(&trimmed[start..]);
         let all = segments.as_slice();
         if let Some(at) = all.iter().position(|s| s.is_empty()) {
             // The first bad segment decides, as when each was decoded in turn.
@@ -473,18 +469,6 @@ impl<'a> Segments<'a> {
             return Err(page_not_found());
         }
         Ok(segments)
-    }
-
-    fn push(&mut self, segment: &'a str) {
-        if self.len < FEW {
-            self.few[self.len] = segment;
-        } else {
-            if self.many.is_empty() {
-                self.many.extend_from_slice(&self.few);
-            }
-            self.many.push(segment);
-        }
-        self.len += 1;
     }
 
     fn as_slice(&self) -> &[&'a str] {
