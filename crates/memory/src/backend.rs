@@ -21,7 +21,7 @@ use crate::images::record::ImageRecord;
 use crate::networks::record::{predefined_networks, NetworkRecord};
 use crate::options::MemoryOptions;
 use crate::runtime::Runtimes;
-use crate::table::{ExecIndex, LabelIndex, NameIndex, Table};
+use crate::table::{Beside, ExecIndex, LabelIndex, NameIndex, Table};
 use crate::volumes::record::VolumeRecord;
 use sockerless_core::error::Result;
 
@@ -144,6 +144,14 @@ impl MemoryBackend {
     /// A fresh 64-hex ID (from the seeded generator in deterministic mode).
     pub(crate) fn new_id(&self) -> String {
         self.with_rng(random_id)
+    }
+
+    /// A fresh 64-hex ID for a new record of `table`, drawn so that the
+    /// record sits in its home bucket there ([`Table::home_is_free`]), which
+    /// makes its lookups cheaper at scale, unless in deterministic mode
+    /// (`Controls::draw_id_where`).
+    pub(crate) fn new_id_for<T: Clone, H: Beside<T>>(&self, table: &Table<T, H>) -> String {
+        self.controls.draw_id_where(|id| table.home_is_free(id))
     }
 
     /// Runs `f` with the generator: the seeded one in deterministic mode, the

@@ -24,6 +24,12 @@ pub(crate) fn random_id(rng: &mut dyn rand::Rng) -> String {
     crate::ids::hex(&bytes)
 }
 
+/// How many IDs [`Controls::draw_id_where`] draws at most. A table keeps
+/// at most 7 of 8 buckets full, so at worst 7 of 8 draws miss a free home
+/// bucket: 32 draws all miss about 1.4 % of the time then, 0.1 % on average
+/// over a table's growth.
+const ID_DRAWS: usize = 32;
+
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -86,6 +92,28 @@ impl Controls {
         }
     }
 
+    /// A fresh ID for which `fits` holds, if one of [`ID_DRAWS`] draws of
+    /// the thread's CSPRNG gives one (else the last draw). In deterministic
+    /// mode, the seeded generator's next ID whatever `fits` says: what
+    /// `fits` asks may hang on the process's own random state (a table's
+    /// hasher), and a replay must give the same IDs.
+    pub(crate) fn draw_id_where(&self, fits: impl Fn(&str) -> bool) -> String {
+        let mut g = lock(&self.rng);
+        if let Some(rng) = g.as_mut() {
+            return random_id(rng);
+        }
+        drop(g);
+        let mut rng = rand::rng();
+        let mut id = random_id(&mut rng);
+        for _ in 1..ID_DRAWS {
+            if fits(&id) {
+                break;
+            }
+            id = random_id(&mut rng);
+        }
+        id
+    }
+
     /// The clock's reading.
     pub(crate) fn now(&self) -> SystemTime {
         lock(&self.clock).now()
@@ -136,5 +164,43 @@ impl Controls {
             || self.with_rng(|r| r.random::<f64>()),
         );
         Ok((delay + latency, failure))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn controls(seed: Option<u64>) -> Controls {
+        Controls::new(&MemoryOptions {
+            seed,
+            ..MemoryOptions::default()
+        })
+        .expect("valid options")
+    }
+
+    #[test]
+    fn an_id_drawn_where_it_fits_fits_unless_seeded() {
+        let c = controls(None);
+        // Half of all IDs fit: 32 misses in a row are a 1 in 2^32 chance.
+        let low = c.draw_id_where(|id| id < "8");
+        assert!(low.as_str() < "8", "{low}");
+        assert_eq!(low.len(), 64);
+        // Nothing fits: every draw asked, the last one given.
+        let asked_all = std::cell::Cell::new(0);
+        let any = c.draw_id_where(|_| {
+            asked_all.set(asked_all.get() + 1);
+            false
+        });
+        assert_eq!((any.len(), asked_all.get()), (64, ID_DRAWS - 1));
+
+        // Seeded: the generator's next IDs, whatever fits.
+        let (a, b) = (controls(Some(7)), controls(Some(7)));
+        let never = a.draw_id_where(|_| false);
+        let always = a.draw_id_where(|_| true);
+        assert_eq!(
+            [never, always],
+            [b.with_rng(random_id), b.with_rng(random_id)]
+        );
     }
 }
