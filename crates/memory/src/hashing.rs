@@ -31,8 +31,39 @@ mod home {
     use std::borrow::Borrow;
     use std::hash::{BuildHasher, Hash};
 
+    use dashmap::{RwLockReadGuard, SharedValue};
+
     use super::ShardMap;
     use crate::prefetch::prefetch_range;
+
+    /// One shard's hash table, as `DashMap` keeps it (the same `hashbrown`).
+    type Shard<K, V> = hashbrown::raw::RawTable<(K, SharedValue<V>)>;
+
+    /// Where a key belongs: its hash, its shard read-locked, and the index of
+    /// its home bucket there.
+    struct Home<'a, K, V> {
+        hash: u64,
+        shard: RwLockReadGuard<'a, Shard<K, V>>,
+        index: usize,
+    }
+
+    /// `key`'s [`Home`] in `map`, hashed and sharded as `DashMap` does.
+    fn home<'a, K, V>(map: &'a ShardMap<K, V>, key: &str) -> Home<'a, K, V>
+    where
+        K: Eq + Hash,
+    {
+        let hash = map.hasher().hash_one(key);
+        let shard = map.shards()[map.determine_shard(hash as usize)].read();
+        let index = hash as usize & (shard.buckets() - 1);
+        Home { hash, shard, index }
+    }
+
+    impl<K: Borrow<str>, V> Home<'_, K, V> {
+        /// The bucket that holds `key`, if any (under the held lock).
+        fn find(&self, key: &str) -> Option<hashbrown::raw::Bucket<(K, SharedValue<V>)>> {
+            self.shard.find(self.hash, |(k, _)| k.borrow() == key)
+        }
+    }
 
     /// The value of `key` in `map`, read by `read` under the shard's read
     /// lock, as `DashMap::get` finds it, with the key's home bucket asked
@@ -45,20 +76,18 @@ mod home {
     where
         K: Borrow<str> + Eq + Hash,
     {
-        let hash = map.hasher().hash_one(key);
-        let shard = map.shards()[map.determine_shard(hash as usize)].read();
-        if !shard.is_empty() {
-            let home = hash as usize & (shard.buckets() - 1);
-            // SAFETY: `home` is below the bucket count of an allocated table;
-            // the bucket's address is only computed and handed to a
+        let home = home(map, key);
+        if !home.shard.is_empty() {
+            // SAFETY: the index is below the bucket count of an allocated
+            // table; the bucket's address is only computed and handed to a
             // prefetch, never read.
-            let bucket = unsafe { shard.bucket(home) };
+            let bucket = unsafe { home.shard.bucket(home.index) };
             prefetch_range(
                 bucket.as_ptr().cast(),
-                std::mem::size_of::<(K, dashmap::SharedValue<V>)>(),
+                std::mem::size_of::<(K, SharedValue<V>)>(),
             );
         }
-        let found = shard.find(hash, |(k, _)| k.borrow() == key)?;
+        let found = home.find(key)?;
         // SAFETY: `find` gives a full bucket, and the shard's read lock,
         // which keeps it in place, is held until `read` returns.
         let (k, v) = unsafe { found.as_ref() };
@@ -71,12 +100,10 @@ mod home {
     where
         K: Borrow<str> + Eq + Hash,
     {
-        let hash = map.hasher().hash_one(key);
-        let shard = map.shards()[map.determine_shard(hash as usize)].read();
-        let home = hash as usize & (shard.buckets() - 1);
-        // SAFETY: `home` is below the bucket count (1 for a table not yet
+        let home = home(map, key);
+        // SAFETY: the index is below the bucket count (1 for a table not yet
         // allocated, whose one control byte reads empty).
-        !unsafe { shard.is_bucket_full(home) }
+        !unsafe { home.shard.is_bucket_full(home.index) }
     }
 
     /// Whether `key` is in `map` and in its home bucket (for tests).
@@ -85,13 +112,10 @@ mod home {
     where
         K: Borrow<str> + Eq + Hash,
     {
-        let hash = map.hasher().hash_one(key);
-        let shard = map.shards()[map.determine_shard(hash as usize)].read();
-        let home = hash as usize & (shard.buckets() - 1);
-        shard
-            .find(hash, |(k, _)| k.borrow() == key)
+        let home = home(map, key);
+        home.find(key)
             // SAFETY: a bucket `find` gave, under the shard's lock.
-            .is_some_and(|b| unsafe { shard.bucket_index(&b) } == home)
+            .is_some_and(|b| unsafe { home.shard.bucket_index(&b) } == home.index)
     }
 
     #[cfg(test)]
