@@ -86,6 +86,8 @@ mod prefetch;
 pub mod runtime;
 mod system;
 pub mod table;
+#[cfg(test)]
+mod test_support;
 pub mod volumes;
 
 pub use backend::{MemoryBackend, Store};

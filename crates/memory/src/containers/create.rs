@@ -477,30 +477,14 @@ impl MemoryBackend {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use futures_util::StreamExt;
-    use sockerless_core::api::{ContainerCreateBody, PullOptions};
+    use sockerless_core::api::ContainerCreateBody;
     use sockerless_core::backend::prelude::*;
 
-    use crate::MemoryBackend;
-
-    async fn with_alpine() -> Arc<MemoryBackend> {
-        let b = MemoryBackend::new();
-        let mut pull = b
-            .image_pull(PullOptions {
-                from_image: "alpine".into(),
-                ..Default::default()
-            })
-            .await
-            .expect("pull");
-        while pull.next().await.is_some() {}
-        b
-    }
+    use crate::test_support::backend_with_alpine;
 
     #[tokio::test]
     async fn a_created_container_sits_in_its_home_bucket() {
-        let b = with_alpine().await;
+        let b = backend_with_alpine().await;
         let body: ContainerCreateBody =
             serde_json::from_value(serde_json::json!({"Image": "alpine", "Cmd": ["true"]}))
                 .expect("body");

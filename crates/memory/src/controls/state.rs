@@ -343,10 +343,10 @@ impl MemoryBackend {
 
 #[cfg(test)]
 mod tests {
-    use futures_util::StreamExt;
     use sockerless_core::api::*;
     use sockerless_core::backend::prelude::*;
 
+    use crate::test_support::backend_with_alpine;
     use crate::MemoryBackend;
 
     /// A loaded state holds each container's ID once, as a create and a start
@@ -354,15 +354,7 @@ mod tests {
     /// own.
     #[tokio::test]
     async fn a_loaded_state_shares_each_container_id() {
-        let b = MemoryBackend::new();
-        let mut pull = b
-            .image_pull(PullOptions {
-                from_image: "alpine".into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        while pull.next().await.is_some() {}
+        let b = backend_with_alpine().await;
         let body: ContainerCreateBody = serde_json::from_value(serde_json::json!({
             "Image": "alpine",
             "Cmd": ["sleep", "infinity"],
