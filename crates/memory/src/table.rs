@@ -72,10 +72,13 @@ impl<T, H: Beside<T>> Slot<T, H> {
         Slot { record, beside }
     }
 
-    /// The record, its cold data asked for first.
-    fn read_warm(&self) -> Arc<T> {
+    /// The record, its cold data asked for first, and what is beside it.
+    fn read_warm(&self) -> (Arc<T>, H)
+    where
+        H: Copy,
+    {
         self.beside.prefetch();
-        Arc::clone(&self.record)
+        (Arc::clone(&self.record), self.beside)
     }
 }
 
@@ -225,10 +228,16 @@ impl<T: Clone, H: Beside<T>> Table<T, H> {
     }
 
     /// As [`Table::find`], for a read of most of the record (an inspect): the
-    /// lookup also starts loading what [`Beside`] names, all at once. Other
-    /// reads skip it: a lifecycle's steps read a few fields, and asking for
-    /// every line cost ~2.6 k instructions per lifecycle.
-    pub fn find_warm(&self, reference: &str, names: Option<&NameIndex>) -> Resolution<Arc<T>> {
+    /// lookup also starts loading what [`Beside::prefetch`] asks for, and
+    /// gives a copy of what is beside the record, so that the read can ask
+    /// for more of it later (a core keeps only so many loads from memory in
+    /// flight; BENCHMARKS.md, "Round seventeen"). Other reads skip it: a
+    /// lifecycle's steps read a few fields, and asking for every line cost
+    /// ~2.6 k instructions per lifecycle.
+    pub fn find_warm(&self, reference: &str, names: Option<&NameIndex>) -> Resolution<(Arc<T>, H)>
+    where
+        H: Copy,
+    {
         self.lookup(reference, names, |_, slot| slot.read_warm())
     }
 

@@ -1,12 +1,13 @@
 //! [`ColdObjects`]: where a container's record is, and the heap objects an
-//! inspect reads from it (cold at 100 000 containers), kept beside the record in the containers' hash
+//! inspect reads from it, kept beside the record in the containers' hash
 //! table (`crate::table::Beside`). At 100 000 containers all of them are
 //! cold. Found through the record, they cost one memory round trip per
 //! pointer followed, one after the other: the bucket, the record, its heap
 //! objects, then what those point at (its rarer label values and env entries,
 //! its per-job mount points and their texts, its network settings). From the
-//! bucket, the lookup asks for them all at once, while it still compares the
-//! key (BENCHMARKS.md, "Round fourteen").
+//! bucket, the lookup asks for those the inspect reads first, while it still
+//! compares the key (BENCHMARKS.md, "Round fourteen"); the inspect asks for
+//! the others once it has read the first ("Round seventeen").
 //!
 //! The record's own addresses are taken again at every write of it (the
 //! table's `update`: a write may move them); the rarer shared objects' at its
@@ -23,8 +24,12 @@ use crate::prefetch::Hint;
 use crate::table::Beside;
 use sockerless_core::api::docker;
 
-/// How many of the record's own objects a slot remembers (8 bytes each).
-const OWN: usize = 11;
+/// How many of the record's own objects an inspect reads first a slot
+/// remembers (8 bytes each).
+const FIRST: usize = 7;
+
+/// How many of the record's other own objects a slot remembers.
+const LATER: usize = 4;
 
 /// How many rarer shared objects a slot remembers (8 bytes each).
 const MAX_RARE: usize = 12;
@@ -33,12 +38,21 @@ const MAX_RARE: usize = 12;
 /// (a label every container carries); the rarer ones are listed first come.
 const RARE: usize = 64;
 
-/// The addresses; see the module's documentation.
+/// The addresses; see the module's documentation. The lookup asks for the
+/// `first` ones; the inspect asks for the rest
+/// (`ColdObjects::prefetch_later`) once it has read the first: a core has
+/// only so many loads from memory in flight (~20 lines on this VM), and a
+/// burst of all ~45 lines, more than it can take at once, left more of their
+/// trips unhidden than two smaller ones (BENCHMARKS.md, "Round seventeen").
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ColdObjects {
-    /// The record and its own heap objects, then its networks' settings:
-    /// taken again at every write (a write may move them).
-    own: [Hint; OWN],
+    /// The record and the own objects an inspect reads first (its name and
+    /// image, its host config and network settings), taken again at every
+    /// write (a write may move them).
+    first: [Hint; FIRST],
+    /// The record's other own objects (labels, env, hostname, mounts), taken
+    /// again at every write.
+    later: [Hint; LATER],
     /// The rarer label values and env entries, the per-job mount points and
     /// their texts, first come: taken at the insert only. The config and the
     /// mounts never change after the create, and a clone of the record
@@ -49,24 +63,42 @@ pub struct ColdObjects {
 impl Beside<ContainerRecord> for ColdObjects {
     fn of(c: &ContainerRecord) -> ColdObjects {
         ColdObjects {
-            own: own_objects(c),
+            first: first_objects(c),
+            later: later_objects(c),
             rare: rare_objects(c),
         }
     }
 
     fn updated(&self, c: &ContainerRecord) -> ColdObjects {
         ColdObjects {
-            own: own_objects(c),
+            first: first_objects(c),
+            later: later_objects(c),
             rare: self.rare,
         }
     }
 
-    /// Asks the CPU to load every listed object (`crate::prefetch`).
+    /// Asks the CPU to load the objects an inspect reads first
+    /// (`crate::prefetch`).
     #[inline(always)]
     fn prefetch(&self) {
-        for hint in listed(&self.own).iter().chain(listed(&self.rare)) {
-            hint.prefetch();
-        }
+        prefetch_all(&self.first);
+    }
+}
+
+impl ColdObjects {
+    /// Asks the CPU to load the rest of the listed objects.
+    #[inline(always)]
+    pub(crate) fn prefetch_later(&self) {
+        prefetch_all(&self.later);
+        prefetch_all(&self.rare);
+    }
+}
+
+/// Asks for every listed object of `hints`.
+#[inline(always)]
+fn prefetch_all(hints: &[Hint]) {
+    for hint in listed(hints) {
+        hint.prefetch();
     }
 }
 
@@ -80,21 +112,27 @@ fn listed(hints: &[Hint]) -> &[Hint] {
     &hints[..len]
 }
 
-/// [`ColdObjects::own`] of record `c`.
-fn own_objects(c: &ContainerRecord) -> [Hint; OWN] {
-    let mut list = List::<OWN>::default();
+/// [`ColdObjects::first`] of record `c`.
+fn first_objects(c: &ContainerRecord) -> [Hint; FIRST] {
+    let mut list = List::<FIRST>::default();
     list.push_value(c);
     list.push_text(&c.name);
     list.push_text(&c.image_id);
     list.push_text(c.host_config.text());
     list.push_value(c.networks.entries());
+    for (_, settings) in c.networks.texts() {
+        list.push_text(settings);
+    }
+    list.at
+}
+
+/// [`ColdObjects::later`] of record `c`.
+fn later_objects(c: &ContainerRecord) -> [Hint; LATER] {
+    let mut list = List::<LATER>::default();
     list.push_value(c.labels().pairs());
     list.push_value(c.config.env_texts());
     list.push_text(c.config.hostname().unwrap_or_default());
     list.push_value(c.mounts.as_slice());
-    for (_, settings) in c.networks.texts() {
-        list.push_text(settings);
-    }
     list.at
 }
 
@@ -197,11 +235,12 @@ mod tests {
             ..Default::default()
         })];
         let cold = ColdObjects::of(&c);
-        // The record, its name, its host config text, its labels, its env
-        // and its mounts; no image ID, hostname or network.
-        assert_eq!(listed(&cold.own).len(), 6);
+        // The record, its name and its host config text first; then its
+        // labels, its env and its mounts; no image ID, hostname or network.
+        assert_eq!(listed(&cold.first).len(), 3);
+        assert_eq!(listed(&cold.later).len(), 3);
         assert_eq!(
-            cold.own[0],
+            cold.first[0],
             Hint::of_range(
                 (&c as *const ContainerRecord).cast(),
                 std::mem::size_of::<ContainerRecord>()
@@ -210,6 +249,7 @@ mod tests {
         // The value, the env entry, the mount point and its two texts.
         assert_eq!(listed(&cold.rare).len(), 5);
         cold.prefetch();
+        cold.prefetch_later();
 
         let many: Vec<String> = (0..40).map(|i| format!("FAR_TEST_MANY={i}")).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
@@ -217,7 +257,7 @@ mod tests {
             listed(&ColdObjects::of(&record(&[], &many)).rare).len(),
             MAX_RARE
         );
-        assert_eq!(listed(&ColdObjects::default().own).len(), 0);
+        assert_eq!(listed(&ColdObjects::default().first).len(), 0);
     }
 
     #[test]
@@ -227,7 +267,8 @@ mod tests {
         let moved = c.clone();
         let again = cold.updated(&moved);
         assert_eq!(again.rare, cold.rare);
-        assert_ne!(again.own[0], cold.own[0], "the clone is elsewhere");
-        assert_eq!(again.own, ColdObjects::of(&moved).own);
+        assert_ne!(again.first[0], cold.first[0], "the clone is elsewhere");
+        let fresh = ColdObjects::of(&moved);
+        assert_eq!((again.first, again.later), (fresh.first, fresh.later));
     }
 }

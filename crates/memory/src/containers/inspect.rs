@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::time::SystemTime;
 
+use super::cold::ColdObjects;
 use super::ports::port_keys;
 use super::record::{ContainerRecord, Status};
 use crate::backend::MemoryBackend;
@@ -71,7 +72,13 @@ fn to_strings(items: &[&str]) -> Vec<String> {
 }
 
 impl MemoryBackend {
-    pub(crate) fn inspect_record(&self, c: &ContainerRecord) -> docker::ContainerInspectResponse {
+    /// Container `c` in Docker's inspect shape; `cold` is where its objects
+    /// are, of which the lookup asked for the first few.
+    pub(crate) fn inspect_record(
+        &self,
+        c: &ContainerRecord,
+        cold: &ColdObjects,
+    ) -> docker::ContainerInspectResponse {
         let zero = || timefmt::ZERO_TIME.to_string();
         let time = |t: Option<SystemTime>| t.map(timefmt::rfc3339_nano).unwrap_or_else(zero);
         let s = &c.state;
@@ -100,6 +107,9 @@ impl MemoryBackend {
                 e.endpoint_id = Some(String::new());
             }
         }
+        // The network settings read, most of what the lookup asked for has
+        // come: now the rest, which the config and the mounts read last.
+        cold.prefetch_later();
         // The top-level addresses are the default bridge's, as in Docker.
         let bridge = networks.get("bridge");
         let field = |f: fn(&docker::EndpointSettings) -> Option<String>| {

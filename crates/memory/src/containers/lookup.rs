@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::cold::ColdObjects;
 use super::record::ContainerRecord;
 use crate::backend::MemoryBackend;
 use crate::runtime::ContainerRuntime;
@@ -54,8 +55,12 @@ impl MemoryBackend {
     }
 
     /// As [`Self::container`], for an inspect, which reads most of the record:
-    /// its cold objects asked for in the lookup (`Table::find_warm`).
-    pub(crate) fn container_to_inspect(&self, reference: &str) -> Result<Arc<ContainerRecord>> {
+    /// the cold objects it reads first asked for in the lookup, the others'
+    /// addresses given with it (`Table::find_warm`).
+    pub(crate) fn container_to_inspect(
+        &self,
+        reference: &str,
+    ) -> Result<(Arc<ContainerRecord>, ColdObjects)> {
         Self::container_found(
             reference,
             self.store

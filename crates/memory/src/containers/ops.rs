@@ -44,8 +44,8 @@ impl ContainerBackend for MemoryBackend {
         reference: String,
     ) -> Result<docker::ContainerInspectResponse> {
         let r = reference.as_str();
-        let c = self.container_to_inspect(r)?;
-        Ok(self.inspect_record(&c))
+        let (c, cold) = self.container_to_inspect(r)?;
+        Ok(self.inspect_record(&c, &cold))
     }
 
     /// `GET /containers`.
