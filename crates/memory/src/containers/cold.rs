@@ -24,11 +24,11 @@ use crate::prefetch::Hint;
 use crate::table::Beside;
 use sockerless_core::api::docker;
 
-/// How many of the record's own objects an inspect reads first a slot
-/// remembers (8 bytes each).
+/// How many addresses a slot remembers of the record and the own objects an
+/// inspect reads first (8 bytes each; networks past the second go unlisted).
 const FIRST: usize = 7;
 
-/// How many of the record's other own objects a slot remembers.
+/// How many addresses a slot remembers of the record's other own objects.
 const LATER: usize = 4;
 
 /// How many rarer shared objects a slot remembers (8 bytes each).
