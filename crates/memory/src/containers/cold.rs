@@ -63,10 +63,10 @@ pub struct ColdObjects {
 impl Beside<ContainerRecord> for ColdObjects {
     fn of(c: &ContainerRecord) -> ColdObjects {
         ColdObjects {
-            first: first_objects(c),
-            later: later_objects(c),
             rare: rare_objects(c),
+            ..ColdObjects::default()
         }
+        .updated(c)
     }
 
     fn updated(&self, c: &ContainerRecord) -> ColdObjects {
