@@ -28,7 +28,8 @@ use sockerless_core::api::docker;
 /// inspect reads first (8 bytes each; networks past the second go unlisted).
 const FIRST: usize = 7;
 
-/// How many addresses a slot remembers of the record's other own objects.
+/// How many of the record's other own objects the inspect asks for later
+/// (their addresses are read from the record, loaded by then).
 const LATER: usize = 4;
 
 /// How many rarer shared objects a slot remembers (8 bytes each).
@@ -50,9 +51,6 @@ pub struct ColdObjects {
     /// image, its host config and network settings), taken again at every
     /// write (a write may move them).
     first: [Hint; FIRST],
-    /// The record's other own objects (labels, env, hostname, mounts), taken
-    /// again at every write.
-    later: [Hint; LATER],
     /// The rarer label values and env entries, the per-job mount points and
     /// their texts, first come: taken at the insert only. The config and the
     /// mounts never change after the create, and a clone of the record
@@ -72,7 +70,6 @@ impl Beside<ContainerRecord> for ColdObjects {
     fn updated(&self, c: &ContainerRecord) -> ColdObjects {
         ColdObjects {
             first: first_objects(c),
-            later: later_objects(c),
             rare: self.rare,
         }
     }
@@ -86,10 +83,12 @@ impl Beside<ContainerRecord> for ColdObjects {
 }
 
 impl ColdObjects {
-    /// Asks the CPU to load the rest of the listed objects.
+    /// Asks the CPU to load the rest of record `c`'s objects: its other own
+    /// objects, whose addresses the record holds (loaded by now, so not kept
+    /// in the slot), and the rarer shared ones.
     #[inline(always)]
-    pub(crate) fn prefetch_later(&self) {
-        prefetch_all(&self.later);
+    pub(crate) fn prefetch_later(&self, c: &ContainerRecord) {
+        prefetch_all(&later_objects(c));
         prefetch_all(&self.rare);
     }
 }
@@ -126,7 +125,8 @@ fn first_objects(c: &ContainerRecord) -> [Hint; FIRST] {
     list.at
 }
 
-/// [`ColdObjects::later`] of record `c`.
+/// The own objects of record `c` an inspect reads after the first ones (labels,
+/// env, hostname, mounts).
 fn later_objects(c: &ContainerRecord) -> [Hint; LATER] {
     let mut list = List::<LATER>::default();
     list.push_value(c.labels().pairs());
@@ -238,7 +238,7 @@ mod tests {
         // The record, its name and its host config text first; then its
         // labels, its env and its mounts; no image ID, hostname or network.
         assert_eq!(listed(&cold.first).len(), 3);
-        assert_eq!(listed(&cold.later).len(), 3);
+        assert_eq!(listed(&later_objects(&c)).len(), 3);
         assert_eq!(
             cold.first[0],
             Hint::of_range(
@@ -249,7 +249,7 @@ mod tests {
         // The value, the env entry, the mount point and its two texts.
         assert_eq!(listed(&cold.rare).len(), 5);
         cold.prefetch();
-        cold.prefetch_later();
+        cold.prefetch_later(&c);
 
         let many: Vec<String> = (0..40).map(|i| format!("FAR_TEST_MANY={i}")).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
@@ -269,6 +269,6 @@ mod tests {
         assert_eq!(again.rare, cold.rare);
         assert_ne!(again.first[0], cold.first[0], "the clone is elsewhere");
         let fresh = ColdObjects::of(&moved);
-        assert_eq!((again.first, again.later), (fresh.first, fresh.later));
+        assert_eq!(again.first, fresh.first);
     }
 }

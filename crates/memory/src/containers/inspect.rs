@@ -109,7 +109,7 @@ impl MemoryBackend {
         }
         // The network settings read, most of what the lookup asked for has
         // come: now the rest, which the config and the mounts read last.
-        cold.prefetch_later();
+        cold.prefetch_later(c);
         // The top-level addresses are the default bridge's, as in Docker.
         let bridge = networks.get("bridge");
         let field = |f: fn(&docker::EndpointSettings) -> Option<String>| {
