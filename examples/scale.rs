@@ -18,12 +18,14 @@
 //! cargo run --release --example scale                        # 1 000 / 10 000 / 100 000
 //! cargo run --release --example scale -- --sizes 1000 --json
 //! cargo run --release --example scale -- --sizes 1000,100000 --interleave   # inspects only, one process
+//! cargo run --release --example scale -- --sizes 1000,100000 --interleave --batch 10 --warm-up 10
 //! ```
 //!
 //! Until `container_create` is implemented the rows say so (the error is shown)
 //! instead of figures.
 
 use sockerless::backend::prelude::*;
+use std::num::NonZeroUsize;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -54,7 +56,7 @@ struct Args {
     #[arg(long)]
     json: bool,
     /// Inspects only, all sizes in this one process in alternating batches
-    /// (each batch after 1 000 unmeasured inspects of its size), so that every
+    /// (`--batch`, each after `--warm-up` unmeasured inspects of its size), so that every
     /// size sees the same moments of the machine. Before the first batch every
     /// container of every size is inspected once, unmeasured: on this VM the
     /// first read of memory written moments before is sometimes slow (a
@@ -64,6 +66,22 @@ struct Args {
     /// not a lookup in a store of that size.
     #[arg(long)]
     interleave: bool,
+    /// With `--interleave`: measured inspects per batch. This VM has slow
+    /// spells of 0.5-2 ms (a hundred and more inspects in a row 1.5-3 us
+    /// slower); a 2 000-inspect batch (~9 ms) puts a whole spell on one size,
+    /// which moves that size's p99. Batches of 10 share every spell between
+    /// the sizes (BENCHMARKS.md, "Round eighteen").
+    #[arg(long, default_value = "2000")]
+    batch: NonZeroUsize,
+    /// With `--interleave`: unmeasured inspects before each batch.
+    #[arg(long, default_value_t = 1_000)]
+    warm_up: usize,
+    /// With `--interleave`: write every measured inspect to this file, one
+    /// line each: the store's size, the start in ns since the first
+    /// measured inspect, the time taken in ns (to see when the slow ones
+    /// came).
+    #[arg(long)]
+    samples: Option<std::path::PathBuf>,
     /// Internal: measure one size in this process and print one JSON line.
     #[arg(long, hide = true)]
     one: Option<usize>,
@@ -257,12 +275,13 @@ impl Sampler {
         Sampler(0x9e37_79b9_7f4a_7c15)
     }
 
-    /// Inspects a random container of `ids`; how long the call took.
+    /// Inspects a random container of `ids`; when the call began and how long
+    /// it took.
     async fn inspect(
         &mut self,
         backend: &MemoryBackend,
         ids: &[String],
-    ) -> Result<Duration, Value> {
+    ) -> Result<(Instant, Duration), Value> {
         let x = &mut self.0;
         *x ^= *x << 13;
         *x ^= *x >> 7;
@@ -272,7 +291,7 @@ impl Sampler {
         let r = backend.container_inspect(id).await;
         let took = t.elapsed();
         match r {
-            Ok(_) => Ok(took),
+            Ok(_) => Ok((t, took)),
             Err(e) => Err(inspect_failed(ids.len(), e)),
         }
     }
@@ -324,7 +343,7 @@ async fn one(n: usize, inspects: usize, lists: usize, execs: usize) -> Value {
     let mut inspect_times = Vec::with_capacity(inspects);
     for _ in 0..inspects {
         match sampler.inspect(&backend, &ids).await {
-            Ok(took) => inspect_times.push(took),
+            Ok((_, took)) => inspect_times.push(took),
             Err(row) => return row,
         }
     }
@@ -345,11 +364,23 @@ async fn one(n: usize, inspects: usize, lists: usize, execs: usize) -> Value {
     })
 }
 
+/// How `--interleave` alternates the sizes.
+struct Grain {
+    /// Measured inspects per batch.
+    batch: usize,
+    /// Unmeasured inspects before each batch.
+    warm_up: usize,
+}
+
 /// Inspect quantiles of every size measured in one process, in alternating
-/// batches (`--interleave`).
-async fn interleaved(sizes: &[usize], inspects: usize) -> Vec<Value> {
-    const BATCH: usize = 2_000;
-    const WARM_UP: usize = 1_000;
+/// batches (`--interleave`); every measured inspect written to `samples` as
+/// well, when given.
+async fn interleaved(
+    sizes: &[usize],
+    inspects: usize,
+    grain: Grain,
+    samples: Option<&std::path::Path>,
+) -> Vec<Value> {
     let mut stores = Vec::new();
     for &n in sizes {
         let backend = MemoryBackend::new();
@@ -369,21 +400,53 @@ async fn interleaved(sizes: &[usize], inspects: usize) -> Vec<Value> {
         }
     }
     let mut sampler = Sampler::new();
-    for _ in 0..inspects.div_ceil(BATCH) {
+    let mut timeline = Vec::new();
+    for _ in 0..inspects.div_ceil(grain.batch) {
         for (backend, ids, times) in &mut stores {
-            for k in 0..WARM_UP + BATCH {
+            for k in 0..grain.warm_up + grain.batch {
                 match sampler.inspect(backend, ids).await {
-                    Ok(took) if k >= WARM_UP => times.push(took),
+                    Ok((start, took)) if k >= grain.warm_up => {
+                        times.push(took);
+                        if samples.is_some() {
+                            timeline.push((ids.len(), start, took));
+                        }
+                    }
                     Ok(_) => {}
                     Err(row) => return vec![row],
                 }
             }
         }
     }
+    if let Some(path) = samples {
+        if let Err(e) = write_timeline(path, &timeline) {
+            return vec![json!({"error": format!("writing {}: {e}", path.display())})];
+        }
+    }
     stores
         .into_iter()
         .map(|(_, ids, times)| json!({"n": ids.len(), "inspect": quantiles(times)}))
         .collect()
+}
+
+/// Writes `--samples`: one line per measured inspect, `size start_ns took_ns`.
+fn write_timeline(
+    path: &std::path::Path,
+    timeline: &[(usize, Instant, Duration)],
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let Some(&(_, first, _)) = timeline.first() else {
+        return Ok(());
+    };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for (n, start, took) in timeline {
+        writeln!(
+            out,
+            "{n} {} {}",
+            start.duration_since(first).as_nanos(),
+            took.as_nanos()
+        )?;
+    }
+    out.flush()
 }
 
 fn main() {
@@ -393,7 +456,16 @@ fn main() {
             .enable_all()
             .build()
             .expect("runtime");
-        let rows = rt.block_on(interleaved(&args.sizes, args.inspects));
+        let grain = Grain {
+            batch: args.batch.get(),
+            warm_up: args.warm_up,
+        };
+        let rows = rt.block_on(interleaved(
+            &args.sizes,
+            args.inspects,
+            grain,
+            args.samples.as_deref(),
+        ));
         if args.json {
             rows.iter().for_each(|r| println!("{r}"));
         } else {
