@@ -33,6 +33,10 @@
 //! `against`: both see the same moments of a machine whose speed drifts, so
 //! the ratio of their rates holds where two separate runs' does not. Each is
 //! measured over half of an even number of slices covering `--duration`.
+//! `--against-unix PATH` / `--against-tcp ADDR` alternate the same way with a
+//! second server (each worker keeps one connection to each): the scenario
+//! (or `--against`'s) there, against the first server's (ours against the
+//! bare hyper floor, say).
 //!
 //! Latencies are collected per worker in plain `Vec`s (no histogram crate),
 //! merged and sorted at the end: exact percentiles. Every non-2xx status and every
@@ -132,6 +136,13 @@ struct Args {
     /// (reported under `against`).
     #[arg(long, value_enum, conflicts_with = "requests")]
     against: Option<Scenario>,
+    /// A second server, on a Unix socket, alternating with the first slice
+    /// by slice (reported under `against`).
+    #[arg(long, conflicts_with_all = ["requests", "against_tcp"])]
+    against_unix: Option<PathBuf>,
+    /// A second server, on TCP, alternating with the first slice by slice.
+    #[arg(long, conflicts_with = "requests")]
+    against_tcp: Option<SocketAddr>,
     /// Seconds of each slice of `--against`.
     #[arg(long, default_value_t = 0.1)]
     slice: f64,
@@ -320,9 +331,11 @@ impl Control {
     }
 }
 
-/// One scenario of a run, with the path its inspects and lists use.
+/// One scenario of a run, with the server it runs on (an index into the
+/// run's targets) and the path its inspects and lists use.
 struct Side {
     scenario: Scenario,
+    target: usize,
     inspect_path: String,
 }
 
@@ -342,7 +355,7 @@ async fn timed(
 /// One connection's iterations until the control stops them: the stats of
 /// each side.
 async fn worker(
-    mut conn: Conn,
+    mut conns: Vec<Conn>,
     worker: usize,
     sides: Arc<[Side]>,
     control: Arc<Control>,
@@ -357,11 +370,15 @@ async fn worker(
         let Some((
             Side {
                 scenario,
+                target,
                 inspect_path,
             },
             stats,
         )) = sides.get(side).zip(per_side.get_mut(side))
         else {
+            break;
+        };
+        let Some(conn) = conns.get_mut(*target) else {
             break;
         };
         let scenario = *scenario;
@@ -380,11 +397,11 @@ async fn worker(
         };
         match scenario {
             Scenario::Capabilities => {
-                let (d, r) = timed(&mut conn, "GET", "/internal/v1/capabilities", None).await;
+                let (d, r) = timed(conn, "GET", "/internal/v1/capabilities", None).await;
                 note(stats, "capabilities", d, &r);
             }
             Scenario::Inspect | Scenario::DockerInspect => {
-                let (d, r) = timed(&mut conn, "GET", inspect_path, None).await;
+                let (d, r) = timed(conn, "GET", inspect_path, None).await;
                 note(stats, "inspect", d, &r);
             }
             Scenario::List | Scenario::DockerList => {
@@ -392,11 +409,11 @@ async fn worker(
                     Scenario::List => "/internal/v1/containers?all=1",
                     _ => "/v1.44/containers/json?all=1",
                 };
-                let (d, r) = timed(&mut conn, "GET", path, None).await;
+                let (d, r) = timed(conn, "GET", path, None).await;
                 note(stats, "list", d, &r);
             }
             Scenario::DockerPing => {
-                let (d, r) = timed(&mut conn, "GET", "/_ping", None).await;
+                let (d, r) = timed(conn, "GET", "/_ping", None).await;
                 note(stats, "ping", d, &r);
             }
             Scenario::Lifecycle | Scenario::DockerLifecycle => {
@@ -408,7 +425,7 @@ async fn worker(
                 let began = Instant::now();
                 let name = format!("load-{pid}-{worker}-{i}");
                 let path = api.create(&name);
-                let (d, r) = timed(&mut conn, "POST", &path, Some(&create_body)).await;
+                let (d, r) = timed(conn, "POST", &path, Some(&create_body)).await;
                 note(stats, "create", d, &r);
                 let id = match &r {
                     Ok((s, body)) if (200..300).contains(s) => {
@@ -426,7 +443,7 @@ async fn worker(
                 };
                 let mut ok = true;
                 for (step, method, path) in api.steps(&id) {
-                    let (d, r) = timed(&mut conn, method, &path, None).await;
+                    let (d, r) = timed(conn, method, &path, None).await;
                     ok &= is_2xx(&r);
                     note(stats, step, d, &r);
                 }
@@ -551,51 +568,64 @@ fn main() {
 }
 
 async fn run(args: Args) -> i32 {
-    let target = match (&args.unix, args.tcp) {
+    let mut targets = vec![match (&args.unix, args.tcp) {
         (Some(p), _) => Target::Unix(p.clone()),
         (None, Some(a)) => Target::Tcp(a),
         (None, None) => unreachable!("clap requires one"),
-    };
+    }];
+    match (&args.against_unix, args.against_tcp) {
+        (Some(p), _) => targets.push(Target::Unix(p.clone())),
+        (None, Some(a)) => targets.push(Target::Tcp(a)),
+        (None, None) => {}
+    }
     let concurrency = args.concurrency.max(1);
 
+    // The first side on the first server; the second (if any) runs
+    // `--against`'s scenario, or the same one, on the last server.
+    let second = (args.against.is_some() || targets.len() > 1)
+        .then(|| (args.against.unwrap_or(args.scenario), targets.len() - 1));
     let mut sides = Vec::new();
-    let mut cleanup_ids = Vec::new();
-    for scenario in std::iter::once(args.scenario).chain(args.against) {
-        match setup(scenario, &target).await {
+    let mut cleanup = Vec::new();
+    for (scenario, target) in std::iter::once((args.scenario, 0)).chain(second) {
+        match setup(scenario, &targets[target]).await {
             Ok((inspect_path, cleanup_id)) => {
                 sides.push(Side {
                     scenario,
+                    target,
                     inspect_path,
                 });
-                cleanup_ids.extend(cleanup_id);
+                cleanup.extend(cleanup_id.map(|id| (target, id)));
             }
             Err(e) => {
-                eprintln!("load: setup against {target}: {e}");
+                eprintln!("load: setup against {}: {e}", targets[target]);
                 return 1;
             }
         }
     }
     let sides: Arc<[Side]> = sides.into();
 
-    // Every connection is open before the clock starts.
+    // Every connection is open before the clock starts: one per worker to
+    // each server.
     let mut conns = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        match Conn::new(target.clone()).await {
-            Ok(c) => conns.push(c),
-            Err(e) => {
-                eprintln!("load: connecting to {target}: {e}");
-                return 1;
+        let mut to_each = Vec::with_capacity(targets.len());
+        for target in &targets {
+            match Conn::new(target.clone()).await {
+                Ok(c) => to_each.push(c),
+                Err(e) => {
+                    eprintln!("load: connecting to {target}: {e}");
+                    return 1;
+                }
             }
         }
+        conns.push(to_each);
     }
     let barrier = Arc::new(tokio::sync::Barrier::new(concurrency + 1));
     // The control is fixed once every worker is parked at the barrier: a small
     // grace keeps the spawn cost out of the measured window.
     let begin = Instant::now() + Duration::from_millis(20);
     let record_from = begin + Duration::from_secs_f64(args.warmup.max(0.0));
-    let slice = args
-        .against
-        .map(|_| Duration::from_secs_f64(args.slice.max(0.001)));
+    let slice = (sides.len() > 1).then(|| Duration::from_secs_f64(args.slice.max(0.001)));
     // With two sides, an even number of slices: each side's measured time
     // is half of it.
     let measured = match slice {
@@ -644,8 +674,8 @@ async fn run(args: Args) -> i32 {
     // Each side ran in half of the slices.
     let elapsed = measure_start.elapsed().as_secs_f64() / sides.len() as f64;
 
-    for id in cleanup_ids {
-        if let Ok(mut c) = Conn::new(target.clone()).await {
+    for (target, id) in cleanup {
+        if let Ok(mut c) = Conn::new(targets[target].clone()).await {
             let _ = c
                 .send(
                     "DELETE",
@@ -656,10 +686,15 @@ async fn run(args: Args) -> i32 {
         }
     }
 
-    let mut reports = sides
-        .iter()
-        .zip(stats)
-        .map(|(side, stats)| report(side.scenario, &target, concurrency, elapsed, stats));
+    let mut reports = sides.iter().zip(stats).map(|(side, stats)| {
+        report(
+            side.scenario,
+            &targets[side.target],
+            concurrency,
+            elapsed,
+            stats,
+        )
+    });
     let mut report = reports.next().unwrap_or_default();
     if let Some(against) = reports.next() {
         report["against"] = against;

@@ -4,15 +4,20 @@
 # bare hyper floor (examples/bare_hyper.rs), measured with `oha`, 3-second runs,
 # ours and the floor alternating, over a Unix socket and over TCP, at c16 and
 # c64. Prints one row per run with the ratio, then each row's median over the
-# rounds (the figure to quote: single runs swing with the machine). Loopback
-# only: temp sockets, ports chosen free at runtime; both servers stopped at
-# the end.
+# rounds (the figure to quote: single runs swing with the machine). Then the
+# same with our own load tool (examples/load.rs, `--against-unix` /
+# `--against-tcp`): each worker keeps a connection to both servers and the two
+# alternate every 0.1 s within one 4-second run after 1 s of warm-up, so both
+# see the same moments of a machine whose speed drifts between oha's separate
+# runs. Loopback only: temp sockets, ports chosen free at runtime; both
+# servers stopped at the end.
 #
-#   cargo build --release --bin sockerless-backend-memory --example bare_hyper
+#   cargo build --release --bin sockerless-backend-memory --example bare_hyper --example load
 #   scripts/bench-floor.sh                 # ROUNDS=2
 #   ROUNDS=3 PINNED=1 scripts/bench-floor.sh
 #
-# PINNED=1: each server one worker on CPU 0 (`taskset`), oha on CPU 1.
+# PINNED=1: each server one worker on CPU 0 (`taskset`), oha (or load, one
+# thread) on CPU 1.
 # RELEASE_DIR picks other builds of both binaries (an A/B of two builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,12 +26,14 @@ ROUNDS=${ROUNDS:-2}
 R=${RELEASE_DIR:-target/release}
 command -v oha >/dev/null || { echo "$NAME: needs oha (cargo install oha --locked)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "$NAME: needs jq" >&2; exit 2; }
+LOAD=target/release/examples/load
+[[ -x $LOAD ]] || { echo "$NAME: needs $LOAD (cargo build --release --example load)" >&2; exit 2; }
 # shellcheck source=scripts/bench-lib.sh
 . scripts/bench-lib.sh
 
-threads=() bare_threads=()
+threads=() bare_threads=() load_threads=()
 if [[ -n ${PINNED:-} ]]; then
-  threads=(--worker-threads 1) bare_threads=(--threads 1)
+  threads=(--worker-threads 1) bare_threads=(--threads 1) load_threads=(--threads 1)
 fi
 ours_port=$(free_port)
 bare_port=$(free_port)
@@ -72,5 +79,40 @@ done
 # The machine's moments swing single runs (a 2-core VM shared with the load
 # tool); the median of each row's rounds is the figure to quote.
 printf '\nmedian ours ÷ bare:'
+printf ' %s;' "${medians[@]}"
+printf '\n'
+
+# alternating TRANSPORT CONCURRENCY: "ours bare" requests/s of one `load` run
+# alternating the two servers every 0.1 s.
+alternating() {
+  local target
+  if [[ $1 == unix ]]; then
+    target=(--unix "$tmp/ours.sock" --against-unix "$tmp/bare.sock")
+  else
+    target=(--tcp "127.0.0.1:$ours_port" --against-tcp "127.0.0.1:$bare_port")
+  fi
+  "${client_cpu[@]}" "$LOAD" "${load_threads[@]}" "${target[@]}" --scenario capabilities \
+    -c "$2" -d 4 --warmup 1 --json |
+    jq -r 'if .non_2xx + .transport_errors + .against.non_2xx + .against.transport_errors > 0
+           then error("failed requests: \(.status) \(.against.status)") else . end
+           | "\(.requests_per_s) \(.against.requests_per_s)"'
+}
+
+medians=()
+printf '\n| transport | concurrency | round | ours req/s | bare req/s | ours ÷ bare (load, alternating every 0.1 s) |\n|---|---:|---:|---:|---:|---:|\n'
+for transport in unix tcp; do
+  for c in 16 64; do
+    for round in $(seq 1 "$ROUNDS"); do
+      both=$(alternating "$transport" "$c")
+      read -r ours bare <<<"$both"
+      r=$(ratio "$ours" "$bare")
+      ratios+=("$r")
+      printf '| %s | %s | %s | %s | %s | %s |\n' "$transport" "$c" "$round" "$ours" "$bare" "$r"
+    done
+    medians+=("$transport c$c: $(median "${ratios[@]}")")
+    ratios=()
+  done
+done
+printf '\nmedian ours ÷ bare (load, alternating):'
 printf ' %s;' "${medians[@]}"
 printf '\n'
