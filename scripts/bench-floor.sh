@@ -61,30 +61,18 @@ rate() {
     jq '.summary.requestsPerSec | round'
 }
 
-ratios=() medians=()
-printf '| transport | concurrency | round | ours req/s | bare req/s | ours ÷ bare |\n|---|---:|---:|---:|---:|---:|\n'
-for transport in unix tcp; do
-  for c in 16 64; do
-    for round in $(seq 1 "$ROUNDS"); do
-      ours=$(rate "$transport" "$c" ours)
-      bare=$(rate "$transport" "$c" bare)
-      r=$(ratio "$ours" "$bare")
-      ratios+=("$r")
-      printf '| %s | %s | %s | %s | %s | %s |\n' "$transport" "$c" "$round" "$ours" "$bare" "$r"
-    done
-    medians+=("$transport c$c: $(median "${ratios[@]}")")
-    ratios=()
-  done
-done
-# The machine's moments swing single runs (a 2-core VM shared with the load
-# tool); the median of each row's rounds is the figure to quote.
-printf '\nmedian ours ÷ bare:'
-printf ' %s;' "${medians[@]}"
-printf '\n'
+# both_oha TRANSPORT CONCURRENCY: "ours bare" requests/s of two oha runs, one
+# after the other.
+both_oha() {
+  local ours bare
+  ours=$(rate "$1" "$2" ours)
+  bare=$(rate "$1" "$2" bare)
+  echo "$ours $bare"
+}
 
-# alternating TRANSPORT CONCURRENCY: "ours bare" requests/s of one `load` run
-# alternating the two servers every 0.1 s.
-alternating() {
+# both_alternating TRANSPORT CONCURRENCY: "ours bare" requests/s of one `load`
+# run alternating the two servers every 0.1 s.
+both_alternating() {
   local target
   if [[ $1 == unix ]]; then
     target=(--unix "$tmp/ours.sock" --against-unix "$tmp/bare.sock")
@@ -98,21 +86,31 @@ alternating() {
            | "\(.requests_per_s) \(.against.requests_per_s)"'
 }
 
-medians=()
-printf '\n| transport | concurrency | round | ours req/s | bare req/s | ours ÷ bare (load, alternating every 0.1 s) |\n|---|---:|---:|---:|---:|---:|\n'
-for transport in unix tcp; do
-  for c in 16 64; do
-    for round in $(seq 1 "$ROUNDS"); do
-      both=$(alternating "$transport" "$c")
-      read -r ours bare <<<"$both"
-      r=$(ratio "$ours" "$bare")
-      ratios+=("$r")
-      printf '| %s | %s | %s | %s | %s | %s |\n' "$transport" "$c" "$round" "$ours" "$bare" "$r"
+# table HOW MEASURE: one row per round of MEASURE (both_oha or
+# both_alternating) for each transport and concurrency, then each row's
+# median. The machine's moments swing single runs (a 2-core VM shared with
+# the load tool); the median of each row's rounds is the figure to quote.
+table() {
+  local how=$1 measure=$2 both ours bare r ratios medians=()
+  printf '\n| transport | concurrency | round | ours req/s | bare req/s | ours ÷ bare (%s) |\n' "$how"
+  printf '|---|---:|---:|---:|---:|---:|\n'
+  for transport in unix tcp; do
+    for c in 16 64; do
+      ratios=()
+      for round in $(seq 1 "$ROUNDS"); do
+        both=$("$measure" "$transport" "$c")
+        read -r ours bare <<<"$both"
+        r=$(ratio "$ours" "$bare")
+        ratios+=("$r")
+        printf '| %s | %s | %s | %s | %s | %s |\n' "$transport" "$c" "$round" "$ours" "$bare" "$r"
+      done
+      medians+=("$transport c$c: $(median "${ratios[@]}")")
     done
-    medians+=("$transport c$c: $(median "${ratios[@]}")")
-    ratios=()
   done
-done
-printf '\nmedian ours ÷ bare (load, alternating):'
-printf ' %s;' "${medians[@]}"
-printf '\n'
+  printf '\nmedian ours ÷ bare (%s):' "$how"
+  printf ' %s;' "${medians[@]}"
+  printf '\n'
+}
+
+table "oha, separate runs" both_oha
+table "load, alternating every 0.1 s" both_alternating
