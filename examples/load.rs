@@ -143,7 +143,8 @@ struct Args {
     /// A second server, on TCP, alternating with the first slice by slice.
     #[arg(long, conflicts_with = "requests")]
     against_tcp: Option<SocketAddr>,
-    /// Seconds of each slice of `--against`.
+    /// Seconds of each slice of `--against`, `--against-unix` or
+    /// `--against-tcp`.
     #[arg(long, default_value_t = 0.1)]
     slice: f64,
     /// Print one JSON object instead of text.

@@ -67,20 +67,20 @@ struct Args {
     #[arg(long)]
     interleave: bool,
     /// With `--interleave`: measured inspects per batch. This VM has slow
-    /// spells of 0.5-2 ms (a hundred and more inspects in a row 1.5-3 us
-    /// slower); a 2 000-inspect batch (~9 ms) puts a whole spell on one size,
-    /// which moves that size's p99. Batches of 10 share every spell between
-    /// the sizes (BENCHMARKS.md, "Round eighteen").
-    #[arg(long, default_value = "2000")]
+    /// spells of 0.5-20 ms (most inspects in them 1.5-3 us slower); a
+    /// 2 000-inspect batch (~9 ms) can put a whole spell on one size, which
+    /// moves that size's p99. Batches of 10 share every spell between the
+    /// sizes (BENCHMARKS.md, "Round eighteen").
+    #[arg(long, default_value = "2000", requires = "interleave")]
     batch: NonZeroUsize,
     /// With `--interleave`: unmeasured inspects before each batch.
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, default_value_t = 1_000, requires = "interleave")]
     warm_up: usize,
     /// With `--interleave`: write every measured inspect to this file, one
     /// line each: the store's size, the start in ns since the first
     /// measured inspect, the time taken in ns (to see when the slow ones
     /// came).
-    #[arg(long)]
+    #[arg(long, requires = "interleave")]
     samples: Option<std::path::PathBuf>,
     /// Internal: measure one size in this process and print one JSON line.
     #[arg(long, hide = true)]
