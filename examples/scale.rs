@@ -381,6 +381,11 @@ async fn interleaved(
     grain: Grain,
     samples: Option<&std::path::Path>,
 ) -> Vec<Value> {
+    // Whole batches: every size measures this many inspects. The vectors
+    // that keep them are sized before the first, so none grows (and copies)
+    // between two measured inspects.
+    let batches = inspects.div_ceil(grain.batch);
+    let measured = batches * grain.batch;
     let mut stores = Vec::new();
     for &n in sizes {
         let backend = MemoryBackend::new();
@@ -388,7 +393,7 @@ async fn interleaved(
             return vec![json!({"n": n, "error": format!("setup: {e}")})];
         }
         match create_all(&backend, n).await {
-            Ok(ids) => stores.push((backend, ids, Vec::with_capacity(inspects))),
+            Ok(ids) => stores.push((backend, ids, Vec::with_capacity(measured))),
             Err(row) => return vec![row],
         }
     }
@@ -400,8 +405,12 @@ async fn interleaved(
         }
     }
     let mut sampler = Sampler::new();
-    let mut timeline = Vec::new();
-    for _ in 0..inspects.div_ceil(grain.batch) {
+    let mut timeline = Vec::with_capacity(if samples.is_some() {
+        sizes.len() * measured
+    } else {
+        0
+    });
+    for _ in 0..batches {
         for (backend, ids, times) in &mut stores {
             for k in 0..grain.warm_up + grain.batch {
                 match sampler.inspect(backend, ids).await {
