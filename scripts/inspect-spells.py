@@ -43,25 +43,25 @@ def main(path):
         took.sort()
         p50[size] = quantile(took, 0.5)
 
+    # Each sample's size, 0.5 ms window and whether it was slow, once.
+    marked = [(size, start // WINDOW_NS, took > SLOW * p50[size]) for size, start, took in rows]
     windows = defaultdict(lambda: [0, 0])
-    for size, start, took in rows:
-        w = windows[start // WINDOW_NS]
-        w[0] += 1
-        w[1] += took > SLOW * p50[size]
+    for _, w, slow in marked:
+        windows[w][0] += 1
+        windows[w][1] += slow
     in_spell = {w for w, (n, slow) in windows.items() if slow >= SPELL_SHARE * n}
 
     slow_total = defaultdict(int)
     slow_in_spells = defaultdict(int)
     spells = []
     current = None
-    for size, start, took in rows:
-        w = start // WINDOW_NS
+    for size, w, slow in marked:
         if w in in_spell:
             if current is None or w > current["last"] + 1:
                 current = {"from": w, "last": w, "slow": defaultdict(int)}
                 spells.append(current)
             current["last"] = w
-        if took > SLOW * p50[size]:
+        if slow:
             slow_total[size] += 1
             if w in in_spell:
                 slow_in_spells[size] += 1
