@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 16, goal 1: `GET /internal/v1/capabilities` on `sockerless-backend-memory`
 # at its default settings (`info`: one request line per request) against the
-# bare hyper floor (examples/bare_hyper.rs), measured with `oha`, 3-second runs,
+# bare hyper floor (examples/bare_hyper.rs), measured with `oha`, 3-second runs by default,
 # ours and the floor alternating, over a Unix socket and over TCP, at c16 and
 # c64. Prints one row per run with the ratio, then each row's median over the
 # rounds (the figure to quote: single runs swing with the machine). Then the
@@ -15,7 +15,12 @@
 #   cargo build --release --bin sockerless-backend-memory --example bare_hyper --example load
 #   scripts/bench-floor.sh                 # ROUNDS=2
 #   ROUNDS=3 PINNED=1 scripts/bench-floor.sh
+#   OHA_SECONDS=0.5 ROUNDS=30 LOAD_ROUNDS=0 scripts/bench-floor.sh  # short oha pairs only
 #
+# OHA_SECONDS: the length of each oha run (3). The two servers' oha runs take
+# turns going first, round by round (ours first in odd rounds), so a drift
+# within a pair favours neither. LOAD_ROUNDS: the rounds of the `load` table
+# (ROUNDS; 0 leaves the table out).
 # PINNED=1: each server one worker on CPU 0 (`taskset`), oha (or load, one
 # thread) on CPU 1.
 # RELEASE_DIR picks other builds of both binaries (an A/B of two builds).
@@ -23,6 +28,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 NAME=bench-floor.sh
 ROUNDS=${ROUNDS:-2}
+LOAD_ROUNDS=${LOAD_ROUNDS:-$ROUNDS}
+OHA_SECONDS=${OHA_SECONDS:-3}
 R=${RELEASE_DIR:-target/release}
 command -v oha >/dev/null || { echo "$NAME: needs oha (cargo install oha --locked)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "$NAME: needs jq" >&2; exit 2; }
@@ -47,7 +54,7 @@ path=/internal/v1/capabilities
 wait_up ours "http://x$path" --unix-socket "$tmp/ours.sock"
 wait_up bare "http://x$path" --unix-socket "$tmp/bare.sock"
 
-# rate TRANSPORT CONCURRENCY SERVER: requests/s of one 3-second oha run.
+# rate TRANSPORT CONCURRENCY SERVER: requests/s of one oha run of OHA_SECONDS.
 rate() {
   local target
   if [[ $1 == unix ]]; then
@@ -57,21 +64,26 @@ rate() {
     [[ $3 == bare ]] && port=$bare_port
     target=("http://127.0.0.1:$port$path")
   fi
-  "${client_cpu[@]}" oha -z 3s -c "$2" --no-tui --output-format json "${target[@]}" 2>/dev/null |
+  "${client_cpu[@]}" oha -z "${OHA_SECONDS}s" -c "$2" --no-tui --output-format json "${target[@]}" 2>/dev/null |
     jq '.summary.requestsPerSec | round'
 }
 
-# both_oha TRANSPORT CONCURRENCY: "ours bare" requests/s of two oha runs, one
-# after the other.
+# both_oha TRANSPORT CONCURRENCY ROUND: "ours bare" requests/s of two oha
+# runs, one after the other: ours first in odd rounds, the floor first in even.
 both_oha() {
   local ours bare
-  ours=$(rate "$1" "$2" ours)
-  bare=$(rate "$1" "$2" bare)
+  if (($3 % 2)); then
+    ours=$(rate "$1" "$2" ours)
+    bare=$(rate "$1" "$2" bare)
+  else
+    bare=$(rate "$1" "$2" bare)
+    ours=$(rate "$1" "$2" ours)
+  fi
   echo "$ours $bare"
 }
 
-# both_alternating TRANSPORT CONCURRENCY: "ours bare" requests/s of one `load`
-# run alternating the two servers every 0.1 s.
+# both_alternating TRANSPORT CONCURRENCY ROUND: "ours bare" requests/s of one
+# `load` run alternating the two servers every 0.1 s.
 both_alternating() {
   local target
   if [[ $1 == unix ]]; then
@@ -86,19 +98,19 @@ both_alternating() {
            | "\(.requests_per_s) \(.against.requests_per_s)"'
 }
 
-# table HOW MEASURE: one row per round of MEASURE (both_oha or
+# table HOW MEASURE ROUNDS: ROUNDS rows of MEASURE (both_oha or
 # both_alternating) for each transport and concurrency, then each row's
 # median. The machine's moments swing single runs (a 2-core VM shared with
 # the load tool); the median of each row's rounds is the figure to quote.
 table() {
-  local how=$1 measure=$2 both ours bare r ratios medians=()
+  local how=$1 measure=$2 rounds=$3 both ours bare r ratios medians=()
   printf '\n| transport | concurrency | round | ours req/s | bare req/s | ours ÷ bare (%s) |\n' "$how"
   printf '|---|---:|---:|---:|---:|---:|\n'
   for transport in unix tcp; do
     for c in 16 64; do
       ratios=()
-      for round in $(seq 1 "$ROUNDS"); do
-        both=$("$measure" "$transport" "$c")
+      for round in $(seq 1 "$rounds"); do
+        both=$("$measure" "$transport" "$c" "$round")
         read -r ours bare <<<"$both"
         r=$(ratio "$ours" "$bare")
         ratios+=("$r")
@@ -112,5 +124,7 @@ table() {
   printf '\n'
 }
 
-table "oha, separate runs" both_oha
-table "load, alternating every 0.1 s" both_alternating
+table "oha, separate runs of ${OHA_SECONDS} s" both_oha "$ROUNDS"
+if ((LOAD_ROUNDS > 0)); then
+  table "load, alternating every 0.1 s" both_alternating "$LOAD_ROUNDS"
+fi
