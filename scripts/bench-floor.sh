@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Issue 16, goal 1: `GET /internal/v1/capabilities` on `sockerless-backend-memory`
-# at its default settings (`info`: one request line per request) against the
-# bare hyper floor (examples/bare_hyper.rs), measured with `oha`, 3-second runs by default,
-# ours and the floor alternating, over a Unix socket and over TCP, at c16 and
-# c64. Prints one row per run with the ratio, then each row's median over the
-# rounds (the figure to quote: single runs swing with the machine). Then the
-# same with our own load tool (examples/load.rs, `--against-unix` /
-# `--against-tcp`): each worker keeps a connection to both servers and the two
-# alternate every 0.1 s within one 4-second run after 1 s of warm-up, so both
-# see the same moments of a machine whose speed drifts between oha's separate
-# runs. Loopback only: temp sockets, ports chosen free at runtime; both
-# servers stopped at the end.
+# Issue 16, goal 1: `GET /internal/v1/capabilities` on
+# `sockerless-backend-memory` at its default settings (`info`: one request line
+# per request) against the bare hyper floor (examples/bare_hyper.rs), measured
+# with `oha` (3-second runs by default), ours and the floor alternating, over a
+# Unix socket and over TCP, at c16 and c64. Prints one row per run with the
+# ratio, then each row's median over the rounds (the figure to quote: single
+# runs swing with the machine). Then the same with our own load tool
+# (examples/load.rs, `--against-unix` / `--against-tcp`): each worker keeps a
+# connection to both servers and the two alternate every 0.1 s within one
+# 4-second run after 1 s of warm-up, so both see the same moments of a machine
+# whose speed drifts between oha's separate runs. Loopback only: temp sockets,
+# ports chosen free at runtime; both servers stopped at the end.
 #
 #   cargo build --release --bin sockerless-backend-memory --example bare_hyper --example load
 #   scripts/bench-floor.sh                 # ROUNDS=2
@@ -83,7 +83,8 @@ both_oha() {
 }
 
 # both_alternating TRANSPORT CONCURRENCY ROUND: "ours bare" requests/s of one
-# `load` run alternating the two servers every 0.1 s.
+# `load` run alternating the two servers every 0.1 s (ROUND unused: the two
+# take turns within the run).
 both_alternating() {
   local target
   if [[ $1 == unix ]]; then
