@@ -45,6 +45,7 @@ pub mod json;
 pub mod limit;
 pub mod log_time;
 pub mod log_writer;
+pub mod outlined;
 pub mod ready;
 pub mod request_line;
 pub mod rescue;

@@ -11,6 +11,7 @@ use sockerless_core::api::*;
 use sockerless_core::docker::duration::check_stop_timeout;
 use sockerless_core::error::{Error, Result};
 use sockerless_core::Operation;
+use sockerless_http::outlined::Outlined;
 use sockerless_http::{Body, Response};
 
 use super::Ctx;
@@ -30,8 +31,9 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
     use DockerRoute::*;
     let q = Query::parse(req.uri().query())?;
     let b = &ctx.backend;
+    // The larger handlers polled in frames of their own (`Outlined`).
     match route {
-        ContainerCreate => create(ctx, &q, req).await,
+        ContainerCreate => Outlined::new(create(ctx, &q, req)).await,
         ContainerList => {
             let limit = q
                 .int("limit")?
@@ -46,13 +48,13 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
             reply::json(StatusCode::OK, &b.container_list(options).await?)
         }
         ContainerPrune => reply::json(StatusCode::OK, &b.container_prune(q.filters()?).await?),
-        ContainerInspect(r) => inspect(ctx, r).await,
+        ContainerInspect(r) => Outlined::new(inspect(ctx, r)).await,
         ContainerTop(r) => reply::json(
             StatusCode::OK,
             &b.container_top(r, q.string("ps_args")).await?,
         ),
-        ContainerLogs(r) => logs(ctx, r, &q).await,
-        ContainerStats(r) => stats(ctx, r, &q).await,
+        ContainerLogs(r) => Outlined::new(logs(ctx, r, &q)).await,
+        ContainerStats(r) => Outlined::new(stats(ctx, r, &q)).await,
         ContainerResize(r) => {
             resize_size(&q)?;
             b.container_inspect(r).await?;
@@ -102,8 +104,8 @@ pub async fn handle(ctx: &Ctx, route: DockerRoute, req: http::Request<Body>) -> 
                 &path,
             )))
         }
-        ContainerAttach(r) => attach(ctx, r, &q, req).await,
-        ContainerWait(r) => wait(ctx, r, &q).await,
+        ContainerAttach(r) => Outlined::new(attach(ctx, r, &q, req)).await,
+        ContainerWait(r) => Outlined::new(wait(ctx, r, &q)).await,
         ContainerRemove(r) => {
             let options = ContainerRemoveOptions {
                 force: q.bool("force"),

@@ -26,6 +26,7 @@ use http::StatusCode;
 use serde::de::DeserializeOwned;
 use sockerless_core::error::{Error, Result};
 use sockerless_core::{Backend, Operation};
+use sockerless_http::outlined::Outlined;
 use sockerless_http::routed::Routed;
 use sockerless_http::{Body, Drain, Response};
 use tower::Service;
@@ -204,18 +205,22 @@ async fn handle(mut ctx: Ctx, routed: Routed<RouteInfo>) -> Result<Response> {
     if let Some(op) = operation(&route) {
         ctx.before(op, route.reference()).await?;
     }
+    // Each resource's handler polled in a frame of its own (`Outlined`:
+    // this one's was 10.5 KB with them inlined).
     match route {
-        Ping | Version | Info | Auth | BuildPrune => system::handle(&ctx, route, req).await,
-        Events | SystemDf => events::handle(&ctx, route, req).await,
+        Ping | Version | Info | Auth | BuildPrune => {
+            Outlined::new(system::handle(&ctx, route, req)).await
+        }
+        Events | SystemDf => Outlined::new(events::handle(&ctx, route, req)).await,
         ContainerCreate | ContainerList | ContainerPrune | ContainerInspect(_)
         | ContainerTop(_) | ContainerLogs(_) | ContainerStats(_) | ContainerResize(_)
         | ContainerStart(_) | ContainerStop(_) | ContainerRestart(_) | ContainerKill(_)
         | ContainerPause(_) | ContainerUnpause(_) | ContainerRename(_) | ContainerUpdate(_)
         | ContainerAttach(_) | ContainerWait(_) | ContainerRemove(_) => {
-            containers::handle(&ctx, route, req).await
+            Outlined::new(containers::handle(&ctx, route, req)).await
         }
         ExecCreate(_) | ExecStart(_) | ExecResize(_) | ExecInspect(_) => {
-            exec::handle(&ctx, route, req).await
+            Outlined::new(exec::handle(&ctx, route, req)).await
         }
         ContainerArchiveStat(_)
         | ContainerArchiveGet(_)
@@ -224,13 +229,15 @@ async fn handle(mut ctx: Ctx, routed: Routed<RouteInfo>) -> Result<Response> {
         | ContainerChanges(_)
         | Commit
         | ImageSaveMany
-        | ImageSave(_) => files::handle(&ctx, route, req).await,
+        | ImageSave(_) => Outlined::new(files::handle(&ctx, route, req)).await,
         ImageCreate | ImageList | ImageLoad | ImagePrune | ImageInspect(_) | ImageHistory(_)
-        | ImageTag(_) | ImageRemove(_) => images::handle(&ctx, route, req).await,
+        | ImageTag(_) | ImageRemove(_) => Outlined::new(images::handle(&ctx, route, req)).await,
         NetworkCreate | NetworkList | NetworkPrune | NetworkInspect(_) | NetworkConnect(_)
-        | NetworkDisconnect(_) | NetworkRemove(_) => networks::handle(&ctx, route, req).await,
+        | NetworkDisconnect(_) | NetworkRemove(_) => {
+            Outlined::new(networks::handle(&ctx, route, req)).await
+        }
         VolumeCreate | VolumeList | VolumePrune | VolumeInspect(_) | VolumeRemove(_) => {
-            volumes::handle(&ctx, route, req).await
+            Outlined::new(volumes::handle(&ctx, route, req)).await
         }
         Options | Swarm | Unsupported => Err(Error::internal("answered above")),
     }

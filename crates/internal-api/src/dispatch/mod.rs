@@ -18,6 +18,7 @@ use std::task::{Context, Poll};
 use tower::Service;
 
 use sockerless_core::error::{Error, Result};
+use sockerless_http::outlined::Outlined;
 use sockerless_http::routed::Routed;
 use sockerless_http::Response;
 
@@ -84,14 +85,15 @@ fn handle(state: Arc<AppState>, routed: Routed<Route>) -> impl Future<Output = R
         let request = Request::parse(route, &query, &head, payload)?;
         let backend = state.backend.as_ref();
         // Each resource's future awaited here, not inside another async fn
-        // that would keep its own copy of the request.
+        // that would keep its own copy of the request, and polled in a frame
+        // of its own (`Outlined`: this one's was 13.5 KB with them inlined).
         let reply = match request {
-            Request::System(r) => system::apply(backend, r).await,
-            Request::Container(r) => containers::apply(backend, r).await,
-            Request::Exec(r) => exec::apply(backend, r).await,
-            Request::Image(r) => images::apply(backend, r).await,
-            Request::Network(r) => networks::apply(backend, r).await,
-            Request::Volume(r) => volumes::apply(backend, r).await,
+            Request::System(r) => Outlined::new(system::apply(backend, r)).await,
+            Request::Container(r) => Outlined::new(containers::apply(backend, r)).await,
+            Request::Exec(r) => Outlined::new(exec::apply(backend, r)).await,
+            Request::Image(r) => Outlined::new(images::apply(backend, r)).await,
+            Request::Network(r) => Outlined::new(networks::apply(backend, r)).await,
+            Request::Volume(r) => Outlined::new(volumes::apply(backend, r)).await,
         }?;
         reply.into_response(&mut head, &state.options.drain)
     }
