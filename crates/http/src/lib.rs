@@ -5,6 +5,8 @@
 //! - [`body`]: body types and response builders (JSON, empty, `{"message"}` errors);
 //! - [`boxed::pin_in_place`]: a frontend's large request future boxed without
 //!   a copy;
+//! - [`outlined::Outlined`]: a future polled in a stack frame of its own (a
+//!   dispatcher's branches, each only as large as it needs);
 //! - [`clock`]: the request path's clock reads as plain nanoseconds;
 //! - [`rescue::RescueLayer`]: errors and panics become JSON error responses;
 //! - [`limit::BodyLimitLayer`]: 413 past the request-body limit, except on
