@@ -158,6 +158,18 @@ enum Target {
     Tcp(SocketAddr),
 }
 
+impl Target {
+    /// The server a pair of `--unix` / `--tcp` flags names (the socket
+    /// first), if either is given.
+    fn from_flags(unix: Option<&PathBuf>, tcp: Option<SocketAddr>) -> Option<Target> {
+        match (unix, tcp) {
+            (Some(p), _) => Some(Target::Unix(p.clone())),
+            (None, Some(a)) => Some(Target::Tcp(a)),
+            (None, None) => None,
+        }
+    }
+}
+
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -569,16 +581,14 @@ fn main() {
 }
 
 async fn run(args: Args) -> i32 {
-    let mut targets = vec![match (&args.unix, args.tcp) {
-        (Some(p), _) => Target::Unix(p.clone()),
-        (None, Some(a)) => Target::Tcp(a),
-        (None, None) => unreachable!("clap requires one"),
-    }];
-    match (&args.against_unix, args.against_tcp) {
-        (Some(p), _) => targets.push(Target::Unix(p.clone())),
-        (None, Some(a)) => targets.push(Target::Tcp(a)),
-        (None, None) => {}
-    }
+    let Some(first) = Target::from_flags(args.unix.as_ref(), args.tcp) else {
+        unreachable!("clap requires one")
+    };
+    let mut targets = vec![first];
+    targets.extend(Target::from_flags(
+        args.against_unix.as_ref(),
+        args.against_tcp,
+    ));
     let concurrency = args.concurrency.max(1);
 
     // The first side on the first server; the second (if any) runs
