@@ -133,12 +133,14 @@ impl Table {
                 joined.truncate(key_end);
                 joined.extend_from_slice(b"null");
             }
+            // A table's text is a few kilobytes and its keys are short:
+            // the narrow fields hold them (a test renders every table).
             entries.push(Entry {
-                key,
-                start,
-                key_end,
-                null_if_empty: i < self.zero.len() && self.null_if_empty.contains(key),
                 seen_at: AtomicUsize::new(0),
+                start: u32::try_from(start).unwrap_or(u32::MAX),
+                key_len: u16::try_from(key.len()).unwrap_or(u16::MAX),
+                rendered_key_len: u8::try_from(key_end - start).unwrap_or(u8::MAX),
+                null_if_empty: i < self.zero.len() && self.null_if_empty.contains(key),
             });
         }
         Rendered {
@@ -167,31 +169,44 @@ pub(crate) struct Rendered {
     entries: Box<[Entry]>,
 }
 
-/// One rendered entry of a [`Table`].
+/// One rendered entry of a [`Table`]: 16 bytes, so that the entries a
+/// struct's fields are checked against every time take few cache lines
+/// (with the key's text and `usize` offsets in it, an entry was 48 bytes).
+/// The key's text is read from the table only to compare a key not seen
+/// before.
 #[derive(Debug)]
 pub(crate) struct Entry {
-    /// The field's key.
-    key: &'static str,
-    /// Where the field starts in [`Rendered::joined`].
-    start: usize,
-    /// Where its rendered key (`"Key":`) ends.
-    key_end: usize,
-    /// A `zero` field Docker writes `null` when empty.
-    pub(crate) null_if_empty: bool,
     /// The address of a key text the serializer was seen to pass for this
     /// `zero` entry (0: none yet). serde's derived code passes the same
     /// static text for a field every time, so after the first comparison a
     /// field is recognised by its address, not compared byte by byte.
     seen_at: AtomicUsize,
+    /// Where the field starts in [`Rendered::joined`].
+    start: u32,
+    /// The length of the field's key.
+    key_len: u16,
+    /// The length of its rendered key (`"Key":`).
+    rendered_key_len: u8,
+    /// A `zero` field Docker writes `null` when empty.
+    pub(crate) null_if_empty: bool,
+}
+
+const _: () = assert!(std::mem::size_of::<Entry>() == 16);
+
+impl Entry {
+    /// Where the field starts in [`Rendered::joined`].
+    fn start(&self) -> usize {
+        self.start as usize
+    }
 }
 
 impl Rendered {
     /// The fields of entries `run` (at least one), comma-separated.
     pub(crate) fn run(&self, run: std::ops::Range<usize>) -> Option<&[u8]> {
-        let start = self.entries.get(run.start)?.start;
+        let start = self.entries.get(run.start)?.start();
         // The next entry's start, past its comma, or the end.
         let end = match self.entries.get(run.end) {
-            Some(next) => next.start.checked_sub(1)?,
+            Some(next) => next.start().checked_sub(1)?,
             None => self.joined.len(),
         };
         self.joined.get(start..end)
@@ -211,14 +226,15 @@ impl Rendered {
             return None;
         }
         let entry = self.entries.get(index)?;
-        if entry.key.len() != key.len() {
+        if usize::from(entry.key_len) != key.len() {
             return None;
         }
         let at = key.as_ptr() as usize;
         if entry.seen_at.load(Relaxed) == at {
             return Some(entry);
         }
-        if !same_key(entry.key, key) {
+        let known = self.table.zero.get(index).map(|(k, _)| *k);
+        if !known.is_some_and(|known| same_key(known, key)) {
             return None;
         }
         entry.seen_at.store(at, Relaxed);
@@ -228,8 +244,9 @@ impl Rendered {
     /// `entry`'s key, rendered: `"Key":`.
     #[inline]
     pub(crate) fn key(&self, entry: &Entry) -> &[u8] {
+        let start = entry.start();
         self.joined
-            .get(entry.start..entry.key_end)
+            .get(start..start + usize::from(entry.rendered_key_len))
             .unwrap_or_default()
     }
 }
@@ -348,6 +365,7 @@ mod tests {
                 assert_eq!(v, json!({ *key: to_value(zero).unwrap() }), "{name}.{key}");
                 let entry = &rendered.entries[i];
                 assert_eq!(text(rendered.key(entry)), format!("\"{key}\":"), "{name}");
+                assert_eq!(usize::from(entry.key_len), key.len(), "{name}.{key}");
                 let null_if_empty = i < table.zero.len() && table.null_if_empty.contains(key);
                 assert_eq!(entry.null_if_empty, null_if_empty, "{name}.{key}");
             }
