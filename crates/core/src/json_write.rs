@@ -26,9 +26,27 @@ use serde::ser::{self, Error as _, Serialize};
 /// not a string, a number or a boolean; a `Serialize` impl's own error).
 pub type Error = serde_json::Error;
 
+/// The first capacity of a whole response body's buffer: a container's
+/// inspect (2.7 kB on the internal API, 4.0 kB with Docker's keys) is
+/// written without growing it. From [`to_vec`]'s 128 bytes it grew five
+/// times, each a new allocation and a copy: 2.6 % of a Docker inspect's
+/// cycles by cachegrind's model. The body is freed once written, so the
+/// room left over is held only while the response is in flight; a line of
+/// a stream, which may wait in a buffer, starts small.
+pub const RESPONSE_BODY_CAPACITY: usize = 4096;
+
 /// `value` as compact JSON, byte for byte what `serde_json::to_vec` writes.
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::with_capacity(128);
+    to_vec_with_capacity(value, 128)
+}
+
+/// [`to_vec`] into a buffer of `capacity` bytes to start with (a whole
+/// response body: [`RESPONSE_BODY_CAPACITY`]).
+pub fn to_vec_with_capacity<T: Serialize + ?Sized>(
+    value: &T,
+    capacity: usize,
+) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(capacity);
     value.serialize(&mut JsonWriter::new(&mut out))?;
     Ok(out)
 }

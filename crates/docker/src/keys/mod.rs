@@ -282,7 +282,18 @@ fn same_key(a: &str, b: &str) -> bool {
 /// `value` as JSON bytes with Docker's key sets (written by
 /// [`JsonWriter`]: `serde_json`'s bytes, escaped faster).
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(128);
+    to_vec_with_capacity(value, 128)
+}
+
+/// [`to_vec`] into a buffer of `capacity` bytes to start with (a whole
+/// response body: [`RESPONSE_BODY_CAPACITY`]).
+///
+/// [`RESPONSE_BODY_CAPACITY`]: sockerless_core::json_write::RESPONSE_BODY_CAPACITY
+pub fn to_vec_with_capacity<T: Serialize + ?Sized>(
+    value: &T,
+    capacity: usize,
+) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(capacity);
     value.serialize(Filled::new(&mut JsonWriter::new(&mut out)))?;
     Ok(out)
 }
