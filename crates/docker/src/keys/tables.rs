@@ -60,18 +60,29 @@ fn seen_index(name: &'static str) -> Option<usize> {
         return index(name);
     }
     let key = (at << 16) | (len << 8);
-    // Fibonacci hashing: the top byte of the address times 2^64 / φ.
-    let slot = &SEEN[(at.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize];
-    let entry = slot.load(Relaxed);
-    if entry != 0 && entry & !0xFF == key {
-        return match entry & 0xFF {
-            NO_TABLE => None,
-            i => Some(i as usize - 1),
-        };
+    // Fibonacci hashing: the top byte of the address times 2^64 / φ. A
+    // name may sit in its slot or the slot's neighbour (`^ 1`): the ~15
+    // names of one inspect would otherwise collide often enough to evict
+    // each other and be searched for again on every response.
+    let home = (at.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+    let slots = [&SEEN[home], &SEEN[home ^ 1]];
+    let mut free = None;
+    for slot in slots {
+        let entry = slot.load(Relaxed);
+        if entry != 0 && entry & !0xFF == key {
+            return match entry & 0xFF {
+                NO_TABLE => None,
+                i => Some(i as usize - 1),
+            };
+        }
+        if entry == 0 && free.is_none() {
+            free = Some(slot);
+        }
     }
     let found = index(name);
     let low = found.map_or(NO_TABLE, |i| i as u64 + 1);
-    slot.store(key | low, Relaxed);
+    // Both taken by other names: the neighbour gives way.
+    free.unwrap_or(slots[1]).store(key | low, Relaxed);
     found
 }
 
