@@ -35,9 +35,13 @@ pub type Error = serde_json::Error;
 /// a stream, which may wait in a buffer, starts small.
 pub const RESPONSE_BODY_CAPACITY: usize = 4096;
 
+/// The first capacity of any other value's buffer (a line of a stream, a
+/// value parsed again): [`to_vec`]'s.
+pub const VALUE_CAPACITY: usize = 128;
+
 /// `value` as compact JSON, byte for byte what `serde_json::to_vec` writes.
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
-    to_vec_with_capacity(value, 128)
+    to_vec_with_capacity(value, VALUE_CAPACITY)
 }
 
 /// [`to_vec`] into a buffer of `capacity` bytes to start with (a whole

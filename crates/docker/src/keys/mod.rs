@@ -43,7 +43,7 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use serde::{Serialize, Serializer};
 use serde_json::Value;
-use sockerless_core::json_write::JsonWriter;
+use sockerless_core::json_write::{self, JsonWriter};
 
 use ser::Filled;
 
@@ -282,7 +282,7 @@ fn same_key(a: &str, b: &str) -> bool {
 /// `value` as JSON bytes with Docker's key sets (written by
 /// [`JsonWriter`]: `serde_json`'s bytes, escaped faster).
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
-    to_vec_with_capacity(value, 128)
+    to_vec_with_capacity(value, json_write::VALUE_CAPACITY)
 }
 
 /// [`to_vec`] into a buffer of `capacity` bytes to start with (a whole

@@ -62,7 +62,7 @@ pub struct Struct<'a, 'w> {
     run: Range<usize>,
 }
 
-impl Struct<'_, '_> {
+impl<'a, 'w> Struct<'a, 'w> {
     /// The index and entry of field `key` if it is the table's next entry
     /// (fields come in the table's order; one not in the table is not the
     /// next entry).
@@ -95,9 +95,7 @@ impl Struct<'_, '_> {
             self.inner.raw_field(text);
         }
     }
-}
 
-impl<'a, 'w> Struct<'a, 'w> {
     /// Writes what comes before field `key`'s value: the run of zero fields
     /// due, the comma and the key (rendered if it is the table's next
     /// entry). Returns the writer of the value and whether Docker writes it
