@@ -41,16 +41,17 @@ pub const VALUE_CAPACITY: usize = 128;
 
 /// `value` as compact JSON, byte for byte what `serde_json::to_vec` writes.
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
-    to_vec_with_capacity(value, VALUE_CAPACITY)
+    write_from(Vec::with_capacity(VALUE_CAPACITY), value)
 }
 
-/// [`to_vec`] into a buffer of `capacity` bytes to start with (a whole
-/// response body: [`RESPONSE_BODY_CAPACITY`]).
-pub fn to_vec_with_capacity<T: Serialize + ?Sized>(
-    value: &T,
-    capacity: usize,
-) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::with_capacity(capacity);
+/// [`to_vec`] for a whole response body: the buffer starts at
+/// [`RESPONSE_BODY_CAPACITY`].
+pub fn to_body_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
+    write_from(Vec::with_capacity(RESPONSE_BODY_CAPACITY), value)
+}
+
+/// `value` written into `out`, which is returned.
+fn write_from<T: Serialize + ?Sized>(mut out: Vec<u8>, value: &T) -> Result<Vec<u8>, Error> {
     value.serialize(&mut JsonWriter::new(&mut out))?;
     Ok(out)
 }
@@ -939,6 +940,14 @@ mod tests {
             out,
             br#"{"A":{"x":[null]},"B":1,"C":"","C2":1.5,"D\"":[true,"e"],"F":{"7":null}}"#
         );
+    }
+
+    #[test]
+    fn a_response_body_is_the_same_bytes_in_a_larger_buffer() {
+        let v = json!({"Id": "x", "Labels": {"a": "b\n"}});
+        let body = to_body_vec(&v).unwrap();
+        assert_eq!(body, to_vec(&v).unwrap());
+        assert!(body.capacity() >= RESPONSE_BODY_CAPACITY);
     }
 
     #[test]

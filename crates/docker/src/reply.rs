@@ -14,7 +14,6 @@ use http_body_util::{BodyExt, StreamBody};
 use serde::Serialize;
 use sockerless_core::api::BoxStream;
 use sockerless_core::error::{Error, Result};
-use sockerless_core::json_write::RESPONSE_BODY_CAPACITY;
 use sockerless_http::body::{empty_body, full_body};
 use sockerless_http::{BoxError, Response};
 
@@ -26,7 +25,7 @@ pub const APPLICATION_JSON: &str = "application/json";
 /// A response with a JSON body and `Content-Type: application/json`, with
 /// Docker's key sets ([`keys`]).
 pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Result<Response> {
-    let body = keys::to_vec_with_capacity(value, RESPONSE_BODY_CAPACITY)
+    let body = keys::to_body_vec(value)
         .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
     let mut res = http::Response::new(full_body(Bytes::from(body)));
     *res.status_mut() = status;

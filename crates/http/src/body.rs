@@ -81,8 +81,7 @@ pub fn full_body(bytes: Bytes) -> Body {
 
 /// A response with a JSON body.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response> {
-    use sockerless_core::json_write::{to_vec_with_capacity, RESPONSE_BODY_CAPACITY};
-    let body = to_vec_with_capacity(value, RESPONSE_BODY_CAPACITY)
+    let body = sockerless_core::json_write::to_body_vec(value)
         .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
     let mut res = http::Response::new(full_body(Bytes::from(body)));
     *res.status_mut() = status;

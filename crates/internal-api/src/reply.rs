@@ -37,7 +37,7 @@ pub(crate) enum Reply {
 impl Reply {
     /// A JSON reply; a value that cannot be serialised is a 500.
     pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Reply> {
-        let body = json_write::to_vec_with_capacity(value, json_write::RESPONSE_BODY_CAPACITY)
+        let body = json_write::to_body_vec(value)
             .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
         Ok(Reply::Json(status, Bytes::from(body)))
     }

@@ -282,18 +282,22 @@ fn same_key(a: &str, b: &str) -> bool {
 /// `value` as JSON bytes with Docker's key sets (written by
 /// [`JsonWriter`]: `serde_json`'s bytes, escaped faster).
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
-    to_vec_with_capacity(value, json_write::VALUE_CAPACITY)
+    write_from(Vec::with_capacity(json_write::VALUE_CAPACITY), value)
 }
 
-/// [`to_vec`] into a buffer of `capacity` bytes to start with (a whole
-/// response body: [`RESPONSE_BODY_CAPACITY`]).
+/// [`to_vec`] for a whole response body: the buffer starts at
+/// [`RESPONSE_BODY_CAPACITY`], as [`json_write::to_body_vec`]'s.
 ///
-/// [`RESPONSE_BODY_CAPACITY`]: sockerless_core::json_write::RESPONSE_BODY_CAPACITY
-pub fn to_vec_with_capacity<T: Serialize + ?Sized>(
-    value: &T,
-    capacity: usize,
-) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(capacity);
+/// [`RESPONSE_BODY_CAPACITY`]: json_write::RESPONSE_BODY_CAPACITY
+pub fn to_body_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    write_from(
+        Vec::with_capacity(json_write::RESPONSE_BODY_CAPACITY),
+        value,
+    )
+}
+
+/// `value` written with Docker's key sets into `out`, which is returned.
+fn write_from<T: Serialize + ?Sized>(mut out: Vec<u8>, value: &T) -> serde_json::Result<Vec<u8>> {
     value.serialize(Filled::new(&mut JsonWriter::new(&mut out)))?;
     Ok(out)
 }
