@@ -380,7 +380,7 @@ impl MemoryBackend {
             for (net_name, cfg) in &deferred {
                 record
                     .networks
-                    .insert(net_name, &unresolved_endpoint(cfg.clone()));
+                    .insert(net_name, unresolved_endpoint(cfg.clone()));
             }
             for m in &mounts {
                 let point = self.mount_point(m, &id, &mut acquired)?;

@@ -1,7 +1,9 @@
 //! [`NetMap`]: a container's networks by name, as a vector sorted by name,
 //! each network's `EndpointSettings` stored as its compact JSON (one
 //! allocation of ~300 bytes instead of a 392-byte struct and a dozen strings
-//! behind it: network and endpoint IDs, aliases, DNS names). A container joins
+//! behind it: network and endpoint IDs, aliases, DNS names) and its address
+//! fields beside it, typed ([`EndpointAddress`]): start and exit change those
+//! alone, and an exit then decodes and encodes no JSON. A container joins
 //! one or two networks; a `BTreeMap` would allocate a node of eleven entries
 //! for the first one. Read back whole ([`NetMap::get`], [`NetMap::iter`]) or
 //! changed with [`NetMap::update`]; the same order and the same JSON object as
@@ -16,6 +18,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::intern;
+use crate::networks::address::EndpointAddress;
 use sockerless_core::api::docker;
 use sockerless_core::json_write;
 
@@ -27,20 +30,32 @@ use sockerless_core::json_write;
 pub struct Stored {
     json: Box<str>,
     network_id: Option<Arc<str>>,
+    /// The seven address fields, when they are as [`EndpointAddress`] writes
+    /// them (the JSON then omits them); `None`: they are in the JSON as given.
+    address: Option<EndpointAddress>,
 }
 
 impl Stored {
-    fn new(s: &docker::EndpointSettings) -> Stored {
+    fn new(mut s: docker::EndpointSettings) -> Stored {
+        let address = EndpointAddress::read(&s);
+        if address.is_some() {
+            EndpointAddress::strip(&mut s);
+        }
         Stored {
-            json: json_write::to_string(s)
+            json: json_write::to_string(&s)
                 .unwrap_or_else(|_| "{}".into())
                 .into_boxed_str(),
             network_id: s.network_id.as_deref().map(intern::text),
+            address,
         }
     }
 
     fn get(&self) -> docker::EndpointSettings {
-        serde_json::from_str(&self.json).unwrap_or_default()
+        let mut s: docker::EndpointSettings = serde_json::from_str(&self.json).unwrap_or_default();
+        if let Some(address) = self.address {
+            address.write(&mut s);
+        }
+        s
     }
 }
 
@@ -94,8 +109,26 @@ impl NetMap {
         let i = self.find(name).ok()?;
         let mut s = self.entries[i].1.get();
         let r = f(&mut s);
-        self.entries[i].1 = Stored::new(&s);
+        self.entries[i].1 = Stored::new(s);
         Some(r)
+    }
+
+    /// Sets the address fields on network `name` (at start and exit): the
+    /// stored JSON is not read or written when they are kept typed. False
+    /// when it is not on that network.
+    pub(crate) fn set_address(&mut self, name: &str, address: EndpointAddress) -> bool {
+        let Ok(i) = self.find(name) else {
+            return false;
+        };
+        let stored = &mut self.entries[i].1;
+        if stored.address.is_some() {
+            stored.address = Some(address);
+        } else {
+            let mut s = stored.get();
+            address.write(&mut s);
+            *stored = Stored::new(s);
+        }
+        true
     }
 
     /// Whether it is on network `name`.
@@ -105,7 +138,7 @@ impl NetMap {
 
     /// Adds or replaces (the replaced settings are not read back: whoever
     /// needs them has them from [`NetMap::get`]).
-    pub fn insert(&mut self, name: &str, settings: &docker::EndpointSettings) {
+    pub fn insert(&mut self, name: &str, settings: docker::EndpointSettings) {
         let stored = Stored::new(settings);
         match self.find(name) {
             Ok(i) => self.entries[i].1 = stored,
@@ -222,7 +255,7 @@ impl<'de> Deserialize<'de> for NetMap {
             fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<NetMap, A::Error> {
                 let mut m = NetMap::new();
                 while let Some((k, v)) = a.next_entry::<String, docker::EndpointSettings>()? {
-                    m.insert(&k, &v);
+                    m.insert(&k, v);
                 }
                 Ok(m)
             }
@@ -243,17 +276,17 @@ mod tests {
             aliases: Some(vec!["a".into()]),
             ..Default::default()
         };
-        m.insert("web", &s("1"));
-        m.insert("app", &s("2"));
-        m.insert("db", &s("3"));
-        m.insert("db", &s("4"));
+        m.insert("web", s("1"));
+        m.insert("app", s("2"));
+        m.insert("db", s("3"));
+        m.insert("db", s("4"));
         assert_eq!(m.get("db"), Some(s("4")));
         assert_eq!(m.keys().collect::<Vec<_>>(), ["app", "db", "web"]);
         // The ID alone, read without the rest, agrees with the whole decode.
         let whole: Vec<_> = m.iter().map(|(k, v)| (k, v.network_id)).collect();
         let ids: Vec<_> = m.ids().map(|(k, id)| (k, id.map(str::to_string))).collect();
         assert_eq!(ids, whole);
-        m.insert("none", &docker::EndpointSettings::default());
+        m.insert("none", docker::EndpointSettings::default());
         assert_eq!(m.ids().find(|(k, _)| *k == "none"), Some(("none", None)));
         m.remove("none");
         let b: std::collections::BTreeMap<String, docker::EndpointSettings> =
@@ -276,5 +309,47 @@ mod tests {
         assert_eq!(web.network_id.as_deref(), Some("1"));
         assert_eq!(web.ip_address.as_deref(), Some("10.0.0.2"));
         assert_eq!(m.to_map()["web"], web);
+    }
+
+    /// Address fields as start writes them are kept typed (the JSON omits
+    /// them) and read back the same; an exit's blank address changes no
+    /// JSON; fields in any other shape stay in the JSON as given.
+    #[test]
+    fn address_fields_are_kept_beside_the_json() {
+        use crate::networks::address::fill_address;
+        use std::net::Ipv4Addr;
+        let ip = Some(Ipv4Addr::new(172, 17, 0, 2));
+        let subnet = Some((Ipv4Addr::new(172, 17, 0, 0), 16));
+        let mut on = docker::EndpointSettings {
+            network_id: Some("n1".into()),
+            endpoint_id: Some("e1".into()),
+            ..Default::default()
+        };
+        fill_address(&mut on, ip, subnet, Some(Ipv4Addr::new(172, 17, 0, 1)));
+        let mut m = NetMap::new();
+        m.insert("bridge", on.clone());
+        assert_eq!(m.get("bridge"), Some(on.clone()));
+        let json = r#"{"NetworkID":"n1","EndpointID":"e1"}"#;
+        assert_eq!(m.texts().next().unwrap().1, json);
+        assert!(m.set_address("bridge", EndpointAddress::Blank));
+        assert!(!m.set_address("nope", EndpointAddress::Blank));
+        assert_eq!(m.texts().next().unwrap().1, json);
+        let mut blank = on.clone();
+        fill_address(&mut blank, None, None, None);
+        assert_eq!(m.get("bridge"), Some(blank));
+
+        let mut odd = on.clone();
+        odd.ip_address = Some("172.17.0.02".into());
+        m.insert("odd", odd.clone());
+        assert_eq!(m.get("odd"), Some(odd.clone()));
+        assert!(m
+            .texts()
+            .any(|(_, j)| j.contains(r#""IPAddress":"172.17.0.02""#)));
+        assert!(m.set_address("odd", EndpointAddress::Blank));
+        let mut odd_blank = odd;
+        fill_address(&mut odd_blank, None, None, None);
+        assert_eq!(m.get("odd"), Some(odd_blank));
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(serde_json::from_str::<NetMap>(&json).unwrap(), m);
     }
 }

@@ -58,10 +58,63 @@ pub(crate) fn default_pools() -> impl Iterator<Item = (Ipv4Addr, u8)> {
         .chain((0u8..16).map(|i| (Ipv4Addr::new(192, 168, i * 16, 0), 20)))
 }
 
+/// `a.b.c.d` as `Ipv4Addr`'s `Display` writes it, into a stack buffer: the
+/// bytes and how many are used. Start writes two per network, and the
+/// formatter took ~1 k instructions each.
+fn dotted_bytes(ip: Ipv4Addr) -> ([u8; 15], usize) {
+    let mut out = [0u8; 15];
+    let mut len = 0;
+    for (i, octet) in ip.octets().into_iter().enumerate() {
+        if i > 0 {
+            out[len] = b'.';
+            len += 1;
+        }
+        let digits = [octet / 100, octet / 10 % 10, octet % 10];
+        let skip = match octet {
+            0..=9 => 2,
+            10..=99 => 1,
+            _ => 0,
+        };
+        for d in &digits[skip..] {
+            out[len] = b'0' + d;
+            len += 1;
+        }
+    }
+    (out, len)
+}
+
+/// `ip` written `a.b.c.d`.
+pub(crate) fn dotted(ip: Ipv4Addr) -> String {
+    let (bytes, len) = dotted_bytes(ip);
+    String::from_utf8_lossy(&bytes[..len]).into_owned()
+}
+
+/// Whether `s` is exactly `ip` written `a.b.c.d`.
+pub(crate) fn is_dotted(s: &str, ip: Ipv4Addr) -> bool {
+    let (bytes, len) = dotted_bytes(ip);
+    s.as_bytes() == &bytes[..len]
+}
+
+/// `02:42:` followed by the address bytes in lower-case hex.
+fn mac_bytes(ip: Ipv4Addr) -> [u8; 17] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = *b"02:42:00:00:00:00";
+    for (i, octet) in ip.octets().into_iter().enumerate() {
+        let at = 6 + 3 * i;
+        out[at] = HEX[usize::from(octet >> 4)];
+        out[at + 1] = HEX[usize::from(octet & 0xf)];
+    }
+    out
+}
+
 /// `02:42:` followed by the address bytes, as Docker derives bridge MACs.
 pub(crate) fn mac_for(ip: Ipv4Addr) -> String {
-    let o = ip.octets();
-    format!("02:42:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3])
+    String::from_utf8_lossy(&mac_bytes(ip)).into_owned()
+}
+
+/// Whether `s` is exactly [`mac_for`] `ip`.
+pub(crate) fn is_mac_for(s: &str, ip: Ipv4Addr) -> bool {
+    s.as_bytes() == mac_bytes(ip)
 }
 
 /// The IPv4 pools a create asks for: the first subnet (with its gateway, if
@@ -187,4 +240,31 @@ pub(crate) fn choose_subnet(
             (subnet, first_host(subnet))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_and_macs_are_written_as_the_formatter_writes_them() {
+        let octets = [0u8, 1, 9, 10, 42, 99, 100, 172, 199, 200, 255];
+        for a in octets {
+            for b in octets {
+                let ip = Ipv4Addr::new(a, b, 255 - a, b / 2);
+                let text = ip.to_string();
+                assert_eq!(dotted(ip), text);
+                assert!(is_dotted(&text, ip));
+                assert!(!is_dotted(&format!("{text}0"), ip));
+                let o = ip.octets();
+                let mac = format!("02:42:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3]);
+                assert_eq!(mac_for(ip), mac);
+                assert!(is_mac_for(&mac, ip));
+                assert!(!is_mac_for(
+                    &mac.to_uppercase().replace("02:42", "02:43"),
+                    ip
+                ));
+            }
+        }
+    }
 }

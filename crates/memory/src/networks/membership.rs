@@ -5,44 +5,17 @@
 //! there, listed by network inspect, keeping it from removal) only while it
 //! runs: endpoints and addresses are taken at start and given back at exit.
 
-use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+use super::address::{fill_address, EndpointAddress};
 use super::endpoint::{check_endpoint, requested_ipv4, take_address};
 use super::ipam::mac_for;
-use super::record::{Endpoint, NetworkRecord, Subnet};
+use super::record::{Endpoint, NetworkRecord};
 use crate::backend::MemoryBackend;
 use crate::containers::record::ContainerRecord;
 use crate::table::Resolution;
 use sockerless_core::api::docker;
 use sockerless_core::error::{Error, Result};
-
-/// Writes a container's address on one network into its `EndpointSettings`
-/// (empty strings and zero when it has none, as Docker shows a stopped one).
-pub(crate) fn fill_address(
-    settings: &mut docker::EndpointSettings,
-    ip: Option<Ipv4Addr>,
-    subnet: Subnet,
-    gateway: Option<Ipv4Addr>,
-) {
-    match (ip, subnet) {
-        (Some(ip), Some((_, prefix))) => {
-            settings.ip_address = Some(ip.to_string());
-            settings.ip_prefix_len = Some(i64::from(prefix));
-            settings.gateway = Some(gateway.map(|g| g.to_string()).unwrap_or_default());
-            settings.mac_address = Some(mac_for(ip));
-        }
-        _ => {
-            settings.ip_address = Some(String::new());
-            settings.ip_prefix_len = Some(0);
-            settings.gateway = Some(String::new());
-            settings.mac_address = Some(String::new());
-        }
-    }
-    settings.ipv6_gateway = Some(String::new());
-    settings.global_ipv6_address = Some(String::new());
-    settings.global_ipv6_prefix_len = Some(0);
-}
 
 impl MemoryBackend {
     /// Resolves a network reference (full ID, name, unique ID prefix) with
@@ -163,7 +136,7 @@ impl MemoryBackend {
             ..Default::default()
         };
         fill_address(&mut settings, endpoint.ipv4, subnet, gateway);
-        container.networks.insert(&net_name, &settings);
+        container.networks.insert(&net_name, settings);
         Ok(())
     }
 
@@ -268,7 +241,7 @@ impl MemoryBackend {
             return Err(e);
         }
         for (net_name, settings) in updates {
-            container.networks.insert(&net_name, &settings);
+            container.networks.insert(&net_name, settings);
         }
         Ok(())
     }
@@ -290,9 +263,9 @@ impl MemoryBackend {
                     n.members.remove(&container.id);
                 });
             }
-            container.networks.update(&net_name, |settings| {
-                fill_address(settings, None, None, None);
-            });
+            container
+                .networks
+                .set_address(&net_name, EndpointAddress::Blank);
         }
     }
 }

@@ -2,10 +2,12 @@
 //! connect, disconnect, remove, prune; IPAM (a subnet per network, gateway `.1`,
 //! addresses handed out in order and reused after release).
 //!
-//! `record` (the stored data) and `ipam` (address arithmetic) are leaves;
+//! `record` (the stored data), `ipam` (address arithmetic) and `address` (a
+//! container's address fields) are leaves;
 //! `membership` changes both sides of a container's membership; this module
 //! implements `NetworkBackend`.
 
+pub(crate) mod address;
 mod endpoint;
 mod ipam;
 mod membership;
@@ -30,8 +32,8 @@ use sockerless_core::docker::filters::FilterError;
 use sockerless_core::docker::timefmt::parse_timestamp;
 use sockerless_core::error::{Error, Result};
 
+pub(crate) use address::fill_address;
 pub(crate) use endpoint::check_endpoint_for_create;
-pub(crate) use membership::fill_address;
 pub use record::NetworkRecord;
 
 /// Docker's words for a filter error, as a 400.
