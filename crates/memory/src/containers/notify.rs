@@ -42,13 +42,6 @@ impl MemoryBackend {
         });
     }
 
-    pub(crate) fn container_attributes(&self, c: &ContainerRecord) -> HashMap<String, String> {
-        let mut attrs = c.labels().to_map();
-        attrs.insert("image".into(), c.image.clone());
-        attrs.insert("name".into(), c.bare_name().to_string());
-        attrs
-    }
-
     /// Emits a container event with Docker's attributes (labels, image, name)
     /// plus `extra`.
     pub(crate) fn emit_container(
@@ -57,11 +50,12 @@ impl MemoryBackend {
         action: &str,
         extra: &[(&str, String)],
     ) {
-        let mut attrs = self.container_attributes(c);
-        for (k, v) in extra {
-            attrs.insert((*k).to_string(), v.clone());
-        }
-        self.emit(Kind::Container, action, &c.id, attrs);
+        let attributes = c
+            .labels()
+            .iter()
+            .chain([("image", c.image.as_str()), ("name", c.bare_name())])
+            .chain(extra.iter().map(|(k, v)| (*k, v.as_str())));
+        self.emit_pairs(Kind::Container, action, &c.id, attributes);
     }
 
     /// Docker's `network connect`/`disconnect` events for each network a
@@ -71,20 +65,10 @@ impl MemoryBackend {
             let Some(net_id) = net_id else {
                 continue;
             };
-            let driver = self
-                .store
-                .networks
-                .get(net_id)
-                .map(|n| n.driver.clone())
-                .unwrap_or_default();
-            let attrs: HashMap<String, String> = [
-                ("container".to_string(), c.id.to_string()),
-                ("name".to_string(), name.to_string()),
-                ("type".to_string(), driver),
-            ]
-            .into_iter()
-            .collect();
-            self.emit(Kind::Network, action, net_id, attrs);
+            let network = self.store.networks.get(net_id);
+            let driver = network.as_ref().map_or("", |n| n.driver.as_str());
+            let attributes = [("container", &*c.id), ("name", name), ("type", driver)];
+            self.emit_pairs(Kind::Network, action, net_id, attributes);
         }
     }
 

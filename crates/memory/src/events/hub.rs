@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
-use sockerless_core::api::docker::EventMessage;
+use super::recorded::Recorded;
 
 /// How many past events are kept for `since`.
 pub(crate) const HISTORY: usize = 4096;
@@ -13,8 +13,8 @@ pub(crate) const HISTORY: usize = 4096;
 /// Broadcast channel plus bounded history.
 #[derive(Debug)]
 pub(crate) struct EventHub {
-    tx: broadcast::Sender<Arc<EventMessage>>,
-    history: Mutex<VecDeque<Arc<EventMessage>>>,
+    tx: broadcast::Sender<Arc<Recorded>>,
+    history: Mutex<VecDeque<Arc<Recorded>>>,
 }
 
 impl Default for EventHub {
@@ -29,7 +29,7 @@ impl Default for EventHub {
 
 impl EventHub {
     /// Records and broadcasts one event.
-    pub(crate) fn publish(&self, event: EventMessage) {
+    pub(crate) fn publish(&self, event: Recorded) {
         let event = Arc::new(event);
         let mut h = self
             .history
@@ -54,12 +54,7 @@ impl EventHub {
 
     /// A snapshot of the history and a receiver for what follows, taken together
     /// so nothing is missed or seen twice.
-    pub(crate) fn subscribe(
-        &self,
-    ) -> (
-        Vec<Arc<EventMessage>>,
-        broadcast::Receiver<Arc<EventMessage>>,
-    ) {
+    pub(crate) fn subscribe(&self) -> (Vec<Arc<Recorded>>, broadcast::Receiver<Arc<Recorded>>) {
         let h = self
             .history
             .lock()

@@ -4,6 +4,10 @@
 //! into it and serves `GET /events` from it.
 
 pub(crate) mod hub;
+mod recorded;
+
+pub(crate) use recorded::Kind;
+use recorded::Recorded;
 
 #[cfg(test)]
 use hub::{EventHub, HISTORY};
@@ -17,25 +21,10 @@ use tokio::sync::broadcast;
 
 use crate::backend::MemoryBackend;
 use crate::images::reference::Reference;
-use sockerless_core::api::docker::{
-    EventActor, EventMessage, EventMessageScopeEnum, EventMessageTypeEnum,
-};
+use sockerless_core::api::docker::EventMessage;
 use sockerless_core::api::{BoxStream, EventsOptions, Filters};
 use sockerless_core::docker::timefmt::parse_timestamp;
 use sockerless_core::error::{Error, Result};
-
-/// The event types, by Docker's names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// `container`
-    Container,
-    /// `image`
-    Image,
-    /// `network`
-    Network,
-    /// `volume`
-    Volume,
-}
 
 impl MemoryBackend {
     /// Emits a Docker-shaped event now.
@@ -46,28 +35,26 @@ impl MemoryBackend {
         id: &str,
         attributes: HashMap<String, String>,
     ) {
-        let now = self.now();
-        let nanos = now
+        let pairs = attributes.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        self.emit_pairs(kind, action, id, pairs);
+    }
+
+    /// [`Self::emit`] with the attributes as (key, value) pairs (of equal
+    /// keys the last counts), kept as they are until a subscriber reads them.
+    pub(crate) fn emit_pairs<'a>(
+        &self,
+        kind: Kind,
+        action: &str,
+        id: &str,
+        attributes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) {
+        let nanos = self
+            .now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos() as i64)
             .unwrap_or(0);
-        let typ = match kind {
-            Kind::Container => EventMessageTypeEnum::CONTAINER,
-            Kind::Image => EventMessageTypeEnum::IMAGE,
-            Kind::Network => EventMessageTypeEnum::NETWORK,
-            Kind::Volume => EventMessageTypeEnum::VOLUME,
-        };
-        self.events.publish(EventMessage {
-            typ: Some(typ),
-            action: Some(action.to_string()),
-            actor: Some(EventActor {
-                id: Some(id.to_string()),
-                attributes: Some(attributes),
-            }),
-            scope: Some(EventMessageScopeEnum::LOCAL),
-            time: Some(nanos / 1_000_000_000),
-            time_nano: Some(nanos),
-        });
+        self.events
+            .publish(Recorded::new(kind, action, id, attributes, nanos));
     }
 
     /// `GET /events`, as Docker: without `since`/`until` only live events;
@@ -97,12 +84,11 @@ impl MemoryBackend {
             history
                 .iter()
                 .filter(|ev| {
-                    let t = nanos_of(ev);
-                    since_nanos.is_none_or(|s| t >= s)
-                        && until_nanos.is_none_or(|u| t <= u)
-                        && filter.include(ev)
+                    let t = i128::from(ev.time_nano());
+                    since_nanos.is_none_or(|s| t >= s) && until_nanos.is_none_or(|u| t <= u)
                 })
-                .map(|ev| (**ev).clone())
+                .map(|ev| ev.to_message())
+                .filter(|ev| filter.include(ev))
                 .collect()
         } else {
             Vec::new()
@@ -245,15 +231,6 @@ fn attributes(ev: &EventMessage) -> &HashMap<String, String> {
         .unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
 }
 
-/// An event's time in Unix nanoseconds.
-fn nanos_of(ev: &EventMessage) -> i128 {
-    match (ev.time_nano, ev.time) {
-        (Some(n), _) => i128::from(n),
-        (None, Some(s)) => i128::from(s) * 1_000_000_000,
-        (None, None) => 0,
-    }
-}
-
 /// A time in Unix nanoseconds (negative before the epoch).
 fn unix_nanos(t: SystemTime) -> i128 {
     match t.duration_since(UNIX_EPOCH) {
@@ -277,7 +254,7 @@ fn parse_time(value: Option<&str>, now: SystemTime) -> Result<Option<SystemTime>
 
 /// What the live part of a stream needs.
 struct Live {
-    rx: broadcast::Receiver<Arc<EventMessage>>,
+    rx: broadcast::Receiver<Arc<Recorded>>,
     filter: EventFilter,
     /// `until` in Unix nanoseconds: a later event ends the stream.
     until: Option<i128>,
@@ -298,11 +275,12 @@ impl Live {
             };
             match received {
                 Ok(ev) => {
-                    if self.until.is_some_and(|u| nanos_of(&ev) > u) {
+                    if self.until.is_some_and(|u| i128::from(ev.time_nano()) > u) {
                         return None;
                     }
+                    let ev = ev.to_message();
                     if self.filter.include(&ev) {
-                        return Some((*ev).clone());
+                        return Some(ev);
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(lost)) => {
@@ -318,6 +296,7 @@ impl Live {
 mod tests {
     use super::*;
     use futures_util::StreamExt;
+    use sockerless_core::api::docker::{EventActor, EventMessageScopeEnum, EventMessageTypeEnum};
     use std::time::Duration;
 
     fn event(
@@ -472,15 +451,16 @@ mod tests {
     fn history_stays_bounded() {
         let hub = EventHub::default();
         for i in 0..HISTORY + 10 {
-            hub.publish(event(
-                EventMessageTypeEnum::VOLUME,
+            hub.publish(Recorded::new(
+                Kind::Volume,
                 "create",
                 &format!("v{i}"),
-                &[],
+                [],
+                0,
             ));
         }
         let (h, _) = hub.subscribe();
         assert_eq!(h.len(), HISTORY);
-        assert_eq!(id(&h[0]), "v10");
+        assert_eq!(id(&h[0].to_message()), "v10");
     }
 }
