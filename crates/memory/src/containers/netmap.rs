@@ -2,12 +2,13 @@
 //! each network's `EndpointSettings` stored as its compact JSON (one
 //! allocation of ~300 bytes instead of a 392-byte struct and a dozen strings
 //! behind it: network and endpoint IDs, aliases, DNS names) and its address
-//! fields beside it, typed ([`EndpointAddress`]): start and exit change those
-//! alone, and an exit then decodes and encodes no JSON. A container joins
-//! one or two networks; a `BTreeMap` would allocate a node of eleven entries
-//! for the first one. Read back whole ([`NetMap::get`], [`NetMap::iter`]) or
-//! changed with [`NetMap::update`]; the same order and the same JSON object as
-//! the `BTreeMap<String, EndpointSettings>` it replaces.
+//! fields beside it, typed (`networks::address::EndpointAddress`): start and
+//! exit change those alone, and an exit then decodes and encodes no JSON. A
+//! container joins one or two networks; a `BTreeMap` would allocate a node of
+//! eleven entries for the first one. Read back whole ([`NetMap::get`],
+//! [`NetMap::iter`]) or changed with [`NetMap::update`]; the same order and
+//! the same JSON object as the `BTreeMap<String, EndpointSettings>` it
+//! replaces.
 
 use std::collections::HashMap;
 use std::fmt;
