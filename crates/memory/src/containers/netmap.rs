@@ -37,13 +37,24 @@ pub struct Stored {
 }
 
 impl Stored {
-    fn new(mut s: docker::EndpointSettings) -> Stored {
-        let address = EndpointAddress::read(&s);
-        if address.is_some() {
-            EndpointAddress::strip(&mut s);
+    /// `s` as given: its address fields kept typed when they are in
+    /// [`EndpointAddress`]'s shape.
+    fn new(s: docker::EndpointSettings) -> Stored {
+        match EndpointAddress::read(&s) {
+            Some(address) => Stored::addressed(s, address),
+            None => Stored::encoded(&s, None),
         }
+    }
+
+    /// `s` with `address` as its address fields (whatever `s` holds in them).
+    fn addressed(mut s: docker::EndpointSettings, address: EndpointAddress) -> Stored {
+        EndpointAddress::strip(&mut s);
+        Stored::encoded(&s, Some(address))
+    }
+
+    fn encoded(s: &docker::EndpointSettings, address: Option<EndpointAddress>) -> Stored {
         Stored {
-            json: json_write::to_string(&s)
+            json: json_write::to_string(s)
                 .unwrap_or_else(|_| "{}".into())
                 .into_boxed_str(),
             network_id: s.network_id.as_deref().map(intern::text),
@@ -125,9 +136,7 @@ impl NetMap {
         if stored.address.is_some() {
             stored.address = Some(address);
         } else {
-            let mut s = stored.get();
-            address.write(&mut s);
-            *stored = Stored::new(s);
+            *stored = Stored::addressed(stored.get(), address);
         }
         true
     }
@@ -140,7 +149,21 @@ impl NetMap {
     /// Adds or replaces (the replaced settings are not read back: whoever
     /// needs them has them from [`NetMap::get`]).
     pub fn insert(&mut self, name: &str, settings: docker::EndpointSettings) {
-        let stored = Stored::new(settings);
+        self.put(name, Stored::new(settings));
+    }
+
+    /// [`NetMap::insert`] with `address` as the address fields (start and
+    /// connect know it typed: it is not written out to be read back).
+    pub(crate) fn insert_addressed(
+        &mut self,
+        name: &str,
+        settings: docker::EndpointSettings,
+        address: EndpointAddress,
+    ) {
+        self.put(name, Stored::addressed(settings, address));
+    }
+
+    fn put(&mut self, name: &str, stored: Stored) {
         match self.find(name) {
             Ok(i) => self.entries[i].1 = stored,
             Err(i) => {
@@ -352,5 +375,12 @@ mod tests {
         assert_eq!(m.get("odd"), Some(odd_blank));
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(serde_json::from_str::<NetMap>(&json).unwrap(), m);
+
+        // Given typed, the same settings as written out and read back.
+        let mut bare = on.clone();
+        EndpointAddress::strip(&mut bare);
+        let address = EndpointAddress::read(&on).unwrap();
+        m.insert_addressed("typed", bare, address);
+        assert_eq!(m.get("typed"), Some(on));
     }
 }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::address::{fill_address, EndpointAddress};
+use super::address::EndpointAddress;
 use super::endpoint::{check_endpoint, requested_ipv4, take_address};
 use super::ipam::mac_for;
 use super::record::{Endpoint, NetworkRecord};
@@ -125,7 +125,7 @@ impl MemoryBackend {
             d.push(container.id.chars().take(12).collect());
             d
         });
-        let mut settings = docker::EndpointSettings {
+        let settings = docker::EndpointSettings {
             network_id: Some(net_id.clone()),
             endpoint_id: Some(endpoint.endpoint_id.clone()),
             aliases: config.aliases,
@@ -135,8 +135,10 @@ impl MemoryBackend {
             dns_names: config.dns_names.or(dns_names),
             ..Default::default()
         };
-        fill_address(&mut settings, endpoint.ipv4, subnet, gateway);
-        container.networks.insert(&net_name, settings);
+        let address = EndpointAddress::new(endpoint.ipv4, subnet, gateway);
+        container
+            .networks
+            .insert_addressed(&net_name, settings, address);
         Ok(())
     }
 
@@ -227,8 +229,8 @@ impl MemoryBackend {
                     }
                     settings.network_id = Some(net_id);
                     settings.endpoint_id = Some(endpoint_id);
-                    fill_address(&mut settings, ip, subnet, gateway);
-                    updates.push((net_name, settings));
+                    let address = EndpointAddress::new(ip, subnet, gateway);
+                    updates.push((net_name, settings, address));
                 }
             }
         }
@@ -240,8 +242,10 @@ impl MemoryBackend {
             }
             return Err(e);
         }
-        for (net_name, settings) in updates {
-            container.networks.insert(&net_name, settings);
+        for (net_name, settings, address) in updates {
+            container
+                .networks
+                .insert_addressed(&net_name, settings, address);
         }
         Ok(())
     }
