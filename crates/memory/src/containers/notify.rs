@@ -1,8 +1,6 @@
 //! Telling the world about a container: its waiters (the wait channel) and its
 //! events (container, network membership, volume mounts).
 
-use std::collections::HashMap;
-
 use super::record::ContainerRecord;
 use crate::backend::MemoryBackend;
 use crate::events::Kind;
@@ -80,27 +78,23 @@ impl MemoryBackend {
             else {
                 continue;
             };
-            let mut attrs: HashMap<String, String> = [
-                ("container".to_string(), c.id.to_string()),
-                (
-                    "driver".to_string(),
-                    m.driver.clone().unwrap_or_else(|| "local".into()),
-                ),
-            ]
-            .into_iter()
-            .collect();
-            if action == "mount" {
-                attrs.insert(
-                    "destination".into(),
-                    m.destination.clone().unwrap_or_default(),
-                );
-                attrs.insert(
-                    "propagation".into(),
-                    m.propagation.clone().unwrap_or_default(),
-                );
-                attrs.insert("read/write".into(), m.rw.unwrap_or(true).to_string());
-            }
-            self.emit(Kind::Volume, action, name, attrs);
+            let common = [
+                ("container", &*c.id),
+                ("driver", m.driver.as_deref().unwrap_or("local")),
+            ];
+            let read_write = if m.rw.unwrap_or(true) {
+                "true"
+            } else {
+                "false"
+            };
+            let mounted = [
+                ("destination", m.destination.as_deref().unwrap_or_default()),
+                ("propagation", m.propagation.as_deref().unwrap_or_default()),
+                ("read/write", read_write),
+            ];
+            let mounted = if action == "mount" { &mounted[..] } else { &[] };
+            let attributes = common.into_iter().chain(mounted.iter().copied());
+            self.emit_pairs(Kind::Volume, action, name, attributes);
         }
     }
 }

@@ -9,7 +9,6 @@
 
 pub mod record;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -315,9 +314,8 @@ impl MemoryBackend {
         if let Some(c) = self.store.containers.get(container_id) {
             self.emit_container(&c, action, &attrs);
         } else {
-            let attrs: HashMap<String, String> =
-                attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-            self.emit(Kind::Container, action, container_id, attrs);
+            let pairs = attrs.iter().map(|(k, v)| (*k, v.as_str()));
+            self.emit_pairs(Kind::Container, action, container_id, pairs);
         }
     }
 }

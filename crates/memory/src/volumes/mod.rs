@@ -41,9 +41,8 @@ impl MemoryBackend {
             }
             match self.store.volumes.insert_new(name.clone(), record.clone()) {
                 Ok(()) => {
-                    let mut attrs = HashMap::new();
-                    attrs.insert("driver".to_string(), record.driver.clone());
-                    self.emit(Kind::Volume, "create", &name, attrs);
+                    let attributes = [("driver", record.driver.as_str())];
+                    self.emit_pairs(Kind::Volume, "create", &name, attributes);
                     return (Arc::new(record), true);
                 }
                 // Lost a race with a concurrent create (or it was removed again
@@ -123,9 +122,8 @@ impl MemoryBackend {
 
     /// Emits `destroy` for a removed volume.
     pub(crate) fn emit_volume_destroy(&self, v: &VolumeRecord) {
-        let mut attrs = HashMap::new();
-        attrs.insert("driver".to_string(), v.driver.clone());
-        self.emit(Kind::Volume, "destroy", &v.name, attrs);
+        let attributes = [("driver", v.driver.as_str())];
+        self.emit_pairs(Kind::Volume, "destroy", &v.name, attributes);
     }
 }
 
