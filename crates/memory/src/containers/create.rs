@@ -13,7 +13,8 @@ use super::validate;
 use crate::backend::MemoryBackend;
 use crate::ids::Id;
 use crate::intern::Shared;
-use crate::networks::{check_endpoint_for_create, fill_address};
+use crate::networks::address::EndpointAddress;
+use crate::networks::check_endpoint_for_create;
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::docker::names;
@@ -149,7 +150,7 @@ fn unresolved_endpoint(cfg: Option<docker::EndpointSettings>) -> docker::Endpoin
     let mut settings = cfg.unwrap_or_default();
     settings.network_id = Some(String::new());
     settings.endpoint_id = Some(String::new());
-    fill_address(&mut settings, None, None, None);
+    EndpointAddress::Blank.write(&mut settings);
     settings
 }
 

@@ -340,7 +340,6 @@ mod tests {
     /// JSON; fields in any other shape stay in the JSON as given.
     #[test]
     fn address_fields_are_kept_beside_the_json() {
-        use crate::networks::address::fill_address;
         use std::net::Ipv4Addr;
         let ip = Some(Ipv4Addr::new(172, 17, 0, 2));
         let subnet = Some((Ipv4Addr::new(172, 17, 0, 0), 16));
@@ -349,7 +348,7 @@ mod tests {
             endpoint_id: Some("e1".into()),
             ..Default::default()
         };
-        fill_address(&mut on, ip, subnet, Some(Ipv4Addr::new(172, 17, 0, 1)));
+        EndpointAddress::new(ip, subnet, Some(Ipv4Addr::new(172, 17, 0, 1))).write(&mut on);
         let mut m = NetMap::new();
         m.insert("bridge", on.clone());
         assert_eq!(m.get("bridge"), Some(on.clone()));
@@ -359,7 +358,7 @@ mod tests {
         assert!(!m.set_address("nope", EndpointAddress::Blank));
         assert_eq!(m.texts().next().unwrap().1, json);
         let mut blank = on.clone();
-        fill_address(&mut blank, None, None, None);
+        EndpointAddress::Blank.write(&mut blank);
         assert_eq!(m.get("bridge"), Some(blank));
 
         let mut odd = on.clone();
@@ -371,7 +370,7 @@ mod tests {
             .any(|(_, j)| j.contains(r#""IPAddress":"172.17.0.02""#)));
         assert!(m.set_address("odd", EndpointAddress::Blank));
         let mut odd_blank = odd;
-        fill_address(&mut odd_blank, None, None, None);
+        EndpointAddress::Blank.write(&mut odd_blank);
         assert_eq!(m.get("odd"), Some(odd_blank));
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(serde_json::from_str::<NetMap>(&json).unwrap(), m);

@@ -10,8 +10,7 @@ use super::ipam::{dotted, is_dotted, is_mac_for, mac_for};
 use super::record::Subnet;
 use sockerless_core::api::docker;
 
-/// The seven address fields of an `EndpointSettings`, as [`fill_address`]
-/// writes them.
+/// The seven address fields of an `EndpointSettings` ([`Self::write`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EndpointAddress {
     /// No address: empty strings and zeros (a container not running, a
@@ -114,17 +113,6 @@ impl EndpointAddress {
 fn parse_dotted(s: &str) -> Option<Ipv4Addr> {
     let ip: Ipv4Addr = s.parse().ok()?;
     is_dotted(s, ip).then_some(ip)
-}
-
-/// Writes a container's address on one network into its `EndpointSettings`
-/// (empty strings and zero when it has none, as Docker shows a stopped one).
-pub(crate) fn fill_address(
-    settings: &mut docker::EndpointSettings,
-    ip: Option<Ipv4Addr>,
-    subnet: Subnet,
-    gateway: Option<Ipv4Addr>,
-) {
-    EndpointAddress::new(ip, subnet, gateway).write(settings);
 }
 
 #[cfg(test)]

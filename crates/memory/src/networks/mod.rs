@@ -32,7 +32,6 @@ use sockerless_core::docker::filters::FilterError;
 use sockerless_core::docker::timefmt::parse_timestamp;
 use sockerless_core::error::{Error, Result};
 
-pub(crate) use address::fill_address;
 pub(crate) use endpoint::check_endpoint_for_create;
 pub use record::NetworkRecord;
 
