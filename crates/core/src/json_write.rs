@@ -35,6 +35,10 @@ pub type Error = serde_json::Error;
 /// a stream, which may wait in a buffer, starts small.
 pub const RESPONSE_BODY_CAPACITY: usize = 4096;
 
+/// The longest rendered key (`"Key":`) [`Compound::next_field_rendered`]
+/// copies as a window of this fixed size.
+pub const KEY_WINDOW: usize = 32;
+
 /// The first capacity of any other value's buffer (a line of a stream, a
 /// value parsed again): [`to_vec`]'s.
 pub const VALUE_CAPACITY: usize = 128;
@@ -463,11 +467,23 @@ impl<'a, 'b> Compound<'a, 'b> {
     }
 
     /// The writer of a field's value after its key rendered beforehand,
-    /// `"Key":` (colon included), written as it is: the caller's word that
-    /// it is valid JSON of that shape.
-    pub fn next_field_rendered(&mut self, key_and_colon: &[u8]) -> &mut JsonWriter<'a> {
+    /// `"Key":` (colon included): the first `len` bytes of `text`, written
+    /// as they are (the caller's word that they are valid JSON of that
+    /// shape). When `text` has [`KEY_WINDOW`] bytes and the key fits in
+    /// them, the whole window is copied and cut back to the key: a copy of
+    /// a fixed size, without the `memcpy` call that a key's own length
+    /// costs.
+    pub fn next_field_rendered(&mut self, text: &[u8], len: usize) -> &mut JsonWriter<'a> {
         self.comma();
-        self.writer.out.extend_from_slice(key_and_colon);
+        let out = &mut *self.writer.out;
+        match text.first_chunk::<KEY_WINDOW>() {
+            Some(window) if len <= KEY_WINDOW => {
+                let end = out.len() + len;
+                out.extend_from_slice(window);
+                out.truncate(end);
+            }
+            _ => out.extend_from_slice(text.get(..len).unwrap_or(text)),
+        }
         self.writer
     }
 
@@ -917,6 +933,30 @@ mod tests {
     }
 
     #[test]
+    fn a_rendered_key_is_cut_from_its_window_or_copied_as_it_is() {
+        use serde::ser::{SerializeStruct, Serializer};
+        let long_key = format!(r#""{}":"#, "k".repeat(KEY_WINDOW));
+        // A window's worth after each key but the last, which is too long
+        // for one, and a text shorter than a window.
+        let text = format!(r#""A":1,"Bb":2,{long_key}3"#);
+        let cases: [(&[u8], usize); 4] = [
+            (text.as_bytes(), 4),
+            (&text.as_bytes()[6..], 5),
+            (&text.as_bytes()[13..], long_key.len()),
+            (br#""Z":"#, 4),
+        ];
+        let mut out = Vec::new();
+        let mut writer = JsonWriter::new(&mut out);
+        let mut st = (&mut writer).serialize_struct("S", 4).unwrap();
+        for (i, (text, len)) in cases.into_iter().enumerate() {
+            i.serialize(st.next_field_rendered(text, len)).unwrap();
+        }
+        SerializeStruct::end(st).unwrap();
+        let want = format!(r#"{{"A":0,"Bb":1,{long_key}2,"Z":3}}"#);
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+    }
+
+    #[test]
     fn a_wrapping_serializer_writes_items_through_the_compounds() {
         use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
         let mut out = Vec::new();
@@ -926,7 +966,8 @@ mod tests {
         st.raw_field(br#""A":{"x":[null]}"#);
         st.serialize_field("B", &1).unwrap();
         st.raw_field(br#""C":"""#);
-        1.5.serialize(st.next_field_rendered(br#""C2":"#)).unwrap();
+        1.5.serialize(st.next_field_rendered(br#""C2":"#, 5))
+            .unwrap();
         let mut seq = st.next_field("D\"").serialize_seq(Some(2)).unwrap();
         true.serialize(seq.next_element()).unwrap();
         "e".serialize(seq.next_element()).unwrap();

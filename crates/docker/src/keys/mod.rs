@@ -43,7 +43,7 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use serde::{Serialize, Serializer};
 use serde_json::Value;
-use sockerless_core::json_write::{self, JsonWriter};
+use sockerless_core::json_write::{self, JsonWriter, KEY_WINDOW};
 
 use ser::Filled;
 
@@ -143,9 +143,13 @@ impl Table {
                 null_if_empty: i < self.zero.len() && self.null_if_empty.contains(key),
             });
         }
+        let text_len = joined.len();
+        // Room for the last key's window (see `Rendered::key`).
+        joined.resize(text_len + KEY_WINDOW, b' ');
         Rendered {
             table: self,
             zeros: self.zero.len(),
+            text_len,
             joined: joined.into(),
             entries: entries.into(),
         }
@@ -163,8 +167,12 @@ pub(crate) struct Rendered {
     /// The number of its `zero` entries (the first entries), kept here
     /// rather than read through `table` at every field: one load fewer.
     pub(crate) zeros: usize,
-    /// Every entry's field, comma-separated.
+    /// Every entry's field, comma-separated, then [`KEY_WINDOW`] spaces
+    /// that are never written: every key has a whole window after its
+    /// start.
     joined: Box<[u8]>,
+    /// The length of the fields' text in `joined`, without the spaces.
+    text_len: usize,
     /// The entries, `zero` then `extra`, in the table's order.
     entries: Box<[Entry]>,
 }
@@ -207,7 +215,7 @@ impl Rendered {
         // The next entry's start, past its comma, or the end.
         let end = match self.entries.get(run.end) {
             Some(next) => next.start().checked_sub(1)?,
-            None => self.joined.len(),
+            None => self.text_len,
         };
         self.joined.get(start..end)
     }
@@ -241,13 +249,16 @@ impl Rendered {
         Some(entry)
     }
 
-    /// `entry`'s key, rendered: `"Key":`.
+    /// `entry`'s key, rendered (`"Key":`): the text from its start, and its
+    /// length (as [`Compound::next_field_rendered`] takes them).
+    ///
+    /// [`Compound::next_field_rendered`]: json_write::Compound::next_field_rendered
     #[inline]
-    pub(crate) fn key(&self, entry: &Entry) -> &[u8] {
-        let start = entry.start();
-        self.joined
-            .get(start..start + usize::from(entry.rendered_key_len))
-            .unwrap_or_default()
+    pub(crate) fn key(&self, entry: &Entry) -> (&[u8], usize) {
+        (
+            self.joined.get(entry.start()..).unwrap_or_default(),
+            usize::from(entry.rendered_key_len),
+        )
     }
 }
 
@@ -379,7 +390,9 @@ mod tests {
                 let v: Value = serde_json::from_str(&format!("{{{field}}}")).unwrap();
                 assert_eq!(v, json!({ *key: to_value(zero).unwrap() }), "{name}.{key}");
                 let entry = &rendered.entries[i];
-                assert_eq!(text(rendered.key(entry)), format!("\"{key}\":"), "{name}");
+                let (key_text, len) = rendered.key(entry);
+                assert_eq!(text(&key_text[..len]), format!("\"{key}\":"), "{name}");
+                assert!(key_text.len() >= KEY_WINDOW, "{name}.{key}: a whole window");
                 assert_eq!(usize::from(entry.key_len), key.len(), "{name}.{key}");
                 let null_if_empty = i < table.zero.len() && table.null_if_empty.contains(key);
                 assert_eq!(entry.null_if_empty, null_if_empty, "{name}.{key}");

@@ -110,10 +110,13 @@ impl<'a, 'w> Struct<'a, 'w> {
         let entry = self.take(key);
         self.write_run();
         match (entry, self.rendered) {
-            (Some((_, entry)), Some(rendered)) => (
-                self.inner.next_field_rendered(rendered.key(entry)),
-                entry.null_if_empty,
-            ),
+            (Some((_, entry)), Some(rendered)) => {
+                let (text, len) = rendered.key(entry);
+                (
+                    self.inner.next_field_rendered(text, len),
+                    entry.null_if_empty,
+                )
+            }
             // Not the next entry: its key as it is, and its name looked
             // up among those Docker writes `null` when empty.
             (_, rendered) => (
