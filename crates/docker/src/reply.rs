@@ -6,9 +6,11 @@
 //! item is pending still gets its head to the client at once (wait, events,
 //! logs with follow), and each line goes out as it is produced.
 
+use std::sync::LazyLock;
+
 use bytes::Bytes;
 use futures_util::StreamExt;
-use http::header::{HeaderValue, CONTENT_TYPE};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use http::StatusCode;
 use http_body_util::{BodyExt, StreamBody};
 use serde::Serialize;
@@ -18,19 +20,30 @@ use sockerless_http::body::{empty_body, full_body};
 use sockerless_http::{BoxError, Response};
 
 use crate::keys;
+use crate::version::with_docker_headers;
 
 /// `application/json`, exactly (the Go client compares the whole value).
 pub const APPLICATION_JSON: &str = "application/json";
 
+/// `Content-Type: application/json` and Docker's headers, made once.
+static JSON_HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
+    with_docker_headers(Some((
+        CONTENT_TYPE,
+        HeaderValue::from_static(APPLICATION_JSON),
+    )))
+});
+
 /// A response with a JSON body and `Content-Type: application/json`, with
-/// Docker's key sets ([`keys`]).
+/// Docker's key sets ([`keys`]), and Docker's headers already on it (a copy
+/// of [`JSON_HEADERS`]; see [`add_docker_headers`]).
+///
+/// [`add_docker_headers`]: crate::version::add_docker_headers
 pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Result<Response> {
     let body = keys::to_body_vec(value)
         .map_err(|e| Error::internal(format!("serialising the response: {e}")))?;
     let mut res = http::Response::new(full_body(Bytes::from(body)));
     *res.status_mut() = status;
-    res.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(APPLICATION_JSON));
+    *res.headers_mut() = JSON_HEADERS.clone();
     Ok(res)
 }
 

@@ -206,6 +206,55 @@ async fn ping_get_and_head() {
     assert!(all.contains("Api-Version: 1.44\r\n"), "{all}");
 }
 
+/// Docker's four headers on a JSON answer, a created one, an empty one and
+/// an error: each once, after the content type where there is one (as
+/// Docker's middlewares leave them; `Date`, `Content-Length` and
+/// `Connection` are hyper's).
+#[tokio::test]
+async fn every_answer_carries_dockers_headers_once() {
+    let d = Daemon::start();
+    let s = &d.socket;
+    let names = |res: &RawResponse| {
+        res.headers
+            .iter()
+            .map(|(k, _)| k.clone())
+            .filter(|k| !matches!(k.as_str(), "date" | "content-length" | "connection"))
+            .collect::<Vec<_>>()
+    };
+    let docker = ["api-version", "ostype", "docker-experimental", "server"];
+    let json_names: Vec<&str> = ["content-type"].into_iter().chain(docker).collect();
+    let listed = get(s, "/v1.44/containers/json").await;
+    assert_eq!((listed.status, listed.text().as_str()), (200, "[]"));
+    assert_eq!(names(&listed), json_names);
+    let values = [
+        ("content-type", "application/json"),
+        ("api-version", "1.44"),
+        ("ostype", "linux"),
+        ("docker-experimental", "false"),
+        ("server", "Docker/25.0.0 (linux)"),
+    ];
+    for (k, v) in values {
+        assert_eq!(listed.header(k), Some(v), "{k}");
+    }
+    let created = raw(
+        s,
+        "POST",
+        "/v1.44/networks/create",
+        &[("Content-Type", "application/json")],
+        br#"{"Name":"headers-net"}"#,
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(names(&created), json_names);
+    let id = created.json()["Id"].as_str().expect("an Id").to_string();
+    let deleted = raw(s, "DELETE", &format!("/v1.44/networks/{id}"), &[], b"").await;
+    assert_eq!((deleted.status, deleted.text().as_str()), (204, ""));
+    assert_eq!(names(&deleted), docker);
+    let missing = get(s, "/v1.44/containers/nosuch/json").await;
+    assert_error(&missing, 404, "No such container: nosuch");
+    assert_eq!(names(&missing), json_names);
+}
+
 #[tokio::test]
 async fn version_negotiation_and_routing_errors() {
     let d = Daemon::start();
