@@ -35,7 +35,7 @@ static JSON_HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
 
 /// A response with a JSON body and `Content-Type: application/json`, with
 /// Docker's key sets ([`keys`]), and Docker's headers already on it (a copy
-/// of [`JSON_HEADERS`]; see [`add_docker_headers`]).
+/// of a map made once; see [`add_docker_headers`]).
 ///
 /// [`add_docker_headers`]: crate::version::add_docker_headers
 pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Result<Response> {

@@ -153,6 +153,14 @@ pub(super) async fn finish_chunked(stream: &mut UnixStream, mut rest: Vec<u8>) -
     dechunk(&rest)
 }
 
+/// Docker's four headers, in the order every answer carries them.
+const DOCKER_HEADERS: [(&str, &str); 4] = [
+    ("api-version", "1.44"),
+    ("ostype", "linux"),
+    ("docker-experimental", "false"),
+    ("server", "Docker/25.0.0 (linux)"),
+];
+
 #[tokio::test]
 async fn ping_get_and_head() {
     let d = Daemon::start();
@@ -160,17 +168,13 @@ async fn ping_get_and_head() {
         let res = get(&d.socket, path).await;
         assert_eq!(res.status, 200);
         assert_eq!(res.text(), "OK");
-        let want = [
-            ("api-version", "1.44"),
-            ("ostype", "linux"),
-            ("docker-experimental", "false"),
-            ("server", "Docker/25.0.0 (linux)"),
+        let want = DOCKER_HEADERS.into_iter().chain([
             ("content-type", "text/plain; charset=utf-8"),
             ("cache-control", "no-cache, no-store, must-revalidate"),
             ("pragma", "no-cache"),
             ("builder-version", "1"),
             ("swarm", "inactive"),
-        ];
+        ]);
         for (k, v) in want {
             assert_eq!(res.header(k), Some(v), "{path} {k}");
         }
@@ -221,19 +225,15 @@ async fn every_answer_carries_dockers_headers_once() {
             .filter(|k| !matches!(k.as_str(), "date" | "content-length" | "connection"))
             .collect::<Vec<_>>()
     };
-    let docker = ["api-version", "ostype", "docker-experimental", "server"];
+    let docker = DOCKER_HEADERS.map(|(name, _)| name);
     let json_names: Vec<&str> = ["content-type"].into_iter().chain(docker).collect();
     let listed = get(s, "/v1.44/containers/json").await;
     assert_eq!((listed.status, listed.text().as_str()), (200, "[]"));
     assert_eq!(names(&listed), json_names);
-    let values = [
-        ("content-type", "application/json"),
-        ("api-version", "1.44"),
-        ("ostype", "linux"),
-        ("docker-experimental", "false"),
-        ("server", "Docker/25.0.0 (linux)"),
-    ];
-    for (k, v) in values {
+    for (k, v) in [("content-type", "application/json")]
+        .into_iter()
+        .chain(DOCKER_HEADERS)
+    {
         assert_eq!(listed.header(k), Some(v), "{k}");
     }
     let created = raw(
