@@ -85,10 +85,11 @@ impl MemoryBackend {
                 .iter()
                 .filter(|ev| {
                     let t = i128::from(ev.time_nano());
-                    since_nanos.is_none_or(|s| t >= s) && until_nanos.is_none_or(|u| t <= u)
+                    since_nanos.is_none_or(|s| t >= s)
+                        && until_nanos.is_none_or(|u| t <= u)
+                        && filter.include(ev)
                 })
                 .map(|ev| ev.to_message())
-                .filter(|ev| filter.include(ev))
                 .collect()
         } else {
             Vec::new()
@@ -153,40 +154,37 @@ impl EventFilter {
         EventFilter { filters }
     }
 
-    /// Whether `ev` passes every filter.
-    pub(crate) fn include(&self, ev: &EventMessage) -> bool {
+    /// Whether `ev` passes every filter (read as it is recorded: an event a
+    /// filter leaves out is never made into a message).
+    pub(crate) fn include(&self, ev: &Recorded) -> bool {
         let f = &self.filters;
-        let typ = ev.typ.map(|t| t.to_string()).unwrap_or_default();
-        let scope = ev.scope.map(|s| s.to_string()).unwrap_or_default();
-        let action = ev.action.as_deref().unwrap_or("");
-        action_matches(f, action)
-            && f.exact_match("type", &typ)
-            && f.exact_match("scope", &scope)
-            && self.by_name("container", &typ, ev)
-            && self.by_name("network", &typ, ev)
-            && self.by_name("volume", &typ, ev)
-            && self.by_name("daemon", &typ, ev)
-            && self.by_name("plugin", &typ, ev)
-            && self.by_name("service", &typ, ev)
-            && self.by_name("node", &typ, ev)
-            && self.by_name("secret", &typ, ev)
-            && self.by_name("config", &typ, ev)
-            && self.image(&typ, ev)
-            && f.match_kv_list("label", attributes(ev))
+        let typ = ev.kind().name();
+        action_matches(f, ev.action())
+            && f.exact_match("type", typ)
+            && f.exact_match("scope", ev.scope())
+            && self.by_name("container", typ, ev)
+            && self.by_name("network", typ, ev)
+            && self.by_name("volume", typ, ev)
+            && self.by_name("daemon", typ, ev)
+            && self.by_name("plugin", typ, ev)
+            && self.by_name("service", typ, ev)
+            && self.by_name("node", typ, ev)
+            && self.by_name("secret", typ, ev)
+            && self.by_name("config", typ, ev)
+            && self.image(typ, ev)
+            && f.match_kv_with("label", |k| ev.attribute(k))
     }
 
     /// Docker's `fuzzyMatchName`: an ID or `name` prefix, for events of the
     /// filter's own type only.
-    fn by_name(&self, key: &str, typ: &str, ev: &EventMessage) -> bool {
+    fn by_name(&self, key: &str, typ: &str, ev: &Recorded) -> bool {
         if self.filters.get(key).is_empty() {
             return true;
         }
         if typ != key {
             return false;
         }
-        let id = ev.actor.as_ref().and_then(|a| a.id.as_deref());
-        let name = attributes(ev).get("name").map(String::as_str);
-        [id, name]
+        [Some(ev.id()), ev.attribute("name")]
             .into_iter()
             .flatten()
             .any(|s| self.filters.fuzzy_match(key, s))
@@ -197,7 +195,7 @@ impl EventFilter {
     /// written and as its familiar repository name. Beyond Docker, both sides
     /// are also compared in their familiar form, so any spelling of a
     /// reference matches.
-    fn image(&self, typ: &str, ev: &EventMessage) -> bool {
+    fn image(&self, typ: &str, ev: &Recorded) -> bool {
         let values = self.filters.get("image");
         if values.is_empty() {
             return true;
@@ -207,9 +205,7 @@ impl EventFilter {
             "container" => "image",
             _ => return false,
         };
-        let id = ev.actor.as_ref().and_then(|a| a.id.as_deref());
-        let name = attributes(ev).get(attr).map(String::as_str);
-        let candidates: Vec<String> = [id, name]
+        let candidates: Vec<String> = [Some(ev.id()), ev.attribute(attr)]
             .into_iter()
             .flatten()
             .filter(|s| !s.is_empty())
@@ -220,15 +216,6 @@ impl EventFilter {
             candidates.iter().any(|c| c == v || *c == wanted)
         })
     }
-}
-
-/// The actor's attributes (empty when absent).
-fn attributes(ev: &EventMessage) -> &HashMap<String, String> {
-    static EMPTY: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
-    ev.actor
-        .as_ref()
-        .and_then(|a| a.attributes.as_ref())
-        .unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
 }
 
 /// A time in Unix nanoseconds (negative before the epoch).
@@ -278,9 +265,8 @@ impl Live {
                     if self.until.is_some_and(|u| i128::from(ev.time_nano()) > u) {
                         return None;
                     }
-                    let ev = ev.to_message();
                     if self.filter.include(&ev) {
-                        return Some(ev);
+                        return Some(ev.to_message());
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(lost)) => {
@@ -296,31 +282,10 @@ impl Live {
 mod tests {
     use super::*;
     use futures_util::StreamExt;
-    use sockerless_core::api::docker::{EventActor, EventMessageScopeEnum, EventMessageTypeEnum};
     use std::time::Duration;
 
-    fn event(
-        typ: EventMessageTypeEnum,
-        action: &str,
-        id: &str,
-        attrs: &[(&str, &str)],
-    ) -> EventMessage {
-        EventMessage {
-            typ: Some(typ),
-            action: Some(action.to_string()),
-            actor: Some(EventActor {
-                id: Some(id.to_string()),
-                attributes: Some(
-                    attrs
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect(),
-                ),
-            }),
-            scope: Some(EventMessageScopeEnum::LOCAL),
-            time: Some(1),
-            time_nano: Some(1_000_000_000),
-        }
+    fn event(kind: Kind, action: &str, id: &str, attrs: &[(&str, &str)]) -> Recorded {
+        Recorded::new(kind, action, id, attrs.iter().copied(), 1_000_000_000)
     }
 
     fn filter(json: &str) -> EventFilter {
@@ -342,12 +307,7 @@ mod tests {
 
     #[test]
     fn event_filter_matches_the_action_before_the_colon() {
-        let ev = event(
-            EventMessageTypeEnum::CONTAINER,
-            "exec_start: sh -c ls",
-            "c1",
-            &[],
-        );
+        let ev = event(Kind::Container, "exec_start: sh -c ls", "c1", &[]);
         assert!(filter(r#"{"event":["exec_start"]}"#).include(&ev));
         assert!(filter(r#"{"event":["exec_start: sh -c ls"]}"#).include(&ev));
         assert!(!filter(r#"{"event":["exec_create"]}"#).include(&ev));
@@ -357,7 +317,7 @@ mod tests {
     #[test]
     fn container_and_image_filters() {
         let ev = event(
-            EventMessageTypeEnum::CONTAINER,
+            Kind::Container,
             "start",
             "abcdef0123",
             &[
@@ -391,7 +351,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_types_are_accepted_as_docker_26_does() {
-        let ev = event(EventMessageTypeEnum::CONTAINER, "start", "c1", &[]);
+        let ev = event(Kind::Container, "start", "c1", &[]);
         assert!(filter(r#"{"nope":["x"]}"#).include(&ev));
         assert!(!filter(r#"{"type":["builder"]}"#).include(&ev));
         assert!(filter(r#"{"type":["container"]}"#).include(&ev));

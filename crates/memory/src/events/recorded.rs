@@ -24,6 +24,16 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// Docker's name of the type, as `EventMessage` writes it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Container => "container",
+            Kind::Image => "image",
+            Kind::Network => "network",
+            Kind::Volume => "volume",
+        }
+    }
+
     fn docker(self) -> EventMessageTypeEnum {
         match self {
             Kind::Container => EventMessageTypeEnum::CONTAINER,
@@ -97,6 +107,36 @@ impl Recorded {
         self.time_nano
     }
 
+    /// The event's type.
+    pub(crate) fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The event's scope, as [`Recorded::to_message`] writes it.
+    pub(crate) fn scope(&self) -> &'static str {
+        "local"
+    }
+
+    /// The action (`start`, `exec_start: sh -c ls`).
+    pub(crate) fn action(&self) -> &str {
+        self.part(0)
+    }
+
+    /// The actor's ID.
+    pub(crate) fn id(&self) -> &str {
+        self.part(1)
+    }
+
+    /// The value of attribute `key`; of equal keys the last, as the
+    /// message's map holds it.
+    pub(crate) fn attribute(&self, key: &str) -> Option<&str> {
+        (2..self.ends.len())
+            .step_by(2)
+            .rev()
+            .find(|&i| self.part(i) == key)
+            .map(|i| self.part(i + 1))
+    }
+
     /// Docker's `EventMessage` (scope `local`).
     pub(crate) fn to_message(&self) -> EventMessage {
         let pairs = (2..self.ends.len()).step_by(2);
@@ -152,6 +192,19 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
         assert_eq!(actor.attributes, Some(want));
+
+        // The parts the filter reads agree with the message.
+        assert_eq!(
+            (e.action(), e.id(), e.kind()),
+            ("die", "abc", Kind::Container)
+        );
+        assert_eq!(e.attribute("image"), Some(long.as_str()));
+        assert_eq!(e.attribute("name"), Some(""));
+        assert_eq!(e.attribute("nope"), None);
+        assert_eq!(Some(e.scope().to_string()), m.scope.map(|s| s.to_string()));
+        for kind in [Kind::Container, Kind::Image, Kind::Network, Kind::Volume] {
+            assert_eq!(kind.name(), kind.docker().to_string());
+        }
 
         let bare = Recorded::new(Kind::Volume, "create", "", [], 0).to_message();
         assert_eq!(bare.typ, Some(EventMessageTypeEnum::VOLUME));
