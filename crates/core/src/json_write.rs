@@ -487,6 +487,49 @@ impl<'a, 'b> Compound<'a, 'b> {
         self.writer
     }
 
+    /// Whether the buffer has room for a comma and a [`KEY_WINDOW`] without
+    /// growing: then [`next_field_window`] calls nothing.
+    ///
+    /// [`next_field_window`]: Compound::next_field_window
+    #[inline]
+    pub fn has_room_for_window(&self) -> bool {
+        self.writer.out.capacity() - self.writer.out.len() > KEY_WINDOW
+    }
+
+    /// [`next_field_rendered`] for a key of at most [`KEY_WINDOW`] bytes
+    /// (a longer `len` is cut to the window): its first `len` bytes of
+    /// `window`, copied as they are (the caller's word that they are
+    /// `"Key":`). With [room](Compound::has_room_for_window), the comma and
+    /// the whole window are written into the buffer's spare capacity and
+    /// the length set past the key: no call, not even to grow the buffer.
+    /// Without, it is [`next_field_rendered`].
+    ///
+    /// [`next_field_rendered`]: Compound::next_field_rendered
+    #[inline]
+    pub fn next_field_window(
+        &mut self,
+        window: &[u8; KEY_WINDOW],
+        len: usize,
+    ) -> &mut JsonWriter<'a> {
+        let out = &mut *self.writer.out;
+        let at = out.len();
+        let spare = out.spare_capacity_mut().get_mut(..=KEY_WINDOW);
+        let Some(spare) = spare.filter(|_| len <= KEY_WINDOW) else {
+            return self.next_field_rendered(window, len);
+        };
+        let comma = usize::from(!std::mem::replace(&mut self.first, false));
+        // Overwritten by the window when there is no comma.
+        spare[0].write(b',');
+        for (slot, &byte) in spare[comma..].iter_mut().zip(window) {
+            slot.write(byte);
+        }
+        // SAFETY: the first `comma + KEY_WINDOW` bytes of the spare
+        // capacity were written just above, and the new length keeps
+        // `comma + len` of them, `len` at most `KEY_WINDOW` (checked).
+        unsafe { out.set_len(at + comma + len) };
+        self.writer
+    }
+
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         value.serialize(self.next_element())
     }
@@ -954,6 +997,53 @@ mod tests {
         SerializeStruct::end(st).unwrap();
         let want = format!(r#"{{"A":0,"Bb":1,{long_key}2,"Z":3}}"#);
         assert_eq!(String::from_utf8(out).unwrap(), want);
+    }
+
+    /// A key written from its window, with room and without, first and
+    /// after a field, is the key and nothing more, as
+    /// `next_field_rendered` writes it.
+    #[test]
+    fn a_window_writes_its_key_with_room_and_without() {
+        use serde::ser::{SerializeStruct, Serializer};
+        let mut window = [b' '; KEY_WINDOW];
+        window[..5].copy_from_slice(br#""Ab":"#);
+        let long_key = format!("\"{}\":", "k".repeat(KEY_WINDOW - 3));
+        let mut long = [0; KEY_WINDOW];
+        long.copy_from_slice(long_key.as_bytes());
+        let want = format!(r#"{{"Ab":0,{long_key}1,"Ab":2}}"#);
+        // Capacities from none (every key grows the buffer) to more than
+        // the whole object (no key does).
+        for capacity in [
+            0,
+            1,
+            6,
+            KEY_WINDOW,
+            KEY_WINDOW + 1,
+            KEY_WINDOW + 2,
+            40,
+            80,
+            200,
+        ] {
+            let mut out = Vec::with_capacity(capacity);
+            let mut writer = JsonWriter::new(&mut out);
+            let mut st = (&mut writer).serialize_struct("S", 3).unwrap();
+            if capacity > 0 {
+                // `{` is written: room is the capacity after it.
+                assert_eq!(st.has_room_for_window(), capacity - 1 > KEY_WINDOW);
+            }
+            0.serialize(st.next_field_window(&window, 5)).unwrap();
+            1.serialize(st.next_field_window(&long, KEY_WINDOW))
+                .unwrap();
+            2.serialize(st.next_field_window(&window, 5)).unwrap();
+            SerializeStruct::end(st).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{capacity}");
+        }
+        // A `len` past the window is cut to it.
+        let mut out = Vec::new();
+        let mut writer = JsonWriter::new(&mut out);
+        let mut st = (&mut writer).serialize_struct("S", 1).unwrap();
+        st.next_field_window(&long, KEY_WINDOW + 9);
+        assert_eq!(out, [b"{".as_slice(), long_key.as_bytes()].concat());
     }
 
     #[test]

@@ -226,27 +226,47 @@ impl Rendered {
     }
 
     /// `zero` entry `index` if `key` is its key: the address of a text
-    /// already found equal (with the same length), or the bytes compared,
-    /// the address remembered when equal.
+    /// already found equal ([`seen_entry`](Rendered::seen_entry)), or the
+    /// bytes compared, the address remembered when equal.
     #[inline]
     pub(crate) fn zero_entry(&self, index: usize, key: &'static str) -> Option<&Entry> {
-        if index >= self.zeros {
-            return None;
-        }
-        let entry = self.entries.get(index)?;
-        if usize::from(entry.key_len) != key.len() {
-            return None;
-        }
-        let at = key.as_ptr() as usize;
-        if entry.seen_at.load(Relaxed) == at {
+        if let Some(entry) = self.seen_entry(index, key) {
             return Some(entry);
         }
+        let entry = self.zero_at(index)?;
         let known = self.table.zero.get(index).map(|(k, _)| *k);
         if !known.is_some_and(|known| same_key(known, key)) {
             return None;
         }
-        entry.seen_at.store(at, Relaxed);
+        entry.seen_at.store(key.as_ptr() as usize, Relaxed);
         Some(entry)
+    }
+
+    /// `zero` entry `index` if `key` is the text already found to be its
+    /// key: the same address and the same length, no bytes compared.
+    #[inline]
+    pub(crate) fn seen_entry(&self, index: usize, key: &'static str) -> Option<&Entry> {
+        let entry = self.zero_at(index)?;
+        let seen = usize::from(entry.key_len) == key.len()
+            && entry.seen_at.load(Relaxed) == key.as_ptr() as usize;
+        seen.then_some(entry)
+    }
+
+    /// `zero` entry `index`, if there is one.
+    #[inline]
+    fn zero_at(&self, index: usize) -> Option<&Entry> {
+        self.entries.get(index).filter(|_| index < self.zeros)
+    }
+
+    /// `entry`'s rendered key's window, [`KEY_WINDOW`] bytes from its
+    /// start, if the key fits in it (every key of the tables does; a test
+    /// checks).
+    #[inline]
+    pub(crate) fn window(&self, entry: &Entry) -> Option<&[u8; KEY_WINDOW]> {
+        if usize::from(entry.rendered_key_len) > KEY_WINDOW {
+            return None;
+        }
+        self.joined.get(entry.start()..)?.first_chunk()
     }
 
     /// `entry`'s key, rendered (`"Key":`): the text from its start, and its
@@ -393,6 +413,12 @@ mod tests {
                 let (key_text, len) = rendered.key(entry);
                 assert_eq!(text(&key_text[..len]), format!("\"{key}\":"), "{name}");
                 assert!(key_text.len() >= KEY_WINDOW, "{name}.{key}: a whole window");
+                // A key that fits its window has it (and is written without
+                // a call); two of the registry's keys are longer.
+                match rendered.window(entry) {
+                    Some(window) => assert_eq!(text(&window[..len]), text(&key_text[..len])),
+                    None => assert!(len > KEY_WINDOW, "{name}.{key}"),
+                }
                 assert_eq!(usize::from(entry.key_len), key.len(), "{name}.{key}");
                 let null_if_empty = i < table.zero.len() && table.null_if_empty.contains(key);
                 assert_eq!(entry.null_if_empty, null_if_empty, "{name}.{key}");
@@ -502,8 +528,13 @@ mod tests {
         let leaked: &'static str = Box::leak(String::from("NameSize").into_boxed_str());
         let (name, size) = (&leaked[..4], &leaked[4..]);
         let is_key = |index, key| rendered.zero_entry(index, key).is_some();
+        let is_seen = |index, key| rendered.seen_entry(index, key).is_some();
         assert!(!is_key(0, "Nome"));
+        assert!(!is_seen(0, name), "not compared yet");
         assert!(is_key(0, name));
+        assert!(is_seen(0, name));
+        assert!(!is_seen(0, "Name"), "the same text elsewhere is compared");
+        assert!(!is_seen(0, leaked), "a longer text at the same address");
         assert_eq!(
             rendered.entries[0].seen_at.load(Relaxed),
             name.as_ptr() as usize
@@ -515,6 +546,46 @@ mod tests {
         assert!(!is_key(1, name));
         // An extra entry is written after the fields, never matched to one.
         assert!(!is_key(2, "Extra"));
+    }
+
+    /// A rendered key longer than the window has none: it is written by
+    /// its length, not from a window.
+    #[test]
+    fn a_key_longer_than_the_window_has_no_window() {
+        static TABLE: Table = Table::zeros(&[
+            ("Short", Zero::Int),
+            ("AKeyOfThirtyCharactersExactly!", Zero::Int),
+        ]);
+        let rendered = TABLE.render();
+        assert!(rendered.window(&rendered.entries[0]).is_some());
+        let long = &rendered.entries[1];
+        assert_eq!(usize::from(long.rendered_key_len), KEY_WINDOW + 1);
+        assert!(rendered.window(long).is_none());
+    }
+
+    /// The bytes are the same whether a key is compared or known by its
+    /// address, and whatever room the buffer has for its windows.
+    #[test]
+    fn the_bytes_are_the_same_whatever_the_buffer_and_however_keys_are_known() {
+        let mut inspect = ContainerInspectResponse {
+            id: Some("c0ffee".into()),
+            name: Some("/web".into()),
+            ..Default::default()
+        };
+        inspect.host_config = Some(HostConfig {
+            memory: Some(1 << 20),
+            ..Default::default()
+        });
+        let first = to_vec(&inspect).unwrap();
+        for capacity in (0..80).chain([1000, 4096, 8192]) {
+            let bytes = write_from(Vec::with_capacity(capacity), &inspect).unwrap();
+            assert_eq!(bytes, first, "{capacity}");
+        }
+        let v: Value = serde_json::from_slice(&first).unwrap();
+        assert_eq!(v["Name"], "/web");
+        assert_eq!(v["HostConfig"]["Memory"], 1 << 20);
+        assert_eq!(v["HostConfig"]["CpuShares"], 0);
+        assert_eq!(v["HostConfig"]["CapAdd"], Value::Null);
     }
 
     #[test]

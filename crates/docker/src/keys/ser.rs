@@ -96,6 +96,17 @@ impl<'a, 'w> Struct<'a, 'w> {
         }
     }
 
+    /// [`SerializeStruct::skip_field`] for a key not yet known by its
+    /// address, not in the table, or whose zero does not follow the run.
+    #[inline(never)]
+    #[cold]
+    fn skip_field_slow(&mut self, key: &'static str) -> Result<(), Error> {
+        if let Some((index, _)) = self.take(key) {
+            self.due(index);
+        }
+        Ok(())
+    }
+
     /// Writes what comes before field `key`'s value: the run of zero fields
     /// due, the comma and the key (rendered if it is the table's next
     /// entry). Returns the writer of the value and whether Docker writes it
@@ -105,11 +116,51 @@ impl<'a, 'w> Struct<'a, 'w> {
     /// every field type of every struct with a table (126 of them), and
     /// with this inlined each copy was ~800 bytes of code, 110 KB in all,
     /// much of it fetched again on every inspect.
+    ///
+    /// Most fields take the path written here: no run due, the key known by
+    /// its address, and room in the buffer for the key's window. That path
+    /// calls nothing, so it saves and restores few registers; a run to
+    /// write first, or anything else, goes on in a function of its own (a
+    /// jump, not a call). Callgrind: 97 instructions per field before, 60
+    /// after.
     #[inline(never)]
     fn open_field(&mut self, key: &'static str) -> (&mut JsonWriter<'a>, bool) {
-        let entry = self.take(key);
+        if !self.run.is_empty() {
+            return self.open_field_after_run(key);
+        }
+        let index = self.next;
+        let known = self.rendered.and_then(|rendered| {
+            let entry = rendered.seen_entry(index, key)?;
+            Some((entry, rendered.window(entry)?))
+        });
+        match known {
+            Some((entry, window)) if self.inner.has_room_for_window() => {
+                self.next = index + 1;
+                let len = usize::from(entry.rendered_key_len);
+                (
+                    self.inner.next_field_window(window, len),
+                    entry.null_if_empty,
+                )
+            }
+            _ => self.open_field_slow(key),
+        }
+    }
+
+    /// [`open_field`](Struct::open_field) with a run of zero fields due:
+    /// the run written, then the field opened.
+    #[inline(never)]
+    fn open_field_after_run(&mut self, key: &'static str) -> (&mut JsonWriter<'a>, bool) {
         self.write_run();
-        match (entry, self.rendered) {
+        self.open_field(key)
+    }
+
+    /// [`open_field`](Struct::open_field) with no run due, for a key not
+    /// yet known by its address, not in the table, or without room for its
+    /// window: the key compared and copied as it is.
+    #[inline(never)]
+    #[cold]
+    fn open_field_slow(&mut self, key: &'static str) -> (&mut JsonWriter<'a>, bool) {
+        match (self.take(key), self.rendered) {
             (Some((_, entry)), Some(rendered)) => {
                 let (text, len) = rendered.key(entry);
                 (
@@ -326,12 +377,26 @@ impl SerializeStruct for Struct<'_, '_> {
         })
     }
 
-    #[inline]
+    /// The key known by its address and its zero next to the run (or the
+    /// first of one): the run grows, and nothing else is done, without a
+    /// call. Anything else goes on in `skip_field_slow`. Never inlined:
+    /// inlined into the derived code, the bigger code cost more in
+    /// instruction fetches than the call.
+    #[inline(never)]
     fn skip_field(&mut self, key: &'static str) -> Result<(), Error> {
-        if let Some((index, _)) = self.take(key) {
-            self.due(index);
+        let index = self.next;
+        let known = self
+            .rendered
+            .is_some_and(|rendered| rendered.seen_entry(index, key).is_some());
+        if known && (self.run.is_empty() || self.run.end == index) {
+            if self.run.is_empty() {
+                self.run = index..index;
+            }
+            self.run.end = index + 1;
+            self.next = index + 1;
+            return Ok(());
         }
-        Ok(())
+        self.skip_field_slow(key)
     }
 
     fn end(mut self) -> Result<(), Error> {
