@@ -497,8 +497,8 @@ impl<'a, 'b> Compound<'a, 'b> {
     }
 
     /// [`next_field_rendered`] for a key of at most [`KEY_WINDOW`] bytes
-    /// (a longer `len` is cut to the window): its first `len` bytes of
-    /// `window`, copied as they are (the caller's word that they are
+    /// (a longer `len` is cut to the window): writes the first `len` bytes
+    /// of `window` as they are (the caller's word that they are
     /// `"Key":`). With [room](Compound::has_room_for_window), the comma and
     /// the whole window are written into the buffer's spare capacity and
     /// the length set past the key: no call, not even to grow the buffer.

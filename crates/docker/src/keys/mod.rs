@@ -259,8 +259,8 @@ impl Rendered {
     }
 
     /// `entry`'s rendered key's window, [`KEY_WINDOW`] bytes from its
-    /// start, if the key fits in it (every key of the tables does; a test
-    /// checks).
+    /// start, if the key fits in it (every key of the tables does but the
+    /// registry's two longest; a test checks).
     #[inline]
     pub(crate) fn window(&self, entry: &Entry) -> Option<&[u8; KEY_WINDOW]> {
         if usize::from(entry.rendered_key_len) > KEY_WINDOW {
