@@ -470,21 +470,22 @@ impl<'a, 'b> Compound<'a, 'b> {
     /// `"Key":` (colon included): the first `len` bytes of `text`, written
     /// as they are (the caller's word that they are valid JSON of that
     /// shape). When `text` has [`KEY_WINDOW`] bytes and the key fits in
-    /// them, the whole window is copied and cut back to the key: a copy of
-    /// a fixed size, without the `memcpy` call that a key's own length
-    /// costs.
+    /// them, it is [`next_field_window`]: the whole window copied and cut
+    /// back to the key, a copy of a fixed size, without the `memcpy` call
+    /// that a key's own length costs.
+    ///
+    /// [`next_field_window`]: Compound::next_field_window
     pub fn next_field_rendered(&mut self, text: &[u8], len: usize) -> &mut JsonWriter<'a> {
-        self.comma();
-        let out = &mut *self.writer.out;
         match text.first_chunk::<KEY_WINDOW>() {
-            Some(window) if len <= KEY_WINDOW => {
-                let end = out.len() + len;
-                out.extend_from_slice(window);
-                out.truncate(end);
+            Some(window) if len <= KEY_WINDOW => self.next_field_window(window, len),
+            _ => {
+                self.comma();
+                self.writer
+                    .out
+                    .extend_from_slice(text.get(..len).unwrap_or(text));
+                self.writer
             }
-            _ => out.extend_from_slice(text.get(..len).unwrap_or(text)),
         }
-        self.writer
     }
 
     /// Whether the buffer has room for a comma and a [`KEY_WINDOW`] without
@@ -502,7 +503,7 @@ impl<'a, 'b> Compound<'a, 'b> {
     /// `"Key":`). With [room](Compound::has_room_for_window), the comma and
     /// the whole window are written into the buffer's spare capacity and
     /// the length set past the key: no call, not even to grow the buffer.
-    /// Without, it is [`next_field_rendered`].
+    /// Without, the key alone is appended.
     ///
     /// [`next_field_rendered`]: Compound::next_field_rendered
     #[inline]
@@ -515,7 +516,10 @@ impl<'a, 'b> Compound<'a, 'b> {
         let at = out.len();
         let spare = out.spare_capacity_mut().get_mut(..=KEY_WINDOW);
         let Some(spare) = spare.filter(|_| len <= KEY_WINDOW) else {
-            return self.next_field_rendered(window, len);
+            self.comma();
+            let key = window.get(..len).unwrap_or(window);
+            self.writer.out.extend_from_slice(key);
+            return self.writer;
         };
         let comma = usize::from(!std::mem::replace(&mut self.first, false));
         // Overwritten by the window when there is no comma.

@@ -389,6 +389,9 @@ impl SerializeStruct for Struct<'_, '_> {
             .rendered
             .is_some_and(|rendered| rendered.seen_entry(index, key).is_some());
         if known && (self.run.is_empty() || self.run.end == index) {
+            // `due`'s case that writes nothing, written out: through
+            // `due`, the compiler keeps the write's call and saves six
+            // registers for it on this path too.
             if self.run.is_empty() {
                 self.run = index..index;
             }
