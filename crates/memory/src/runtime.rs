@@ -86,12 +86,31 @@ impl LogBuffer {
 pub(crate) struct ProcessControl {
     /// Which run it belongs to.
     pub run: u64,
+    /// The task running its program; `None` while the program idles (it
+    /// reads, writes and changes nothing until killed:
+    /// [`sockerless_sim::interp::Program::idles`]), so there is nothing to
+    /// run, and a signal that ends it ends the run where it is sent.
+    pub task: Option<ProcessTask>,
+}
+
+/// The task of a simulated process that does something.
+#[derive(Debug)]
+pub(crate) struct ProcessTask {
     /// Signals to deliver.
     pub signals: mpsc::UnboundedSender<i32>,
     /// Freezes the process while true.
     pub paused: watch::Sender<bool>,
     /// Ends the task at once.
     pub abort: tokio::task::AbortHandle,
+}
+
+impl ProcessControl {
+    /// Ends the task at once, if there is one.
+    pub(crate) fn abort(&self) {
+        if let Some(task) = &self.task {
+            task.abort.abort();
+        }
+    }
 }
 
 /// The container's stdin: the sender attach writes to, and the receiver the next

@@ -14,7 +14,7 @@ use crate::backend::MemoryBackend;
 use crate::controls::scripts::Chunk;
 use crate::events::Kind;
 use crate::images::DEFAULT_PATH;
-use crate::runtime::{LogEntry, ProcessControl};
+use crate::runtime::{LogEntry, ProcessControl, ProcessTask};
 use sockerless_core::api::docker;
 use sockerless_core::api::*;
 use sockerless_core::docker::timefmt;
@@ -133,7 +133,10 @@ fn health_plan(c: &ContainerRecord) -> Option<HealthPlan> {
 pub(crate) type OnExit = fn(&MemoryBackend, u64, &str, u64, i64) -> bool;
 
 impl MemoryBackend {
-    /// Starts run `run` of container `c`; its end goes to `on_exit`.
+    /// Starts run `run` of container `c`; its end goes to `on_exit`. A program
+    /// that idles (`sleep infinity`, an unknown main process: it reads, writes
+    /// and changes nothing until killed), left alone by scripts and health
+    /// checks, gets no task: [`Self::signal_process`] ends its run.
     pub(crate) fn spawn_process(&self, c: &ContainerRecord, run: u64, on_exit: OnExit) {
         let (Some(me), Some(rt)) = (self.me.upgrade(), self.runtime(&c.id)) else {
             return;
@@ -142,18 +145,21 @@ impl MemoryBackend {
             .chain(c.args.iter().cloned())
             .collect();
         let program = Program::parse(&argv, UnknownCommand::RunForever);
-        let mut ctx = context(c);
-        ctx.files = Some(self.process_files(&c.id));
-        let stdin = ctx.open_stdin.then(|| rt.take_stdin());
         let script = Script::from_labels(&c.labels().to_map())
             .with_rule(self.controls.script_for(&c.image, &c.command()));
         let health = health_plan(c);
-        let epoch = self.epoch();
-        let (sig_tx, sig_rx) = mpsc::unbounded_channel();
-        let (paused_tx, paused_rx) = watch::channel(false);
-        let id = c.id.clone();
+        let open_stdin = c.config.open_stdin.unwrap_or(false);
+        // The process always has files (`process_files`).
+        let idles =
+            !open_stdin && health.is_none() && script.leaves_program_alone() && program.idles(true);
+        let inputs = (!idles).then(|| {
+            let mut ctx = context(c);
+            ctx.files = Some(self.process_files(&c.id));
+            let stdin = open_stdin.then(|| rt.take_stdin());
+            (ctx, stdin)
+        });
         let mut slot = rt.process();
-        // Under the slot lock (which signal delivery takes too): spawn only if
+        // Under the slot lock (which signal delivery takes too): start only if
         // run `run` is still the container's live run and no newer run owns
         // the slot. A concurrent kill may have ended this run before its
         // process existed, and a concurrent start may have begun the next one;
@@ -168,22 +174,28 @@ impl MemoryBackend {
             return;
         }
         if let Some(older) = slot.take() {
-            older.abort.abort();
+            older.abort();
         }
-        let task = tokio::spawn(async move {
-            let code = me
-                .run_process(
-                    &id, run, epoch, program, ctx, stdin, sig_rx, paused_rx, script, health,
-                )
-                .await;
-            on_exit(&me, epoch, &id, run, code);
+        let task = inputs.map(|(ctx, stdin)| {
+            let epoch = self.epoch();
+            let (sig_tx, sig_rx) = mpsc::unbounded_channel();
+            let (paused_tx, paused_rx) = watch::channel(false);
+            let id = c.id.clone();
+            let task = tokio::spawn(async move {
+                let code = me
+                    .run_process(
+                        &id, run, epoch, program, ctx, stdin, sig_rx, paused_rx, script, health,
+                    )
+                    .await;
+                on_exit(&me, epoch, &id, run, code);
+            });
+            ProcessTask {
+                signals: sig_tx,
+                paused: paused_tx,
+                abort: task.abort_handle(),
+            }
         });
-        *slot = Some(ProcessControl {
-            run,
-            signals: sig_tx,
-            paused: paused_tx,
-            abort: task.abort_handle(),
-        });
+        *slot = Some(ProcessControl { run, task });
     }
 
     /// Clears the process slot of run `run` and tells live subscribers.
@@ -221,11 +233,13 @@ impl MemoryBackend {
             .map(|rt| {
                 rt.process()
                     .as_ref()
-                    .is_some_and(|p| p.signals.send(sig).is_ok())
+                    .and_then(|p| p.task.as_ref())
+                    .is_some_and(|task| task.signals.send(sig).is_ok())
             })
             .unwrap_or(false);
         if !delivered && ends && c.is_running() {
-            // No live process (should not happen): end the run directly.
+            // No task to deliver it to: the program idles (or, should that
+            // ever be, there is no process). The signal ends the run here.
             if let Some(code) = script.disposition(sig) {
                 on_exit(self, self.epoch(), id, c.state.run, code);
             }
@@ -237,7 +251,7 @@ impl MemoryBackend {
     pub(crate) fn kill_process_now(&self, id: &str) {
         if let Some(rt) = self.runtimes.get(id) {
             if let Some(p) = rt.process().take() {
-                p.abort.abort();
+                p.abort();
                 rt.exited(p.run, 137);
             }
         }
@@ -246,8 +260,8 @@ impl MemoryBackend {
     /// Freezes or thaws the process.
     pub(crate) fn set_process_paused(&self, id: &str, paused: bool) {
         if let Some(rt) = self.runtimes.get(id) {
-            if let Some(p) = rt.process().as_ref() {
-                let _ = p.paused.send(paused);
+            if let Some(task) = rt.process().as_ref().and_then(|p| p.task.as_ref()) {
+                let _ = task.paused.send(paused);
             }
         }
     }

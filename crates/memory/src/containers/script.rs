@@ -157,6 +157,12 @@ impl Script {
         }
     }
 
+    /// Whether the script leaves the command to run as it is: it scripts no
+    /// output or exit (labels or a rule) and no run time.
+    pub(crate) fn leaves_program_alone(&self) -> bool {
+        self.rule.is_none() && self.outcome.is_none() && self.run_for.is_none()
+    }
+
     /// What a signal does: `Some(status)` ends the process.
     pub(crate) fn disposition(&self, sig: i32) -> Option<i64> {
         match (sig, self.sigterm_code) {

@@ -287,7 +287,7 @@ impl MemoryBackend {
         if let Some(rt) = self.runtimes.get(&c.id) {
             if let Some(p) = rt.process().as_ref() {
                 if p.run == c.state.run {
-                    p.abort.abort();
+                    p.abort();
                 }
             }
         }

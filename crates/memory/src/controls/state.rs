@@ -191,7 +191,7 @@ impl MemoryBackend {
         }
         for rt in self.runtimes.drain() {
             if let Some(p) = rt.process().take() {
-                p.abort.abort();
+                p.abort();
             }
             rt.wait.send_modify(|w| w.reset = true);
             rt.live.close_all();

@@ -77,6 +77,29 @@ pub(crate) fn argv_forever(
     }
 }
 
+/// Whether an argv idles: runs until killed and, until then, reads, writes
+/// and changes nothing. That is `sleep` with an infinite operand and none it
+/// refuses, or a command the interpreter does not know, as the main process
+/// (`top`) under [`UnknownCommand::RunForever`]. `files`: whether the process
+/// has files (then the file commands are known).
+///
+/// Unlike [`argv_forever`], a certainty: [`super::Program::run`] of such an
+/// argv awaits forever at once, with no effect, so a caller may skip running it.
+pub(crate) fn argv_idles(argv: &[String], unknown: UnknownCommand, files: bool) -> bool {
+    let Some(first) = argv.first() else {
+        return false;
+    };
+    let name = basename(first);
+    match name {
+        "sleep" => {
+            let operands: Vec<_> = argv[1..].iter().map(|a| parse_sleep(a)).collect();
+            operands.iter().all(Result::is_ok) && operands.contains(&Ok(None))
+        }
+        _ if is_builtin(name) || (super::builtins::is_file_builtin(name) && files) => false,
+        _ => unknown == UnknownCommand::RunForever,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::interp::{ProcessContext, Program, UnknownCommand};
@@ -165,6 +188,73 @@ mod tests {
                 want,
                 "{argv:?}"
             );
+        }
+    }
+
+    /// Argv, unknown-command policy, whether the process has files, and
+    /// whether it idles.
+    fn idle_cases() -> Vec<(Vec<&'static str>, UnknownCommand, bool, bool)> {
+        use UnknownCommand::{Echo, RunForever};
+        vec![
+            (vec!["sleep", "infinity"], Echo, false, true),
+            (vec!["/bin/sleep", "INF"], RunForever, true, true),
+            (vec!["sleep", "1", "inf"], Echo, false, true),
+            // An operand it refuses is an error message and exit 1.
+            (vec!["sleep", "x", "infinity"], RunForever, false, false),
+            (vec!["sleep", "10"], RunForever, false, false),
+            (vec!["sleep"], RunForever, false, false),
+            (vec!["nginx"], RunForever, false, true),
+            (
+                vec!["/usr/sbin/nginx", "-g", "daemon off;"],
+                RunForever,
+                true,
+                true,
+            ),
+            (vec!["nginx"], Echo, false, false),
+            // Runs forever, but reads or writes first.
+            (vec!["tail", "-f", "/dev/null"], RunForever, false, false),
+            (vec!["sh", "-c", "sleep infinity"], RunForever, false, false),
+            (vec!["env", "A=1", "redis-server"], RunForever, false, false),
+            (vec!["exec", "nginx"], RunForever, false, false),
+            (vec!["echo", "hi"], RunForever, false, false),
+            // A file command is known with files, unknown without them.
+            (vec!["ls"], RunForever, true, false),
+            (vec!["ls"], RunForever, false, true),
+            (vec![], RunForever, false, false),
+        ]
+    }
+
+    #[test]
+    fn idling_is_only_silent_forever() {
+        for (argv, unknown, files, want) in idle_cases() {
+            let owned: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+            assert_eq!(
+                Program::parse(&owned, unknown).idles(files),
+                want,
+                "{argv:?} files {files}"
+            );
+        }
+    }
+
+    /// What `idles` claims, `run` does: a day passes with no output and no end.
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_program_runs_a_day_without_a_word() {
+        let ctx = ProcessContext::default();
+        for (argv, unknown, _, _) in idle_cases()
+            .into_iter()
+            .filter(|&(_, _, files, idles)| idles && !files)
+        {
+            let owned: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+            let program = Program::parse(&owned, unknown);
+            let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+            let mut io = crate::interp::ProcessIo {
+                stdin: None,
+                output: tx,
+            };
+            let day = std::time::Duration::from_secs(86_400);
+            let ran = tokio::time::timeout(day, program.run(&ctx, &mut io)).await;
+            assert!(ran.is_err(), "{argv:?} ended: {ran:?}");
+            assert!(rx.try_recv().is_err(), "{argv:?} wrote");
         }
     }
 }

@@ -123,7 +123,7 @@ pub use limits::{MAX_CHUNK, MAX_FILE, MAX_TREE};
 pub use mapfs::MapFs;
 
 use builtins::basename;
-use forever::{argv_forever, invocation_forever};
+use forever::{argv_forever, argv_idles, invocation_forever};
 use invocation::{is_shell, parse_invocation, Invocation};
 use io::{Fds, Input, Io, Sinks};
 use shell::{Origin, Shell};
@@ -169,6 +169,20 @@ impl Program {
             Kind::Empty => false,
             Kind::Argv(argv) => argv_forever(argv, self.unknown, ctx, true),
             Kind::Shell(inv) => invocation_forever(inv, self.unknown, ctx),
+        }
+    }
+
+    /// Whether the program idles: runs until killed and, until then, reads,
+    /// writes and changes nothing (`sleep infinity`, an unknown main process
+    /// under [`UnknownCommand::RunForever`]). `files`: whether its context
+    /// will have [`ProcessContext::files`].
+    ///
+    /// Not a hint: [`Program::run`] of such a program awaits forever with no
+    /// effect, so a caller may skip running it and only await its kill.
+    pub fn idles(&self, files: bool) -> bool {
+        match &self.kind {
+            Kind::Argv(argv) => argv_idles(argv, self.unknown, files),
+            Kind::Empty | Kind::Shell(_) => false,
         }
     }
 
