@@ -166,3 +166,59 @@ async fn a_paused_process_makes_no_progress() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(s.exited("pausing").await["ExitCode"], 0);
 }
+
+/// A program that idles (`sleep infinity`, an unknown main process) runs no
+/// task; one that runs forever but does something first does. Both end
+/// alike: the same exit codes, waits, restarts and (empty) logs.
+#[tokio::test]
+async fn idle_and_busy_forever_programs_end_alike() {
+    let s = TestServer::with_alpine().await;
+    let programs = [
+        ("idle-sleep", json!(["sleep", "infinity"])),
+        ("idle-unknown", json!(["nginx", "-g", "daemon off;"])),
+        ("busy-sh", json!(["sh", "-c", "sleep infinity"])),
+        ("busy-tail", json!(["tail", "-f", "/dev/null"])),
+    ];
+    for (name, cmd) in &programs {
+        s.run(name, json!({ "Cmd": cmd })).await;
+        // A signal that does not end it leaves it running.
+        let (status, _) = s
+            .post_empty(&format!("{BASE}/containers/{name}/kill?signal=USR1"))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{name}");
+        assert_eq!(s.state(name).await["Status"], "running", "{name}");
+        let (status, _) = s
+            .post_empty(&format!("{BASE}/containers/{name}/kill?signal=HUP"))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{name}");
+        assert_eq!(s.exited(name).await["ExitCode"], 129, "{name}");
+        assert_eq!(s.wait(name, "not-running").await["StatusCode"], 129);
+        // Again, paused, then stopped.
+        s.start_container(name).await;
+        let (status, _) = s
+            .post_empty(&format!("{BASE}/containers/{name}/pause"))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{name}");
+        let (status, _) = s
+            .post_empty(&format!("{BASE}/containers/{name}/stop"))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{name}");
+        let st = s.state(name).await;
+        assert_eq!(
+            (&st["Status"], &st["ExitCode"], &st["Paused"]),
+            (&json!("exited"), &json!(143), &json!(false)),
+            "{name}"
+        );
+        // Restarted, it runs again.
+        let (status, _) = s
+            .post_empty(&format!("{BASE}/containers/{name}/restart?t=0"))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{name}");
+        let st = s.state(name).await;
+        assert_eq!(
+            (&st["Status"], &st["ExitCode"]),
+            (&json!("running"), &json!(0))
+        );
+        assert_eq!(s.logs(name, "stdout=1&stderr=1").await, Vec::<Value>::new());
+    }
+}
