@@ -71,10 +71,15 @@ pub(crate) fn argv_forever(
         "exec" => argv_forever(args, unknown, ctx, true),
         "command" => argv_forever(args, unknown, ctx, top),
         _ if is_shell(name) => invocation_forever(&parse_invocation(argv), unknown, ctx),
-        _ if is_builtin(name) => false,
-        _ if super::builtins::is_file_builtin(name) && ctx.files.is_some() => false,
-        _ => top && unknown == UnknownCommand::RunForever,
+        _ if is_unknown(name, ctx.files.is_some()) => top && unknown == UnknownCommand::RunForever,
+        _ => false,
     }
+}
+
+/// Whether the interpreter does not know a command (without its path): no
+/// builtin, no shell, and no file command when the process has `files`.
+fn is_unknown(name: &str, files: bool) -> bool {
+    !(is_builtin(name) || (super::builtins::is_file_builtin(name) && files))
 }
 
 /// Whether an argv idles: runs until killed and, until then, reads, writes
@@ -95,8 +100,7 @@ pub(crate) fn argv_idles(argv: &[String], unknown: UnknownCommand, files: bool) 
             let operands: Vec<_> = argv[1..].iter().map(|a| parse_sleep(a)).collect();
             operands.iter().all(Result::is_ok) && operands.contains(&Ok(None))
         }
-        _ if is_builtin(name) || (super::builtins::is_file_builtin(name) && files) => false,
-        _ => unknown == UnknownCommand::RunForever,
+        _ => is_unknown(name, files) && unknown == UnknownCommand::RunForever,
     }
 }
 
