@@ -65,12 +65,16 @@ impl TestServer {
         self.create_ok(Some(name), body).await
     }
 
+    /// POSTs `path` with no body: `204`.
+    pub async fn post_no_content(&self, path: &str) {
+        let (status, body) = self.post_empty(path).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{path}: {body}");
+    }
+
     /// Starts container `r`: `204`.
     pub async fn start_container(&self, r: &str) {
-        let (status, body) = self
-            .post_empty(&format!("{BASE}/containers/{r}/start"))
+        self.post_no_content(&format!("{BASE}/containers/{r}/start"))
             .await;
-        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     }
 
     /// Creates and starts container `name` from alpine with `extra` merged in;

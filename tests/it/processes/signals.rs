@@ -182,15 +182,19 @@ async fn idle_and_busy_forever_programs_end_alike() {
     for (name, cmd) in &programs {
         s.run(name, json!({ "Cmd": cmd })).await;
         // A signal that does not end it leaves it running.
-        post_no_content(&s, &format!("{BASE}/containers/{name}/kill?signal=USR1")).await;
+        s.post_no_content(&format!("{BASE}/containers/{name}/kill?signal=USR1"))
+            .await;
         assert_eq!(s.state(name).await["Status"], "running", "{name}");
-        post_no_content(&s, &format!("{BASE}/containers/{name}/kill?signal=HUP")).await;
+        s.post_no_content(&format!("{BASE}/containers/{name}/kill?signal=HUP"))
+            .await;
         assert_eq!(s.exited(name).await["ExitCode"], 129, "{name}");
         assert_eq!(s.wait(name, "not-running").await["StatusCode"], 129);
         // Again, paused, then stopped.
         s.start_container(name).await;
-        post_no_content(&s, &format!("{BASE}/containers/{name}/pause")).await;
-        post_no_content(&s, &format!("{BASE}/containers/{name}/stop")).await;
+        s.post_no_content(&format!("{BASE}/containers/{name}/pause"))
+            .await;
+        s.post_no_content(&format!("{BASE}/containers/{name}/stop"))
+            .await;
         let st = s.state(name).await;
         assert_eq!(
             (&st["Status"], &st["ExitCode"], &st["Paused"]),
@@ -198,7 +202,8 @@ async fn idle_and_busy_forever_programs_end_alike() {
             "{name}"
         );
         // Restarted, it runs again.
-        post_no_content(&s, &format!("{BASE}/containers/{name}/restart?t=0")).await;
+        s.post_no_content(&format!("{BASE}/containers/{name}/restart?t=0"))
+            .await;
         let st = s.state(name).await;
         assert_eq!(
             (&st["Status"], &st["ExitCode"]),
@@ -206,10 +211,4 @@ async fn idle_and_busy_forever_programs_end_alike() {
         );
         assert_eq!(s.logs(name, "stdout=1&stderr=1").await, Vec::<Value>::new());
     }
-}
-
-/// POSTs `path` with no body and expects 204 No Content.
-async fn post_no_content(s: &TestServer, path: &str) {
-    let (status, body) = s.post_empty(path).await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{path}: {body}");
 }

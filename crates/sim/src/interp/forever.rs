@@ -85,7 +85,7 @@ fn is_unknown(name: &str, files: bool) -> bool {
 /// Whether an argv idles: runs until killed and, until then, reads, writes
 /// and changes nothing. That is `sleep` with an infinite operand and none it
 /// refuses, or a command the interpreter does not know, as the main process
-/// (`top`) under [`UnknownCommand::RunForever`]. `files`: whether the process
+/// under [`UnknownCommand::RunForever`]. `files`: whether the process
 /// has files (then the file commands are known).
 ///
 /// Unlike [`argv_forever`], a certainty: [`super::Program::run`] of such an
@@ -96,10 +96,13 @@ pub(crate) fn argv_idles(argv: &[String], unknown: UnknownCommand, files: bool) 
     };
     let name = basename(first);
     match name {
-        "sleep" => {
-            let operands: Vec<_> = argv[1..].iter().map(|a| parse_sleep(a)).collect();
-            operands.iter().all(Result::is_ok) && operands.contains(&Ok(None))
-        }
+        // Every operand valid, one of them infinite.
+        "sleep" => argv[1..]
+            .iter()
+            .try_fold(false, |infinite, a| {
+                parse_sleep(a).map(|d| infinite || d.is_none())
+            })
+            .unwrap_or(false),
         _ => is_unknown(name, files) && unknown == UnknownCommand::RunForever,
     }
 }
