@@ -109,6 +109,7 @@ pub(crate) fn argv_idles(argv: &[String], unknown: UnknownCommand, files: bool) 
 
 #[cfg(test)]
 mod tests {
+    use crate::interp::testkit::owned;
     use crate::interp::{ProcessContext, Program, UnknownCommand};
 
     #[test]
@@ -189,9 +190,8 @@ mod tests {
             (vec![], UnknownCommand::RunForever, &closed, false),
         ];
         for (argv, unknown, ctx, want) in cases {
-            let owned: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
             assert_eq!(
-                Program::parse(&owned, unknown).runs_forever(ctx),
+                Program::parse(&owned(&argv), unknown).runs_forever(ctx),
                 want,
                 "{argv:?}"
             );
@@ -234,9 +234,8 @@ mod tests {
     #[test]
     fn idling_is_only_silent_forever() {
         for (argv, unknown, files, want) in idle_cases() {
-            let owned: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
             assert_eq!(
-                Program::parse(&owned, unknown).idles(files),
+                Program::parse(&owned(&argv), unknown).idles(files),
                 want,
                 "{argv:?} files {files}"
             );
@@ -251,8 +250,7 @@ mod tests {
             .into_iter()
             .filter(|&(_, _, files, idles)| idles && !files)
         {
-            let owned: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
-            let program = Program::parse(&owned, unknown);
+            let program = Program::parse(&owned(&argv), unknown);
             let (tx, mut rx) = tokio::sync::mpsc::channel(16);
             let mut io = crate::interp::ProcessIo {
                 stdin: None,

@@ -6,6 +6,11 @@ use tokio::sync::mpsc;
 
 use super::{ProcessContext, ProcessIo, Program, StdStream, UnknownCommand};
 
+/// An argv as `Program::parse` takes it.
+pub(crate) fn owned(argv: &[&str]) -> Vec<String> {
+    argv.iter().map(|s| s.to_string()).collect()
+}
+
 /// Runs a program; returns (stdout, stderr, status).
 pub(crate) async fn run_with(
     argv: &[&str],
@@ -13,8 +18,7 @@ pub(crate) async fn run_with(
     ctx: &ProcessContext,
     stdin: Option<&[&str]>,
 ) -> (String, String, i32) {
-    let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
-    let program = Program::parse(&argv, unknown);
+    let program = Program::parse(&owned(argv), unknown);
     let (tx, mut rx) = mpsc::channel(16);
     let stdin = stdin.map(|chunks| {
         let (itx, irx) = mpsc::channel(64);
@@ -81,7 +85,7 @@ pub(crate) struct Case {
 /// A case running `argv` itself.
 pub(crate) fn case(argv: &[&str], out: &'static str, err: &'static str, status: i32) -> Case {
     Case {
-        argv: argv.iter().map(|s| s.to_string()).collect(),
+        argv: owned(argv),
         out,
         err,
         status,

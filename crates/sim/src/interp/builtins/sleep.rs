@@ -108,9 +108,8 @@ mod tests {
             vec!["sh", "-c", "sleep 1 && tail -F /var/log/x"],
         ];
         for argv in forever {
-            let owned: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
             assert!(
-                Program::parse(&owned, UnknownCommand::RunForever).runs_forever(&ctx),
+                Program::parse(&owned(&argv), UnknownCommand::RunForever).runs_forever(&ctx),
                 "{argv:?}"
             );
             let res = tokio::time::timeout(
