@@ -1,5 +1,6 @@
 //! HTTP load tool for the internal API: N concurrent workers, each on its own
-//! keep-alive HTTP/1 connection (hyper 1 client) over a Unix socket or TCP, for a
+//! keep-alive HTTP/1 connection (hyper 1's client, or with `--client lean` the
+//! lean one of `load/lean.rs`) over a Unix socket or TCP, for a
 //! fixed duration or a fixed number of iterations. Connects to a server that is
 //! already running (the daemon, or `examples/bare_hyper.rs` for the floor).
 //!
@@ -46,6 +47,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,6 +58,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
+
+#[path = "load/lean.rs"]
+mod lean;
+use lean::LeanConn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scenario {
@@ -147,6 +153,10 @@ struct Args {
     /// `--against-tcp`.
     #[arg(long, default_value_t = 0.1)]
     slice: f64,
+    /// The HTTP/1 client: hyper's, or the lean one (`load/lean.rs`), which
+    /// spends less of the shared cores per request.
+    #[arg(long, value_enum, default_value_t = Client::Hyper)]
+    client: Client,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -182,35 +192,95 @@ impl std::fmt::Display for Target {
 type Sender = SendRequest<Full<Bytes>>;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-async fn connect(target: &Target) -> Result<Sender, BoxError> {
-    let sender = match target {
-        Target::Unix(p) => {
-            let s = tokio::net::UnixStream::connect(p).await?;
-            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(s)).await?;
-            tokio::spawn(conn);
-            sender
-        }
+/// Which HTTP/1 client drives the connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Client {
+    /// hyper 1's client: a connection task per connection, a request channel.
+    Hyper,
+    /// `load/lean.rs`: the worker's task reads and writes the socket itself.
+    Lean,
+}
+
+async fn open(target: &Target) -> Result<Pin<Box<dyn lean::Stream>>, BoxError> {
+    Ok(match target {
+        Target::Unix(p) => Box::pin(tokio::net::UnixStream::connect(p).await?),
         Target::Tcp(a) => {
             let s = tokio::net::TcpStream::connect(a).await?;
             s.set_nodelay(true)?;
-            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(s)).await?;
-            tokio::spawn(conn);
-            sender
+            Box::pin(s)
         }
-    };
-    Ok(sender)
+    })
+}
+
+async fn connect(target: &Target, client: Client) -> Result<Transport, BoxError> {
+    let stream = open(target).await?;
+    Ok(match client {
+        Client::Hyper => {
+            let (sender, conn) =
+                hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+            tokio::spawn(conn);
+            Transport::Hyper(sender)
+        }
+        Client::Lean => Transport::Lean(LeanConn::new(stream)),
+    })
+}
+
+/// A live connection of either client.
+enum Transport {
+    Hyper(Sender),
+    Lean(LeanConn),
+}
+
+impl Transport {
+    fn is_closed(&self) -> bool {
+        match self {
+            Transport::Hyper(s) => s.is_closed(),
+            Transport::Lean(c) => c.is_closed(),
+        }
+    }
+
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&Bytes>,
+    ) -> Result<(u16, Bytes), BoxError> {
+        match self {
+            Transport::Lean(c) => Ok(c.send(method, path, body.map(|b| &b[..])).await?),
+            Transport::Hyper(sender) => {
+                sender.ready().await?;
+                let mut req = http::Request::builder()
+                    .method(method)
+                    .uri(path)
+                    .header("host", "localhost");
+                if body.is_some() {
+                    req = req.header("content-type", "application/json");
+                }
+                let req = req.body(Full::new(body.cloned().unwrap_or_default()))?;
+                let res = sender.send_request(req).await?;
+                let status = res.status().as_u16();
+                let bytes = res.into_body().collect().await?.to_bytes();
+                Ok((status, bytes))
+            }
+        }
+    }
 }
 
 /// One worker's connection; reconnects after a transport error.
 struct Conn {
     target: Target,
-    sender: Option<Sender>,
+    client: Client,
+    transport: Option<Transport>,
 }
 
 impl Conn {
-    async fn new(target: Target) -> Result<Conn, BoxError> {
-        let sender = Some(connect(&target).await?);
-        Ok(Conn { target, sender })
+    async fn new(target: Target, client: Client) -> Result<Conn, BoxError> {
+        let transport = Some(connect(&target, client).await?);
+        Ok(Conn {
+            target,
+            client,
+            transport,
+        })
     }
 
     /// Sends one request and reads the whole body.
@@ -220,28 +290,13 @@ impl Conn {
         path: &str,
         body: Option<&Bytes>,
     ) -> Result<(u16, Bytes), BoxError> {
-        if self.sender.as_ref().is_none_or(|s| s.is_closed()) {
-            self.sender = Some(connect(&self.target).await?);
-        }
-        let sender = self.sender.as_mut().expect("connected");
-        sender.ready().await?;
-        let mut req = http::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", "localhost");
-        if body.is_some() {
-            req = req.header("content-type", "application/json");
-        }
-        let req = req.body(Full::new(body.cloned().unwrap_or_default()))?;
-        let result = async {
-            let res = sender.send_request(req).await?;
-            let status = res.status().as_u16();
-            let bytes = res.into_body().collect().await?.to_bytes();
-            Ok::<_, BoxError>((status, bytes))
-        }
-        .await;
+        let transport = match &mut self.transport {
+            Some(t) if !t.is_closed() => t,
+            slot => slot.insert(connect(&self.target, self.client).await?),
+        };
+        let result = transport.send(method, path, body).await;
         if result.is_err() {
-            self.sender = None;
+            self.transport = None;
         }
         result
     }
@@ -479,14 +534,20 @@ async fn worker(
 
 /// The setup of `scenario`: its inspect path (empty if it inspects
 /// nothing) and the container to remove at the end, if it made one.
-async fn setup(scenario: Scenario, target: &Target) -> Result<(String, Option<String>), BoxError> {
+async fn setup(
+    scenario: Scenario,
+    target: &Target,
+    client: Client,
+) -> Result<(String, Option<String>), BoxError> {
     match scenario {
-        Scenario::Inspect | Scenario::List | Scenario::DockerList => setup_inspect(target).await,
+        Scenario::Inspect | Scenario::List | Scenario::DockerList => {
+            setup_inspect(target, client).await
+        }
         Scenario::Lifecycle | Scenario::DockerLifecycle => {
-            setup_pull(target).await?;
+            setup_pull(target, client).await?;
             Ok((String::new(), None))
         }
-        Scenario::DockerInspect => match setup_inspect(target).await? {
+        Scenario::DockerInspect => match setup_inspect(target, client).await? {
             (_, Some(id)) => Ok((format!("/v1.44/containers/{id}/json"), Some(id))),
             (path, None) => Ok((path, None)),
         },
@@ -495,8 +556,11 @@ async fn setup(scenario: Scenario, target: &Target) -> Result<(String, Option<St
 }
 
 /// Setup of `inspect`: pull alpine, create one container; its inspect path.
-async fn setup_inspect(target: &Target) -> Result<(String, Option<String>), BoxError> {
-    let mut conn = Conn::new(target.clone()).await?;
+async fn setup_inspect(
+    target: &Target,
+    client: Client,
+) -> Result<(String, Option<String>), BoxError> {
+    let mut conn = Conn::new(target.clone(), client).await?;
     let (s, body) = conn
         .send("POST", "/internal/v1/images/pull?fromImage=alpine", None)
         .await?;
@@ -534,8 +598,8 @@ async fn setup_inspect(target: &Target) -> Result<(String, Option<String>), BoxE
     }
 }
 
-async fn setup_pull(target: &Target) -> Result<(), BoxError> {
-    let mut conn = Conn::new(target.clone()).await?;
+async fn setup_pull(target: &Target, client: Client) -> Result<(), BoxError> {
+    let mut conn = Conn::new(target.clone(), client).await?;
     let (s, body) = conn
         .send("POST", "/internal/v1/images/pull?fromImage=alpine", None)
         .await?;
@@ -598,7 +662,7 @@ async fn run(args: Args) -> i32 {
     let mut sides = Vec::new();
     let mut cleanup = Vec::new();
     for (scenario, target) in std::iter::once((args.scenario, 0)).chain(second) {
-        match setup(scenario, &targets[target]).await {
+        match setup(scenario, &targets[target], args.client).await {
             Ok((inspect_path, cleanup_id)) => {
                 sides.push(Side {
                     scenario,
@@ -621,7 +685,7 @@ async fn run(args: Args) -> i32 {
     for _ in 0..concurrency {
         let mut to_each = Vec::with_capacity(targets.len());
         for target in &targets {
-            match Conn::new(target.clone()).await {
+            match Conn::new(target.clone(), args.client).await {
                 Ok(c) => to_each.push(c),
                 Err(e) => {
                     eprintln!("load: connecting to {target}: {e}");
@@ -686,7 +750,7 @@ async fn run(args: Args) -> i32 {
     let elapsed = measure_start.elapsed().as_secs_f64() / sides.len() as f64;
 
     for (target, id) in cleanup {
-        if let Ok(mut c) = Conn::new(targets[target].clone()).await {
+        if let Ok(mut c) = Conn::new(targets[target].clone(), args.client).await {
             let _ = c
                 .send(
                     "DELETE",

@@ -15,6 +15,8 @@
 #
 # PINNED=1: the daemon one worker on CPU 0 (`taskset`), the load tool one thread
 # on CPU 1. SOCKERLESS_BIN picks another build of the daemon (an A/B of builds).
+# CLIENT=lean: the load tool's lean HTTP/1 client (`load --client lean`), which
+# leaves more of the shared cores to the daemon; hyper's client by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NAME=bench-docker-overhead.sh
@@ -43,7 +45,7 @@ wait_up sockerless http://x/_ping --unix-socket "$tmp/d.sock"
 rates() {
   "${client_cpu[@]}" timeout $((DURATION * 2 + WARMUP + 30)) "$LOAD" --unix "$tmp/d.sock" \
     --scenario "docker-$1" --against "$1" --slice "$SLICE" -c "$2" "${load_threads[@]}" \
-    -d "$((DURATION * 2))" --warmup "$WARMUP" --json |
+    -d "$((DURATION * 2))" --warmup "$WARMUP" --client "${CLIENT:-hyper}" --json |
     jq -r '"\(.against.requests_per_s | round) \(.requests_per_s | round)"'
 }
 

@@ -1,0 +1,230 @@
+//! `--client lean`: one keep-alive HTTP/1.1 connection driven by the
+//! worker's own task — the request written from one reused buffer with one
+//! `write`, the response read into another and parsed with `httparse`
+//! (hyper's own parser), the body taken by `Content-Length` or chunked.
+//! No connection task, no channel between two tasks, no header map: on a
+//! 2-core machine the load tool shares the cores with the server it
+//! measures, and every microsecond it spends per request is one the server
+//! does not get.
+//!
+//! What it sends is what the hyper client sends (method, path, `Host`,
+//! `Content-Type` and `Content-Length` with a body; `Content-Length: 0` on a
+//! body-less `POST`, as the docker CLI does); one request at a time per
+//! connection, never pipelined.
+
+use std::io;
+use std::pin::Pin;
+
+use bytes::{Buf, Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// A socket of either kind, boxed.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// The most a response head may take before it counts as malformed.
+const MAX_HEAD: usize = 64 * 1024;
+/// The most a response body may take (a list of many containers fits).
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// One connection: the socket, and the buffers every request reuses.
+pub struct LeanConn {
+    stream: Pin<Box<dyn Stream>>,
+    request: Vec<u8>,
+    response: BytesMut,
+    /// The server asked to close (`Connection: close`) or the body had no
+    /// length: the next request needs a new connection.
+    closed: bool,
+}
+
+fn invalid(msg: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg.into())
+}
+
+impl LeanConn {
+    /// A connection over `stream`, which is already connected.
+    pub fn new(stream: Pin<Box<dyn Stream>>) -> LeanConn {
+        LeanConn {
+            stream,
+            request: Vec::with_capacity(512),
+            response: BytesMut::with_capacity(16 * 1024),
+            closed: false,
+        }
+    }
+
+    /// Whether the connection can carry another request.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Sends one request and reads the whole response: its status and body.
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> io::Result<(u16, Bytes)> {
+        self.request.clear();
+        let r = &mut self.request;
+        r.extend_from_slice(method.as_bytes());
+        r.push(b' ');
+        r.extend_from_slice(path.as_bytes());
+        r.extend_from_slice(b" HTTP/1.1\r\nhost: localhost\r\n");
+        match body {
+            Some(b) => {
+                r.extend_from_slice(b"content-type: application/json\r\ncontent-length: ");
+                r.extend_from_slice(itoa::Buffer::new().format(b.len()).as_bytes());
+                r.extend_from_slice(b"\r\n\r\n");
+                r.extend_from_slice(b);
+            }
+            None if method == "POST" || method == "PUT" => {
+                r.extend_from_slice(b"content-length: 0\r\n\r\n");
+            }
+            None => r.extend_from_slice(b"\r\n"),
+        }
+        self.stream.write_all(&self.request).await?;
+        let result = self.read_response(method == "HEAD").await;
+        if result.is_err() {
+            self.closed = true;
+        }
+        result
+    }
+
+    /// Reads more of the response into the buffer; an error at end of file.
+    async fn fill(&mut self) -> io::Result<()> {
+        if self.response.capacity() - self.response.len() < 4096 {
+            self.response.reserve(16 * 1024);
+        }
+        let n = self.stream.read_buf(&mut self.response).await?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection mid-response",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn read_response(&mut self, head_only: bool) -> io::Result<(u16, Bytes)> {
+        // The head.
+        let (status, head_len, length, close) = loop {
+            let mut headers = [httparse::EMPTY_HEADER; 32];
+            let mut parsed = httparse::Response::new(&mut headers);
+            match parsed.parse(&self.response) {
+                Ok(httparse::Status::Complete(head_len)) => {
+                    let status = parsed.code.unwrap_or(0);
+                    let mut length = BodyLength::UntilClose;
+                    let mut close = false;
+                    for h in parsed.headers.iter() {
+                        if h.name.eq_ignore_ascii_case("content-length") {
+                            let n = std::str::from_utf8(h.value)
+                                .ok()
+                                .and_then(|v| v.trim().parse::<usize>().ok())
+                                .ok_or_else(|| invalid("a bad Content-Length"))?;
+                            length = BodyLength::Exactly(n);
+                        } else if h.name.eq_ignore_ascii_case("transfer-encoding")
+                            && h.value.eq_ignore_ascii_case(b"chunked")
+                        {
+                            length = BodyLength::Chunked;
+                        } else if h.name.eq_ignore_ascii_case("connection")
+                            && h.value.eq_ignore_ascii_case(b"close")
+                        {
+                            close = true;
+                        }
+                    }
+                    if head_only || status == 204 || status == 304 || (100..200).contains(&status) {
+                        length = BodyLength::Exactly(0);
+                    }
+                    break (status, head_len, length, close);
+                }
+                Ok(httparse::Status::Partial) if self.response.len() < MAX_HEAD => {}
+                Ok(httparse::Status::Partial) => return Err(invalid("a response head too long")),
+                Err(e) => return Err(invalid(format!("a malformed response head: {e}"))),
+            }
+            self.fill().await?;
+        };
+        self.response.advance(head_len);
+        let body = match length {
+            BodyLength::Exactly(n) => {
+                if n > MAX_BODY {
+                    return Err(invalid("a response body too long"));
+                }
+                while self.response.len() < n {
+                    self.fill().await?;
+                }
+                self.response.split_to(n).freeze()
+            }
+            BodyLength::Chunked => self.read_chunked().await?,
+            BodyLength::UntilClose => {
+                loop {
+                    match self.fill().await {
+                        Ok(()) if self.response.len() <= MAX_BODY => {}
+                        Ok(()) => return Err(invalid("a response body too long")),
+                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+                        Err(e) => return Err(e),
+                    }
+                }
+                self.closed = true;
+                self.response.split().freeze()
+            }
+        };
+        self.closed |= close;
+        Ok((status, body))
+    }
+
+    /// A chunked body, de-chunked (trailers skipped).
+    async fn read_chunked(&mut self) -> io::Result<Bytes> {
+        let mut body = BytesMut::new();
+        loop {
+            let line_end = loop {
+                if let Some(i) = self.response.windows(2).position(|w| w == b"\r\n") {
+                    break i;
+                }
+                if self.response.len() > MAX_HEAD {
+                    return Err(invalid("a chunk size line too long"));
+                }
+                self.fill().await?;
+            };
+            let size_text = std::str::from_utf8(&self.response[..line_end])
+                .map_err(|_| invalid("a bad chunk size"))?;
+            let size_text = size_text.split(';').next().unwrap_or("").trim();
+            let size =
+                usize::from_str_radix(size_text, 16).map_err(|_| invalid("a bad chunk size"))?;
+            self.response.advance(line_end + 2);
+            if size == 0 {
+                // Trailers, if any, end with an empty line.
+                loop {
+                    if let Some(i) = self.response.windows(2).position(|w| w == b"\r\n") {
+                        self.response.advance(i + 2);
+                        if i == 0 {
+                            return Ok(body.freeze());
+                        }
+                        continue;
+                    }
+                    if self.response.len() > MAX_HEAD {
+                        return Err(invalid("trailers too long"));
+                    }
+                    self.fill().await?;
+                }
+            }
+            if body.len() + size > MAX_BODY {
+                return Err(invalid("a response body too long"));
+            }
+            while self.response.len() < size + 2 {
+                self.fill().await?;
+            }
+            body.extend_from_slice(&self.response[..size]);
+            if &self.response[size..size + 2] != b"\r\n" {
+                return Err(invalid("a chunk not ended by CRLF"));
+            }
+            self.response.advance(size + 2);
+        }
+    }
+}
+
+/// How the body of a response is delimited.
+enum BodyLength {
+    Exactly(usize),
+    Chunked,
+    UntilClose,
+}
