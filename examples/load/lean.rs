@@ -1,16 +1,17 @@
 //! `--client lean`: one keep-alive HTTP/1.1 connection driven by the
-//! worker's own task — the request written from one reused buffer with one
-//! `write`, the response read into another and parsed with `httparse`
-//! (hyper's own parser), the body taken by `Content-Length` or chunked.
+//! worker's own task — the request written from one reused buffer by one
+//! `write_all`, the response read into another and parsed with `httparse`
+//! (hyper's own parser), the body taken by `Content-Length`, chunked, or up
+//! to the end of the connection.
 //! No connection task, no channel between two tasks, no header map: on a
 //! 2-core machine the load tool shares the cores with the server it
 //! measures, and every microsecond it spends per request is one the server
 //! does not get.
 //!
-//! What it sends is what the hyper client sends (method, path, `Host`,
-//! `Content-Type` and `Content-Length` with a body; `Content-Length: 0` on a
-//! body-less `POST`, as the docker CLI does); one request at a time per
-//! connection, never pipelined.
+//! Each request carries the method, the path and `Host`; with a body,
+//! `Content-Type: application/json` and its `Content-Length`; a body-less
+//! `POST` or `PUT` says `Content-Length: 0`, as the docker CLI does. One
+//! request at a time per connection, never pipelined.
 
 use std::io;
 use std::pin::Pin;
@@ -82,8 +83,10 @@ impl LeanConn {
             }
             None => r.extend_from_slice(b"\r\n"),
         }
-        self.stream.write_all(&self.request).await?;
-        let result = self.read_response(method == "HEAD").await;
+        let result = match self.stream.write_all(&self.request).await {
+            Ok(()) => self.read_response(method == "HEAD").await,
+            Err(e) => Err(e),
+        };
         if result.is_err() {
             self.closed = true;
         }
