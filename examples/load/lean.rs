@@ -108,6 +108,14 @@ impl LeanConn {
         Ok(())
     }
 
+    /// Reads until the buffer holds at least `n` bytes.
+    async fn fill_to(&mut self, n: usize) -> io::Result<()> {
+        while self.response.len() < n {
+            self.fill().await?;
+        }
+        Ok(())
+    }
+
     async fn read_response(&mut self, head_only: bool) -> io::Result<(u16, Bytes)> {
         // The head.
         let (status, head_len, length, close) = loop {
@@ -152,9 +160,7 @@ impl LeanConn {
                 if n > MAX_BODY {
                     return Err(invalid("a response body too long"));
                 }
-                while self.response.len() < n {
-                    self.fill().await?;
-                }
+                self.fill_to(n).await?;
                 self.response.split_to(n).freeze()
             }
             BodyLength::Chunked => self.read_chunked().await?,
@@ -179,48 +185,41 @@ impl LeanConn {
     async fn read_chunked(&mut self) -> io::Result<Bytes> {
         let mut body = BytesMut::new();
         loop {
-            let line_end = loop {
-                if let Some(i) = self.response.windows(2).position(|w| w == b"\r\n") {
-                    break i;
-                }
-                if self.response.len() > MAX_HEAD {
-                    return Err(invalid("a chunk size line too long"));
-                }
-                self.fill().await?;
-            };
-            let size_text = std::str::from_utf8(&self.response[..line_end])
-                .map_err(|_| invalid("a bad chunk size"))?;
-            let size_text = size_text.split(';').next().unwrap_or("").trim();
-            let size =
-                usize::from_str_radix(size_text, 16).map_err(|_| invalid("a bad chunk size"))?;
-            self.response.advance(line_end + 2);
+            let line = self.take_line().await?;
+            let size = std::str::from_utf8(&line)
+                .ok()
+                .and_then(|l| usize::from_str_radix(l.split(';').next()?.trim(), 16).ok())
+                .ok_or_else(|| invalid("a bad chunk size"))?;
             if size == 0 {
                 // Trailers, if any, end with an empty line.
-                loop {
-                    if let Some(i) = self.response.windows(2).position(|w| w == b"\r\n") {
-                        self.response.advance(i + 2);
-                        if i == 0 {
-                            return Ok(body.freeze());
-                        }
-                        continue;
-                    }
-                    if self.response.len() > MAX_HEAD {
-                        return Err(invalid("trailers too long"));
-                    }
-                    self.fill().await?;
-                }
+                while !self.take_line().await?.is_empty() {}
+                return Ok(body.freeze());
             }
             if body.len() + size > MAX_BODY {
                 return Err(invalid("a response body too long"));
             }
-            while self.response.len() < size + 2 {
-                self.fill().await?;
-            }
+            self.fill_to(size + 2).await?;
             body.extend_from_slice(&self.response[..size]);
             if &self.response[size..size + 2] != b"\r\n" {
                 return Err(invalid("a chunk not ended by CRLF"));
             }
             self.response.advance(size + 2);
+        }
+    }
+
+    /// The next line of a chunked body (a size line or a trailer), without
+    /// its CRLF, taken off the buffer.
+    async fn take_line(&mut self) -> io::Result<BytesMut> {
+        loop {
+            if let Some(i) = self.response.windows(2).position(|w| w == b"\r\n") {
+                let line = self.response.split_to(i);
+                self.response.advance(2);
+                return Ok(line);
+            }
+            if self.response.len() > MAX_HEAD {
+                return Err(invalid("a line of a chunked body too long"));
+            }
+            self.fill().await?;
         }
     }
 }
